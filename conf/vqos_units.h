@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Units as tc(8) writes them, for rates and sizes.
+ *
+ * Rates: a bare number or `bit` is bits per second; `kbit`, `mbit`, `gbit`,
+ * `tbit` are SI multiples (1000) and `kibit`, `mibit`, `gibit`, `tibit` binary
+ * ones (1024); `bps` is bytes per second and `kbps`, `mbps`, `gbps`, `tbps`
+ * (and `kibps`...) its multiples. Packet rates, vqos's own addition for the
+ * per-packet cost of the shared OVS cores: `pps`, `kpps`, `mpps`, `gpps` (SI).
+ * Sizes: a bare number or `b` is bytes, `k`/`kb` 1024 bytes, `m`/`mb` 1024^2,
+ * `g`/`gb` 1024^3, and `kbit`, `mbit`, `gbit` are sizes in bits, as in tc.
+ * Unit names are case-insensitive; a decimal fraction is accepted
+ * ("1.5mbit"); negative numbers, empty strings, trailing garbage, unknown units
+ * and values that overflow 64 bits are refused with -EINVAL or -ERANGE.
+ */
+#ifndef VQOS_UNITS_H
+#define VQOS_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** What a rate string measures. */
+enum vqos_rate_kind {
+	VQOS_RATE_BPS = 0, /**< bits per second */
+	VQOS_RATE_PPS = 1, /**< packets per second */
+};
+
+/**
+ * Parse a rate.
+ * @param s     text such as "100mbit", "12.5MBps", "2mpps", "64000"
+ * @param value set to the rate, in bits per second or packets per second
+ * @param kind  set to what the value measures
+ * @return 0, -EINVAL (malformed, unknown unit) or -ERANGE (overflow)
+ */
+int vqos_parse_rate(const char *s, uint64_t *value, enum vqos_rate_kind *kind);
+
+/** Parse a size ("1500", "32k", "1mb", "64kbit"); @p bytes set in bytes. Same returns. */
+int vqos_parse_size(const char *s, uint64_t *bytes);
+
+/**
+ * Format a rate the way tc prints it ("100Mbit", "1500Kbit", "2Mpps", "800bit"),
+ * choosing the largest SI unit that keeps an exact or 3-significant-digit value.
+ * @return the number of characters written, as snprintf
+ */
+int vqos_format_rate(char *buf, size_t len, uint64_t value, enum vqos_rate_kind kind);
+
+/** Format a size in bytes the way tc prints it ("1500b", "32Kb", "1Mb"). */
+int vqos_format_size(char *buf, size_t len, uint64_t bytes);
+
+#endif /* VQOS_UNITS_H */
