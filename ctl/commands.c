@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The command table. One row per command: its words, usage, how many
+ * arguments it takes, and its handler. vqos_ctl_dispatch() finds the row
+ * whose words match the longest prefix of the request, checks the argument
+ * count, and runs the handler, which returns 0 with a result or a negative
+ * errno with a message: exactly one reply per request.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl/vqos_ctl.h"
+
+#define VQOS_VERSION_STRING "0.1.0"
+
+struct command {
+	const char *words; /* space-separated command words */
+	const char *usage; /* arguments, for list-commands and errors */
+	int min_args;
+	int max_args;
+	int (*handler)(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req, int argc,
+		       const char *const *argv, json_t **result, char *err, size_t errlen);
+};
+
+static json_t *dir_json(uint64_t packets, uint64_t bytes, uint64_t drops)
+{
+	return json_pack("{s:I, s:I, s:I}", "packets", (json_int_t)packets, "bytes",
+			 (json_int_t)bytes, "drops", (json_int_t)drops);
+}
+
+struct port_show {
+	json_t *rows;
+	const char *only; /* NULL or the one port to show */
+};
+
+static void port_row(void *arg, const struct vqos_ctl_port *p)
+{
+	struct port_show *ps = arg;
+
+	if (ps->only != NULL && strcmp(ps->only, p->name) != 0)
+		return;
+	json_array_append_new(
+		ps->rows, json_pack("{s:s, s:s, s:s, s:b, s:s, s:o, s:o}", "name", p->name,
+				    "socket", p->socket, "mode", p->client ? "client" : "server",
+				    "connected", p->connected, "uplink", p->uplink, "tx",
+				    dir_json(p->tx.packets, p->tx.bytes, p->tx.drops), "rx",
+				    dir_json(p->rx.packets, p->rx.bytes, p->rx.drops)));
+}
+
+static int cmd_port_show(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+			 int argc, const char *const *argv, json_t **result, char *err,
+			 size_t errlen)
+{
+	struct port_show ps = { .rows = json_array(), .only = argc > 0 ? argv[0] : NULL };
+
+	ops->port_foreach(ops->aux, port_row, &ps);
+	if (ps.only != NULL && json_array_size(ps.rows) == 0) {
+		json_decref(ps.rows);
+		snprintf(err, errlen, "port show: no port named '%s'", ps.only);
+		return -ENOENT;
+	}
+	*result = ps.rows;
+	return 0;
+}
+
+static int cmd_version(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req, int argc,
+		       const char *const *argv, json_t **result, char *err, size_t errlen)
+{
+	*result = json_pack("{s:s, s:i}", "version", VQOS_VERSION_STRING, "protocol",
+			    VQOS_CTL_VERSION);
+	return 0;
+}
+
+static int cmd_list_commands(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+			     int argc, const char *const *argv, json_t **result, char *err,
+			     size_t errlen);
+
+static const struct command commands[] = {
+	{ .words = "port show",
+	  .usage = "[PORT]",
+	  .min_args = 0,
+	  .max_args = 1,
+	  .handler = cmd_port_show },
+	{ .words = "version", .usage = "", .min_args = 0, .max_args = 0, .handler = cmd_version },
+	{ .words = "list-commands",
+	  .usage = "",
+	  .min_args = 0,
+	  .max_args = 0,
+	  .handler = cmd_list_commands },
+	{ NULL },
+};
+
+static int cmd_list_commands(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+			     int argc, const char *const *argv, json_t **result, char *err,
+			     size_t errlen)
+{
+	const struct command *c;
+
+	*result = json_array();
+	for (c = commands; c->words != NULL; c++)
+		json_array_append_new(
+			*result, json_pack("{s:s, s:s}", "command", c->words, "usage", c->usage));
+	return 0;
+}
+
+/* How many of @p argv's first words spell @p words; 0 when they do not. */
+static int match_words(const char *words, int argc, const char *const *argv)
+{
+	const char *w = words;
+	int i;
+
+	for (i = 0; i < argc && *w != '\0'; i++) {
+		size_t n = strcspn(w, " ");
+
+		if (strlen(argv[i]) != n || strncmp(w, argv[i], n) != 0)
+			return 0;
+		w += n;
+		w += *w == ' ';
+	}
+	return *w == '\0' ? i : 0;
+}
+
+int vqos_ctl_dispatch(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+		      json_t **result, char *err, size_t errlen)
+{
+	const struct command *c, *best = NULL;
+	int n, best_n = 0, nargs;
+
+	*result = NULL;
+	for (c = commands; c->words != NULL; c++) {
+		n = match_words(c->words, req->argc, req->argv);
+		if (n > best_n) {
+			best = c;
+			best_n = n;
+		}
+	}
+	if (best == NULL) {
+		snprintf(err, errlen, "unknown command '%s' (try list-commands)",
+			 req->argc > 0 ? req->argv[0] : "");
+		return -EOPNOTSUPP;
+	}
+	nargs = req->argc - best_n;
+	if (nargs < best->min_args || nargs > best->max_args) {
+		snprintf(err, errlen, "%s: %s arguments; usage: %s %s", best->words,
+			 nargs < best->min_args ? "missing" : "too many", best->words, best->usage);
+		return -EINVAL;
+	}
+	return best->handler(ops, req, nargs, req->argv + best_n, result, err, errlen);
+}

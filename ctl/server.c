@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control server: a non-blocking UNIX stream socket polled by vqosd's
+ * control thread. A client is in one of two states:
+ *
+ *   READING --(newline, or EOF after some bytes)--> REPLYING --(all sent)--> closed
+ *      |  over the size limit or past the deadline: error reply, REPLYING
+ *      |  EOF with nothing sent, or an I/O error: closed
+ *
+ * Every socket is non-blocking and every client has a deadline, so one slow
+ * or hostile client costs the others nothing but its slot.
+ */
+#define _GNU_SOURCE /* accept4 */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl/vqos_ctl.h"
+
+#define MAX_CLIENTS 32
+
+struct client {
+	int fd;		  /* -1: free slot */
+	bool replying;	  /* READING when false */
+	char *buf;	  /* request bytes, then the reply */
+	size_t len;	  /* bytes in buf */
+	size_t off;	  /* reply bytes already sent */
+	int64_t deadline; /* monotonic ms */
+};
+
+struct vqos_ctl_server {
+	int fd;
+	char *path;
+	struct vqos_ctl_ops ops;
+	struct client clients[MAX_CLIENTS];
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void client_close(struct client *c)
+{
+	close(c->fd);
+	free(c->buf);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+/* Switch @p c to REPLYING with @p line (malloc'ed, may be NULL when out of memory). */
+static void client_reply(struct client *c, char *line)
+{
+	free(c->buf);
+	c->buf = line;
+	c->len = line != NULL ? strlen(line) : 0;
+	c->off = 0;
+	c->replying = true;
+	shutdown(c->fd, SHUT_RD);
+}
+
+static void client_error(struct client *c, int status, const char *msg)
+{
+	client_reply(c, vqos_ctl_reply_encode(status, msg, NULL));
+}
+
+static void client_handle(struct vqos_ctl_server *srv, struct client *c, size_t len)
+{
+	struct vqos_ctl_request req;
+	json_t *result = NULL;
+	char err[512] = "";
+	int status;
+
+	status = vqos_ctl_request_parse(c->buf, len, &req, err, sizeof(err));
+	if (status == 0) {
+		status = vqos_ctl_dispatch(&srv->ops, &req, &result, err, sizeof(err));
+		vqos_ctl_request_release(&req);
+	}
+	client_reply(c, vqos_ctl_reply_encode(status, err, result));
+}
+
+static void client_read(struct vqos_ctl_server *srv, struct client *c)
+{
+	char *nl;
+	ssize_t n;
+
+	if (c->buf == NULL) {
+		c->buf = malloc(VQOS_CTL_MAX_REQUEST + 1);
+		if (c->buf == NULL) {
+			client_close(c);
+			return;
+		}
+	}
+	n = recv(c->fd, c->buf + c->len, VQOS_CTL_MAX_REQUEST + 1 - c->len, 0);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			client_close(c);
+		return;
+	}
+	if (n == 0) {
+		/* Half-closed: what came is the whole request. */
+		if (c->len == 0)
+			client_close(c);
+		else
+			client_handle(srv, c, c->len);
+		return;
+	}
+	c->len += (size_t)n;
+	nl = memchr(c->buf, '\n', c->len);
+	if (nl != NULL)
+		client_handle(srv, c, (size_t)(nl - c->buf));
+	else if (c->len > VQOS_CTL_MAX_REQUEST)
+		client_error(c, -E2BIG, "request over the size limit");
+}
+
+static void client_write(struct client *c)
+{
+	ssize_t n;
+
+	if (c->off < c->len) {
+		n = send(c->fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				client_close(c);
+			return;
+		}
+		c->off += (size_t)n;
+	}
+	if (c->off >= c->len)
+		client_close(c);
+}
+
+static void server_accept(struct vqos_ctl_server *srv)
+{
+	struct client *c = NULL;
+	int fd, i;
+
+	fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (i = 0; i < MAX_CLIENTS && c == NULL; i++)
+		if (srv->clients[i].fd < 0)
+			c = &srv->clients[i];
+	if (c == NULL) {
+		/* Full: best effort to say so, then drop. */
+		char *line = vqos_ctl_reply_encode(-EBUSY, "too many control clients", NULL);
+
+		if (line != NULL && send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			line[0] = '\0';
+		free(line);
+		close(fd);
+		return;
+	}
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->deadline = now_ms() + VQOS_CTL_DEADLINE_MS;
+}
+
+int vqos_ctl_server_poll(struct vqos_ctl_server *srv, int timeout_ms)
+{
+	struct pollfd pfd[MAX_CLIENTS + 1];
+	struct client *idx[MAX_CLIENTS + 1];
+	int64_t now = now_ms();
+	int i, n = 0, ret;
+
+	pfd[n].fd = srv->fd;
+	pfd[n].events = POLLIN;
+	idx[n++] = NULL;
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &srv->clients[i];
+
+		if (c->fd < 0)
+			continue;
+		if (now >= c->deadline) {
+			if (c->replying)
+				client_close(c);
+			else
+				client_error(c, -ETIMEDOUT,
+					     "request not complete before the deadline");
+			if (c->fd < 0)
+				continue;
+		}
+		if (c->deadline - now < timeout_ms)
+			timeout_ms = (int)(c->deadline - now);
+		pfd[n].fd = c->fd;
+		pfd[n].events = c->replying ? POLLOUT : POLLIN;
+		idx[n++] = c;
+	}
+	ret = poll(pfd, (nfds_t)n, timeout_ms < 0 ? 0 : timeout_ms);
+	if (ret < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (i = 1; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		if (idx[i]->replying)
+			client_write(idx[i]);
+		else
+			client_read(srv, idx[i]);
+	}
+	if (pfd[0].revents & POLLIN)
+		server_accept(srv);
+	return 0;
+}
+
+int vqos_ctl_server_create(const char *path, const struct vqos_ctl_ops *ops,
+			   struct vqos_ctl_server **out, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct vqos_ctl_server *srv;
+	int i, ret;
+
+	*out = NULL;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "control socket %s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (srv == NULL || (srv->path = strdup(path)) == NULL) {
+		free(srv);
+		snprintf(err, errlen, "control socket %s: out of memory", path);
+		return -ENOMEM;
+	}
+	srv->ops = *ops;
+	for (i = 0; i < MAX_CLIENTS; i++)
+		srv->clients[i].fd = -1;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	srv->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (srv->fd < 0)
+		goto fail;
+	unlink(path);
+	if (bind(srv->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, 0660) < 0 ||
+	    listen(srv->fd, 16) < 0)
+		goto fail;
+	*out = srv;
+	return 0;
+fail:
+	ret = -errno;
+	snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+	if (srv->fd >= 0)
+		close(srv->fd);
+	free(srv->path);
+	free(srv);
+	return ret;
+}
+
+void vqos_ctl_server_free(struct vqos_ctl_server *srv)
+{
+	int i;
+
+	if (srv == NULL)
+		return;
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (srv->clients[i].fd >= 0)
+			client_close(&srv->clients[i]);
+	close(srv->fd);
+	unlink(srv->path);
+	free(srv->path);
+	free(srv);
+}

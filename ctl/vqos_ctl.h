@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * ctl: vqosd's control server and the protocol vqosctl speaks to it.
+ *
+ * The protocol (ctl/PROTOCOL.md) is versioned JSON over a UNIX stream socket:
+ * one request, one line, one reply, then the server closes. A request names a
+ * command by its words, as vqosctl's command line does ("port show"); the
+ * server looks the longest matching words up in one command table (name,
+ * usage, min and max arguments, handler), checks the argument count before a
+ * handler runs, and sends exactly one reply: a status (0 or a negative errno)
+ * and either a result or an error message.
+ *
+ * The server is polled by vqosd's control thread (vqos_ctl_server_poll), never
+ * by a data-path lcore. Every client is non-blocking, with a request size
+ * limit and a deadline, so a slow, oversized or half-closed client gets an
+ * error reply or is dropped without stalling anyone.
+ *
+ * ctl knows nothing of DPDK: the daemon gives it the state it shows through
+ * struct vqos_ctl_ops.
+ */
+#ifndef VQOS_CTL_H
+#define VQOS_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/** vqosctl's socket when neither -S nor $VQOS_SOCKET says (conf/'s default too). */
+#define VQOS_CTL_DEFAULT_SOCKET "/run/vqos/vqosd.sock"
+/** Protocol version, sent in every request and reply as "vqos". */
+#define VQOS_CTL_VERSION 1
+/** Largest request, bytes including the final newline. */
+#define VQOS_CTL_MAX_REQUEST (64 * 1024)
+/** Most words and arguments in one request. */
+#define VQOS_CTL_MAX_ARGS 64
+/** Milliseconds a client has to send its whole request and read the reply. */
+#define VQOS_CTL_DEADLINE_MS 2000
+
+/** A parsed request. Strings point into @ref json. */
+struct vqos_ctl_request {
+	json_t *json;			     /**< the request object (owned) */
+	const char *argv[VQOS_CTL_MAX_ARGS]; /**< command words then arguments */
+	int argc;			     /**< entries of argv */
+	bool stats;			     /**< -s: include statistics */
+};
+
+/**
+ * Parse one request line.
+ * @param buf  bytes received (need not be NUL-terminated)
+ * @param len  their count
+ * @param req  filled on success; release with vqos_ctl_request_release()
+ * @param err  message on failure
+ * @return 0, or -EINVAL (not JSON, wrong shape), -EPROTO (version), -E2BIG
+ */
+int vqos_ctl_request_parse(const char *buf, size_t len, struct vqos_ctl_request *req, char *err,
+			   size_t errlen);
+
+/** Release what vqos_ctl_request_parse() holds. */
+void vqos_ctl_request_release(struct vqos_ctl_request *req);
+
+/**
+ * Encode a request line (with its newline) for @p argv, as vqosctl sends it.
+ * @return a malloc'ed string, or NULL when out of memory or too many args
+ */
+char *vqos_ctl_request_encode(int argc, const char *const argv[], bool stats);
+
+/** Encode a reply line (with its newline); steals @p result. Never NULL but out of memory. */
+char *vqos_ctl_reply_encode(int status, const char *error, json_t *result);
+
+/** One port as the control plane shows it. */
+struct vqos_ctl_port {
+	const char *name;   /**< port name */
+	const char *socket; /**< container vhost-user socket */
+	bool client;	    /**< vqosd is the vhost-user client on it */
+	const char *uplink; /**< uplink devargs */
+	bool connected;	    /**< a container is attached */
+	/** Per direction: tx = from the container, rx = to it. */
+	struct {
+		uint64_t packets; /**< packets delivered */
+		uint64_t bytes;	  /**< bytes delivered */
+		uint64_t drops;	  /**< packets dropped by vqosd */
+	} tx, rx;
+};
+
+/** What the daemon lends the command handlers. */
+struct vqos_ctl_ops {
+	/** Call @p cb once per port, in configuration order. */
+	void (*port_foreach)(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port),
+			     void *arg);
+	void *aux; /**< first argument of every op */
+};
+
+struct vqos_ctl_server;
+
+/**
+ * Listen on @p path, in an existing directory (an old socket file is replaced).
+ * @return 0 or a negative errno, with a message in @p err
+ */
+int vqos_ctl_server_create(const char *path, const struct vqos_ctl_ops *ops,
+			   struct vqos_ctl_server **out, char *err, size_t errlen);
+
+/** Wait up to @p timeout_ms for control traffic and serve it. @return 0 or -errno. */
+int vqos_ctl_server_poll(struct vqos_ctl_server *srv, int timeout_ms);
+
+/** Close every client and the listening socket, remove the socket file. NULL is fine. */
+void vqos_ctl_server_free(struct vqos_ctl_server *srv);
+
+/**
+ * Run one request against the command table, as the server does for a client.
+ * @param result set to the result on success (caller owns)
+ * @return the status: 0, or a negative errno with a message in @p err
+ */
+int vqos_ctl_dispatch(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+		      json_t **result, char *err, size_t errlen);
+
+#endif /* VQOS_CTL_H */

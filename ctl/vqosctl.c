@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vqosctl: connects, sends one request, prints the reply, exits — like
+ * ovs-appctl. Exit status: 0 done, 1 refused by vqosd, 2 cannot talk to it.
+ *
+ * The reply is JSON; -j prints it as it is, and the text view is rendered
+ * from the very same JSON (print.c), so the two never disagree.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl/vqos_ctl.h"
+#include "ctl/vqosctl_print.h"
+
+#define MAX_REPLY (64u << 20)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vqosctl [-S SOCKET] [-s] [-j] COMMAND [ARG...]\n"
+		"  -S, --socket SOCKET  vqosd's control socket (default %s,\n"
+		"                       or $VQOS_SOCKET); -s PATH (with a '/') also works\n"
+		"  -s, --stats          show statistics\n"
+		"  -j, --json           print JSON\n"
+		"commands: port show [PORT], version, list-commands\n",
+		VQOS_CTL_DEFAULT_SOCKET);
+}
+
+/* Send @p req to @p path and return the whole reply (malloc'ed), or NULL. */
+static char *talk(const char *path, const char *req)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len = 0, cap = 4096;
+	char *buf = NULL, *nbuf;
+	ssize_t n;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "vqosctl: %s: path too long\n", path);
+		return NULL;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "vqosctl: cannot connect to %s: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	for (size_t off = 0, total = strlen(req); off < total; off += (size_t)n) {
+		n = send(fd, req + off, total - off, MSG_NOSIGNAL);
+		if (n < 0) {
+			fprintf(stderr, "vqosctl: send to %s: %s\n", path, strerror(errno));
+			goto fail;
+		}
+	}
+	buf = malloc(cap);
+	for (;;) {
+		if (buf == NULL)
+			goto oom;
+		n = recv(fd, buf + len, cap - len - 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "vqosctl: receive from %s: %s\n", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len + 1 == cap) {
+			if (cap >= MAX_REPLY) {
+				fprintf(stderr, "vqosctl: reply over %u bytes\n", MAX_REPLY);
+				goto fail;
+			}
+			cap *= 2;
+			nbuf = realloc(buf, cap);
+			if (nbuf == NULL)
+				goto oom;
+			buf = nbuf;
+		}
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+oom:
+	fprintf(stderr, "vqosctl: out of memory\n");
+fail:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("VQOS_SOCKET");
+	bool json = false, stats = false;
+	json_t *reply, *status, *result;
+	json_error_t jerr;
+	char *req, *line;
+	int c, ret;
+
+	if (path == NULL)
+		path = VQOS_CTL_DEFAULT_SOCKET;
+	/* '+': options end at the first command word, as for tc. */
+	while ((c = getopt_long(argc, argv, "+S:sjh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			path = optarg;
+			break;
+		case 's':
+			/* tc's -s is statistics; a following path is the socket. */
+			if (optind < argc && strchr(argv[optind], '/') != NULL)
+				path = argv[optind++];
+			else
+				stats = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	req = vqos_ctl_request_encode(argc - optind, (const char *const *)argv + optind, stats);
+	if (req == NULL) {
+		fprintf(stderr, "vqosctl: too many arguments (at most %d)\n", VQOS_CTL_MAX_ARGS);
+		return 2;
+	}
+	line = talk(path, req);
+	free(req);
+	if (line == NULL)
+		return 2;
+	reply = json_loads(line, 0, &jerr);
+	free(line);
+	status = json_object_get(reply, "status");
+	if (!json_is_integer(status)) {
+		fprintf(stderr, "vqosctl: malformed reply from %s\n", path);
+		json_decref(reply);
+		return 2;
+	}
+	if (json_integer_value(status) != 0) {
+		fprintf(stderr, "vqosctl: %s\n",
+			json_string_value(json_object_get(reply, "error")) ?: "refused");
+		json_decref(reply);
+		return 1;
+	}
+	result = json_object_get(reply, "result");
+	if (json)
+		ret = json_dumpf(result, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY) == 0 &&
+		      fputc('\n', stdout) != EOF;
+	else
+		ret = vqosctl_print(stdout, argc - optind, (const char *const *)argv + optind,
+				    result) == 0;
+	json_decref(reply);
+	return ret ? 0 : 2;
+}

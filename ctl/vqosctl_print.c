@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Text rendering of replies. A table is a list of columns, each a header and
+ * the dotted path of a field in every row object; widths are measured over
+ * the rows first, then everything is printed aligned (numbers to the right).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/vqosctl_print.h"
+
+struct column {
+	const char *header;
+	const char *path; /* "tx.packets": field "packets" of object "tx" */
+};
+
+static const struct column port_columns[] = {
+	{ "PORT", "name" },	   { "STATE", "connected" },	{ "MODE", "mode" },
+	{ "SOCKET", "socket" },	   { "TX-PKTS", "tx.packets" }, { "TX-BYTES", "tx.bytes" },
+	{ "TX-DROP", "tx.drops" }, { "RX-PKTS", "rx.packets" }, { "RX-BYTES", "rx.bytes" },
+	{ "RX-DROP", "rx.drops" }, { "UPLINK", "uplink" },	{ NULL, NULL },
+};
+
+static const struct column command_columns[] = {
+	{ "COMMAND", "command" },
+	{ "ARGUMENTS", "usage" },
+	{ NULL, NULL },
+};
+
+static const json_t *field(const json_t *obj, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while ((dot = strchr(path, '.')) != NULL && obj != NULL) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		obj = json_object_get(obj, key);
+		path = dot + 1;
+	}
+	return obj != NULL ? json_object_get(obj, path) : NULL;
+}
+
+/* Text of a cell; "connected" reads better as a word than as true/false. */
+static void cell(const json_t *v, const char *path, char *buf, size_t len)
+{
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%.3f", json_real_value(v));
+	else if (json_is_boolean(v) && strcmp(path, "connected") == 0)
+		snprintf(buf, len, "%s", json_is_true(v) ? "connected" : "waiting");
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
+	else
+		snprintf(buf, len, "-");
+}
+
+static int print_table(FILE *f, const struct column *cols, const json_t *rows)
+{
+	size_t ncols = 0, i, c, width[16] = { 0 };
+	const json_t *row;
+	char buf[1024];
+
+	while (cols[ncols].header != NULL)
+		ncols++;
+	for (c = 0; c < ncols; c++)
+		width[c] = strlen(cols[c].header);
+	json_array_foreach(rows, i, row) for (c = 0; c < ncols; c++)
+	{
+		cell(field(row, cols[c].path), cols[c].path, buf, sizeof(buf));
+		if (strlen(buf) > width[c])
+			width[c] = strlen(buf);
+	}
+	for (c = 0; c < ncols; c++)
+		fprintf(f, "%-*s%s", c + 1 < ncols ? (int)width[c] : 0, cols[c].header,
+			c + 1 < ncols ? "  " : "\n");
+	json_array_foreach(rows, i, row) for (c = 0; c < ncols; c++)
+	{
+		const json_t *v = field(row, cols[c].path);
+		int w = c + 1 < ncols ? (int)width[c] : 0;
+
+		cell(v, cols[c].path, buf, sizeof(buf));
+		fprintf(f, json_is_number(v) ? "%*s%s" : "%-*s%s", w, buf,
+			c + 1 < ncols ? "  " : "\n");
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int vqosctl_print(FILE *f, int argc, const char *const argv[], const json_t *result)
+{
+	if (argc >= 2 && strcmp(argv[0], "port") == 0 && strcmp(argv[1], "show") == 0)
+		return print_table(f, port_columns, result);
+	if (argc >= 1 && strcmp(argv[0], "list-commands") == 0)
+		return print_table(f, command_columns, result);
+	if (argc >= 1 && strcmp(argv[0], "version") == 0) {
+		fprintf(f, "vqosd %s (control protocol %" JSON_INTEGER_FORMAT ")\n",
+			json_string_value(json_object_get(result, "version")),
+			json_integer_value(json_object_get(result, "protocol")));
+		return ferror(f) ? -1 : 0;
+	}
+	/* A command without a text view yet: its JSON is the text. */
+	return json_dumpf(result, f, JSON_INDENT(2) | JSON_ENCODE_ANY) == 0 && fputc('\n', f) != EOF
+		       ? 0
+		       : -1;
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vqosd: reads the configuration, starts EAL, opens the ports on one
+ * data-path lcore, serves the control socket on the main lcore, and on
+ * SIGINT/SIGTERM stops the data path, closes every port (their sockets are
+ * removed) and checks that every mbuf came back to its pool.
+ *
+ *   main lcore:  control socket (vqosctl) <-> ctl/ <-> this file
+ *   worker lcore: vhost_tx/'s poll loop over all ports
+ *   vhost thread (librte_vhost's): container connects and disconnects
+ *
+ * This is the only file that knows every module.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "conf/vqos_conf.h"
+#include "ctl/vqos_ctl.h"
+#include "vhost_tx/vqos_dp.h"
+
+/* mbufs per port: both uplink rings, both vrings' worth, the pending bursts. */
+#define MBUFS_PER_PORT 2048
+#define MBUF_CACHE     256
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+struct vqosd {
+	struct vqos_conf *conf;
+	struct rte_mempool *pool;
+	struct vqos_dp *dp;
+	unsigned int dp_lcore;
+	struct vqos_port **ports;
+	size_t n_ports;
+	struct vqos_ctl_server *ctl;
+};
+
+static void ctl_port_foreach(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port),
+			     void *arg)
+{
+	const struct vqosd *d = aux;
+	struct vqos_port_info info;
+	struct vqos_ctl_port row;
+	size_t i;
+
+	for (i = 0; i < d->n_ports; i++) {
+		vqos_port_get_info(d->ports[i], &info);
+		row = (struct vqos_ctl_port){
+			.name = info.name,
+			.socket = info.socket,
+			.client = info.client,
+			.uplink = info.uplink,
+			.connected = info.connected,
+			.tx = { info.tx.packets, info.tx.bytes, info.tx.drops },
+			.rx = { info.rx.packets, info.rx.bytes, info.rx.drops },
+		};
+		cb(arg, &row);
+	}
+}
+
+/* mkdir -p of the directory that will hold the socket @p path. */
+static void make_socket_dir(const char *path)
+{
+	char dir[VQOS_CONF_PATH_MAX];
+	char *s;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	s = strrchr(dir, '/');
+	if (s == NULL || s == dir)
+		return;
+	*s = '\0';
+	for (s = dir + 1; *s != '\0'; s++)
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(dir, 0755);
+			*s = '/';
+		}
+	mkdir(dir, 0755);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vqosd [-c FILE] [--print-default]\n"
+		   "  -c, --config FILE   configuration (default: the embedded one, no hugepages)\n"
+		   "  --print-default     print the embedded configuration and exit\n");
+}
+
+static int load_conf(int argc, char **argv, struct vqos_conf **conf)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "print-default", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL;
+	char err[1024];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'D':
+			fputs(vqos_conf_default_text(), stdout);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vqosd: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (path != NULL)
+		ret = vqos_conf_load_file(path, conf, err, sizeof(err));
+	else
+		ret = vqos_conf_load_string(vqos_conf_default_text(), "<embedded default>", conf,
+					    err, sizeof(err));
+	if (ret < 0)
+		fprintf(stderr, "vqosd: %s\n", err);
+	return ret;
+}
+
+static int eal_start(const struct vqos_conf *conf, const char *argv0)
+{
+	char *eal_argv[VQOS_CONF_EAL_MAX + 1];
+	int i;
+
+	eal_argv[0] = (char *)argv0;
+	for (i = 0; i < conf->eal_argc; i++)
+		eal_argv[i + 1] = conf->eal_argv[i];
+	if (rte_eal_init(conf->eal_argc + 1, eal_argv) < 0) {
+		fprintf(stderr, "vqosd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int start(struct vqosd *d)
+{
+	const struct vqos_ctl_ops ops = { .port_foreach = ctl_port_foreach, .aux = d };
+	unsigned int n_mbufs = (unsigned int)d->conf->n_ports * MBUFS_PER_PORT + 1023;
+	char err[1024];
+	size_t i;
+	int ret;
+
+	d->dp_lcore = rte_get_next_lcore(-1, 1, 0);
+	if (d->dp_lcore >= RTE_MAX_LCORE) {
+		fprintf(stderr, "vqosd: no worker lcore for the data path: give EAL two lcores "
+				"(e.g. --lcores 0@0,1@1)\n");
+		return -EINVAL;
+	}
+	d->pool = rte_pktmbuf_pool_create("vqos_mbuf", n_mbufs, MBUF_CACHE, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	d->dp = vqos_dp_create(d->dp_lcore);
+	d->ports = calloc(d->conf->n_ports, sizeof(d->ports[0]));
+	if (d->pool == NULL || d->dp == NULL || d->ports == NULL) {
+		fprintf(stderr, "vqosd: out of memory for %u mbufs: %s\n", n_mbufs,
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (i = 0; i < d->conf->n_ports; i++) {
+		const struct vqos_conf_port *cp = &d->conf->ports[i];
+		const struct vqos_port_params pp = {
+			.name = cp->name,
+			.socket = cp->socket,
+			.client = cp->client,
+			.uplink = cp->uplink,
+			.pool = d->pool,
+			.dp = d->dp,
+		};
+
+		if (!cp->client)
+			make_socket_dir(cp->socket);
+		ret = vqos_port_open(&pp, &d->ports[i], err, sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "vqosd: port %s: %s\n", cp->name, err);
+			return ret;
+		}
+		d->n_ports++;
+	}
+	make_socket_dir(d->conf->ctl_socket);
+	ret = vqos_ctl_server_create(d->conf->ctl_socket, &ops, &d->ctl, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "vqosd: %s\n", err);
+		return ret;
+	}
+	ret = rte_eal_remote_launch(vqos_dp_run, d->dp, d->dp_lcore);
+	if (ret < 0) {
+		fprintf(stderr, "vqosd: cannot launch the data path on lcore %u\n", d->dp_lcore);
+		return ret;
+	}
+	return 0;
+}
+
+/* Undo start(), whatever it got to. @return 0, or 3 when mbufs are missing. */
+static int stop(struct vqosd *d)
+{
+	unsigned int avail, size;
+	int leaked = 0;
+	size_t i;
+
+	if (d->dp != NULL) {
+		vqos_dp_stop(d->dp);
+		rte_eal_wait_lcore(d->dp_lcore);
+	}
+	vqos_ctl_server_free(d->ctl);
+	for (i = d->n_ports; i-- > 0;)
+		vqos_port_close(d->ports[i]);
+	free(d->ports);
+	vqos_dp_free(d->dp);
+	if (d->pool != NULL) {
+		avail = rte_mempool_avail_count(d->pool);
+		size = d->pool->size;
+		printf("vqosd: mbuf pool %s: %u of %u free\n", d->pool->name, avail, size);
+		leaked = avail != size;
+		rte_mempool_free(d->pool);
+	}
+	return leaked ? 3 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct vqosd d = { 0 };
+	int ret;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (load_conf(argc, argv, &d.conf) < 0)
+		return 1;
+	if (eal_start(d.conf, argv[0]) < 0) {
+		vqos_conf_free(d.conf);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	ret = start(&d);
+	if (ret == 0) {
+		printf("vqosd: %zu port(s) up, data path on lcore %u, control socket %s\n",
+		       d.n_ports, d.dp_lcore, d.conf->ctl_socket);
+		while (stop_signal == 0) {
+			ret = vqos_ctl_server_poll(d.ctl, 100);
+			if (ret < 0)
+				break;
+		}
+		printf("vqosd: stopping (%s)\n",
+		       stop_signal != 0 ? strsignal(stop_signal) : strerror(-ret));
+	}
+	ret = stop(&d) != 0 ? 3 : ret != 0 ? 1 : 0;
+	vqos_conf_free(d.conf);
+	rte_eal_cleanup();
+	return ret;
+}

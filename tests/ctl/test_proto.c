@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl/proto.c and ctl/commands.c: the wire format and the command table. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ctl/vqos_ctl.h"
+
+static int parse(const char *s, struct vqos_ctl_request *req, char *err)
+{
+	return vqos_ctl_request_parse(s, strlen(s), req, err, 256);
+}
+
+static void test_encode_parse_round_trip(void **state)
+{
+	const char *argv[] = { "port", "show", "c1" };
+	struct vqos_ctl_request req;
+	char err[256];
+	char *line = vqos_ctl_request_encode(3, argv, true);
+
+	assert_non_null(line);
+	assert_int_equal(line[strlen(line) - 1], '\n');
+	assert_int_equal(parse(line, &req, err), 0);
+	assert_int_equal(req.argc, 3);
+	assert_string_equal(req.argv[0], "port");
+	assert_string_equal(req.argv[2], "c1");
+	assert_true(req.stats);
+	vqos_ctl_request_release(&req);
+	free(line);
+}
+
+static void test_bad_requests(void **state)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		const char *msg;
+	} cases[] = {
+		{ "not json", -EINVAL, "not JSON" },
+		{ "[1,2]", -EINVAL, "not a JSON object" },
+		{ "{\"argv\":[\"version\"]}", -EINVAL, "no integer \"vqos\"" },
+		{ "{\"vqos\":\"1\",\"argv\":[\"version\"]}", -EINVAL, "no integer \"vqos\"" },
+		{ "{\"vqos\":2,\"argv\":[\"version\"]}", -EPROTO, "version 2 is not supported" },
+		{ "{\"vqos\":1}", -EINVAL, "no \"argv\"" },
+		{ "{\"vqos\":1,\"argv\":[]}", -EINVAL, "no \"argv\"" },
+		{ "{\"vqos\":1,\"argv\":\"port show\"}", -EINVAL, "no \"argv\"" },
+		{ "{\"vqos\":1,\"argv\":[\"port\",7]}", -EINVAL, "argv[1] is not a string" },
+		{ "{\"vqos\":1,\"argv\":[\"x\"],\"stats\":1}", -EINVAL,
+		  "\"stats\" is not a boolean" },
+		{ "{\"vqos\":1,\"vqos\":1,\"argv\":[\"x\"]}", -EINVAL, "not JSON" },
+	};
+	struct vqos_ctl_request req;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(parse(cases[i].text, &req, err), cases[i].ret);
+		assert_non_null(strstr(err, cases[i].msg));
+		assert_null(req.json);
+	}
+}
+
+static void test_too_many_words_and_too_big(void **state)
+{
+	struct vqos_ctl_request req;
+	char err[256];
+	char *big = malloc(VQOS_CTL_MAX_REQUEST + 2);
+	const char *argv[VQOS_CTL_MAX_ARGS + 1];
+	char *line;
+	int i;
+
+	for (i = 0; i <= VQOS_CTL_MAX_ARGS; i++)
+		argv[i] = "w";
+	assert_null(vqos_ctl_request_encode(VQOS_CTL_MAX_ARGS + 1, argv, false));
+	line = vqos_ctl_request_encode(VQOS_CTL_MAX_ARGS, argv, false);
+	assert_int_equal(parse(line, &req, err), 0);
+	vqos_ctl_request_release(&req);
+	free(line);
+
+	memset(big, ' ', VQOS_CTL_MAX_REQUEST + 1);
+	assert_int_equal(vqos_ctl_request_parse(big, VQOS_CTL_MAX_REQUEST + 1, &req, err, 256),
+			 -E2BIG);
+	assert_non_null(strstr(err, "limit"));
+	free(big);
+}
+
+static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port),
+		       void *arg)
+{
+	struct vqos_ctl_port p = {
+		.name = "c1", .socket = "/s/c1", .uplink = "net_null0", .connected = true
+	};
+
+	p.tx.packets = 10;
+	p.tx.bytes = 640;
+	p.rx.drops = 3;
+	cb(arg, &p);
+	p = (struct vqos_ctl_port){
+		.name = "c2", .socket = "/s/c2", .uplink = "net_null1", .client = true
+	};
+	cb(arg, &p);
+}
+
+static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports };
+
+static int run(const char *text, json_t **result, char *err)
+{
+	struct vqos_ctl_request req;
+	int ret = parse(text, &req, err);
+
+	assert_int_equal(ret, 0);
+	ret = vqos_ctl_dispatch(&ops, &req, result, err, 256);
+	vqos_ctl_request_release(&req);
+	return ret;
+}
+
+static void test_port_show(void **state)
+{
+	json_t *r, *row;
+	char err[256];
+
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"port\",\"show\"]}", &r, err), 0);
+	assert_int_equal(json_array_size(r), 2);
+	row = json_array_get(r, 0);
+	assert_string_equal(json_string_value(json_object_get(row, "name")), "c1");
+	assert_true(json_is_true(json_object_get(row, "connected")));
+	assert_string_equal(json_string_value(json_object_get(row, "mode")), "server");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "tx"), "bytes")),
+			 640);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "rx"), "drops")),
+			 3);
+	row = json_array_get(r, 1);
+	assert_string_equal(json_string_value(json_object_get(row, "mode")), "client");
+	json_decref(r);
+
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"port\",\"show\",\"c2\"]}", &r, err), 0);
+	assert_int_equal(json_array_size(r), 1);
+	json_decref(r);
+}
+
+static void test_dispatch_errors(void **state)
+{
+	json_t *r;
+	char err[256];
+
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"port\",\"show\",\"nope\"]}", &r, err),
+			 -ENOENT);
+	assert_non_null(strstr(err, "no port named 'nope'"));
+	assert_null(r);
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"frobnicate\"]}", &r, err), -EOPNOTSUPP);
+	assert_non_null(strstr(err, "unknown command 'frobnicate'"));
+	/* "port" alone matches no row: "port show" needs both words. */
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"port\"]}", &r, err), -EOPNOTSUPP);
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"port\",\"show\",\"a\",\"b\"]}", &r, err),
+			 -EINVAL);
+	assert_non_null(strstr(err, "port show: too many arguments"));
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"version\",\"x\"]}", &r, err), -EINVAL);
+}
+
+static void test_builtins(void **state)
+{
+	json_t *r;
+	char err[256];
+
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"version\"]}", &r, err), 0);
+	assert_int_equal(json_integer_value(json_object_get(r, "protocol")), VQOS_CTL_VERSION);
+	json_decref(r);
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"list-commands\"]}", &r, err), 0);
+	assert_true(json_array_size(r) >= 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "command")),
+			    "port show");
+	json_decref(r);
+}
+
+static void test_reply_encode(void **state)
+{
+	char *ok = vqos_ctl_reply_encode(0, NULL, json_pack("{s:i}", "x", 1));
+	char *bad = vqos_ctl_reply_encode(-EINVAL, "nope", NULL);
+
+	assert_string_equal(ok, "{\"vqos\":1,\"status\":0,\"result\":{\"x\":1}}\n");
+	assert_string_equal(bad, "{\"vqos\":1,\"status\":-22,\"error\":\"nope\"}\n");
+	free(ok);
+	free(bad);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_encode_parse_round_trip),
+		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_too_many_words_and_too_big),
+		cmocka_unit_test(test_port_show),
+		cmocka_unit_test(test_dispatch_errors),
+		cmocka_unit_test(test_builtins),
+		cmocka_unit_test(test_reply_encode),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl/server.c on a real UNIX socket: replies, and clients that misbehave. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ctl/vqos_ctl.h"
+
+static char sock_path[108];
+
+static void no_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port), void *arg)
+{
+}
+
+static const struct vqos_ctl_ops ops = { .port_foreach = no_ports };
+
+static int setup(void **state)
+{
+	struct vqos_ctl_server *srv;
+	char err[256];
+
+	snprintf(sock_path, sizeof(sock_path), "/tmp/vqos-test-ctl-%d", getpid());
+	mkdir(sock_path, 0700);
+	strcat(sock_path, "/ctl.sock");
+	if (vqos_ctl_server_create(sock_path, &ops, &srv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	*state = srv;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char dir[128];
+
+	vqos_ctl_server_free(*state);
+	snprintf(dir, sizeof(dir), "/tmp/vqos-test-ctl-%d", getpid());
+	rmdir(dir);
+	return 0;
+}
+
+static int client(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+static void send_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = send(fd, s, n, MSG_NOSIGNAL);
+
+		if (k < 0 && errno == EAGAIN)
+			continue;
+		assert_true(k > 0);
+		s += k;
+		n -= (size_t)k;
+	}
+}
+
+/* Poll the server until @p fd has a whole reply (EOF), at most @p ms. */
+static json_t *reply(struct vqos_ctl_server *srv, int fd, int ms)
+{
+	static char buf[1 << 16];
+	size_t len = 0;
+	ssize_t n;
+
+	for (int i = 0; i < ms / 10; i++) {
+		assert_int_equal(vqos_ctl_server_poll(srv, 10), 0);
+		while ((n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0)) > 0)
+			len += (size_t)n;
+		if (n == 0) {
+			buf[len] = '\0';
+			close(fd);
+			return json_loads(buf, 0, NULL);
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+static int status_of(json_t *r)
+{
+	int s = (int)json_integer_value(json_object_get(r, "status"));
+
+	json_decref(r);
+	return s;
+}
+
+static void test_request_reply(void **state)
+{
+	struct stat st;
+	int fd = client();
+	json_t *r;
+
+	assert_int_equal(stat(sock_path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0660);
+	send_all(fd, "{\"vqos\":1,\"argv\":[\"version\"]}\n", 31);
+	r = reply(*state, fd, 1000);
+	assert_non_null(r);
+	assert_int_equal(json_integer_value(json_object_get(r, "vqos")), 1);
+	assert_int_equal(status_of(json_incref(r)), 0);
+	assert_non_null(json_object_get(json_object_get(r, "result"), "version"));
+	json_decref(r);
+}
+
+static void test_half_closed_without_newline(void **state)
+{
+	int fd = client();
+	const char *req = "{\"vqos\":1,\"argv\":[\"port\",\"show\"]}";
+
+	send_all(fd, req, strlen(req));
+	shutdown(fd, SHUT_WR);
+	assert_int_equal(status_of(reply(*state, fd, 1000)), 0);
+}
+
+static void test_garbage_gets_error(void **state)
+{
+	int fd = client();
+	json_t *r;
+
+	send_all(fd, "hello\n", 6);
+	r = reply(*state, fd, 1000);
+	assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "not JSON"));
+	assert_int_equal(status_of(r), -EINVAL);
+}
+
+static void test_oversized_request(void **state)
+{
+	size_t n = VQOS_CTL_MAX_REQUEST + 100;
+	char *big = malloc(n);
+	int fd = client();
+	size_t off = 0;
+
+	memset(big, 'x', n);
+	/* Feed it while polling: the server reads as it arrives. */
+	while (off < n) {
+		ssize_t k = send(fd, big + off, n - off, MSG_NOSIGNAL);
+
+		if (k > 0)
+			off += (size_t)k;
+		else if (errno != EAGAIN)
+			break; /* the server stopped reading: it has replied */
+		vqos_ctl_server_poll(*state, 1);
+	}
+	free(big);
+	assert_int_equal(status_of(reply(*state, fd, 1000)), -E2BIG);
+}
+
+static void test_slow_client_times_out_and_blocks_nobody(void **state)
+{
+	int slow = client(), fast;
+	struct timespec t0, t1;
+	json_t *r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	send_all(slow, "{\"vqos\":1,", 10);
+	assert_int_equal(vqos_ctl_server_poll(*state, 10), 0);
+	/* Another client is served at once while the slow one dawdles. */
+	fast = client();
+	send_all(fast, "{\"vqos\":1,\"argv\":[\"version\"]}\n", 31);
+	assert_int_equal(status_of(reply(*state, fast, 500)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 <
+		    VQOS_CTL_DEADLINE_MS);
+	r = reply(*state, slow, VQOS_CTL_DEADLINE_MS + 1000);
+	assert_non_null(r);
+	assert_int_equal(status_of(r), -ETIMEDOUT);
+}
+
+static void test_connect_and_vanish(void **state)
+{
+	int fd = client();
+
+	close(fd);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(vqos_ctl_server_poll(*state, 5), 0);
+	fd = client();
+	send_all(fd, "{\"vqos\":1,\"argv\":[\"version\"]}\n", 31);
+	assert_int_equal(status_of(reply(*state, fd, 1000)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request_reply),
+		cmocka_unit_test(test_half_closed_without_newline),
+		cmocka_unit_test(test_garbage_gets_error),
+		cmocka_unit_test(test_oversized_request),
+		cmocka_unit_test(test_slow_client_times_out_and_blocks_nobody),
+		cmocka_unit_test(test_connect_and_vanish),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: the control side of the data path. Opening a port probes its uplink
+ * ethdev from devargs, starts it, registers the container's vhost-user socket
+ * with librte_vhost and publishes the port on its data path. librte_vhost
+ * calls new_device/destroy_device on its own thread with only a vhost id; the
+ * port is found by socket path in a registry that only control threads use
+ * (its mutex is never taken by the data path).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_vhost.h>
+
+#include "vhost_tx/dp_priv.h"
+
+#define UPLINK_RING_SIZE 512
+
+/* Every open port, for librte_vhost's callbacks. Control threads only. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vqos_port **registry;
+static size_t registry_n;
+
+static struct vqos_port *registry_find_vid(int vid)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	if (rte_vhost_get_ifname(vid, path, sizeof(path)) != 0)
+		return NULL;
+	for (i = 0; i < registry_n; i++)
+		if (strcmp(registry[i]->socket, path) == 0)
+			return registry[i];
+	return NULL;
+}
+
+static int registry_add(struct vqos_port *port)
+{
+	struct vqos_port **r;
+
+	pthread_mutex_lock(&registry_lock);
+	r = realloc(registry, (registry_n + 1) * sizeof(*r));
+	if (r != NULL) {
+		registry = r;
+		registry[registry_n++] = port;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return r != NULL ? 0 : -ENOMEM;
+}
+
+static void registry_del(struct vqos_port *port)
+{
+	size_t i;
+
+	pthread_mutex_lock(&registry_lock);
+	for (i = 0; i < registry_n; i++)
+		if (registry[i] == port) {
+			registry[i] = registry[--registry_n];
+			break;
+		}
+	if (registry_n == 0) {
+		free(registry);
+		registry = NULL;
+	}
+	pthread_mutex_unlock(&registry_lock);
+}
+
+static int on_new_device(int vid)
+{
+	struct vqos_port *port;
+
+	pthread_mutex_lock(&registry_lock);
+	port = registry_find_vid(vid);
+	if (port != NULL) {
+		__atomic_store_n(&port->vid, vid, __ATOMIC_RELEASE);
+		RTE_LOG(NOTICE, USER1, "port %s: container connected (vid %d)\n", port->name, vid);
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return port != NULL ? 0 : -1;
+}
+
+static void on_destroy_device(int vid)
+{
+	struct vqos_port *port;
+
+	pthread_mutex_lock(&registry_lock);
+	port = registry_find_vid(vid);
+	if (port != NULL && __atomic_load_n(&port->vid, __ATOMIC_RELAXED) == vid) {
+		__atomic_store_n(&port->vid, -1, __ATOMIC_RELEASE);
+		/* librte_vhost frees the device when we return: no lcore may still use it. */
+		vqos_dp_synchronize(port->dp);
+		RTE_LOG(NOTICE, USER1, "port %s: container disconnected\n", port->name);
+	}
+	pthread_mutex_unlock(&registry_lock);
+}
+
+static const struct rte_vhost_device_ops vhost_ops = {
+	.new_device = on_new_device,
+	.destroy_device = on_destroy_device,
+};
+
+/* In server mode a socket file left by a dead vqosd would make bind() fail:
+ * remove it, unless something still listens there. */
+static int clear_stale_socket(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, live;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "socket %s: exists and is not a socket", path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	if (live) {
+		snprintf(err, errlen, "socket %s: in use by another process", path);
+		return -EADDRINUSE;
+	}
+	return unlink(path) == 0 ? 0 : -errno;
+}
+
+static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = { 0 };
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t n = strcspn(port->uplink, ",");
+	int socket_id, ret;
+
+	if (n == 0 || n >= sizeof(name)) {
+		snprintf(err, errlen, "uplink '%s': no device name before ','", port->uplink);
+		return -EINVAL;
+	}
+	memcpy(name, port->uplink, n);
+	name[n] = '\0';
+	ret = rte_dev_probe(port->uplink);
+	if (ret < 0) {
+		snprintf(err, errlen, "uplink '%s': probe failed: %s", port->uplink,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_dev_get_port_by_name(name, &port->uplink_port);
+	if (ret < 0) {
+		snprintf(err, errlen, "uplink '%s': no ethdev named %s", port->uplink, name);
+		return ret;
+	}
+	socket_id = rte_eth_dev_socket_id(port->uplink_port);
+	if (socket_id < 0)
+		socket_id = (int)rte_socket_id();
+	ret = rte_eth_dev_configure(port->uplink_port, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(port->uplink_port, 0, UPLINK_RING_SIZE, socket_id,
+					     NULL, port->pool);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(port->uplink_port, 0, UPLINK_RING_SIZE, socket_id,
+					     NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(port->uplink_port);
+	if (ret < 0) {
+		snprintf(err, errlen, "uplink '%s': cannot start: %s", port->uplink,
+			 strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+static void uplink_close(struct vqos_port *port)
+{
+	struct rte_eth_dev_info info;
+	struct rte_device *dev = NULL;
+
+	if (port->uplink_port == RTE_MAX_ETHPORTS)
+		return;
+	if (rte_eth_dev_info_get(port->uplink_port, &info) == 0)
+		dev = info.device;
+	rte_eth_dev_stop(port->uplink_port);
+	rte_eth_dev_close(port->uplink_port);
+	if (dev != NULL)
+		rte_dev_remove(dev);
+	port->uplink_port = RTE_MAX_ETHPORTS;
+}
+
+static int vhost_open(struct vqos_port *port, char *err, size_t errlen)
+{
+	uint64_t flags = port->client ? RTE_VHOST_USER_CLIENT : 0;
+	int ret;
+
+	if (!port->client) {
+		ret = clear_stale_socket(port->socket, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	if (rte_vhost_driver_register(port->socket, flags) != 0) {
+		snprintf(err, errlen, "socket %s: cannot register with librte_vhost", port->socket);
+		return -EINVAL;
+	}
+	if (rte_vhost_driver_callback_register(port->socket, &vhost_ops) != 0 ||
+	    rte_vhost_driver_start(port->socket) != 0) {
+		rte_vhost_driver_unregister(port->socket);
+		snprintf(err, errlen, "socket %s: cannot start the vhost-user %s", port->socket,
+			 port->client ? "client" : "server");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void port_free(struct vqos_port *port)
+{
+	free(port->name);
+	free(port->socket);
+	free(port->uplink);
+	rte_free(port);
+}
+
+int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out, char *err,
+		   size_t errlen)
+{
+	struct vqos_port *port;
+	int ret;
+
+	*out = NULL;
+	port = rte_zmalloc("vqos_port", sizeof(*port), RTE_CACHE_LINE_SIZE);
+	if (port == NULL) {
+		snprintf(err, errlen, "port %s: out of memory", params->name);
+		return -ENOMEM;
+	}
+	port->name = strdup(params->name);
+	port->socket = strdup(params->socket);
+	port->uplink = strdup(params->uplink);
+	port->client = params->client;
+	port->pool = params->pool;
+	port->dp = params->dp;
+	port->vid = -1;
+	port->uplink_port = RTE_MAX_ETHPORTS;
+	if (port->name == NULL || port->socket == NULL || port->uplink == NULL) {
+		port_free(port);
+		snprintf(err, errlen, "port %s: out of memory", params->name);
+		return -ENOMEM;
+	}
+	ret = uplink_open(port, err, errlen);
+	if (ret < 0)
+		goto fail_uplink;
+	ret = registry_add(port);
+	if (ret < 0)
+		goto fail_uplink;
+	ret = vhost_open(port, err, errlen);
+	if (ret < 0)
+		goto fail_registry;
+	ret = vqos_dp_add_port(port->dp, port);
+	if (ret < 0) {
+		snprintf(err, errlen, "port %s: out of memory", port->name);
+		goto fail_vhost;
+	}
+	*out = port;
+	return 0;
+
+fail_vhost:
+	rte_vhost_driver_unregister(port->socket);
+fail_registry:
+	registry_del(port);
+fail_uplink:
+	uplink_close(port);
+	port_free(port);
+	return ret;
+}
+
+void vqos_port_close(struct vqos_port *port)
+{
+	if (port == NULL)
+		return;
+	vqos_dp_del_port(port->dp, port);
+	/* Disconnects the container (destroy_device runs) and, as a server,
+	 * removes the socket file. */
+	rte_vhost_driver_unregister(port->socket);
+	registry_del(port);
+	vqos_burst_free(&port->tx_pend);
+	vqos_burst_free(&port->rx_pend);
+	uplink_close(port);
+	port_free(port);
+}
+
+void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *info)
+{
+	const struct vqos_dp_dir_stats *tx = &port->tx_stats, *rx = &port->rx_stats;
+
+	info->name = port->name;
+	info->socket = port->socket;
+	info->client = port->client;
+	info->uplink = port->uplink;
+	info->connected = __atomic_load_n(&port->vid, __ATOMIC_ACQUIRE) >= 0;
+	info->tx.packets = __atomic_load_n(&tx->packets, __ATOMIC_RELAXED);
+	info->tx.bytes = __atomic_load_n(&tx->bytes, __ATOMIC_RELAXED);
+	info->tx.drops = __atomic_load_n(&tx->drops, __ATOMIC_RELAXED);
+	info->rx.packets = __atomic_load_n(&rx->packets, __ATOMIC_RELAXED);
+	info->rx.bytes = __atomic_load_n(&rx->bytes, __ATOMIC_RELAXED);
+	info->rx.drops = __atomic_load_n(&rx->drops, __ATOMIC_RELAXED);
+}
