@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vqosd's configuration file, read with libconfig.
+ *
+ * libconfig parses the text into a tree of settings; this file walks the tree
+ * and fills struct vqos_conf. Every group of the file (the top level, control,
+ * one port) is described by one table of keys: a key's name, the function
+ * that reads it and where in the struct it goes, and whether it is required.
+ * read_group() walks a group's settings in file order, refuses a name its
+ * table does not know, hands each known one to its reader, then refuses a
+ * missing required key. Adding a key is adding a row and, when its type is
+ * new, a reader.
+ *
+ * Checks that span settings (duplicate names, sockets and uplinks; a port
+ * socket that is the control socket) run once a group is read.
+ *
+ * Every error names where it is: "FILE:LINE: key 'ports.[1].name': what",
+ * with FILE and LINE from libconfig and the key written as a libconfig path
+ * (list elements as [N], counted from 0). A missing key names the line of the
+ * group that lacks it; a missing top-level key has no line. Syntax errors are
+ * libconfig's own: "FILE:LINE: syntax error".
+ */
+#include "conf/vqos_conf.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/** Where messages go and what the input is called. */
+struct reader {
+	/** File name for settings libconfig knows no file of. */
+	const char *name;
+	/** Directory @include paths are relative to, or NULL. */
+	const char *dir;
+	/** Message buffer (may be NULL) and its size. */
+	char *err;
+	size_t errlen;
+};
+
+/**
+ * Reads setting @p s into @p dst, a field of @p size bytes in the struct of
+ * its group. Returns 0 or -EINVAL with the message set.
+ */
+typedef int (*conf_read_fn)(struct reader *r, const config_setting_t *s, void *dst, size_t size);
+
+/** One key of a group. */
+struct conf_key {
+	/** Setting name. */
+	const char *name;
+	/** Its reader. */
+	conf_read_fn read;
+	/** Field of the group's struct the reader fills, and its size. */
+	size_t offset;
+	size_t size;
+	/** NULL when optional; else what is wrong when it is missing. */
+	const char *missing;
+};
+
+#define FIELD(type, field) offsetof(type, field), sizeof(((type *)0)->field)
+
+/*
+ * The file a setting or an error is in: libconfig knows the name of an
+ * @include'd file as written, relative to the include directory, and no name
+ * for the main text.
+ */
+static const char *file_name(const struct reader *r, const char *file, char *buf, size_t len)
+{
+	if (file == NULL)
+		return r->name;
+	if (file[0] == '/' || r->dir == NULL)
+		return file;
+	snprintf(buf, len, "%s/%s", r->dir, file);
+	return buf;
+}
+
+static void __attribute__((format(printf, 2, 3))) set_err(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->err == NULL || r->errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->err, r->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Append the libconfig path of @p s ("ports.[1].name") to buf at pos. */
+static size_t setting_path(const config_setting_t *s, char *buf, size_t len, size_t pos)
+{
+	const config_setting_t *parent = config_setting_parent(s);
+	const char *dot;
+	int n;
+
+	if (parent == NULL)
+		return pos;
+	pos = setting_path(parent, buf, len, pos);
+	dot = config_setting_is_root(parent) ? "" : ".";
+	if (config_setting_name(s) != NULL)
+		n = snprintf(buf + pos, len - pos, "%s%s", dot, config_setting_name(s));
+	else
+		n = snprintf(buf + pos, len - pos, "%s[%d]", dot, config_setting_index(s));
+	if (n < 0 || (size_t)n >= len - pos)
+		return len - 1;
+	return pos + (size_t)n;
+}
+
+/*
+ * Report a problem with setting @p s, or with its member @p member when not
+ * NULL (a member that is missing). Returns -EINVAL.
+ */
+static int __attribute__((format(printf, 4, 5)))
+conf_err(struct reader *r, const config_setting_t *s, const char *member, const char *fmt, ...)
+{
+	unsigned int line = config_setting_source_line(s);
+	char path[256] = "";
+	char buf[PATH_MAX];
+	const char *file;
+	char what[256];
+	size_t pos;
+	va_list ap;
+
+	pos = setting_path(s, path, sizeof(path), 0);
+	if (member != NULL)
+		snprintf(path + pos, sizeof(path) - pos, "%s%s", pos > 0 ? "." : "", member);
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	file = file_name(r, config_setting_source_file(s), buf, sizeof(buf));
+	if (line > 0)
+		set_err(r, "%s:%u: key '%s': %s", file, line, path, what);
+	else
+		set_err(r, "%s: key '%s': %s", file, path, what);
+	return -EINVAL;
+}
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a float";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	default:
+		return "nothing";
+	}
+}
+
+static int want_type(struct reader *r, const config_setting_t *s, int type, const char *expected)
+{
+	if (config_setting_type(s) == type)
+		return 0;
+	return conf_err(r, s, NULL, "expected %s, got %s", expected,
+			type_name(config_setting_type(s)));
+}
+
+/* A string setting, non-empty: an empty string is never meant. */
+static int get_string(struct reader *r, const config_setting_t *s, const char **out)
+{
+	int rc = want_type(r, s, CONFIG_TYPE_STRING, "a string");
+
+	if (rc < 0)
+		return rc;
+	*out = config_setting_get_string(s);
+	if ((*out)[0] == '\0')
+		return conf_err(r, s, NULL, "empty");
+	return 0;
+}
+
+/*
+ * A string into the char array @p dst of @p size bytes. Uplink devargs are
+ * read by this alone: they go to rte_dev_probe() as they are.
+ */
+static int read_string(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	const char *v;
+	int rc = get_string(r, s, &v);
+
+	if (rc < 0)
+		return rc;
+	/* the struct's fixed-size field must hold it */
+	if (strlen(v) >= size)
+		return conf_err(r, s, NULL, "longer than %zu characters", size - 1);
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+/* Port name: [A-Za-z0-9_.-], vqosctl's handle for the port. */
+static int read_name(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	const char *v = dst;
+	int rc = read_string(r, s, dst, size);
+
+	/* names are typed on command lines and printed in columns */
+	if (rc == 0 &&
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
+		    strlen(v))
+		rc = conf_err(r, s, NULL, "'%s' has a character outside [A-Za-z0-9_.-]", v);
+	return rc;
+}
+
+/* UNIX socket path: absolute, so it does not depend on vqosd's directory. */
+static int read_path(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	const char *v = dst;
+	int rc = read_string(r, s, dst, size);
+
+	if (rc == 0 && v[0] != '/')
+		rc = conf_err(r, s, NULL, "'%s' is not an absolute path", v);
+	return rc;
+}
+
+/* Port mode: "server" (false) or "client" (true), into a bool. */
+static int read_mode(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	bool *client = dst;
+	const char *v;
+	int rc = get_string(r, s, &v);
+
+	if (rc < 0)
+		return rc;
+	if (strcmp(v, "server") == 0)
+		*client = false;
+	else if (strcmp(v, "client") == 0)
+		*client = true;
+	else
+		return conf_err(r, s, NULL, "'%s' is neither \"server\" nor \"client\"", v);
+	return 0;
+}
+
+/* EAL arguments: an array or a list of non-empty strings. */
+static int read_eal(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	struct vqos_conf *conf = dst;
+	int n = config_setting_length(s);
+	int i;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST)
+		return conf_err(r, s, NULL, "expected an array of strings, got %s",
+				type_name(config_setting_type(s)));
+	/* eal_argv has a fixed size */
+	if (n > VQOS_CONF_EAL_MAX)
+		return conf_err(r, s, NULL, "%d arguments, at most %d", n, VQOS_CONF_EAL_MAX);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *arg = config_setting_get_elem(s, (unsigned int)i);
+		const char *v;
+		int rc = get_string(r, arg, &v);
+
+		if (rc < 0)
+			return rc;
+		conf->eal_argv[conf->eal_argc] = strdup(v);
+		if (conf->eal_argv[conf->eal_argc] == NULL) {
+			set_err(r, "%s: out of memory", r->name);
+			return -ENOMEM;
+		}
+		conf->eal_argc++;
+	}
+	return 0;
+}
+
+static int read_group(struct reader *r, const config_setting_t *g, const struct conf_key *keys,
+		      void *obj);
+
+static const struct conf_key control_keys[] = {
+	{ "socket", read_path, FIELD(struct vqos_conf, ctl_socket), NULL },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+static int read_control(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	int rc = want_type(r, s, CONFIG_TYPE_GROUP, "a group");
+
+	return rc < 0 ? rc : read_group(r, s, control_keys, dst);
+}
+
+static const struct conf_key port_keys[] = {
+	{ "name", read_name, FIELD(struct vqos_conf_port, name), "missing: every port needs one" },
+	{ "socket", read_path, FIELD(struct vqos_conf_port, socket),
+	  "missing: every port needs one" },
+	{ "mode", read_mode, FIELD(struct vqos_conf_port, client), NULL },
+	{ "uplink", read_string, FIELD(struct vqos_conf_port, uplink),
+	  "missing: every port needs one" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+/*
+ * Refuse the string member @p key of port @p i when an earlier port has the
+ * same. Names, sockets and uplinks are each one port's own.
+ */
+static int check_unique(struct reader *r, const config_setting_t *ports, unsigned int i,
+			const char *key, const char *(*get)(const struct vqos_conf_port *),
+			const struct vqos_conf_port *all)
+{
+	unsigned int j;
+
+	for (j = 0; j < i; j++) {
+		const config_setting_t *a, *b;
+
+		if (strcmp(get(&all[i]), get(&all[j])) != 0)
+			continue;
+		a = config_setting_get_member(config_setting_get_elem(ports, j), key);
+		b = config_setting_get_member(config_setting_get_elem(ports, i), key);
+		return conf_err(r, b, NULL, "'%s' is already used by ports.[%u] (line %u)",
+				get(&all[i]), j, config_setting_source_line(a));
+	}
+	return 0;
+}
+
+static const char *port_name(const struct vqos_conf_port *p)
+{
+	return p->name;
+}
+
+static const char *port_socket(const struct vqos_conf_port *p)
+{
+	return p->socket;
+}
+
+static const char *port_uplink(const struct vqos_conf_port *p)
+{
+	return p->uplink;
+}
+
+/* Ports: a non-empty list of groups. */
+static int read_ports(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	struct vqos_conf *conf = dst;
+	unsigned int n = (unsigned int)config_setting_length(s);
+	unsigned int i;
+	int rc;
+
+	/* a daemon without ports has nothing to do: surely a mistake */
+	if (config_setting_is_aggregate(s) && n == 0)
+		return conf_err(r, s, NULL, "no ports: the list is empty");
+	if (config_setting_type(s) != CONFIG_TYPE_LIST)
+		return conf_err(r, s, NULL, "expected a list of groups ( { ... }, ... ), got %s",
+				type_name(config_setting_type(s)));
+	conf->ports = calloc(n, sizeof(*conf->ports));
+	if (conf->ports == NULL) {
+		set_err(r, "%s: out of memory", r->name);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const config_setting_t *p = config_setting_get_elem(s, i);
+
+		rc = want_type(r, p, CONFIG_TYPE_GROUP, "a group");
+		if (rc == 0)
+			rc = read_group(r, p, port_keys, &conf->ports[i]);
+		if (rc == 0)
+			rc = check_unique(r, s, i, "name", port_name, conf->ports);
+		if (rc == 0)
+			rc = check_unique(r, s, i, "socket", port_socket, conf->ports);
+		if (rc == 0)
+			rc = check_unique(r, s, i, "uplink", port_uplink, conf->ports);
+		if (rc < 0)
+			return rc;
+		conf->n_ports++;
+	}
+	return 0;
+}
+
+static const struct conf_key top_keys[] = {
+	{ "eal", read_eal, 0, 0, NULL },
+	{ "control", read_control, 0, 0, NULL },
+	{ "ports", read_ports, 0, 0, "no ports: at least one port is required" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+static const struct conf_key *find_key(const struct conf_key *keys, const char *name)
+{
+	for (; keys->name != NULL; keys++)
+		if (strcmp(keys->name, name) == 0)
+			return keys;
+	return NULL;
+}
+
+/* "a, b, c": the keys a group knows, for the unknown-key message. */
+static void key_names(const struct conf_key *keys, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (; keys->name != NULL && pos < len; keys++) {
+		int n = snprintf(buf + pos, len - pos, "%s%s", pos > 0 ? ", " : "", keys->name);
+
+		if (n < 0)
+			return;
+		pos += (size_t)n;
+	}
+}
+
+/*
+ * Read group @p g into @p obj by @p keys: each setting in file order, then
+ * the required keys that are missing.
+ */
+static int read_group(struct reader *r, const config_setting_t *g, const struct conf_key *keys,
+		      void *obj)
+{
+	unsigned int n = (unsigned int)config_setting_length(g);
+	const struct conf_key *k;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, i);
+
+		k = find_key(keys, config_setting_name(s));
+		/* strict: a misspelt key must not be silently ignored */
+		if (k == NULL) {
+			char known[128];
+
+			key_names(keys, known, sizeof(known));
+			return conf_err(r, s, NULL, "unknown key (known here: %s)", known);
+		}
+		rc = k->read(r, s, (char *)obj + k->offset, k->size);
+		if (rc < 0)
+			return rc;
+	}
+	for (k = keys; k->name != NULL; k++)
+		if (k->missing != NULL && config_setting_get_member(g, k->name) == NULL)
+			return conf_err(r, g, k->name, "%s", k->missing);
+	return 0;
+}
+
+/* The embedded default's eal, for a file that has none. */
+static int default_eal(struct reader *r, struct vqos_conf *conf)
+{
+	const config_setting_t *eal;
+	config_t cfg;
+	int rc = -EINVAL;
+
+	config_init(&cfg);
+	if (config_read_string(&cfg, vqos_conf_default_text()) != CONFIG_TRUE)
+		set_err(r, "embedded default:%d: %s", config_error_line(&cfg),
+			config_error_text(&cfg));
+	else if ((eal = config_lookup(&cfg, "eal")) == NULL)
+		set_err(r, "embedded default: no eal");
+	else
+		rc = read_eal(r, eal, conf, 0);
+	config_destroy(&cfg);
+	return rc;
+}
+
+/* Checks across groups, once everything is read. */
+static int check_conf(struct reader *r, const config_setting_t *root, const struct vqos_conf *conf)
+{
+	const config_setting_t *ports = config_setting_get_member(root, "ports");
+	unsigned int i;
+
+	for (i = 0; i < conf->n_ports; i++) {
+		const config_setting_t *p = config_setting_get_elem(ports, i);
+
+		/* one socket cannot be vhost-user and the control channel */
+		if (strcmp(conf->ports[i].socket, conf->ctl_socket) == 0)
+			return conf_err(r, config_setting_get_member(p, "socket"), NULL,
+					"'%s' is the control socket", conf->ctl_socket);
+	}
+	return 0;
+}
+
+/* Turn a parsed libconfig tree into a new struct vqos_conf. */
+static int conf_build(struct reader *r, config_t *cfg, struct vqos_conf **out)
+{
+	const config_setting_t *root = config_root_setting(cfg);
+	struct vqos_conf *conf;
+	int rc;
+
+	conf = calloc(1, sizeof(*conf));
+	if (conf == NULL) {
+		set_err(r, "%s: out of memory", r->name);
+		return -ENOMEM;
+	}
+	snprintf(conf->ctl_socket, sizeof(conf->ctl_socket), "%s", VQOS_CONF_DEFAULT_CTL_SOCKET);
+	rc = read_group(r, root, top_keys, conf);
+	if (rc == 0 && config_setting_get_member(root, "eal") == NULL)
+		rc = default_eal(r, conf);
+	if (rc == 0)
+		rc = check_conf(r, root, conf);
+	if (rc < 0) {
+		vqos_conf_free(conf);
+		return rc;
+	}
+	*out = conf;
+	return 0;
+}
+
+/* libconfig's own message for a text it could not parse. */
+static int parse_err(struct reader *r, const config_t *cfg)
+{
+	char buf[PATH_MAX];
+
+	set_err(r, "%s:%d: %s", file_name(r, config_error_file(cfg), buf, sizeof(buf)),
+		config_error_line(cfg), config_error_text(cfg));
+	return -EINVAL;
+}
+
+int vqos_conf_load_string(const char *text, const char *name, struct vqos_conf **out, char *err,
+			  size_t errlen)
+{
+	struct reader r = { name != NULL ? name : "<string>", NULL, err, errlen };
+	config_t cfg;
+	int rc;
+
+	if (text == NULL || out == NULL) {
+		set_err(&r, "%s: no text or no output", r.name);
+		return -EINVAL;
+	}
+	config_init(&cfg);
+	if (config_read_string(&cfg, text) != CONFIG_TRUE)
+		rc = parse_err(&r, &cfg);
+	else
+		rc = conf_build(&r, &cfg, out);
+	config_destroy(&cfg);
+	return rc;
+}
+
+int vqos_conf_load_file(const char *path, struct vqos_conf **out, char *err, size_t errlen)
+{
+	struct reader r = { path != NULL ? path : "<null>", NULL, err, errlen };
+	struct stat st;
+	config_t cfg;
+	char *dir;
+	FILE *f;
+	int rc;
+
+	if (path == NULL || out == NULL) {
+		set_err(&r, "%s: no path or no output", r.name);
+		return -EINVAL;
+	}
+	f = fopen(path, "r");
+	if (f == NULL) {
+		rc = -errno;
+		set_err(&r, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	/* a directory opens for reading on Linux but reads as an error */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		set_err(&r, "%s: %s", path, strerror(EISDIR));
+		return -EISDIR;
+	}
+	dir = strdup(path);
+	if (dir == NULL) {
+		fclose(f);
+		set_err(&r, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	config_init(&cfg);
+	/* @include "x" means x next to this file, not in vqosd's directory */
+	r.dir = dirname(dir);
+	config_set_include_dir(&cfg, r.dir);
+	if (config_read(&cfg, f) != CONFIG_TRUE)
+		rc = parse_err(&r, &cfg);
+	else
+		rc = conf_build(&r, &cfg, out);
+	config_destroy(&cfg);
+	free(dir);
+	fclose(f);
+	return rc;
+}
+
+void vqos_conf_free(struct vqos_conf *conf)
+{
+	int i;
+
+	if (conf == NULL)
+		return;
+	for (i = 0; i < conf->eal_argc; i++)
+		free(conf->eal_argv[i]);
+	free(conf->ports);
+	free(conf);
+}
