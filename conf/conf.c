@@ -344,10 +344,9 @@ static int read_ports(struct reader *r, const config_setting_t *s, void *dst, si
 	struct vqos_conf *conf = dst;
 	unsigned int n = (unsigned int)config_setting_length(s);
 	unsigned int i;
-	int rc;
 
 	/* a daemon without ports has nothing to do: surely a mistake */
-	if (config_setting_is_aggregate(s) && n == 0)
+	if ((config_setting_is_list(s) || config_setting_is_array(s)) && n == 0)
 		return conf_err(r, s, NULL, "no ports: the list is empty");
 	if (config_setting_type(s) != CONFIG_TYPE_LIST)
 		return conf_err(r, s, NULL, "expected a list of groups ( { ... }, ... ), got %s",
@@ -359,8 +358,8 @@ static int read_ports(struct reader *r, const config_setting_t *s, void *dst, si
 	}
 	for (i = 0; i < n; i++) {
 		const config_setting_t *p = config_setting_get_elem(s, i);
+		int rc = want_type(r, p, CONFIG_TYPE_GROUP, "a group");
 
-		rc = want_type(r, p, CONFIG_TYPE_GROUP, "a group");
 		if (rc == 0)
 			rc = read_group(r, p, port_keys, &conf->ports[i]);
 		if (rc == 0)
@@ -416,10 +415,10 @@ static int read_group(struct reader *r, const config_setting_t *g, const struct 
 	unsigned int n = (unsigned int)config_setting_length(g);
 	const struct conf_key *k;
 	unsigned int i;
-	int rc;
 
 	for (i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(g, i);
+		int rc;
 
 		k = find_key(keys, config_setting_name(s));
 		/* strict: a misspelt key must not be silently ignored */

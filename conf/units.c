@@ -102,7 +102,6 @@ static int parse_decimal(const char **sp, struct decimal *d)
 {
 	const char *p = *sp;
 	bool any = false;
-	int frac = 0;
 
 	d->ip = 0;
 	d->fp = 0;
@@ -115,6 +114,8 @@ static int parse_decimal(const char **sp, struct decimal *d)
 		any = true;
 	}
 	if (*p == '.') {
+		int frac = 0;
+
 		for (p++; is_digit(*p); p++) {
 			if (frac < FRAC_DIGITS_MAX) {
 				d->fp = d->fp * 10 + (uint64_t)(*p - '0');

@@ -63,8 +63,15 @@ struct vqos_conf {
 /**
  * Read a configuration file.
  *
+ * Messages are "FILE:LINE: key 'ports.[1].name': what is wrong", the key a
+ * libconfig path (list elements counted from 0); a missing key gives the line
+ * of its group, or none at the top level ("FILE: key 'ports': no ports...");
+ * syntax errors are libconfig's ("FILE:LINE: syntax error"); I/O errors are
+ * "PATH: strerror". An @include is relative to the file's directory.
+ *
  * @param path   file to read
- * @param out    set to a new configuration on success (free with vqos_conf_free)
+ * @param out    set to a new configuration on success (free with
+ *               vqos_conf_free); untouched on error
  * @param err    on error, receives "FILE:LINE: message" (may be NULL)
  * @param errlen size of err
  * @return 0, or a negative errno (-EINVAL for bad content, -ENOENT etc. for I/O)

@@ -13,6 +13,10 @@
  * Unit names are case-insensitive; a decimal fraction is accepted
  * ("1.5mbit"); negative numbers, empty strings, trailing garbage, unknown units
  * and values that overflow 64 bits are refused with -EINVAL or -ERANGE.
+ *
+ * Fractions are computed exactly in integers ("1.5mbit" is 1500000); a result
+ * that is not whole is truncated, as tc does ("1.9bit" is 1). On error the
+ * outputs are left untouched.
  */
 #ifndef VQOS_UNITS_H
 #define VQOS_UNITS_H
@@ -41,11 +45,18 @@ int vqos_parse_size(const char *s, uint64_t *bytes);
 /**
  * Format a rate the way tc prints it ("100Mbit", "1500Kbit", "2Mpps", "800bit"),
  * choosing the largest SI unit that keeps an exact or 3-significant-digit value.
+ * Precisely (tc's rule): divide by 1000 while the value stays exact or at least
+ * 4 digits remain, the last inexact division rounded to nearest ("1235Kbit" for
+ * 1234567); values below 10^6 print exactly.
  * @return the number of characters written, as snprintf
  */
 int vqos_format_rate(char *buf, size_t len, uint64_t value, enum vqos_rate_kind kind);
 
-/** Format a size in bytes the way tc prints it ("1500b", "32Kb", "1Mb"). */
+/**
+ * Format a size in bytes the way tc prints it ("1500b", "32Kb", "1Mb"), in the
+ * largest of Gb, Mb, Kb (1024-based) that divides it exactly, else in bytes:
+ * the text always parses back to the same size.
+ */
 int vqos_format_size(char *buf, size_t len, uint64_t bytes);
 
 #endif /* VQOS_UNITS_H */

@@ -324,6 +324,8 @@ static void test_wrong_types(void **state)
 		  "t.conf:1: key 'control.socket': expected a string, got an integer" },
 		{ "ports = { name = \"c1\"; };\n", "t.conf:1: key 'ports': expected a list of "
 						   "groups ( { ... }, ... ), got a group" },
+		{ "ports = {};\n", "t.conf:1: key 'ports': expected a list of groups ( { ... }, "
+				   "... ), got a group" },
 		{ "ports = [ \"c1\" ];\n", "t.conf:1: key 'ports': expected a list of groups ( { "
 					   "... }, ... ), got an array" },
 		{ "ports = \"c1\";\n", "t.conf:1: key 'ports': expected a list of groups ( { ... "
