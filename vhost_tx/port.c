@@ -154,8 +154,10 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 	name[n] = '\0';
 	ret = rte_dev_probe(port->uplink);
 	if (ret < 0) {
-		snprintf(err, errlen, "uplink '%s': probe failed: %s", port->uplink,
-			 strerror(-ret));
+		/* Drivers return -1 as often as an errno: the EAL log has the reason. */
+		snprintf(err, errlen,
+			 "uplink '%s': cannot probe the device (error %d, see the log)",
+			 port->uplink, ret);
 		return ret;
 	}
 	ret = rte_eth_dev_get_port_by_name(name, &port->uplink_port);

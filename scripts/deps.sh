@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install what vqos builds and tests with, from Debian 12's packages. Idempotent.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config python3 dpdk dpdk-dev libdpdk-dev libconfig-dev
+      libcmocka-dev libjansson-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

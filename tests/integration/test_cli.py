@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Bad input to vqosd and vqosctl: clear errors naming what and where, nothing left behind."""
+import os
+import subprocess
+
+from vqostest import ENV, VQOSCTL, VQOSD, check, main
+
+
+def run(argv, **kw):
+    return subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=30, **kw)
+
+
+def test_cli(bed):
+    bad = bed.path("bad.conf")
+    with open(bad, "w") as f:
+        f.write('ports = (\n  { name = "c1"; socket = "/tmp/x.sock";\n'
+                '    uplink = "net_null0"; color = "red"; }\n);\n')
+    r = run([VQOSD, "-c", bad])
+    print("  " + r.stderr.strip())
+    check(r.returncode == 1, "vqosd refuses a file with an unknown key")
+    check(f"{bad}:3: key 'ports.[0].color': unknown key" in r.stderr,
+          "the message names file, line and key")
+
+    r = run([VQOSD, "-c", bed.path("missing.conf")])
+    check(r.returncode == 1 and "missing.conf" in r.stderr, "a missing file is named")
+
+    r = run([VQOSD, "--bogus"])
+    check(r.returncode == 1 and "usage" in r.stderr, "an unknown option prints usage")
+
+    # A port whose uplink cannot come up: vqosd stops, says which, leaves no socket.
+    sock, ctl = bed.path("c1.sock"), bed.path("ctl.sock")
+    conf = bed.path("noup.conf")
+    with open(conf, "w") as f:
+        f.write('eal = [ "--no-huge", "-m", "256", "--file-prefix", "%s", "--lcores", "0@0,1@1",'
+                ' "--no-pci" ];\ncontrol = { socket = "%s"; };\n'
+                'ports = ( { name = "c1"; socket = "%s";'
+                ' uplink = "net_virtio_user9,path=%s"; } );\n'
+                % (bed.prefix("noup"), ctl, sock, bed.path("nobody.sock")))
+    r = run([VQOSD, "-c", conf])
+    print("  " + r.stderr.strip().splitlines()[-1])
+    check(r.returncode == 1, "vqosd exits 1 when an uplink cannot be probed")
+    check("port c1: uplink 'net_virtio_user9" in r.stderr and "cannot probe" in r.stderr, "the message names port and uplink")
+    check(not os.path.exists(sock) and not os.path.exists(ctl), "no socket is left behind")
+
+    r = run([VQOSCTL, "-S", bed.path("nothing.sock"), "port", "show"])
+    check(r.returncode == 2 and "cannot connect" in r.stderr, "vqosctl: no vqosd is exit 2")
+
+    d = bed.vqosd([{"name": "c1", "socket": sock, "uplink": "net_null0"}])
+    r = bed.ctl("frobnicate", expect=1)
+    check("unknown command 'frobnicate'" in r.stderr, "unknown command is refused by name")
+    r = bed.ctl("port", "show", "c9", expect=1)
+    check("no port named 'c9'" in r.stderr, "unknown port is refused by name")
+    r = bed.ctl("-s", bed.ctl_sock, "port", "show")
+    check("c1" in r.stdout, "-s PATH names the socket, as `vqosctl -s SOCK port show`")
+    r = bed.ctl("version")
+    check(r.stdout.startswith("vqosd "), "version")
+
+    # A second vqosd on the same container socket must not steal it.
+    conf2 = bed.path("second.conf")
+    with open(conf2, "w") as f:
+        f.write('eal = [ "--no-huge", "-m", "256", "--file-prefix", "%s", "--lcores", "0@0,1@1",'
+                ' "--no-pci" ];\ncontrol = { socket = "%s"; };\n'
+                'ports = ( { name = "c1"; socket = "%s"; uplink = "net_null1"; } );\n'
+                % (bed.prefix("second"), bed.path("ctl2.sock"), sock))
+    r = run([VQOSD, "-c", conf2])
+    check(r.returncode == 1 and "in use by another process" in r.stderr,
+          "a second vqosd refuses a socket that is in use")
+    check(os.path.exists(sock), "and the first vqosd's socket is untouched")
+    bed.stop_vqosd(d)
+
+
+if __name__ == "__main__":
+    main(test_cli)

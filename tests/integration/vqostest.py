@@ -1,0 +1,214 @@
+"""Harness for vqos's integration tests: real processes on loopback sockets.
+
+Every DPDK process runs with --no-huge and its own --file-prefix; every file
+lives in a private temporary directory; every process started is killed and
+the directory removed when the test ends, whether it passed or not. The
+machine has 2 cores: vqosd's data-path lcore gets CPU 1, everything else runs
+on CPU 0, and generators are rate-limited so they do not starve each other.
+"""
+
+import atexit
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.environ.get("VQOS_BUILD", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+VQOSD = os.path.join(BUILD, "daemon", "vqosd")
+VQOSCTL = os.path.join(BUILD, "ctl", "vqosctl")
+VQOS_GEN = os.path.join(BUILD, "tools", "vqos-gen")
+TESTPMD = shutil.which("dpdk-testpmd") or "/usr/bin/dpdk-testpmd"
+
+# DPDK keeps memory it never frees at exit; leak reports would only be noise.
+ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=0")
+
+
+class Failure(AssertionError):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+    print(f"  ok: {what}")
+
+
+class Bed:
+    """A test bed: a temporary directory and the processes started in it."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix=f"vqos-{name}-", dir="/tmp")
+        self.procs = []
+        self.prefix_n = 0
+        atexit.register(self.close)
+
+    def path(self, leaf):
+        return os.path.join(self.dir, leaf)
+
+    def prefix(self, what):
+        self.prefix_n += 1
+        return f"vqt-{os.getpid()}-{what}-{self.prefix_n}"
+
+    def spawn(self, argv, log, stdin=None):
+        out = open(self.path(log), "w")
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=stdin,
+                             env=ENV, start_new_session=True, text=True)
+        p.log = self.path(log)
+        p.argv = argv
+        self.procs.append(p)
+        return p
+
+    def close(self):
+        for p in self.procs:
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                p.wait()
+        self.procs = []
+        if os.path.isdir(self.dir):
+            if os.environ.get("VQOS_KEEP"):
+                print(f"kept {self.dir}")
+            else:
+                shutil.rmtree(self.dir, ignore_errors=True)
+        for f in os.listdir("/var/run/dpdk") if os.path.isdir("/var/run/dpdk") else []:
+            if f.startswith(f"vqt-{os.getpid()}-"):
+                shutil.rmtree(os.path.join("/var/run/dpdk", f), ignore_errors=True)
+
+    def dump_logs(self):
+        for p in self.procs:
+            print(f"----- {os.path.basename(p.log)}: {' '.join(p.argv)[:200]}")
+            try:
+                with open(p.log, errors="replace") as f:
+                    print(f.read()[-4000:])
+            except OSError:
+                pass
+
+    # vqosd ---------------------------------------------------------------
+
+    def vqosd(self, ports, extra_eal=()):
+        """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode])."""
+        conf = self.path("vqosd.conf")
+        eal = ["--no-huge", "-m", "512", "--file-prefix", self.prefix("vqosd"),
+               "--lcores", "0@0,1@1", "--no-pci", "--log-level", "*:notice", *extra_eal]
+        with open(conf, "w") as f:
+            f.write("eal = [ %s ];\n" % ", ".join(json.dumps(a) for a in eal))
+            f.write('control = { socket = "%s"; };\n' % self.path("ctl.sock"))
+            f.write("ports = (\n")
+            f.write(",\n".join(
+                "  { name = %s; socket = %s; mode = %s; uplink = %s; }" % (
+                    json.dumps(p["name"]), json.dumps(p["socket"]),
+                    json.dumps(p.get("mode", "server")), json.dumps(p["uplink"]))
+                for p in ports))
+            f.write("\n);\n")
+        d = self.spawn([VQOSD, "-c", conf], "vqosd.log")
+        self.ctl_sock = self.path("ctl.sock")
+        wait_for(lambda: os.path.exists(self.ctl_sock) or d.poll() is not None, 20,
+                 "vqosd control socket")
+        check(d.poll() is None, "vqosd is up")
+        return d
+
+    def ctl(self, *args, expect=0):
+        r = subprocess.run([VQOSCTL, "-S", self.ctl_sock, *args], capture_output=True, text=True,
+                           env=ENV, timeout=10)
+        if r.returncode != expect:
+            raise Failure(f"vqosctl {' '.join(args)}: exit {r.returncode}, expected {expect}: "
+                          f"{r.stderr.strip()}")
+        return r
+
+    def ports(self):
+        return {p["name"]: p for p in json.loads(self.ctl("-j", "port", "show").stdout)}
+
+    def stop_vqosd(self, d):
+        """SIGTERM vqosd; it must exit 0 (every mbuf back in its pool)."""
+        d.send_signal(signal.SIGTERM)
+        rc = d.wait(timeout=20)
+        with open(d.log) as f:
+            log = f.read()
+        m = re.search(r"mbuf pool \S+: (\d+) of (\d+) free", log)
+        check(m is not None and m.group(1) == m.group(2),
+              f"vqosd's mbuf pool is full again after stop ({m.group(0) if m else 'no report'})")
+        check(rc == 0, f"vqosd exits 0 on SIGTERM (got {rc})")
+        return log
+
+    # vqos-gen --------------------------------------------------------------
+
+    def gen(self, vdev, *opts, log, cpu=0):
+        argv = [VQOS_GEN, "--no-huge", "-m", "256", "--file-prefix", self.prefix("gen"),
+                "--lcores", f"0@{cpu}", "--no-pci", "--log-level", "*:warning",
+                "--vdev", vdev, "--", "--quiet", *[str(o) for o in opts]]
+        return self.spawn(argv, log)
+
+    def gen_result(self, p, timeout=60):
+        rc = p.wait(timeout=timeout)
+        with open(p.log) as f:
+            text = f.read()
+        if rc != 0:
+            raise Failure(f"vqos-gen exited {rc}: {text[-2000:]}")
+        # The JSON object is the last thing vqos-gen prints.
+        start = text.rfind("\n{")
+        return json.loads(text[start + 1 if start >= 0 else text.find("{"):])
+
+
+def wait_for(cond, timeout, what):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise Failure(f"timed out after {timeout}s waiting for {what}")
+
+
+class Testpmd:
+    """dpdk-testpmd in interactive mode, driven over its stdin."""
+
+    def __init__(self, bed, vdev):
+        self.bed = bed
+        argv = [TESTPMD, "--no-huge", "-m", "1024", "--file-prefix", bed.prefix("testpmd"),
+                "--lcores", "0@0,1@0", "--no-pci", "--log-level", "*:notice", "--vdev", vdev,
+                "--", "-i", "--total-num-mbufs=8192"]
+        self.p = bed.spawn(argv, "testpmd.log", stdin=subprocess.PIPE)
+
+    def cmd(self, line, pause=0.3):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
+        time.sleep(pause)
+
+    def port_stats(self):
+        """Counters of port 0: {'rx': packets, 'tx': packets}."""
+        with open(self.p.log) as f:
+            before = len(f.read())
+        self.cmd("show port stats 0", 1.0)
+        with open(self.p.log, errors="replace") as f:
+            text = f.read()[before:]
+        rx = re.search(r"RX-packets:\s+(\d+)", text)
+        tx = re.search(r"TX-packets:\s+(\d+)", text)
+        if not rx or not tx:
+            raise Failure(f"no port stats in testpmd output: {text[-1000:]}")
+        return {"rx": int(rx.group(1)), "tx": int(tx.group(1))}
+
+    def quit(self):
+        self.cmd("quit", 0)
+        self.p.stdin.close()
+        return self.p.wait(timeout=20)
+
+
+def main(test):
+    """Run @test(bed) and exit 0/1 the way ctest reads it."""
+    bed = Bed(test.__name__)
+    try:
+        test(bed)
+    except Exception as e:  # noqa: BLE001 -- any failure fails the test
+        print(f"FAIL: {type(e).__name__}: {e}")
+        bed.dump_logs()
+        bed.close()
+        sys.exit(1)
+    bed.close()
+    print("PASS")
