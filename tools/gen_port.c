@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vqos-gen's one ethdev: find it, set it up for the frame size, wait for its
+ * link, and take it down cleanly.
+ *
+ * Any vdev must work, so every feature is asked only where dev_info offers it:
+ * the MTU is raised to 9000 (or the port's maximum) so that a sink receives
+ * the jumbo frames of a peer whatever its own --size, and rx scatter is turned
+ * on where offered so that receive buffers stay 2 KiB; without scatter the
+ * receive buffers are made big enough for the largest frame instead.
+ *
+ * Two pools: the tx pool holds only frames that we build (data room >= --size,
+ * zeroed once, see gen_pkt.c); the rx pool holds what the port receives.
+ *
+ * Tear-down order matters for the vhost peer: stop, then close (virtio_user
+ * closes its vhost-user socket, net_vhost unregisters its driver), so that the
+ * peer sees a clean disconnect; the pools are freed after the port let go of
+ * its mbufs.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_mempool.h>
+
+#include "tools/gen.h"
+
+#define NB_RXD	     1024
+#define NB_TXD	     1024
+#define POOL_CACHE   256
+#define MTU_WANTED   9000
+#define RX_DATA_ROOM 2048
+
+int vqos_gen_port_find(struct vqos_gen_port *p, const char *vdev, uint64_t deadline_tsc,
+		       volatile int *stop)
+{
+	uint32_t log_level = (uint32_t)rte_log_get_global_level();
+	uint16_t n;
+
+	memset(p, 0, sizeof(*p));
+	n = rte_eth_dev_count_avail();
+	/*
+	 * A virtio_user whose vhost-user server is not listening yet fails its
+	 * probe; probe it again until the deadline, quietly (each try logs).
+	 */
+	if (n == 0 && vdev != NULL) {
+		fprintf(stderr, "vqos-gen: no ethdev yet; probing %s again until link wait ends\n",
+			vdev);
+		rte_log_set_global_level(RTE_LOG_EMERG);
+		while (n == 0 && rte_rdtsc() < deadline_tsc && !*stop) {
+			usleep(100 * 1000);
+			if (rte_dev_probe(vdev) == 0)
+				n = rte_eth_dev_count_avail();
+		}
+		rte_log_set_global_level(log_level);
+	}
+	if (n == 0 && vdev != NULL) {
+		fprintf(stderr,
+			"vqos-gen: %s: not probed within --wait-link (no vhost-user server?)\n",
+			vdev);
+		return -ENODEV;
+	}
+	if (n != 1) {
+		fprintf(stderr,
+			"vqos-gen: the EAL arguments created %u ethdevs; exactly one is needed "
+			"(e.g. --vdev net_virtio_user0,path=SOCK)\n",
+			n);
+		return n == 0 ? -ENODEV : -EINVAL;
+	}
+	p->port_id = (uint16_t)rte_eth_find_next(0);
+	if (rte_eth_dev_get_name_by_port(p->port_id, p->name) != 0)
+		snprintf(p->name, sizeof(p->name), "port%u", p->port_id);
+	if (rte_eth_macaddr_get(p->port_id, &p->mac) != 0)
+		memset(&p->mac, 0, sizeof(p->mac));
+	return 0;
+}
+
+/* The MTU to ask for: MTU_WANTED where the port allows it, else its most. */
+static uint16_t pick_mtu(const struct rte_eth_dev_info *di)
+{
+	uint32_t overhead = RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+	uint32_t mtu = MTU_WANTED;
+
+	/* Same overhead rule as ethdev's own MTU checks. */
+	if (di->max_mtu != UINT16_MAX && di->max_rx_pktlen > di->max_mtu)
+		overhead = di->max_rx_pktlen - di->max_mtu;
+	mtu = RTE_MIN(mtu, (uint32_t)di->max_mtu);
+	if (di->max_rx_pktlen < mtu + overhead)
+		mtu = di->max_rx_pktlen > overhead ? di->max_rx_pktlen - overhead : 0;
+	if (mtu < di->min_mtu || mtu < RTE_ETHER_MIN_MTU)
+		return 0; /* let the port keep its default */
+	return (uint16_t)mtu;
+}
+
+static struct rte_mempool *make_pool(const char *name, uint32_t n, uint32_t data_room, int socket)
+{
+	struct rte_mempool *mp;
+
+	mp = rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0,
+				     (uint16_t)(data_room + RTE_PKTMBUF_HEADROOM), socket);
+	if (mp == NULL)
+		fprintf(stderr, "vqos-gen: cannot make mbuf pool %s (%u x %u bytes): %s\n", name, n,
+			data_room, rte_strerror(rte_errno));
+	return mp;
+}
+
+int vqos_gen_port_setup(struct vqos_gen_port *p, uint32_t size)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info di;
+	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD;
+	uint32_t rx_room;
+	int socket, rc;
+
+	rc = rte_eth_dev_info_get(p->port_id, &di);
+	if (rc != 0) {
+		fprintf(stderr, "vqos-gen: %s: dev_info: %s\n", p->name, strerror(-rc));
+		return rc;
+	}
+	socket = rte_eth_dev_socket_id(p->port_id);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.mtu = pick_mtu(&di);
+	if (di.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) {
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+		p->rx_scatter = true;
+	}
+	rc = rte_eth_dev_configure(p->port_id, 1, 1, &conf);
+	if (rc != 0 && conf.rxmode.mtu != 0) {
+		/* Some PMDs refuse an MTU that dev_info allows: keep the default. */
+		conf.rxmode.mtu = 0;
+		rc = rte_eth_dev_configure(p->port_id, 1, 1, &conf);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "vqos-gen: %s: configure: %s\n", p->name, strerror(-rc));
+		return rc;
+	}
+	if (rte_eth_dev_get_mtu(p->port_id, &p->mtu) != 0)
+		p->mtu = RTE_ETHER_MTU;
+	if (size > (uint32_t)p->mtu + RTE_ETHER_HDR_LEN)
+		fprintf(stderr, "vqos-gen: %s: warning: --size %u is above the port's MTU %u\n",
+			p->name, size, p->mtu);
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
+	if (rc != 0) {
+		fprintf(stderr, "vqos-gen: %s: descriptors: %s\n", p->name, strerror(-rc));
+		return rc;
+	}
+
+	/* Without scatter one buffer must hold the largest frame the MTU lets in. */
+	rx_room = RX_DATA_ROOM;
+	if (!p->rx_scatter)
+		rx_room = RTE_MAX(rx_room, (uint32_t)p->mtu + RTE_ETHER_HDR_LEN +
+						   RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN);
+	rx_room = RTE_MAX(rx_room, di.min_rx_bufsize);
+	/* Ring + bursts in flight (up to 5 segments a jumbo frame) + cache. */
+	p->rx_pool = make_pool("gen_rx", 2u * nb_rxd + 8u * VQOS_GEN_BURST * 5 + 2 * POOL_CACHE,
+			       rx_room, socket);
+	/* Ring + the burst we hold + cache. */
+	p->tx_pool = make_pool("gen_tx", 2u * nb_txd + 4u * VQOS_GEN_BURST + 2 * POOL_CACHE,
+			       RTE_MAX(size, (uint32_t)RX_DATA_ROOM), socket);
+	if (p->rx_pool == NULL || p->tx_pool == NULL)
+		return -ENOMEM;
+	rte_mempool_obj_iter(p->tx_pool, vqos_gen_mbuf_zero, NULL);
+
+	rc = rte_eth_rx_queue_setup(p->port_id, 0, nb_rxd, (unsigned int)socket, NULL, p->rx_pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(p->port_id, 0, nb_txd, (unsigned int)socket, NULL);
+	if (rc != 0) {
+		fprintf(stderr, "vqos-gen: %s: queue setup: %s\n", p->name, strerror(-rc));
+		return rc;
+	}
+	/* Frames addressed to other MACs must be counted too; not every PMD can. */
+	(void)rte_eth_promiscuous_enable(p->port_id);
+	rc = rte_eth_dev_start(p->port_id);
+	if (rc != 0) {
+		fprintf(stderr, "vqos-gen: %s: start: %s\n", p->name, strerror(-rc));
+		return rc;
+	}
+	p->started = true;
+	return 0;
+}
+
+int vqos_gen_port_wait_link(const struct vqos_gen_port *p, uint64_t deadline_tsc,
+			    volatile int *stop)
+{
+	struct rte_eth_link link;
+
+	for (;;) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_UP)
+			return 0;
+		if (*stop)
+			return -EINTR;
+		if (rte_rdtsc() >= deadline_tsc)
+			return -ETIMEDOUT;
+		usleep(10 * 1000);
+	}
+}
+
+void vqos_gen_port_close(struct vqos_gen_port *p)
+{
+	if (p->started) {
+		(void)rte_eth_dev_stop(p->port_id);
+		p->started = false;
+	}
+	if (rte_eth_dev_is_valid_port(p->port_id))
+		(void)rte_eth_dev_close(p->port_id);
+	rte_mempool_free(p->tx_pool);
+	rte_mempool_free(p->rx_pool);
+	p->tx_pool = NULL;
+	p->rx_pool = NULL;
+}
