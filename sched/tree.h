@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private to sched/: the shape of a validated class tree, shared by the kinds.
+ */
+#ifndef VQOS_SCHED_TREE_H
+#define VQOS_SCHED_TREE_H
+
+#include <stdint.h>
+
+#include "sched/vqos_sched.h"
+
+/** Marks "no class" in index fields. */
+#define VQOS_SCHED_NONE UINT32_MAX
+
+/** A tree as indices: built by vqos_sched_tree_build(), freed by vqos_sched_tree_free(). */
+struct vqos_sched_tree {
+	/** Number of classes. */
+	uint32_t n;
+	/** Index of the root. */
+	uint32_t root;
+	/** Parent index per class, VQOS_SCHED_NONE for the root. */
+	uint32_t *parent;
+	/** Depth per class, root 0. */
+	uint8_t *depth;
+	/** Number of children per class (0: a leaf). */
+	uint32_t *n_children;
+	/** (id, index) pairs sorted by id, for vqos_sched_tree_find(). */
+	uint64_t *by_id;
+};
+
+/** Check the rules every kind shares and build @p t. Returns 0 or -EINVAL/-ENOMEM. */
+int vqos_sched_tree_build(const struct vqos_sched_params *p, struct vqos_sched_tree *t,
+			  struct vqos_sched_error *err);
+
+/** Free what vqos_sched_tree_build() allocated. */
+void vqos_sched_tree_free(struct vqos_sched_tree *t);
+
+/** Index of the class with id @p id, or VQOS_SCHED_NONE. */
+uint32_t vqos_sched_tree_find(const struct vqos_sched_tree *t, uint32_t id);
+
+/** Fill @p err: class @p idx of @p classes (UINT32_MAX: none), then the message. */
+int vqos_sched_fail(struct vqos_sched_error *err, const struct vqos_sched_class_params *classes,
+		    uint32_t idx, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/**
+ * The rate rules of the shaping kinds (htb, sched): every class has a rate in
+ * bits or packets, ceil >= rate, bursts within VQOS_SCHED_BURST_MAX, and,
+ * unless p->allow_overcommit, the children's rates fit their parent's.
+ */
+int vqos_sched_check_rates(const struct vqos_sched_params *p, const struct vqos_sched_tree *t,
+			   struct vqos_sched_error *err);
+
+/** Effective ceil of class @p c in bits per second (ceil_bps or rate_bps). */
+static inline uint64_t vqos_sched_ceil_bps(const struct vqos_sched_class_params *c)
+{
+	return c->ceil_bps ? c->ceil_bps : c->rate_bps;
+}
+
+/** Effective ceil of class @p c in packets per second. */
+static inline uint64_t vqos_sched_ceil_pps(const struct vqos_sched_class_params *c)
+{
+	return c->ceil_pps ? c->ceil_pps : c->rate_pps;
+}
+
+#endif /* VQOS_SCHED_TREE_H */

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * sched: vqos's qdiscs behind one ops table.
+ *
+ * A qdisc is built from a class tree (struct vqos_sched_params: an array of
+ * classes, each naming its parent by id) and then only ever seen by the data
+ * path through struct vqos_sched_ops. Four kinds exist, looked up by name with
+ * vqos_sched_ops_find():
+ *
+ *  - "htb":    vqos's own hierarchical token bucket, Linux HTB's semantics
+ *              (rate, ceil, burst, cburst, prio, quantum, borrowing from the
+ *              nearest ancestor with spare) plus packet-per-second limits;
+ *  - "sched":  the same tree mapped onto DPDK librte_sched (port, subport,
+ *              pipe, traffic class), with RED or PIE;
+ *  - "police": librte_meter srTCM (RFC 2697), trTCM (RFC 2698) or RFC 4115 per
+ *              leaf: red packets are dropped (or only marked);
+ *  - "fifo":   one queue, no QoS: the baseline.
+ *
+ * Nothing here knows vhost, sockets or files, and no qdisc reads a clock of its
+ * own (except "sched", whose library reads the TSC itself): every call takes
+ * `now`, in ticks of a clock whose frequency the caller gives once
+ * (vqos_sched_params.clock_hz). The data path passes rte_rdtsc() with
+ * clock_hz = rte_get_tsc_hz(); the unit tests pass a simulated clock in
+ * nanoseconds with clock_hz = 1e9, so they are exact and need no EAL.
+ *
+ * Classes are named on the data path by their index in the params' class
+ * array (0 .. n_classes-1), never by id: the caller built that array and keeps
+ * the mapping (leaf index -> port). Ids and names are for people and messages.
+ *
+ * Two ways to feed a qdisc
+ * ------------------------
+ *
+ * Push (the rx direction, OVS -> container). The data path classifies the
+ * packets it received from a port's uplink to a leaf and pushes them:
+ *
+ *     kept = vqos_sched_enqueue(q, leaf, pkts, n, now);
+ *     rte_pktmbuf_free_bulk(pkts + kept, n - kept);      // tail-dropped
+ *
+ * then, for the ports it serves, it tells the qdisc how much room each port's
+ * rx vring has and takes what the scheduler releases, in HTB order:
+ *
+ *     vqos_sched_set_room(q, port, free_entries_of_vring(port));
+ *     n = vqos_sched_dequeue(q, now, pkts, leaves, 32);
+ *     // pkts[i] goes to the vring of the port of leaves[i]
+ *
+ * A leaf whose port has no room is parked (its queue waits, nobody else's
+ * does) until set_room() gives that port room again, so a slow container backs
+ * up its own queue only. The room defaults to unlimited.
+ *
+ * Pull (the tx direction, container -> OVS). The backlog stays in the
+ * container's vring: vqos never holds, and so never drops, a packet there.
+ * A pull-mode leaf is one vring. The scheduler only says who may send how
+ * much now, and is charged for what was actually taken:
+ *
+ *     vqos_sched_wake(q, leaf);        // vring of an idle leaf has packets
+ *     while (vqos_sched_grant(q, now, 32, &g)) {
+ *             n = rte_vhost_dequeue_burst(vid_of(g.leaf), ..., g.pkts);
+ *             // optional: stop early once the bytes taken reach g.bytes
+ *             n = vqos_sched_charge(q, &g, pkts, n, now, n == g.pkts);
+ *             send pkts[0..n) to the uplink; free pkts[n..) (police drops)
+ *     }
+ *
+ * grant() picks the next leaf in HTB order among the leaves known to be
+ * backlogged (woken and not since charged with more == false). It grants at
+ * most g.pkts packets and a byte budget g.bytes: as in HTB, a packet may
+ * start while the bytes taken before it are below g.bytes, so the last one
+ * may overshoot. A caller that cannot stop at a byte boundary (a vring gives
+ * whole bursts) overshoots by at most its burst; the overshoot is charged as
+ * debt (negative tokens) and repaid before the class sends again, so the
+ * long-run rates stay exact and only the peak grows by one burst.
+ * charge() with more == false says the vring ran dry: the leaf leaves the
+ * schedule until the next wake(), so an idle container never takes a share.
+ *
+ * One tree, many ports: the shared root
+ * -------------------------------------
+ *
+ * A tree serves any number of ports: each leaf names its port
+ * (vqos_sched_class_params.port). For tx this is what the design needs: the
+ * root's budget guards the OVS PMD cores that every container shares, so the
+ * leaves of all containers must hang under one root and one qdisc instance,
+ * and the data path asks that instance "who next?" (grant) instead of polling
+ * ports in a fixed order: borrowing is then split by prio and quantum across
+ * containers, which per-port polling cannot do. For rx the same instance
+ * model holds, with the per-port room above instead of a per-port dequeue: a
+ * per-port dequeue on a shared tree would hand the spare to whichever port is
+ * polled first. A deployment that wants per-port isolation instead simply
+ * builds one instance per port (root = that port's share) and dequeues it
+ * with n = the vring's free entries. One instance is used by one lcore at a
+ * time; nothing here is thread-safe.
+ *
+ * Changes: change() edits one class of a running qdisc after validating the
+ * whole tree with the change applied; the caller runs it on the lcore that
+ * owns the qdisc, between bursts. Structural changes (a new parent, a new
+ * class) need a new qdisc.
+ */
+#ifndef VQOS_SCHED_H
+#define VQOS_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rte_mbuf;
+
+/** Deepest tree: the root is at depth 0, a leaf at most at depth 7. */
+#define VQOS_SCHED_DEPTH_MAX 8
+/** Most classes in one tree, root and inner classes included. */
+#define VQOS_SCHED_CLASSES_MAX 65536
+/** Number of priorities; 0 is served first. */
+#define VQOS_SCHED_PRIO_MAX 8
+/** Longest class name, including the NUL. */
+#define VQOS_SCHED_NAME_MAX 32
+/** Parent id of the root class. */
+#define VQOS_SCHED_NO_PARENT UINT32_MAX
+/** Largest burst or cburst, bytes; larger ones would overflow the buckets. */
+#define VQOS_SCHED_BURST_MAX (256u << 20)
+/** Default leaf queue limit, packets (push mode). */
+#define VQOS_SCHED_LIMIT_DEFAULT 1024
+
+/** How a qdisc is fed; see the file comment. */
+enum vqos_sched_mode {
+	VQOS_SCHED_PUSH = 0, /**< packets are enqueued into leaf queues (rx) */
+	VQOS_SCHED_PULL = 1, /**< backlog lives outside, in the vrings (tx) */
+};
+
+/** The meter of a "police" leaf. */
+enum vqos_sched_meter {
+	VQOS_METER_SRTCM = 0,	/**< RFC 2697: CIR=rate, CBS=burst, EBS=cburst */
+	VQOS_METER_TRTCM = 1,	/**< RFC 2698: CIR=rate, CBS=burst, PIR=ceil, PBS=cburst */
+	VQOS_METER_RFC4115 = 2, /**< RFC 4115: CIR=rate, CBS=burst, EIR=ceil, EBS=cburst */
+};
+
+/** Active queue management of a "sched" leaf. */
+enum vqos_sched_aqm {
+	VQOS_AQM_TAIL = 0, /**< tail drop at the queue limit */
+	VQOS_AQM_RED = 1,  /**< (W)RED, librte_sched's defaults scaled to the limit */
+	VQOS_AQM_PIE = 2,  /**< PIE, librte_sched's defaults */
+};
+
+/**
+ * One class of a tree, as the control plane validated it. Zero means "not
+ * set" for every optional field, so a zeroed struct plus id, parent and a
+ * rate is a valid class.
+ */
+struct vqos_sched_class_params {
+	/** Unique id (tc's handle); used in messages and by change(). */
+	uint32_t id;
+	/** Id of the parent class, VQOS_SCHED_NO_PARENT for the root. */
+	uint32_t parent;
+	/** Name for messages and counters; may be empty. */
+	char name[VQOS_SCHED_NAME_MAX];
+	/** Guaranteed rate, bits per second (0: no guarantee in bits). */
+	uint64_t rate_bps;
+	/** Ceiling, bits per second (0: same as rate_bps). */
+	uint64_t ceil_bps;
+	/** Guaranteed rate, packets per second (0: no guarantee in packets). */
+	uint64_t rate_pps;
+	/** Ceiling, packets per second (0: same as rate_pps). */
+	uint64_t ceil_pps;
+	/** Bytes that may be sent at once at rate (0: 1 ms of rate + 1600). */
+	uint32_t burst;
+	/** Bytes that may be sent at once at ceil (0: 1 ms of ceil + 1600). */
+	uint32_t cburst;
+	/** Packets that may be sent at once at rate_pps (0: 1 ms of it + 1). */
+	uint32_t burst_pkts;
+	/** Packets that may be sent at once at ceil_pps (0: 1 ms of it + 1). */
+	uint32_t cburst_pkts;
+	/** Priority 0..7, 0 served first (leaves; inner classes ignore it). */
+	uint8_t prio;
+	/** Meter of a "police" leaf. */
+	uint8_t meter;
+	/** "police": true marks red packets (mbuf sched colour) instead of dropping. */
+	bool mark;
+	/** "sched": enum vqos_sched_aqm. */
+	uint8_t aqm;
+	/** Share of the spare among classes of one prio, bytes (0: rate / 10
+	 *  bytes, clamped to 1600..200000, as tc's r2q). */
+	uint32_t quantum;
+	/** Leaf queue limit, packets, push mode (0: VQOS_SCHED_LIMIT_DEFAULT). */
+	uint32_t limit;
+	/** Port (container) a leaf is bound to, < vqos_sched_params.n_ports. */
+	uint32_t port;
+};
+
+/** A whole tree and how the qdisc will be used. */
+struct vqos_sched_params {
+	/** Frequency of the `now` argument of every call, ticks per second. */
+	uint64_t clock_hz;
+	/** enum vqos_sched_mode. */
+	uint8_t mode;
+	/** Accept children whose guarantees add up to more than their parent's. */
+	bool allow_overcommit;
+	/** Number of ports the leaves are bound to (at least 1). */
+	uint32_t n_ports;
+	/** Classes, any order; exactly one has parent VQOS_SCHED_NO_PARENT. */
+	const struct vqos_sched_class_params *classes;
+	/** Number of entries of classes, 1..VQOS_SCHED_CLASSES_MAX. */
+	uint32_t n_classes;
+	/** Frees the packets still queued when the qdisc is destroyed (NULL:
+	 *  rte_pktmbuf_free_bulk); tests whose mbufs are not from a mempool set it. */
+	void (*free_pkts)(struct rte_mbuf **pkts, uint32_t n);
+};
+
+/** Why a tree was refused. */
+struct vqos_sched_error {
+	/** Index of the class at fault, or UINT32_MAX when no class is. */
+	uint32_t class_index;
+	/** "class \"name\" (id N): reason", NUL-terminated. */
+	char msg[192];
+};
+
+/** Counters of one class, as `tc -s class show` prints them. */
+struct vqos_sched_class_stats {
+	/** Bytes sent through this class. */
+	uint64_t bytes;
+	/** Packets sent through this class. */
+	uint64_t packets;
+	/** Packets dropped: queue full, police red, AQM. */
+	uint64_t drops;
+	/** Times the class ran out of rate or ceil tokens (left "can send"). */
+	uint64_t overlimits;
+	/** Packets this class sent on its own rate: to itself or lent to descendants. */
+	uint64_t lends;
+	/** Packets this class sent with tokens borrowed from an ancestor. */
+	uint64_t borrows;
+	/** Packets waiting in the leaf queue (push mode; 0 for inner classes). */
+	uint32_t backlog_pkts;
+	/** Bytes waiting in the leaf queue. */
+	uint64_t backlog_bytes;
+	/** Tokens of the rate bucket now, bytes (negative: debt; 0 if no bps rate). */
+	int64_t tokens;
+	/** Tokens of the ceil bucket now, bytes. */
+	int64_t ctokens;
+	/** Tokens of the packet rate bucket now, packets. */
+	int64_t ptokens;
+	/** Tokens of the packet ceil bucket now, packets. */
+	int64_t pctokens;
+	/** "police": packets coloured green, yellow, red. */
+	uint64_t colour[3];
+};
+
+/** What a pull-mode leaf may send now; filled by grant(). */
+struct vqos_sched_grant {
+	/** Index of the leaf (its vring) to take from. */
+	uint32_t leaf;
+	/** Port of that leaf. */
+	uint32_t port;
+	/** Most packets to take. */
+	uint32_t pkts;
+	/** Byte budget: take a packet while the bytes taken before it are below this. */
+	uint64_t bytes;
+	/** Opaque to the caller: the class that lends these tokens. */
+	uint32_t lender;
+};
+
+/** A qdisc instance; each kind embeds this first. */
+struct vqos_qdisc {
+	/** Its kind. */
+	const struct vqos_sched_ops *ops;
+};
+
+/**
+ * The ops table every qdisc kind implements. Fast-path members return counts,
+ * never errors; control members return 0 or a negative errno.
+ */
+struct vqos_sched_ops {
+	/** Kind name: "htb", "sched", "police", "fifo". */
+	const char *name;
+	/** Validate @p p and build a qdisc. On error *out is untouched, nothing
+	 *  is allocated and @p err names the class. */
+	int (*create)(const struct vqos_sched_params *p, struct vqos_qdisc **out,
+		      struct vqos_sched_error *err);
+	/** Free the qdisc; queued mbufs are freed with rte_pktmbuf_free. NULL is a no-op. */
+	void (*destroy)(struct vqos_qdisc *q);
+	/** Push: queue pkts[0..n) on leaf @p leaf. Returns how many were kept;
+	 *  the dropped ones are moved to pkts[kept..n) for the caller to free. */
+	uint32_t (*enqueue)(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf **pkts, uint32_t n,
+			    uint64_t now);
+	/** Push: release up to @p n packets in schedule order; leaves[i] (if
+	 *  @p leaves is not NULL) receives the leaf of pkts[i]. */
+	uint32_t (*dequeue)(struct vqos_qdisc *q, uint64_t now, struct rte_mbuf **pkts,
+			    uint32_t *leaves, uint32_t n);
+	/** Push: @p room more packets may go to @p port (UINT32_MAX: no limit). */
+	void (*set_room)(struct vqos_qdisc *q, uint32_t port, uint32_t room);
+	/** Pull: the vring of @p leaf has packets; put the leaf in the schedule. */
+	void (*wake)(struct vqos_qdisc *q, uint32_t leaf);
+	/** Pull: pick the next leaf that may send and how much (at most
+	 *  @p max_pkts packets). Returns 1 with @p g filled, 0 if no leaf may send now. */
+	int (*grant)(struct vqos_qdisc *q, uint64_t now, uint32_t max_pkts,
+		     struct vqos_sched_grant *g);
+	/** Pull: charge the packets taken under @p g. Returns how many may go on;
+	 *  the others (police red) are moved to pkts[kept..n) for the caller to
+	 *  free. @p more: the vring still has packets. */
+	uint32_t (*charge)(struct vqos_qdisc *q, const struct vqos_sched_grant *g,
+			   struct rte_mbuf **pkts, uint32_t n, uint64_t now, bool more);
+	/** Pull, counts only: as charge() when the caller has no mbufs to show,
+	 *  @p bytes in total. Kinds that judge single packets (police) count
+	 *  them all as conforming. */
+	void (*charge_count)(struct vqos_qdisc *q, const struct vqos_sched_grant *g, uint32_t pkts,
+			     uint64_t bytes, uint64_t now, bool more);
+	/** Replace the parameters of the class with id @p c->id (same parent). */
+	int (*change)(struct vqos_qdisc *q, const struct vqos_sched_class_params *c, uint64_t now,
+		      struct vqos_sched_error *err);
+	/** Read the counters of class @p index as of @p now. */
+	int (*stats)(struct vqos_qdisc *q, uint32_t index, uint64_t now,
+		     struct vqos_sched_class_stats *out);
+};
+
+/** The kinds, NULL-terminated. */
+extern const struct vqos_sched_ops *const vqos_sched_kinds[];
+/** The htb kind. */
+extern const struct vqos_sched_ops vqos_htb_ops;
+/** The fifo kind. */
+extern const struct vqos_sched_ops vqos_fifo_ops;
+/** The police kind. */
+extern const struct vqos_sched_ops vqos_police_ops;
+
+/** The kind called @p name, or NULL. */
+const struct vqos_sched_ops *vqos_sched_ops_find(const char *name);
+
+/**
+ * Check a tree against the rules every kind shares: 1..65536 classes, unique
+ * ids, one root, known parents, depth at most 8, prio 0..7, leaf port below
+ * n_ports, clock_hz set. Kinds add their own rules. Returns 0 or -EINVAL.
+ */
+int vqos_sched_check_tree(const struct vqos_sched_params *p, struct vqos_sched_error *err);
+
+/** Free any qdisc; NULL does nothing. */
+static inline void vqos_sched_destroy(struct vqos_qdisc *q)
+{
+	if (q != NULL)
+		q->ops->destroy(q);
+}
+
+/* ---------------------------------------------------------------------
+ * Fast path: the calls the data path makes per burst, and the token bucket
+ * every shaping kind is built of.
+ * --------------------------------------------------------------------- */
+
+/** See vqos_sched_ops.enqueue. */
+static inline uint32_t vqos_sched_enqueue(struct vqos_qdisc *q, uint32_t leaf,
+					  struct rte_mbuf **pkts, uint32_t n, uint64_t now)
+{
+	return q->ops->enqueue(q, leaf, pkts, n, now);
+}
+
+/** See vqos_sched_ops.dequeue. */
+static inline uint32_t vqos_sched_dequeue(struct vqos_qdisc *q, uint64_t now,
+					  struct rte_mbuf **pkts, uint32_t *leaves, uint32_t n)
+{
+	return q->ops->dequeue(q, now, pkts, leaves, n);
+}
+
+/** See vqos_sched_ops.set_room. */
+static inline void vqos_sched_set_room(struct vqos_qdisc *q, uint32_t port, uint32_t room)
+{
+	q->ops->set_room(q, port, room);
+}
+
+/** See vqos_sched_ops.wake. */
+static inline void vqos_sched_wake(struct vqos_qdisc *q, uint32_t leaf)
+{
+	q->ops->wake(q, leaf);
+}
+
+/** See vqos_sched_ops.grant. */
+static inline int vqos_sched_grant(struct vqos_qdisc *q, uint64_t now, uint32_t max_pkts,
+				   struct vqos_sched_grant *g)
+{
+	return q->ops->grant(q, now, max_pkts, g);
+}
+
+/** See vqos_sched_ops.charge. */
+static inline uint32_t vqos_sched_charge(struct vqos_qdisc *q, const struct vqos_sched_grant *g,
+					 struct rte_mbuf **pkts, uint32_t n, uint64_t now,
+					 bool more)
+{
+	return q->ops->charge(q, g, pkts, n, now, more);
+}
+
+/**
+ * A token bucket counted in units x clock_hz: a tick adds `rate` (units per
+ * second) and a unit (a byte or a packet) costs clock_hz. This is rte_meter's
+ * "whole periods" idea with a period of one tick and the units scaled so that
+ * no division happens and nothing is rounded: over any time the bucket
+ * accrues exactly rate x seconds. The bucket may go into debt down to `min`
+ * (a packet may start while tokens >= 0 and overdraw, as in HTB).
+ */
+struct vqos_tb {
+	/** Units per second; 0: this bucket does not exist. */
+	uint64_t rate;
+	/** Depth: burst x clock_hz. */
+	int64_t max;
+	/** Deepest debt, negative. */
+	int64_t min;
+	/** Ticks to refill from min to max; longer gaps are cut here. */
+	uint64_t fill;
+	/** Tokens as of the owner's last update time. */
+	int64_t tokens;
+};
+
+/** Tokens after @p dt more ticks, without changing the bucket. */
+static inline int64_t vqos_tb_peek(const struct vqos_tb *tb, uint64_t dt)
+{
+	int64_t t;
+
+	if (dt >= tb->fill)
+		return tb->max;
+	/* dt < fill, so dt * rate < max - min + rate: no overflow */
+	t = tb->tokens + (int64_t)(dt * tb->rate);
+	return t > tb->max ? tb->max : t;
+}
+
+/** Take @p units (bytes or packets) from the bucket, down to its min. */
+static inline void vqos_tb_take(struct vqos_tb *tb, uint64_t units, uint64_t hz)
+{
+	uint64_t span = (uint64_t)(tb->tokens - tb->min);
+
+	if (units > span / hz)
+		tb->tokens = tb->min;
+	else
+		tb->tokens -= (int64_t)(units * hz);
+}
+
+/**
+ * Set up a bucket for @p rate units per second, @p depth units deep, full,
+ * that may owe up to @p depth + @p debt units. Returns 0, or -ERANGE if the
+ * bucket does not fit 63 bits at @p hz ticks per second.
+ */
+int vqos_tb_init(struct vqos_tb *tb, uint64_t rate, uint64_t depth, uint64_t debt, uint64_t hz);
+
+#endif /* VQOS_SCHED_H */

@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * htb on a simulated nanosecond clock: no EAL, exact, fast.
+ *
+ * Every worked example writes its expected shares out from HTB's rules:
+ * first each class's own rate, then the spare of the nearest ancestor that
+ * has some, by prio, then by quantum.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_mbuf.h>
+
+#include "tests/sched/sim.h"
+
+static struct vqos_qdisc *make(struct vqos_sched_class_params *c, uint32_t n, uint8_t mode)
+{
+	struct vqos_sched_params p = sim_params(c, n, mode);
+	struct vqos_sched_error err = { 0 };
+	struct vqos_qdisc *q = NULL;
+	int rc = vqos_htb_ops.create(&p, &q, &err);
+
+	if (rc != 0)
+		fail_msg("create: %d %s", rc, err.msg);
+	return q;
+}
+
+static void expect_share(const struct sim_flow *f, uint64_t window, double want_mbit, double tol)
+{
+	double got = sim_mbit(f, window);
+
+	print_message("  leaf %u: %.3f Mbit/s, expected %.3f\n", f->leaf, got, want_mbit);
+	assert_true(fabs(got - want_mbit) <= tol * want_mbit);
+}
+
+/* mbufs out before the current test: a failed test may leave some */
+static uint32_t mbufs_before;
+
+static int setup(void **state)
+{
+	mbufs_before = sim_mbufs_out();
+	return 0;
+}
+
+static void destroy(struct vqos_qdisc *q)
+{
+	vqos_sched_destroy(q);
+	assert_int_equal(sim_mbufs_out(), mbufs_before);
+}
+
+/* ---- accuracy: one backlogged class, 10 simulated seconds ---- */
+
+/*
+ * Pull mode, one grant per millisecond step, charging what the grant allows.
+ * The rate is measured from the second grant to the last one, so the bucket's
+ * initial burst does not count; steps quantize time to 1 ms in 10 s (0.01%).
+ */
+static double measure_rate(uint64_t rate, bool pps, uint32_t size)
+{
+	struct vqos_sched_class_params c[2];
+	struct vqos_qdisc *q;
+	struct vqos_sched_grant g;
+	uint64_t first = UINT64_MAX, last = 0, units = 0;
+
+	memset(c, 0, sizeof(c));
+	c[0].id = 1;
+	c[0].parent = VQOS_SCHED_NO_PARENT;
+	c[1].id = 2;
+	c[1].parent = 1;
+	for (int i = 0; i < 2; i++) {
+		if (pps)
+			c[i].rate_pps = rate;
+		else
+			c[i].rate_bps = rate;
+	}
+	q = make(c, 2, VQOS_SCHED_PULL);
+	vqos_sched_wake(q, 1);
+	for (uint64_t now = 0; now < 10 * SIM_S; now += SIM_MS) {
+		while (vqos_sched_grant(q, now, UINT32_MAX, &g)) {
+			uint64_t n = sim_grant_pkts(&g, size);
+
+			q->ops->charge_count(q, &g, (uint32_t)n, n * size, now, true);
+			if (first == UINT64_MAX) {
+				first = now;
+				continue;
+			}
+			units += pps ? n : n * size * 8;
+			last = now;
+		}
+	}
+	destroy(q);
+	return (double)units / ((double)(last - first) / SIM_HZ);
+}
+
+/* Rates: 1 Mbit/s .. 100 Gbit/s, or 1 kpps .. 100 Mpps, in decades. */
+static void accuracy_sweep(uint64_t lowest, bool pps)
+{
+	static const uint32_t sizes[] = { 64, 512, 1500, 9000 };
+
+	for (uint64_t rate = lowest; rate <= lowest * 100000; rate *= 10) {
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			double got = measure_rate(rate, pps, sizes[s]);
+			double err = got / (double)rate - 1;
+
+			print_message("  %llu %s, %u B: %.6f%%\n", (unsigned long long)rate,
+				      pps ? "pkt/s" : "bit/s", sizes[s], err * 100);
+			assert_true(fabs(err) < 0.005);
+		}
+	}
+}
+
+static void test_accuracy_bps(void **state)
+{
+	accuracy_sweep(1000000, false);
+}
+
+static void test_accuracy_pps(void **state)
+{
+	accuracy_sweep(1000, true);
+}
+
+/* The same with real mbufs through enqueue and dequeue, at rates small
+ * enough to move every packet. */
+static void test_accuracy_push(void **state)
+{
+	static const struct {
+		double mbit;
+		uint32_t size;
+	} cases[] = { { 1, 64 }, { 1, 9000 }, { 10, 1500 }, { 50, 64 } };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vqos_sched_class_params c[2] = {
+			sim_class(1, VQOS_SCHED_NO_PARENT, "root", cases[i].mbit, 0),
+			sim_class(2, 1, "a", cases[i].mbit, 0),
+		};
+		struct sim_flow f = { .leaf = 1, .size = cases[i].size };
+		struct vqos_qdisc *q = make(c, 2, VQOS_SCHED_PUSH);
+
+		/* a 9000-byte packet is 7% of 1 Mbit/s for 1 s: measure from
+		 * the first departure after warm-up to the end, whole packets */
+		sim_push(q, &f, 1, 100000, 0, SIM_S, 11 * SIM_S);
+		expect_share(&f, 10 * SIM_S, cases[i].mbit,
+			     0.005 + (double)cases[i].size * 8 / (cases[i].mbit * MBIT * 10));
+		assert_int_equal(f.reorders, 0);
+		destroy(q);
+	}
+}
+
+/* ---- worked examples (tests/sched/examples.c) ---- */
+
+/* Run example @p ex in @p mode: 1 s warm-up, then 5 s measured. The qdisc is
+ * returned for a closer look. */
+static struct vqos_qdisc *run_example(const struct sim_example *ex, uint8_t mode)
+{
+	struct vqos_sched_class_params c[SIM_EXAMPLE_CLASSES];
+	struct sim_flow f[SIM_EXAMPLE_FLOWS];
+	struct vqos_qdisc *q;
+
+	memcpy(c, ex->classes, sizeof(c));
+	memcpy(f, ex->flows, sizeof(f));
+	print_message(" %s (%s)\n", ex->name, mode == VQOS_SCHED_PUSH ? "push" : "pull");
+	q = make(c, ex->n_classes, mode);
+	if (mode == VQOS_SCHED_PUSH)
+		sim_push(q, f, ex->n_flows, 100000, 0, SIM_S, 6 * SIM_S);
+	else
+		sim_pull(q, f, ex->n_flows, 100000, 0, SIM_S, 6 * SIM_S);
+	for (unsigned i = 0; i < ex->n_flows; i++)
+		expect_share(&f[i], 5 * SIM_S, ex->want_mbit[i], 0.01);
+	return q;
+}
+
+/* Every worked example, fed both ways. */
+static void test_worked_examples(void **state)
+{
+	for (unsigned i = 0; i < sim_n_examples; i++) {
+		destroy(run_example(&sim_examples[i], VQOS_SCHED_PUSH));
+		destroy(run_example(&sim_examples[i], VQOS_SCHED_PULL));
+	}
+}
+
+/* The counters tell who lent and who borrowed in the nearest-ancestor
+ * example: a1 sent on its own rate and borrowed from T1 and from the root. */
+static void test_lend_borrow_counters(void **state)
+{
+	const struct sim_example *ex = sim_example("nearest ancestor");
+	struct vqos_sched_class_stats a1, t1, t2, root;
+	struct vqos_qdisc *q = run_example(ex, VQOS_SCHED_PUSH);
+
+	q->ops->stats(q, 2, 6 * SIM_S, &a1);
+	q->ops->stats(q, 1, 6 * SIM_S, &t1);
+	q->ops->stats(q, 4, 6 * SIM_S, &t2);
+	q->ops->stats(q, 0, 6 * SIM_S, &root);
+	assert_true(a1.lends > 0 && a1.borrows > 0);
+	assert_true(t1.lends > 0 && root.lends > 0);
+	assert_true(a1.overlimits > 0);
+	/* every packet is lent by exactly one class of its path */
+	assert_int_equal(a1.packets, a1.lends + a1.borrows);
+	assert_int_equal(a1.borrows, t1.lends + root.lends - t2.borrows);
+	/* a parent counts what its children sent (a2 is idle) */
+	assert_int_equal(t1.packets, a1.packets);
+	assert_int_equal(root.packets, t1.packets + t2.packets);
+	destroy(q);
+}
+
+/* The "ceil" example in 100 ms windows: A never sends more than its ceil
+ * for the window plus its cburst plus the one packet that may overdraw. */
+static void test_ceil_never_exceeded(void **state)
+{
+	const struct sim_example *ex = sim_example("ceil");
+	struct vqos_sched_class_params c[SIM_EXAMPLE_CLASSES];
+	struct sim_flow f[SIM_EXAMPLE_FLOWS];
+	uint64_t window = 100 * SIM_MS, prev = 0;
+	struct vqos_qdisc *q;
+
+	memcpy(c, ex->classes, sizeof(c));
+	memcpy(f, ex->flows, sizeof(f));
+	c[1].cburst = 6000;
+	q = make(c, ex->n_classes, VQOS_SCHED_PUSH);
+	for (uint64_t t = 0; t < 50; t++) {
+		sim_push(q, f, ex->n_flows, 100000, t * window, 0, (t + 1) * window);
+		assert_true(f[0].bytes - prev <= c[1].ceil_bps / 8 / 10 + 6000 + 1500);
+		prev = f[0].bytes;
+	}
+	expect_share(&f[0], 5 * SIM_S, ex->want_mbit[0], 0.01);
+	destroy(q);
+}
+
+/* An idle class that wakes up gets at most its burst at once (plus the one
+ * packet that may start on the last token), then at most its cburst. */
+static void test_burst_bounded(void **state)
+{
+	struct vqos_sched_class_params c[2] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "parent", 100, 100),
+		sim_class(2, 1, "A", 10, 10),
+	};
+	struct rte_mbuf *pkts[64];
+	struct vqos_qdisc *q;
+	uint32_t n;
+
+	c[0].burst = c[0].cburst = 1000000;
+	c[1].burst = c[1].cburst = 15000;
+	q = make(c, 2, VQOS_SCHED_PUSH);
+	for (uint32_t i = 0; i < 60; i++) {
+		struct rte_mbuf *m = sim_mbuf(1500, i);
+
+		assert_int_equal(vqos_sched_enqueue(q, 1, &m, 1, 0), 1);
+	}
+	/* idle for 2 s: the bucket holds 15000 bytes, not 2 s of rate */
+	n = vqos_sched_dequeue(q, 2 * SIM_S, pkts, NULL, 64);
+	assert_int_equal(n, 15000 / 1500 + 1);
+	sim_free(pkts, n);
+	assert_int_equal(vqos_sched_dequeue(q, 2 * SIM_S, pkts, NULL, 64), 0);
+	vqos_sched_destroy(q);
+
+	/* with ceil 100: burst 15000 on its rate, then cburst 30000 in all */
+	c[1].ceil_bps = 100 * MBIT;
+	c[1].cburst = 30000;
+	q = make(c, 2, VQOS_SCHED_PUSH);
+	for (uint32_t i = 0; i < 60; i++) {
+		struct rte_mbuf *m = sim_mbuf(1500, i);
+
+		vqos_sched_enqueue(q, 1, &m, 1, 0);
+	}
+	n = vqos_sched_dequeue(q, 2 * SIM_S, pkts, NULL, 64);
+	assert_int_equal(n, 30000 / 1500 + 1);
+	sim_free(pkts, n);
+	destroy(q);
+}
+
+/* ---- packet rates ---- */
+
+/* A root of @p root_mbit over a leaf of @p leaf_mbit (ceil @p leaf_ceil) and
+ * 10 kpps; the leaf offered @p size-byte packets must get @p want_pps. */
+static void pps_case(double root_mbit, double leaf_mbit, double leaf_ceil, uint8_t mode,
+		     uint32_t size, double want_pps)
+{
+	struct vqos_sched_class_params c[2] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", root_mbit, 0),
+		sim_class(2, 1, "A", leaf_mbit, leaf_ceil),
+	};
+	struct sim_flow f = { .leaf = 1, .size = size };
+	struct vqos_qdisc *q;
+	double pps;
+
+	c[1].rate_pps = c[1].ceil_pps = 10000;
+	q = make(c, 2, mode);
+	if (mode == VQOS_SCHED_PUSH)
+		sim_push(q, &f, 1, 100000, 0, SIM_S, 6 * SIM_S);
+	else
+		sim_pull(q, &f, 1, 100000, 0, SIM_S, 6 * SIM_S);
+	pps = (double)f.pkts / 5;
+	print_message("  %u B: %.1f pkt/s, expected %.1f\n", size, pps, want_pps);
+	assert_true(fabs(pps - want_pps) < 0.005 * want_pps);
+	destroy(q);
+}
+
+/* One class limited to 100 Mbit/s and 10 kpps: at 64 bytes the packet rate
+ * binds (10 kpps = 5.12 Mbit/s); at 1500 bytes the bit rate (8333 pkt/s). */
+static void test_pps_and_bps_same_class(void **state)
+{
+	pps_case(1000, 100, 100, VQOS_SCHED_PULL, 64, 10000);
+	pps_case(1000, 100, 100, VQOS_SCHED_PULL, 1500, 100e6 / 12000);
+}
+
+/* Limits on different levels: the root allows 10 Mbit/s, the leaf 10 kpps.
+ * 64 bytes: the leaf's 10 kpps binds (5.12 Mbit/s); 1500 bytes: the root's
+ * 10 Mbit/s binds (833 pkt/s). */
+static void test_pps_and_bps_levels(void **state)
+{
+	pps_case(10, 1, 10, VQOS_SCHED_PUSH, 64, 10000);
+	pps_case(10, 1, 10, VQOS_SCHED_PUSH, 1500, 10e6 / 12000);
+}
+
+/* ---- queues ---- */
+
+/* Three leaves of different packet sizes borrowing from one parent: each
+ * leaf's packets come out in the order they went in. */
+static void test_no_reordering(void **state)
+{
+	struct vqos_sched_class_params c[4] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "parent", 100, 100),
+		sim_class(2, 1, "A", 10, 100),
+		sim_class(3, 1, "B", 20, 100),
+		sim_class(4, 1, "C", 30, 60),
+	};
+	struct sim_flow f[3] = { { .leaf = 1, .size = 64 },
+				 { .leaf = 2, .size = 9000 },
+				 { .leaf = 3, .size = 1500, .offered_mbit = 70 } };
+	struct vqos_qdisc *q = make(c, 4, VQOS_SCHED_PUSH);
+
+	sim_push(q, f, 3, 50000, 0, 0, 2 * SIM_S);
+	for (int i = 0; i < 3; i++) {
+		assert_true(f[i].pkts > 100);
+		assert_int_equal(f[i].reorders, 0);
+	}
+	destroy(q);
+}
+
+static void test_queue_limit_drops(void **state)
+{
+	struct vqos_sched_class_params c[2] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 0),
+		sim_class(2, 1, "A", 100, 0),
+	};
+	struct rte_mbuf *pkts[25];
+	struct vqos_sched_class_stats st;
+	struct vqos_qdisc *q;
+	uint32_t kept, n, total = 0;
+
+	c[1].limit = 10;
+	q = make(c, 2, VQOS_SCHED_PUSH);
+	for (uint32_t i = 0; i < 25; i++)
+		pkts[i] = sim_mbuf(100, i);
+	kept = vqos_sched_enqueue(q, 1, pkts, 25, 0);
+	assert_int_equal(kept, 10);
+	/* the dropped ones are the tail, left to the caller */
+	assert_int_equal(pkts[10]->hash.usr, 10);
+	sim_free(pkts + kept, 25 - kept);
+	q->ops->stats(q, 1, 0, &st);
+	assert_int_equal(st.drops, 15);
+	assert_int_equal(st.backlog_pkts, 10);
+	assert_int_equal(st.backlog_bytes, 1000);
+	while ((n = vqos_sched_dequeue(q, total * SIM_MS, pkts, NULL, 25)) > 0) {
+		for (uint32_t i = 0; i < n; i++)
+			assert_int_equal(pkts[i]->hash.usr, total + i);
+		total += n;
+		sim_free(pkts, n);
+	}
+	assert_int_equal(total, 10);
+	q->ops->stats(q, 1, SIM_S, &st);
+	assert_int_equal(st.backlog_pkts, 0);
+	assert_int_equal(st.packets, 10);
+	destroy(q);
+}
+
+/* A port whose vring is full parks its leaves; the other port goes on. */
+static void test_room_per_port(void **state)
+{
+	struct vqos_sched_class_params c[3] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 100),
+		sim_class(2, 1, "p0", 50, 100),
+		sim_class(3, 1, "p1", 50, 100),
+	};
+	struct vqos_sched_params p = sim_params(c, 3, VQOS_SCHED_PUSH);
+	struct rte_mbuf *pkts[64];
+	uint32_t leaves[64], n;
+	struct vqos_qdisc *q = NULL;
+
+	for (int i = 0; i < 3; i++)
+		c[i].burst = c[i].cburst = 1000000;
+	c[2].port = 1;
+	p.n_ports = 2;
+	assert_int_equal(vqos_htb_ops.create(&p, &q, NULL), 0);
+	for (uint32_t i = 0; i < 20; i++) {
+		struct rte_mbuf *m[2] = { sim_mbuf(100, i), sim_mbuf(100, i) };
+
+		vqos_sched_enqueue(q, 1, &m[0], 1, 0);
+		vqos_sched_enqueue(q, 2, &m[1], 1, 0);
+	}
+	vqos_sched_set_room(q, 0, 0);
+	n = vqos_sched_dequeue(q, 0, pkts, leaves, 64);
+	assert_int_equal(n, 20);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(leaves[i], 2);
+	sim_free(pkts, n);
+	vqos_sched_set_room(q, 0, 5);
+	n = vqos_sched_dequeue(q, 0, pkts, leaves, 64);
+	assert_int_equal(n, 5);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(leaves[i], 1);
+	sim_free(pkts, n);
+	vqos_sched_set_room(q, 0, UINT32_MAX);
+	n = vqos_sched_dequeue(q, 0, pkts, leaves, 64);
+	assert_int_equal(n, 15);
+	sim_free(pkts, n);
+	destroy(q);
+}
+
+/* ---- change ---- */
+
+static void test_change_class(void **state)
+{
+	struct vqos_sched_class_params c[2] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 100),
+		sim_class(2, 1, "A", 10, 10),
+	};
+	struct vqos_sched_class_params bad;
+	struct sim_flow f = { .leaf = 1, .size = 1500 };
+	struct vqos_sched_error err;
+	struct vqos_qdisc *q = make(c, 2, VQOS_SCHED_PULL);
+
+	sim_pull(q, &f, 1, 100000, 0, SIM_S, 3 * SIM_S);
+	expect_share(&f, 2 * SIM_S, 10, 0.01);
+	c[1].rate_bps = c[1].ceil_bps = 40 * MBIT;
+	assert_int_equal(q->ops->change(q, &c[1], 3 * SIM_S, &err), 0);
+	/* ceil below rate: refused, and the class keeps running as it was */
+	bad = c[1];
+	bad.ceil_bps = 20 * MBIT;
+	assert_int_equal(q->ops->change(q, &bad, 3 * SIM_S, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "\"A\""));
+	/* over the parent's rate: refused */
+	bad = c[1];
+	bad.rate_bps = bad.ceil_bps = 200 * MBIT;
+	assert_int_equal(q->ops->change(q, &bad, 3 * SIM_S, &err), -EINVAL);
+	f.bytes = 0;
+	sim_pull(q, &f, 1, 100000, 3 * SIM_S, 4 * SIM_S, 6 * SIM_S);
+	expect_share(&f, 2 * SIM_S, 40, 0.01);
+	destroy(q);
+}
+
+/* ---- bad trees ---- */
+
+static void expect_refused(struct vqos_sched_class_params *c, uint32_t n, const char *who,
+			   const char *why)
+{
+	struct vqos_sched_params p = sim_params(c, n, VQOS_SCHED_PUSH);
+	struct vqos_sched_error err = { 0 };
+	struct vqos_qdisc *q = NULL;
+
+	assert_int_equal(vqos_htb_ops.create(&p, &q, &err), -EINVAL);
+	assert_null(q);
+	print_message("  %s\n", err.msg);
+	assert_non_null(strstr(err.msg, who));
+	assert_non_null(strstr(err.msg, why));
+}
+
+static void test_bad_params(void **state)
+{
+	struct vqos_sched_class_params c[VQOS_SCHED_DEPTH_MAX + 1];
+
+	c[0] = sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 100);
+	c[1] = sim_class(2, 1, "A", 20, 10);
+	expect_refused(c, 2, "\"A\"", "ceil");
+	c[1] = sim_class(2, 1, "A", 0, 10);
+	expect_refused(c, 2, "\"A\"", "zero rate");
+	c[1] = sim_class(2, 1, "A", 60, 100);
+	c[2] = sim_class(3, 1, "B", 50, 100);
+	expect_refused(c, 3, "\"B\"", "over its rate");
+	c[2] = sim_class(3, 99, "B", 10, 100);
+	expect_refused(c, 3, "\"B\"", "unknown parent");
+	c[2] = sim_class(2, 1, "B", 10, 100);
+	expect_refused(c, 3, "\"B\"", "duplicate id");
+	c[2] = sim_class(3, VQOS_SCHED_NO_PARENT, "B", 10, 100);
+	expect_refused(c, 3, "\"B\"", "second root");
+	c[2] = sim_class(3, 1, "B", 10, 100);
+	c[2].prio = 8;
+	expect_refused(c, 3, "\"B\"", "prio");
+	for (uint32_t i = 1; i <= VQOS_SCHED_DEPTH_MAX; i++)
+		c[i] = sim_class(i + 1, i, "deep", 10, 100);
+	snprintf(c[VQOS_SCHED_DEPTH_MAX].name, VQOS_SCHED_NAME_MAX, "ninth");
+	expect_refused(c, VQOS_SCHED_DEPTH_MAX + 1, "\"ninth\"", "depth over 8");
+	/* depth 8 exactly is fine */
+	vqos_sched_destroy(make(c, VQOS_SCHED_DEPTH_MAX, VQOS_SCHED_PUSH));
+}
+
+/* 65536 classes: a root, 255 tenants, 65280 leaves. */
+static void test_max_classes(void **state)
+{
+	static struct vqos_sched_class_params c[VQOS_SCHED_CLASSES_MAX];
+	struct sim_flow f[2] = { { .leaf = 300, .size = 1000 }, { .leaf = 65535, .size = 1000 } };
+	struct vqos_qdisc *q;
+
+	c[0] = sim_class(0, VQOS_SCHED_NO_PARENT, "root", 65536, 65536);
+	for (uint32_t i = 1; i < 256; i++)
+		c[i] = sim_class(i, 0, "tenant", 256, 65536);
+	for (uint32_t i = 256; i < VQOS_SCHED_CLASSES_MAX; i++)
+		c[i] = sim_class(i, i % 255 + 1, "leaf", 1, 1000);
+	q = make(c, VQOS_SCHED_CLASSES_MAX, VQOS_SCHED_PULL);
+	sim_pull(q, f, 2, SIM_MS, 0, SIM_S, 3 * SIM_S);
+	expect_share(&f[0], 2 * SIM_S, 1000, 0.01);
+	expect_share(&f[1], 2 * SIM_S, 1000, 0.01);
+	destroy(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_accuracy_bps, setup),
+		cmocka_unit_test_setup(test_accuracy_pps, setup),
+		cmocka_unit_test_setup(test_accuracy_push, setup),
+		cmocka_unit_test_setup(test_worked_examples, setup),
+		cmocka_unit_test_setup(test_lend_borrow_counters, setup),
+		cmocka_unit_test_setup(test_ceil_never_exceeded, setup),
+		cmocka_unit_test_setup(test_burst_bounded, setup),
+		cmocka_unit_test_setup(test_pps_and_bps_same_class, setup),
+		cmocka_unit_test_setup(test_pps_and_bps_levels, setup),
+		cmocka_unit_test_setup(test_no_reordering, setup),
+		cmocka_unit_test_setup(test_queue_limit_drops, setup),
+		cmocka_unit_test_setup(test_room_per_port, setup),
+		cmocka_unit_test_setup(test_change_class, setup),
+		cmocka_unit_test_setup(test_bad_params, setup),
+		cmocka_unit_test_setup(test_max_classes, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
