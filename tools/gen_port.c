@@ -153,8 +153,13 @@ int vqos_gen_port_setup(struct vqos_gen_port *p, uint32_t size)
 		return rc;
 	}
 
-	/* Without scatter one buffer must hold the largest frame the MTU lets in. */
-	rx_room = RX_DATA_ROOM;
+	/*
+	 * A peer likely sends frames of our size back: one buffer each keeps a
+	 * virtio rx ring (one descriptor per buffer) from filling five times as
+	 * fast with jumbo frames. Without scatter one buffer must hold the largest
+	 * frame the MTU lets in.
+	 */
+	rx_room = RTE_MAX((uint32_t)RX_DATA_ROOM, size);
 	if (!p->rx_scatter)
 		rx_room = RTE_MAX(rx_room, (uint32_t)p->mtu + RTE_ETHER_HDR_LEN +
 						   RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN);
@@ -201,7 +206,8 @@ int vqos_gen_port_wait_link(const struct vqos_gen_port *p, uint64_t deadline_tsc
 			return -EINTR;
 		if (rte_rdtsc() >= deadline_tsc)
 			return -ETIMEDOUT;
-		usleep(10 * 1000);
+		/* Short: a vhost peer may start sending as soon as its link is up. */
+		usleep(1000);
 	}
 }
 

@@ -11,7 +11,7 @@
  *     EAL init -> find the ethdev -> set it up -> wait for link up
  *       -> RUN    (duration, or until --count frames were accepted): send, receive
  *       -> LINGER (--linger seconds): receive only
- *       -> report -> stop and close the port -> EAL cleanup
+ *       -> stop and close the port -> EAL cleanup -> the JSON report
  *
  * SIGINT/SIGTERM end RUN and LINGER at once; the report is still printed.
  *
@@ -289,8 +289,16 @@ int main(int argc, char **argv)
 
 	if (rte_eth_stats_get(port.port_id, &run.port_stats) != 0)
 		memset(&run.port_stats, 0, sizeof(run.port_stats));
+	vqos_gen_port_close(&port);
+	rte_eal_cleanup();
+	/*
+	 * Last, after every driver message of the tear-down (a vanished vhost
+	 * peer makes virtio_user log on close): the JSON is the last thing we print.
+	 */
 	ret = vqos_gen_report(&run) == 0 ? 0 : 1;
 	free(rx.streams);
+	return ret;
+
 out_port:
 	vqos_gen_port_close(&port);
 out_eal:
