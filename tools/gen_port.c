@@ -6,8 +6,8 @@
  * Any vdev must work, so every feature is asked only where dev_info offers it:
  * the MTU is raised to 9000 (or the port's maximum) so that a sink receives
  * the jumbo frames of a peer whatever its own --size, and rx scatter is turned
- * on where offered so that receive buffers stay 2 KiB; without scatter the
- * receive buffers are made big enough for the largest frame instead.
+ * on where offered so that receive buffers stay as small as 2 KiB or --size;
+ * without scatter they are made big enough for the largest frame instead.
  *
  * Two pools: the tx pool holds only frames that we build (data room >= --size,
  * zeroed once, see gen_pkt.c); the rx pool holds what the port receives.
