@@ -17,6 +17,8 @@
 
 const struct vqos_sched_ops *const vqos_sched_kinds[] = {
 	&vqos_htb_ops,
+	&vqos_police_ops,
+	&vqos_fifo_ops,
 	NULL,
 };
 

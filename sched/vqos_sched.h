@@ -295,8 +295,8 @@ struct vqos_sched_ops {
 	uint32_t (*charge)(struct vqos_qdisc *q, const struct vqos_sched_grant *g,
 			   struct rte_mbuf **pkts, uint32_t n, uint64_t now, bool more);
 	/** Pull, counts only: as charge() when the caller has no mbufs to show,
-	 *  @p bytes in total. Kinds that judge single packets (police) count
-	 *  them all as conforming. */
+	 *  @p bytes in total. police meters @p pkts packets of the mean size but
+	 *  cannot drop any here: a data path that polices calls charge(). */
 	void (*charge_count)(struct vqos_qdisc *q, const struct vqos_sched_grant *g, uint32_t pkts,
 			     uint64_t bytes, uint64_t now, bool more);
 	/** Replace the parameters of the class with id @p c->id (same parent). */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,20 @@ uint64_t sim_grant_pkts(const struct vqos_sched_grant *g, uint32_t size)
 	uint64_t n = g->bytes / size + (g->bytes % size != 0);
 
 	return n < g->pkts ? n : g->pkts;
+}
+
+bool sim_refused(const struct vqos_sched_ops *ops, const struct vqos_sched_class_params *c,
+		 uint32_t n, const char *who, const char *why)
+{
+	struct vqos_sched_params p = sim_params(c, n, VQOS_SCHED_PUSH);
+	struct vqos_sched_error err = { 0 };
+	struct vqos_qdisc *q = NULL;
+	int rc = ops->create(&p, &q, &err);
+
+	printf("  %s: %s\n", ops->name, err.msg);
+	if (q != NULL)
+		vqos_sched_destroy(q);
+	return rc == -EINVAL && q == NULL && strstr(err.msg, who) && strstr(err.msg, why);
 }
 
 double sim_mbit(const struct sim_flow *f, uint64_t ticks)

@@ -70,6 +70,13 @@ uint64_t sim_grant_pkts(const struct vqos_sched_grant *g, uint32_t size);
 /** Measured rate of a flow over a window of @p ticks, Mbit/s. */
 double sim_mbit(const struct sim_flow *f, uint64_t ticks);
 
+/**
+ * True if @p ops refuses the tree @p c[0..n) with -EINVAL, builds nothing,
+ * and says @p why about class @p who (strings the message must contain).
+ */
+bool sim_refused(const struct vqos_sched_ops *ops, const struct vqos_sched_class_params *c,
+		 uint32_t n, const char *who, const char *why);
+
 /** Most classes and flows of a worked example. */
 #define SIM_EXAMPLE_CLASSES 8
 #define SIM_EXAMPLE_FLOWS   4

@@ -456,45 +456,32 @@ static void test_change_class(void **state)
 
 /* ---- bad trees ---- */
 
-static void expect_refused(struct vqos_sched_class_params *c, uint32_t n, const char *who,
-			   const char *why)
-{
-	struct vqos_sched_params p = sim_params(c, n, VQOS_SCHED_PUSH);
-	struct vqos_sched_error err = { 0 };
-	struct vqos_qdisc *q = NULL;
-
-	assert_int_equal(vqos_htb_ops.create(&p, &q, &err), -EINVAL);
-	assert_null(q);
-	print_message("  %s\n", err.msg);
-	assert_non_null(strstr(err.msg, who));
-	assert_non_null(strstr(err.msg, why));
-}
-
 static void test_bad_params(void **state)
 {
 	struct vqos_sched_class_params c[VQOS_SCHED_DEPTH_MAX + 1];
 
 	c[0] = sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 100);
 	c[1] = sim_class(2, 1, "A", 20, 10);
-	expect_refused(c, 2, "\"A\"", "ceil");
+	assert_true(sim_refused(&vqos_htb_ops, c, 2, "\"A\"", "ceil"));
 	c[1] = sim_class(2, 1, "A", 0, 10);
-	expect_refused(c, 2, "\"A\"", "zero rate");
+	assert_true(sim_refused(&vqos_htb_ops, c, 2, "\"A\"", "zero rate"));
 	c[1] = sim_class(2, 1, "A", 60, 100);
 	c[2] = sim_class(3, 1, "B", 50, 100);
-	expect_refused(c, 3, "\"B\"", "over its rate");
+	assert_true(sim_refused(&vqos_htb_ops, c, 3, "\"B\"", "over its rate"));
 	c[2] = sim_class(3, 99, "B", 10, 100);
-	expect_refused(c, 3, "\"B\"", "unknown parent");
+	assert_true(sim_refused(&vqos_htb_ops, c, 3, "\"B\"", "unknown parent"));
 	c[2] = sim_class(2, 1, "B", 10, 100);
-	expect_refused(c, 3, "\"B\"", "duplicate id");
+	assert_true(sim_refused(&vqos_htb_ops, c, 3, "\"B\"", "duplicate id"));
 	c[2] = sim_class(3, VQOS_SCHED_NO_PARENT, "B", 10, 100);
-	expect_refused(c, 3, "\"B\"", "second root");
+	assert_true(sim_refused(&vqos_htb_ops, c, 3, "\"B\"", "second root"));
 	c[2] = sim_class(3, 1, "B", 10, 100);
 	c[2].prio = 8;
-	expect_refused(c, 3, "\"B\"", "prio");
+	assert_true(sim_refused(&vqos_htb_ops, c, 3, "\"B\"", "prio"));
 	for (uint32_t i = 1; i <= VQOS_SCHED_DEPTH_MAX; i++)
 		c[i] = sim_class(i + 1, i, "deep", 10, 100);
 	snprintf(c[VQOS_SCHED_DEPTH_MAX].name, VQOS_SCHED_NAME_MAX, "ninth");
-	expect_refused(c, VQOS_SCHED_DEPTH_MAX + 1, "\"ninth\"", "depth over 8");
+	assert_true(sim_refused(&vqos_htb_ops, c, VQOS_SCHED_DEPTH_MAX + 1, "\"ninth\"",
+				"depth over 8"));
 	/* depth 8 exactly is fine */
 	vqos_sched_destroy(make(c, VQOS_SCHED_DEPTH_MAX, VQOS_SCHED_PUSH));
 }
