@@ -40,12 +40,13 @@ static void port_row(void *arg, const struct vqos_ctl_port *p)
 
 	if (ps->only != NULL && strcmp(ps->only, p->name) != 0)
 		return;
-	json_array_append_new(
-		ps->rows, json_pack("{s:s, s:s, s:s, s:b, s:s, s:o, s:o}", "name", p->name,
-				    "socket", p->socket, "mode", p->client ? "client" : "server",
-				    "connected", p->connected, "uplink", p->uplink, "tx",
-				    dir_json(p->tx.packets, p->tx.bytes, p->tx.drops), "rx",
-				    dir_json(p->rx.packets, p->rx.bytes, p->rx.drops)));
+	json_array_append_new(ps->rows,
+			      json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o}", "name", p->name,
+					"socket", p->socket, "mode",
+					p->client ? "client" : "server", "connected", p->connected,
+					"uplink", p->uplink, "uplink_up", p->uplink_up, "tx",
+					dir_json(p->tx.packets, p->tx.bytes, p->tx.drops), "rx",
+					dir_json(p->rx.packets, p->rx.bytes, p->rx.drops)));
 }
 
 static int cmd_port_show(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,

@@ -77,6 +77,7 @@ struct vqos_ctl_port {
 	bool client;	    /**< vqosd is the vhost-user client on it */
 	const char *uplink; /**< uplink devargs */
 	bool connected;	    /**< a container is attached */
+	bool uplink_up;	    /**< the uplink reports link up */
 	/** Per direction: tx = from the container, rx = to it. */
 	struct {
 		uint64_t packets; /**< packets delivered */

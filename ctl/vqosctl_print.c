@@ -16,10 +16,19 @@ struct column {
 };
 
 static const struct column port_columns[] = {
-	{ "PORT", "name" },	   { "STATE", "connected" },	{ "MODE", "mode" },
-	{ "SOCKET", "socket" },	   { "TX-PKTS", "tx.packets" }, { "TX-BYTES", "tx.bytes" },
-	{ "TX-DROP", "tx.drops" }, { "RX-PKTS", "rx.packets" }, { "RX-BYTES", "rx.bytes" },
-	{ "RX-DROP", "rx.drops" }, { "UPLINK", "uplink" },	{ NULL, NULL },
+	{ "PORT", "name" },
+	{ "STATE", "connected" },
+	{ "MODE", "mode" },
+	{ "SOCKET", "socket" },
+	{ "TX-PKTS", "tx.packets" },
+	{ "TX-BYTES", "tx.bytes" },
+	{ "TX-DROP", "tx.drops" },
+	{ "RX-PKTS", "rx.packets" },
+	{ "RX-BYTES", "rx.bytes" },
+	{ "RX-DROP", "rx.drops" },
+	{ "LINK", "uplink_up" },
+	{ "UPLINK", "uplink" },
+	{ NULL, NULL },
 };
 
 static const struct column command_columns[] = {
@@ -52,6 +61,8 @@ static void cell(const json_t *v, const char *path, char *buf, size_t len)
 		snprintf(buf, len, "%.3f", json_real_value(v));
 	else if (json_is_boolean(v) && strcmp(path, "connected") == 0)
 		snprintf(buf, len, "%s", json_is_true(v) ? "connected" : "waiting");
+	else if (json_is_boolean(v) && strcmp(path, "uplink_up") == 0)
+		snprintf(buf, len, "%s", json_is_true(v) ? "up" : "down");
 	else if (json_is_boolean(v))
 		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
 	else

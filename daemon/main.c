@@ -65,6 +65,7 @@ static void ctl_port_foreach(void *aux, void (*cb)(void *arg, const struct vqos_
 			.client = info.client,
 			.uplink = info.uplink,
 			.connected = info.connected,
+			.uplink_up = info.uplink_up,
 			.tx = { info.tx.packets, info.tx.bytes, info.tx.drops },
 			.rx = { info.rx.packets, info.rx.bytes, info.rx.drops },
 		};

@@ -29,6 +29,7 @@ void vqos_gen_usage(FILE *f, const char *prog)
 		"                 bit/kbit/mbit/gbit, bps/kbps/..., pps/kpps/mpps (max)\n"
 		"  --duration S   seconds of sending, float (5)\n"
 		"  --count N      stop sending after N packets (no limit)\n"
+		"  --delay S      after link up, only receive for S seconds before sending (0)\n"
 		"  --linger S     keep receiving S seconds after sending ends (1)\n"
 		"  --wait-link S  wait up to S seconds for link up (10)\n"
 		"  --flows N      distinct flows (UDP source ports), 1..%d (1)\n"
@@ -112,6 +113,7 @@ enum {
 	OPT_RATE,
 	OPT_DURATION,
 	OPT_COUNT,
+	OPT_DELAY,
 	OPT_LINGER,
 	OPT_WAIT_LINK,
 	OPT_FLOWS,
@@ -127,6 +129,7 @@ static const struct option long_opts[] = {
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "linger", required_argument, NULL, OPT_LINGER },
 	{ "wait-link", required_argument, NULL, OPT_WAIT_LINK },
 	{ "flows", required_argument, NULL, OPT_FLOWS },
@@ -155,6 +158,8 @@ static int parse_one(int c, const char *arg, struct vqos_gen_opts *o)
 		return parse_seconds("duration", arg, &o->duration_s);
 	case OPT_COUNT:
 		return parse_u64("count", arg, 1, UINT64_MAX, &o->count);
+	case OPT_DELAY:
+		return parse_seconds("delay", arg, &o->delay_s);
 	case OPT_LINGER:
 		return parse_seconds("linger", arg, &o->linger_s);
 	case OPT_WAIT_LINK:

@@ -9,6 +9,7 @@
  * The run, one lcore, one rx and one tx queue:
  *
  *     EAL init -> find the ethdev -> set it up -> wait for link up
+ *       -> DELAY  (--delay seconds): receive only
  *       -> RUN    (duration, or until --count frames were accepted): send, receive
  *       -> LINGER (--linger seconds): receive only
  *       -> stop and close the port -> EAL cleanup -> the JSON report
@@ -170,7 +171,8 @@ static void poll_loop(struct vqos_gen_run *r, struct sender *s, struct vqos_gen_
 	const struct vqos_gen_opts *o = r->opts;
 	bool sending = o->rate_mode != VQOS_GEN_RATE_NONE;
 	bool may_sleep = o->idle_us != 0 && o->rate_mode != VQOS_GEN_RATE_MAX;
-	uint64_t run_end = r->start_tsc + (uint64_t)(o->duration_s * (double)r->hz);
+	uint64_t send_start = r->start_tsc + (uint64_t)(o->delay_s * (double)r->hz);
+	uint64_t run_end = send_start + (uint64_t)(o->duration_s * (double)r->hz);
 	uint64_t linger_end = 0, now;
 	bool running = true;
 	unsigned int did;
@@ -187,8 +189,13 @@ static void poll_loop(struct vqos_gen_run *r, struct sender *s, struct vqos_gen_
 		if (!running && (stop_flag || now >= linger_end))
 			break;
 		did = 0;
-		if (running && sending)
+		if (running && sending && now >= send_start) {
+			if (s->tx->start_tsc == 0) {
+				s->tx->start_tsc = now;
+				sender_init(s, r->hz, now);
+			}
 			did += sender_step(s, now);
+		}
 		did += receive(s->port_id, rx);
 		if (!o->quiet && now - r->prog_tsc >= r->hz)
 			vqos_gen_progress(r, now);
@@ -282,9 +289,6 @@ int main(int argc, char **argv)
 	run.start_tsc = rte_rdtsc();
 	run.link_wait_s = (double)(run.start_tsc - t0) / (double)run.hz;
 	run.prog_tsc = run.start_tsc;
-	if (opts.rate_mode != VQOS_GEN_RATE_NONE)
-		tx.start_tsc = run.start_tsc;
-	sender_init(&snd, run.hz, run.start_tsc);
 	poll_loop(&run, &snd, &rx);
 
 	if (rte_eth_stats_get(port.port_id, &run.port_stats) != 0)

@@ -303,12 +303,15 @@ void vqos_port_close(struct vqos_port *port)
 void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *info)
 {
 	const struct vqos_dp_dir_stats *tx = &port->tx_stats, *rx = &port->rx_stats;
+	struct rte_eth_link link;
 
 	info->name = port->name;
 	info->socket = port->socket;
 	info->client = port->client;
 	info->uplink = port->uplink;
 	info->connected = __atomic_load_n(&port->vid, __ATOMIC_ACQUIRE) >= 0;
+	info->uplink_up = rte_eth_link_get_nowait(port->uplink_port, &link) == 0 &&
+			  link.link_status == RTE_ETH_LINK_UP;
 	info->tx.packets = __atomic_load_n(&tx->packets, __ATOMIC_RELAXED);
 	info->tx.bytes = __atomic_load_n(&tx->bytes, __ATOMIC_RELAXED);
 	info->tx.drops = __atomic_load_n(&tx->drops, __ATOMIC_RELAXED);

@@ -68,6 +68,7 @@ struct vqos_port_info {
 	bool client;		     /**< vqosd is the vhost-user client */
 	const char *uplink;	     /**< uplink devargs (owned by the port) */
 	bool connected;		     /**< a container is attached */
+	bool uplink_up;		     /**< the uplink ethdev reports link up */
 	struct vqos_dp_dir_stats tx; /**< container -> uplink */
 	struct vqos_dp_dir_stats rx; /**< uplink -> container */
 };

@@ -94,9 +94,11 @@ static void test_too_many_words_and_too_big(void **state)
 static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port),
 		       void *arg)
 {
-	struct vqos_ctl_port p = {
-		.name = "c1", .socket = "/s/c1", .uplink = "net_null0", .connected = true
-	};
+	struct vqos_ctl_port p = { .name = "c1",
+				   .socket = "/s/c1",
+				   .uplink = "net_null0",
+				   .connected = true,
+				   .uplink_up = true };
 
 	p.tx.packets = 10;
 	p.tx.bytes = 640;
@@ -131,6 +133,7 @@ static void test_port_show(void **state)
 	row = json_array_get(r, 0);
 	assert_string_equal(json_string_value(json_object_get(row, "name")), "c1");
 	assert_true(json_is_true(json_object_get(row, "connected")));
+	assert_true(json_is_true(json_object_get(row, "uplink_up")));
 	assert_string_equal(json_string_value(json_object_get(row, "mode")), "server");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "tx"), "bytes")),
 			 640);

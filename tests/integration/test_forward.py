@@ -14,15 +14,18 @@ RATE = "50kpps"  # well under what one CPU shared by two generators carries
 def test_forward(bed):
     up_sock, c_sock = bed.path("uplink.sock"), bed.path("c1.sock")
     # The sink plays OVS: it is the vhost-user server vqosd's uplink connects to.
+    # It starts sending 5 s after vqosd connects, when the container is surely
+    # there: packets for an absent container are dropped, by design.
     sink = bed.gen(f"net_vhost0,iface={up_sock}", "--rate", RATE, "--count", N,
-                   "--duration", 30, "--linger", 2, "--wait-link", 30, "--size", 128,
-                   log="sink.log")
+                   "--delay", 5, "--duration", 30, "--linger", 3, "--wait-link", 30,
+                   "--size", 128, log="sink.log")
     wait_for(lambda: __import__("os").path.exists(up_sock), 20, "sink socket")
     d = bed.vqosd([{"name": "c1", "socket": c_sock,
                     "uplink": f"net_virtio_user_up0,path={up_sock}"}])
     check(bed.ports()["c1"]["connected"] is False, "port c1 waits for its container")
     cont = bed.gen(f"net_virtio_user0,path={c_sock}", "--rate", RATE, "--count", N,
-                   "--duration", 30, "--linger", 2, "--size", 64, log="container.log")
+                   "--delay", 1, "--duration", 30, "--linger", 6, "--size", 64,
+                   log="container.log")
     c, s = bed.gen_result(cont), bed.gen_result(sink)
     port = bed.ports()["c1"]
     print(f"  container {c['tx']} / {c['rx']}\n  sink {s['tx']} / {s['rx']}\n  port {port}")

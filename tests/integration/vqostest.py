@@ -171,7 +171,8 @@ class Testpmd:
 
     def __init__(self, bed, vdev):
         self.bed = bed
-        argv = [TESTPMD, "--no-huge", "-m", "1024", "--file-prefix", bed.prefix("testpmd"),
+        # stdbuf: testpmd printf()s its answers, fully buffered into a file otherwise.
+        argv = ["stdbuf", "-oL", TESTPMD, "--no-huge", "-m", "1024", "--file-prefix", bed.prefix("testpmd"),
                 "--lcores", "0@0,1@0", "--no-pci", "--log-level", "*:notice", "--vdev", vdev,
                 "--", "-i", "--total-num-mbufs=8192"]
         self.p = bed.spawn(argv, "testpmd.log", stdin=subprocess.PIPE)
