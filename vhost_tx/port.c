@@ -139,6 +139,29 @@ static int clear_stale_socket(const char *path, char *err, size_t errlen)
 	return unlink(path) == 0 ? 0 : -errno;
 }
 
+/* A net_vhost uplink in server mode listens on its iface= socket: clear a
+ * stale one as for container sockets. Other drivers' files are theirs. */
+static int clear_stale_uplink_socket(const char *devargs, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	const char *iface;
+	size_t n;
+
+	if (strncmp(devargs, "net_vhost", strlen("net_vhost")) != 0 ||
+	    strstr(devargs, ",client=1") != NULL)
+		return 0;
+	iface = strstr(devargs, ",iface=");
+	if (iface == NULL)
+		return 0;
+	iface += strlen(",iface=");
+	n = strcspn(iface, ",");
+	if (n == 0 || n >= sizeof(path))
+		return 0;
+	memcpy(path, iface, n);
+	path[n] = '\0';
+	return clear_stale_socket(path, err, errlen);
+}
+
 static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = { 0 };
@@ -152,6 +175,9 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 	}
 	memcpy(name, port->uplink, n);
 	name[n] = '\0';
+	ret = clear_stale_uplink_socket(port->uplink, err, errlen);
+	if (ret < 0)
+		return ret;
 	ret = rte_dev_probe(port->uplink);
 	if (ret < 0) {
 		/* Drivers return -1 as often as an errno: the EAL log has the reason. */

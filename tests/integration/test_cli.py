@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Bad input to vqosd and vqosctl: clear errors naming what and where, nothing left behind."""
 import os
+import socket
 import subprocess
 
 from vqostest import ENV, VQOSCTL, VQOSD, check, main
@@ -45,7 +46,14 @@ def test_cli(bed):
     r = run([VQOSCTL, "-S", bed.path("nothing.sock"), "port", "show"])
     check(r.returncode == 2 and "cannot connect" in r.stderr, "vqosctl: no vqosd is exit 2")
 
-    d = bed.vqosd([{"name": "c1", "socket": sock, "uplink": "net_null0"}])
+    # Socket files left by a vqosd that was killed: nobody listens, so they go.
+    up = bed.path("up.sock")
+    for path in (sock, up):
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(path)
+        stale.close()
+    d = bed.vqosd([{"name": "c1", "socket": sock, "uplink": f"net_vhost_u,iface={up}"}])
+    check(bed.ports()["c1"]["connected"] is False, "vqosd starts over stale socket files")
     r = bed.ctl("frobnicate", expect=1)
     check("unknown command 'frobnicate'" in r.stderr, "unknown command is refused by name")
     r = bed.ctl("port", "show", "c9", expect=1)
