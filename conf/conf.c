@@ -4,7 +4,7 @@
  *
  * libconfig parses the text into a tree of settings; this file walks the tree
  * and fills struct vqos_conf. Every group of the file (the top level, control,
- * one port) is described by one table of keys: a key's name, the function
+ * one port, one direction) is described by one table of keys: a key's name, the function
  * that reads it and where in the struct it goes, and whether it is required.
  * read_group() walks a group's settings in file order, refuses a name its
  * table does not know, hands each known one to its reader, then refuses a
@@ -13,6 +13,12 @@
  *
  * Checks that span settings (duplicate names, sockets and uplinks; a port
  * socket that is the control socket) run once a group is read.
+ *
+ * A class group's members go through vqos_conf_class_set() (class.c), the
+ * code vqosctl's `class add ... rate 10mbit` words go through, after a check
+ * of their libconfig type. Whether the classes make a tree is not checked
+ * here: policy/ checks the tree as a whole, for the file and for vqosctl's
+ * edits alike.
  *
  * Every error names where it is: "FILE:LINE: key 'ports.[1].name': what",
  * with FILE and LINE from libconfig and the key written as a libconfig path
@@ -278,8 +284,30 @@ static int read_eal(struct reader *r, const config_setting_t *s, void *dst, size
 static int read_group(struct reader *r, const config_setting_t *g, const struct conf_key *keys,
 		      void *obj);
 
+/* Permission bits as chmod(1) writes them in octal: "0660", "660". */
+static int read_octal(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	unsigned int *mode = dst;
+	unsigned long v;
+	const char *text;
+	char *end;
+	int rc = get_string(r, s, &text);
+
+	if (rc < 0)
+		return rc;
+	v = strtoul(text, &end, 8);
+	/* a mode is at most 4 octal digits; a sign or a blank is never one */
+	if (*end != '\0' || strspn(text, "01234567") != strlen(text) || v > 07777)
+		return conf_err(r, s, NULL, "'%s' is not an octal mode such as \"0660\"", text);
+	*mode = (unsigned int)v;
+	return 0;
+}
+
 static const struct conf_key control_keys[] = {
 	{ "socket", read_path, FIELD(struct vqos_conf, ctl_socket), NULL },
+	{ "owner", read_string, FIELD(struct vqos_conf, ctl_owner), NULL },
+	{ "group", read_string, FIELD(struct vqos_conf, ctl_group), NULL },
+	{ "mode", read_octal, FIELD(struct vqos_conf, ctl_mode), NULL },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -375,10 +403,145 @@ static int read_ports(struct reader *r, const config_setting_t *s, void *dst, si
 	return 0;
 }
 
+static bool in_list(const char *key, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(key, *list) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The libconfig types a class key takes: names, rates and choices are strings
+ * ("10mbit"), counts are integers, sizes either ("64k" or 65536), switches
+ * booleans. Returns what to say when @p type is not one of them, or NULL.
+ */
+static const char *class_key_wrong_type(const char *key, int type)
+{
+	static const char *const ints[] = { "prio", "limit", NULL };
+	static const char *const sizes[] = { "burst", "cburst", "quantum", NULL };
+	static const char *const bools[] = { "overcommit", "mark", NULL };
+	bool is_int = type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
+
+	if (in_list(key, ints))
+		return is_int ? NULL : "an integer";
+	if (in_list(key, sizes))
+		return is_int || type == CONFIG_TYPE_STRING ? NULL : "a string or an integer";
+	if (in_list(key, bools))
+		return type == CONFIG_TYPE_BOOL ? NULL : "a boolean";
+	return type == CONFIG_TYPE_STRING ? NULL : "a string";
+}
+
+/* One member of a class group, through vqos_conf_class_set() as vqosctl's words. */
+static int read_class_member(struct reader *r, const config_setting_t *s, struct vqos_conf_class *c)
+{
+	const char *key = config_setting_name(s);
+	int type = config_setting_type(s);
+	const char *want = class_key_wrong_type(key, type);
+	const char *text;
+	char num[32];
+	char what[192];
+	int rc;
+
+	/* a probe with an empty text changes nothing and tells an unknown key */
+	if (vqos_conf_class_set(c, key, "", what, sizeof(what)) == -ENOENT)
+		return conf_err(r, s, NULL, "unknown key (known here: %s)", vqos_conf_class_keys());
+	if (want != NULL)
+		return conf_err(r, s, NULL, "expected %s, got %s", want, type_name(type));
+	if (type == CONFIG_TYPE_STRING) {
+		text = config_setting_get_string(s);
+	} else if (type == CONFIG_TYPE_BOOL) {
+		text = config_setting_get_bool(s) ? "true" : "false";
+	} else {
+		long long v = config_setting_get_int64(s);
+
+		/* vqos_conf_class_set() takes no sign */
+		if (v < 0)
+			return conf_err(r, s, NULL, "%lld is negative", v);
+		snprintf(num, sizeof(num), "%lld", v);
+		text = num;
+	}
+	rc = vqos_conf_class_set(c, key, text, what, sizeof(what));
+	if (rc < 0)
+		return conf_err(r, s, NULL, "%s", what);
+	return 0;
+}
+
+/* A class tree: a list of groups, each a class. */
+static int read_classes(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	struct vqos_conf_dir *d = dst;
+	unsigned int n = (unsigned int)config_setting_length(s);
+
+	if (config_setting_type(s) != CONFIG_TYPE_LIST)
+		return conf_err(r, s, NULL, "expected a list of groups ( { ... }, ... ), got %s",
+				type_name(config_setting_type(s)));
+	if (n == 0)
+		return 0;
+	d->classes = calloc(n, sizeof(*d->classes));
+	if (d->classes == NULL) {
+		set_err(r, "%s: out of memory", r->name);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, i);
+		struct vqos_conf_class *c = &d->classes[i];
+		int rc = want_type(r, g, CONFIG_TYPE_GROUP, "a group");
+
+		for (unsigned int j = 0; rc == 0 && j < (unsigned int)config_setting_length(g); j++)
+			rc = read_class_member(r, config_setting_get_elem(g, j), c);
+		/* classes are named in the tree, in vqosctl and in messages */
+		if (rc == 0 && config_setting_get_member(g, "name") == NULL)
+			rc = conf_err(r, g, "name", "missing: every class needs one");
+		if (rc < 0)
+			return rc;
+		c->line = config_setting_source_line(g);
+		d->n_classes++;
+	}
+	return 0;
+}
+
+/* A qdisc kind: the names sched/ knows (conf includes no sched header). */
+static int read_qdisc(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	static const char *const kinds[] = { "htb", "sched", "police", "fifo", NULL };
+	const char *v;
+	int rc = get_string(r, s, &v);
+
+	if (rc < 0)
+		return rc;
+	if (!in_list(v, kinds))
+		return conf_err(r, s, NULL,
+				"'%s' is not a qdisc (\"htb\", \"sched\", \"police\" or \"fifo\")",
+				v);
+	snprintf(dst, size, "%s", v);
+	return 0;
+}
+
+static const struct conf_key dir_keys[] = {
+	{ "qdisc", read_qdisc, FIELD(struct vqos_conf_dir, qdisc), NULL },
+	{ "classes", read_classes, 0, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+/* A direction: its qdisc ("htb" when not given) and its class tree. */
+static int read_dir(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	struct vqos_conf_dir *d = dst;
+	int rc = want_type(r, s, CONFIG_TYPE_GROUP, "a group");
+
+	if (rc < 0)
+		return rc;
+	snprintf(d->qdisc, sizeof(d->qdisc), "htb");
+	return read_group(r, s, dir_keys, d);
+}
+
 static const struct conf_key top_keys[] = {
 	{ "eal", read_eal, 0, 0, NULL },
 	{ "control", read_control, 0, 0, NULL },
 	{ "ports", read_ports, 0, 0, "no ports: at least one port is required" },
+	{ "tx", read_dir, FIELD(struct vqos_conf, tx), NULL },
+	{ "rx", read_dir, FIELD(struct vqos_conf, rx), NULL },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -423,7 +586,7 @@ static int read_group(struct reader *r, const config_setting_t *g, const struct 
 		k = find_key(keys, config_setting_name(s));
 		/* strict: a misspelt key must not be silently ignored */
 		if (k == NULL) {
-			char known[128];
+			char known[256];
 
 			key_names(keys, known, sizeof(known));
 			return conf_err(r, s, NULL, "unknown key (known here: %s)", known);
@@ -487,6 +650,15 @@ static int conf_build(struct reader *r, config_t *cfg, struct vqos_conf **out)
 		return -ENOMEM;
 	}
 	snprintf(conf->ctl_socket, sizeof(conf->ctl_socket), "%s", VQOS_CONF_DEFAULT_CTL_SOCKET);
+	snprintf(conf->ctl_owner, sizeof(conf->ctl_owner), "%s", VQOS_CONF_DEFAULT_CTL_OWNER);
+	snprintf(conf->ctl_group, sizeof(conf->ctl_group), "%s", VQOS_CONF_DEFAULT_CTL_GROUP);
+	conf->ctl_mode = VQOS_CONF_DEFAULT_CTL_MODE;
+	conf->file = strdup(r->name);
+	if (conf->file == NULL) {
+		free(conf);
+		set_err(r, "%s: out of memory", r->name);
+		return -ENOMEM;
+	}
 	rc = read_group(r, root, top_keys, conf);
 	if (rc == 0 && config_setting_get_member(root, "eal") == NULL)
 		rc = default_eal(r, conf);
@@ -584,5 +756,8 @@ void vqos_conf_free(struct vqos_conf *conf)
 	for (i = 0; i < conf->eal_argc; i++)
 		free(conf->eal_argv[i]);
 	free(conf->ports);
+	free(conf->tx.classes);
+	free(conf->rx.classes);
+	free(conf->file);
 	free(conf);
 }

@@ -4,7 +4,10 @@
  * conf: vqosd's configuration file, read with libconfig into plain structs.
  *
  * The whole daemon configuration lives in one libconfig file: the EAL
- * arguments, the control socket, and the ports. A port pairs a container's
+ * arguments, the control socket, the ports, and per direction (tx, rx) the
+ * qdisc kind and its class tree. Class trees are read here as intent (struct
+ * vqos_conf_class, with a mask of the fields given); policy/ checks them as a
+ * whole and turns them into sched/ parameters. A port pairs a container's
  * vhost-user socket (vqosd is the vhost backend, as a server by default or as
  * a client) with the port's uplink, any DPDK ethdev given by its devargs
  * (normally `net_virtio_user...,path=` an OVS vhost-user socket).
@@ -43,6 +46,103 @@ struct vqos_conf_port {
 	char uplink[VQOS_CONF_DEVARGS_MAX];
 };
 
+/** Longest qdisc kind name, including the NUL. */
+#define VQOS_CONF_QDISC_MAX 16
+/** Longest user or group name of the control socket, including the NUL. */
+#define VQOS_CONF_USER_MAX 32
+
+/**
+ * Which fields of a struct vqos_conf_class were given (its `set` mask). A field
+ * whose bit is clear holds 0 and means "the default", which policy/ decides.
+ */
+enum vqos_conf_class_field {
+	VQOS_CONF_CLASS_PARENT = 1u << 0,      /**< parent */
+	VQOS_CONF_CLASS_PORT = 1u << 1,	       /**< port */
+	VQOS_CONF_CLASS_RATE = 1u << 2,	       /**< rate */
+	VQOS_CONF_CLASS_CEIL = 1u << 3,	       /**< ceil */
+	VQOS_CONF_CLASS_BURST = 1u << 4,       /**< burst */
+	VQOS_CONF_CLASS_CBURST = 1u << 5,      /**< cburst */
+	VQOS_CONF_CLASS_PRIO = 1u << 6,	       /**< prio */
+	VQOS_CONF_CLASS_QUANTUM = 1u << 7,     /**< quantum */
+	VQOS_CONF_CLASS_PPS = 1u << 8,	       /**< pps */
+	VQOS_CONF_CLASS_CPPS = 1u << 9,	       /**< cpps */
+	VQOS_CONF_CLASS_LIMIT = 1u << 10,      /**< limit */
+	VQOS_CONF_CLASS_OVERCOMMIT = 1u << 11, /**< overcommit */
+	VQOS_CONF_CLASS_METER = 1u << 12,      /**< meter (qdisc police) */
+	VQOS_CONF_CLASS_MARK = 1u << 13,       /**< mark (qdisc police) */
+	VQOS_CONF_CLASS_AQM = 1u << 14,	       /**< aqm (qdisc sched) */
+};
+
+/** Meter of a class of qdisc "police" (same order as sched's enum). */
+enum vqos_conf_meter {
+	VQOS_CONF_METER_SRTCM = 0,   /**< "srtcm", RFC 2697 (the default) */
+	VQOS_CONF_METER_TRTCM = 1,   /**< "trtcm", RFC 2698 */
+	VQOS_CONF_METER_RFC4115 = 2, /**< "rfc4115" */
+};
+
+/** Queue management of a class of qdisc "sched" (same order as sched's enum). */
+enum vqos_conf_aqm {
+	VQOS_CONF_AQM_TAIL = 0, /**< "tail" (the default) */
+	VQOS_CONF_AQM_RED = 1,	/**< "red" */
+	VQOS_CONF_AQM_PIE = 2,	/**< "pie" */
+};
+
+/**
+ * One class of a direction's tree as the file (or a vqosctl command) gave it:
+ * intent, not yet checked against the rest of the tree (policy/ does that).
+ * Each value is already parsed and of the right kind (a bit rate is not a
+ * packet rate); the ranges that depend on the tree are policy's.
+ */
+struct vqos_conf_class {
+	/** Unique name in its direction, [A-Za-z0-9_.-]. */
+	char name[VQOS_CONF_NAME_MAX];
+	/** Parent's name; empty for the root. */
+	char parent[VQOS_CONF_NAME_MAX];
+	/** Name of the port a leaf is bound to; empty for inner classes. */
+	char port[VQOS_CONF_NAME_MAX];
+	/** Guaranteed rate, bits per second. */
+	uint64_t rate_bps;
+	/** Ceiling, bits per second. */
+	uint64_t ceil_bps;
+	/** Guaranteed rate, packets per second (key `pps`). */
+	uint64_t rate_pps;
+	/** Ceiling, packets per second (key `cpps`). */
+	uint64_t ceil_pps;
+	/** Bytes sent at once at rate. */
+	uint64_t burst;
+	/** Bytes sent at once at ceil. */
+	uint64_t cburst;
+	/** Share of the spare among classes of one prio, bytes. */
+	uint64_t quantum;
+	/** Leaf queue limit, packets. */
+	uint64_t limit;
+	/** Priority, 0 served first. */
+	unsigned int prio;
+	/** enum vqos_conf_meter. */
+	unsigned int meter;
+	/** enum vqos_conf_aqm. */
+	unsigned int aqm;
+	/** The children's rates may add up to more than this class's. */
+	bool overcommit;
+	/** police: mark red packets instead of dropping them. */
+	bool mark;
+	/** enum vqos_conf_class_field bits of the fields given. */
+	uint32_t set;
+	/** Line of the class's group in the file; 0 when not from a file. */
+	unsigned int line;
+};
+
+/** One direction's qdisc and class tree. */
+struct vqos_conf_dir {
+	/** "htb", "sched", "police" or "fifo"; empty when the file has no
+	 *  group for this direction (no tree: fifo). */
+	char qdisc[VQOS_CONF_QDISC_MAX];
+	/** Classes in file order; NULL when none. */
+	struct vqos_conf_class *classes;
+	/** Number of classes. */
+	size_t n_classes;
+};
+
 /** A whole configuration. */
 struct vqos_conf {
 	/** EAL arguments, without argv[0]; strings owned by the struct. */
@@ -55,6 +155,18 @@ struct vqos_conf {
 	struct vqos_conf_port *ports;
 	/** Number of ports (at least one). */
 	size_t n_ports;
+	/** Owner of the control socket, a user name (default "root"). */
+	char ctl_owner[VQOS_CONF_USER_MAX];
+	/** Group of the control socket, a group name (default "root"). */
+	char ctl_group[VQOS_CONF_USER_MAX];
+	/** Permission bits of the control socket (default 0660). */
+	unsigned int ctl_mode;
+	/** The container -> OVS direction. */
+	struct vqos_conf_dir tx;
+	/** The OVS -> container direction. */
+	struct vqos_conf_dir rx;
+	/** The file name messages use (the path, or the name of a string). */
+	char *file;
 };
 
 /** The control socket path used when the file does not set one. */
@@ -84,6 +196,36 @@ int vqos_conf_load_file(const char *path, struct vqos_conf **out, char *err, siz
  */
 int vqos_conf_load_string(const char *text, const char *name, struct vqos_conf **out, char *err,
 			  size_t errlen);
+
+/** Default owner and group of the control socket. */
+#define VQOS_CONF_DEFAULT_CTL_OWNER "root"
+#define VQOS_CONF_DEFAULT_CTL_GROUP "root"
+/** Default permission bits of the control socket. */
+#define VQOS_CONF_DEFAULT_CTL_MODE 0660
+
+/**
+ * Set one field of a class from its key and its text, as the file's class
+ * groups and vqosctl's `class` words give them: "rate" "10mbit", "prio" "1",
+ * "overcommit" "true". Rates must be of their key's kind (bits for rate and
+ * ceil, packets for pps and cpps); sizes are tc sizes; prio, limit are
+ * decimal integers; names are [A-Za-z0-9_.-]. Sets the key's bit in c->set.
+ *
+ * @param c      the class to change
+ * @param key    a key of a class group ("name", "parent", "rate", ...)
+ * @param value  its text
+ * @param err    on error, receives what is wrong with the value, without
+ *               the key ("'5kpps' is a packet rate: use pps and cpps")
+ * @return 0, -EINVAL (bad value) or -ENOENT (unknown key); @p c is
+ *         untouched on error
+ */
+int vqos_conf_class_set(struct vqos_conf_class *c, const char *key, const char *value, char *err,
+			size_t errlen);
+
+/** The class keys, comma-separated, for messages ("name, parent, port, ..."). */
+const char *vqos_conf_class_keys(void);
+
+/** The name of class field @p bit (one enum vqos_conf_class_field), or NULL. */
+const char *vqos_conf_class_field_name(uint32_t bit);
 
 /** The embedded default configuration's text (no hugepages needed). */
 const char *vqos_conf_default_text(void);

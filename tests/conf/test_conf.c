@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "conf/vqos_conf.h"
+#include "tests/conf/conf_test.h"
 
 #ifndef VQOS_SOURCE_DIR
 #error "VQOS_SOURCE_DIR must name the source tree"
@@ -28,31 +29,6 @@
 /* A valid port group, on one line. */
 #define PORT(n)                                                                                    \
 	"{ name = \"c" #n "\"; socket = \"/run/c" #n ".sock\"; uplink = \"net_null" #n "\"; }"
-
-static struct vqos_conf *load_ok(const char *text)
-{
-	struct vqos_conf *conf = NULL;
-	char err[512] = "";
-	int rc = vqos_conf_load_string(text, "t.conf", &conf, err, sizeof(err));
-
-	if (rc != 0)
-		print_error("unexpected error: %s\n", err);
-	assert_int_equal(rc, 0);
-	assert_non_null(conf);
-	return conf;
-}
-
-/* @p text is refused with exactly @p msg, and no struct comes back. */
-static void expect_error(const char *text, const char *msg)
-{
-	struct vqos_conf *conf = NULL;
-	char err[512] = "";
-	int rc = vqos_conf_load_string(text, "t.conf", &conf, err, sizeof(err));
-
-	assert_int_equal(rc, -EINVAL);
-	assert_null(conf);
-	assert_string_equal(err, msg);
-}
 
 static char *read_whole(const char *path)
 {
@@ -80,21 +56,6 @@ static void write_file(const char *path, const char *text)
 	assert_non_null(f);
 	assert_int_equal(fputs(text, f) >= 0, 1);
 	assert_int_equal(fclose(f), 0);
-}
-
-struct bad_case {
-	const char *text;
-	const char *msg;
-};
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static void expect_errors(const struct bad_case *cases, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		expect_error(cases[i].text, cases[i].msg);
 }
 
 /* ---- good input ---- */
@@ -281,13 +242,14 @@ static void test_unknown_keys(void **state)
 		/* top level */
 		{ "ports = ( " PORT(1) " );\n"
 				       "lcore = 1;\n",
-		  "t.conf:2: key 'lcore': unknown key (known here: eal, control, ports)" },
+		  "t.conf:2: key 'lcore': unknown key (known here: eal, control, ports, tx, rx)" },
 		/* in control */
 		{ "control = {\n"
 		  "  sockett = \"/x.sock\";\n"
 		  "};\n"
 		  "ports = ( " PORT(1) " );\n",
-		  "t.conf:2: key 'control.sockett': unknown key (known here: socket)" },
+		  "t.conf:2: key 'control.sockett': unknown key (known here: socket, owner, group, "
+		  "mode)" },
 		/* in a port */
 		{ "ports = (\n"
 		  "  " PORT(1) ",\n"
