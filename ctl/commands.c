@@ -23,10 +23,13 @@ struct command {
 		       const char *const *argv, json_t **result, char *err, size_t errlen);
 };
 
-static json_t *dir_json(uint64_t packets, uint64_t bytes, uint64_t drops)
+static json_t *dir_json(const struct vqos_ctl_dir *d)
 {
-	return json_pack("{s:I, s:I, s:I}", "packets", (json_int_t)packets, "bytes",
-			 (json_int_t)bytes, "drops", (json_int_t)drops);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "offered",
+			 (json_int_t)d->offered, "packets", (json_int_t)d->packets, "bytes",
+			 (json_int_t)d->bytes, "drops", (json_int_t)d->drops, "shaped",
+			 (json_int_t)d->shaped, "backlog", (json_int_t)d->backlog, "uplink_full",
+			 (json_int_t)d->uplink_full, "vring_full", (json_int_t)d->vring_full);
 }
 
 struct port_show {
@@ -40,13 +43,11 @@ static void port_row(void *arg, const struct vqos_ctl_port *p)
 
 	if (ps->only != NULL && strcmp(ps->only, p->name) != 0)
 		return;
-	json_array_append_new(ps->rows,
-			      json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o}", "name", p->name,
-					"socket", p->socket, "mode",
-					p->client ? "client" : "server", "connected", p->connected,
-					"uplink", p->uplink, "uplink_up", p->uplink_up, "tx",
-					dir_json(p->tx.packets, p->tx.bytes, p->tx.drops), "rx",
-					dir_json(p->rx.packets, p->rx.bytes, p->rx.drops)));
+	json_array_append_new(
+		ps->rows, json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o}", "name", p->name,
+				    "socket", p->socket, "mode", p->client ? "client" : "server",
+				    "connected", p->connected, "uplink", p->uplink, "uplink_up",
+				    p->uplink_up, "tx", dir_json(&p->tx), "rx", dir_json(&p->rx)));
 }
 
 static int cmd_port_show(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
@@ -62,6 +63,29 @@ static int cmd_port_show(const struct vqos_ctl_ops *ops, const struct vqos_ctl_r
 		return -ENOENT;
 	}
 	*result = ps.rows;
+	return 0;
+}
+
+static void lcore_row(void *arg, const struct vqos_ctl_lcore *l)
+{
+	uint64_t total = l->busy_cycles + l->idle_cycles;
+
+	json_array_append_new(
+		arg,
+		json_pack("{s:i, s:i, s:I, s:I, s:I, s:f, s:f}", "lcore", (int)l->lcore, "ports",
+			  (int)l->n_ports, "packets", (json_int_t)l->packets, "busy_cycles",
+			  (json_int_t)l->busy_cycles, "idle_cycles", (json_int_t)l->idle_cycles,
+			  "busy_pct", total ? 100.0 * (double)l->busy_cycles / (double)total : 0.0,
+			  "cycles_per_packet",
+			  l->packets ? (double)l->busy_cycles / (double)l->packets : 0.0));
+}
+
+static int cmd_lcore_show(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+			  int argc, const char *const *argv, json_t **result, char *err,
+			  size_t errlen)
+{
+	*result = json_array();
+	ops->lcore_foreach(ops->aux, lcore_row, *result);
 	return 0;
 }
 
@@ -83,6 +107,11 @@ static const struct command commands[] = {
 	  .min_args = 0,
 	  .max_args = 1,
 	  .handler = cmd_port_show },
+	{ .words = "lcore show",
+	  .usage = "",
+	  .min_args = 0,
+	  .max_args = 0,
+	  .handler = cmd_lcore_show },
 	{ .words = "version", .usage = "", .min_args = 0, .max_args = 0, .handler = cmd_version },
 	{ .words = "list-commands",
 	  .usage = "",

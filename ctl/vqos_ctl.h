@@ -79,11 +79,26 @@ struct vqos_ctl_port {
 	bool connected;	    /**< a container is attached */
 	bool uplink_up;	    /**< the uplink reports link up */
 	/** Per direction: tx = from the container, rx = to it. */
-	struct {
-		uint64_t packets; /**< packets delivered */
-		uint64_t bytes;	  /**< bytes delivered */
-		uint64_t drops;	  /**< packets dropped by vqosd */
+	struct vqos_ctl_dir {
+		uint64_t offered;     /**< packets taken from the source */
+		uint64_t packets;     /**< packets delivered */
+		uint64_t bytes;	      /**< bytes delivered */
+		uint64_t drops;	      /**< packets dropped by vqosd */
+		uint64_t shaped;      /**< times the port's class ran out of tokens */
+		uint64_t backlog;     /**< packets waiting: tx in the vring, rx in vqosd's queue */
+		uint64_t uplink_full; /**< times the uplink took fewer than offered */
+		uint64_t vring_full;  /**< times the container's rx vring had no room */
 	} tx, rx;
+};
+
+/** One data-path lcore, as OVS's pmd-stats-show shows a PMD thread. */
+struct vqos_ctl_lcore {
+	unsigned int lcore;   /**< EAL lcore id */
+	unsigned int n_ports; /**< ports it serves */
+	uint64_t busy_cycles; /**< TSC cycles of passes that moved packets */
+	uint64_t idle_cycles; /**< TSC cycles of passes that moved nothing */
+	uint64_t packets;     /**< packets moved, both directions */
+	uint64_t hz;	      /**< TSC cycles per second */
 };
 
 /** What the daemon lends the command handlers. */
@@ -91,6 +106,9 @@ struct vqos_ctl_ops {
 	/** Call @p cb once per port, in configuration order. */
 	void (*port_foreach)(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port),
 			     void *arg);
+	/** Call @p cb once per data-path lcore. */
+	void (*lcore_foreach)(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lcore *lcore),
+			      void *arg);
 	void *aux; /**< first argument of every op */
 };
 

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 		"                       or $VQOS_SOCKET); -s PATH (with a '/') also works\n"
 		"  -s, --stats          show statistics\n"
 		"  -j, --json           print JSON\n"
-		"commands: port show [PORT], version, list-commands\n",
+		"commands: port show [PORT], lcore show, version, list-commands\n",
 		VQOS_CTL_DEFAULT_SOCKET);
 }
 
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
 		      fputc('\n', stdout) != EOF;
 	else
 		ret = vqosctl_print(stdout, argc - optind, (const char *const *)argv + optind,
-				    result) == 0;
+				    stats, result) == 0;
 	json_decref(reply);
 	return ret ? 0 : 2;
 }

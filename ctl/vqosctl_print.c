@@ -31,6 +31,32 @@ static const struct column port_columns[] = {
 	{ NULL, NULL },
 };
 
+/* port show -s: one row per port and direction. */
+static const struct column port_stats_columns[] = {
+	{ "PORT", "port" },
+	{ "DIR", "dir" },
+	{ "OFFERED", "offered" },
+	{ "SENT", "packets" },
+	{ "BYTES", "bytes" },
+	{ "DROPS", "drops" },
+	{ "SHAPED", "shaped" },
+	{ "BACKLOG", "backlog" },
+	{ "UPLINK-FULL", "uplink_full" },
+	{ "VRING-FULL", "vring_full" },
+	{ NULL, NULL },
+};
+
+static const struct column lcore_columns[] = {
+	{ "LCORE", "lcore" },
+	{ "PORTS", "ports" },
+	{ "PACKETS", "packets" },
+	{ "BUSY-CYCLES", "busy_cycles" },
+	{ "IDLE-CYCLES", "idle_cycles" },
+	{ "BUSY-%", "busy_pct" },
+	{ "CYCLES/PKT", "cycles_per_packet" },
+	{ NULL, NULL },
+};
+
 static const struct column command_columns[] = {
 	{ "COMMAND", "command" },
 	{ "ARGUMENTS", "usage" },
@@ -58,7 +84,7 @@ static void cell(const json_t *v, const char *path, char *buf, size_t len)
 	else if (json_is_integer(v))
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	else if (json_is_real(v))
-		snprintf(buf, len, "%.3f", json_real_value(v));
+		snprintf(buf, len, "%.1f", json_real_value(v));
 	else if (json_is_boolean(v) && strcmp(path, "connected") == 0)
 		snprintf(buf, len, "%s", json_is_true(v) ? "connected" : "waiting");
 	else if (json_is_boolean(v) && strcmp(path, "uplink_up") == 0)
@@ -100,10 +126,36 @@ static int print_table(FILE *f, const struct column *cols, const json_t *rows)
 	return ferror(f) ? -1 : 0;
 }
 
-int vqosctl_print(FILE *f, int argc, const char *const argv[], const json_t *result)
+/* port show -s: the tx and rx objects of each port, as rows of their own. */
+static int print_port_stats(FILE *f, const json_t *ports)
+{
+	static const char *const dirs[] = { "tx", "rx" };
+	json_t *rows = json_array();
+	const json_t *port;
+	size_t i;
+	int ret;
+
+	json_array_foreach(ports, i, port) for (size_t d = 0; d < 2; d++)
+	{
+		json_t *row = json_deep_copy(json_object_get(port, dirs[d]));
+
+		if (row == NULL)
+			continue;
+		json_object_set(row, "port", json_object_get(port, "name"));
+		json_object_set_new(row, "dir", json_string(dirs[d]));
+		json_array_append_new(rows, row);
+	}
+	ret = print_table(f, port_stats_columns, rows);
+	json_decref(rows);
+	return ret;
+}
+
+int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const json_t *result)
 {
 	if (argc >= 2 && strcmp(argv[0], "port") == 0 && strcmp(argv[1], "show") == 0)
-		return print_table(f, port_columns, result);
+		return stats ? print_port_stats(f, result) : print_table(f, port_columns, result);
+	if (argc >= 2 && strcmp(argv[0], "lcore") == 0 && strcmp(argv[1], "show") == 0)
+		return print_table(f, lcore_columns, result);
 	if (argc >= 1 && strcmp(argv[0], "list-commands") == 0)
 		return print_table(f, command_columns, result);
 	if (argc >= 1 && strcmp(argv[0], "version") == 0) {

@@ -7,14 +7,16 @@
 #ifndef VQOSCTL_PRINT_H
 #define VQOSCTL_PRINT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
 
 /**
- * Print @p result, the reply to the command @p argv, as text.
+ * Print @p result, the reply to the command @p argv (sent with -s when
+ * @p stats), as text.
  * @return 0, or -1 when @p f failed
  */
-int vqosctl_print(FILE *f, int argc, const char *const argv[], const json_t *result);
+int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const json_t *result);
 
 #endif /* VQOSCTL_PRINT_H */

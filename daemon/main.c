@@ -22,6 +22,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 
 #include "conf/vqos_conf.h"
@@ -47,7 +48,85 @@ struct vqosd {
 	struct vqos_port **ports;
 	size_t n_ports;
 	struct vqos_ctl_server *ctl;
+	/* Per direction: the tree the data path runs. */
+	struct vqos_sched_class_params *classes[VQOS_DIR_N];
+	struct vqos_sched_params params[VQOS_DIR_N];
+	uint32_t *leaf_of_port[VQOS_DIR_N];
 };
+
+/* With no class tree, each direction is an htb that never shapes: a root and
+ * one leaf per port, all at 100 Gbit/s. Unlike a fifo, whose one queue a
+ * port without room blocks for all, it keeps each port's rx queue apart. */
+#define UNSHAPED_BPS 100000000000ull
+static int build_trees(struct vqosd *d)
+{
+	uint32_t n = (uint32_t)d->n_ports;
+
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		struct vqos_sched_class_params *c = calloc(n + 1, sizeof(*c));
+		uint32_t *leaf = calloc(n, sizeof(*leaf));
+
+		d->classes[dir] = c;
+		d->leaf_of_port[dir] = leaf;
+		if (c == NULL || leaf == NULL)
+			return -ENOMEM;
+		c[0] = (struct vqos_sched_class_params){
+			.id = 1,
+			.parent = VQOS_SCHED_NO_PARENT,
+			.name = "root",
+			.rate_bps = UNSHAPED_BPS,
+		};
+		for (uint32_t i = 0; i < n; i++) {
+			c[i + 1] = (struct vqos_sched_class_params){
+				.id = i + 2,
+				.parent = 1,
+				.port = i,
+				.rate_bps = UNSHAPED_BPS,
+			};
+			snprintf(c[i + 1].name, sizeof(c[i + 1].name), "%s",
+				 d->conf->ports[i].name);
+			leaf[i] = i + 1;
+		}
+		d->params[dir] = (struct vqos_sched_params){
+			.n_ports = n,
+			.classes = c,
+			.n_classes = n + 1,
+			.allow_overcommit = true,
+		};
+	}
+	return 0;
+}
+
+static int publish(struct vqosd *d, char *err, size_t errlen)
+{
+	struct vqos_dp_tree tree[VQOS_DIR_N];
+
+	for (int dir = 0; dir < VQOS_DIR_N; dir++)
+		tree[dir] = (struct vqos_dp_tree){ .ops = &vqos_htb_ops,
+						   .params = &d->params[dir],
+						   .leaf_of_port = d->leaf_of_port[dir] };
+	return vqos_dp_publish(d->dp, d->ports, (unsigned int)d->n_ports, tree, err, errlen);
+}
+
+static void ctl_dir(const struct vqosd *d, const struct vqos_port_info *info, size_t port,
+		    enum vqos_dir dir, struct vqos_ctl_dir *out)
+{
+	const struct vqos_dp_dir_stats *s = &info->dir[dir];
+	struct vqos_sched_class_stats cs = { 0 };
+
+	vqos_dp_class_stats(d->dp, dir, d->leaf_of_port[dir][port], &cs);
+	*out = (struct vqos_ctl_dir){
+		.offered = s->offered,
+		.packets = s->packets,
+		.bytes = s->bytes,
+		.drops = s->drops,
+		.shaped = cs.overlimits,
+		/* tx waits in the container's vring, rx in vqosd's class queue */
+		.backlog = dir == VQOS_DIR_TX ? s->backlog : cs.backlog_pkts,
+		.uplink_full = s->uplink_full,
+		.vring_full = s->vring_full,
+	};
+}
 
 static void ctl_port_foreach(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port),
 			     void *arg)
@@ -66,11 +145,30 @@ static void ctl_port_foreach(void *aux, void (*cb)(void *arg, const struct vqos_
 			.uplink = info.uplink,
 			.connected = info.connected,
 			.uplink_up = info.uplink_up,
-			.tx = { info.tx.packets, info.tx.bytes, info.tx.drops },
-			.rx = { info.rx.packets, info.rx.bytes, info.rx.drops },
 		};
+		ctl_dir(d, &info, i, VQOS_DIR_TX, &row.tx);
+		ctl_dir(d, &info, i, VQOS_DIR_RX, &row.rx);
 		cb(arg, &row);
 	}
+}
+
+static void ctl_lcore_foreach(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lcore *lcore),
+			      void *arg)
+{
+	const struct vqosd *d = aux;
+	struct vqos_dp_lcore_stats ls;
+	struct vqos_ctl_lcore row;
+
+	vqos_dp_lcore_stats(d->dp, &ls);
+	row = (struct vqos_ctl_lcore){
+		.lcore = d->dp_lcore,
+		.n_ports = (unsigned int)d->n_ports,
+		.busy_cycles = ls.busy_cycles,
+		.idle_cycles = ls.idle_cycles,
+		.packets = ls.packets,
+		.hz = rte_get_tsc_hz(),
+	};
+	cb(arg, &row);
 }
 
 /* mkdir -p of the directory that will hold the socket @p path. */
@@ -159,7 +257,9 @@ static int eal_start(const struct vqos_conf *conf, const char *argv0)
 
 static int start(struct vqosd *d)
 {
-	const struct vqos_ctl_ops ops = { .port_foreach = ctl_port_foreach, .aux = d };
+	const struct vqos_ctl_ops ops = { .port_foreach = ctl_port_foreach,
+					  .lcore_foreach = ctl_lcore_foreach,
+					  .aux = d };
 	unsigned int n_mbufs = (unsigned int)d->conf->n_ports * MBUFS_PER_PORT + 1023;
 	char err[1024];
 	size_t i;
@@ -200,6 +300,13 @@ static int start(struct vqosd *d)
 		}
 		d->n_ports++;
 	}
+	ret = build_trees(d);
+	if (ret == 0)
+		ret = publish(d, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "vqosd: %s\n", ret == -ENOMEM ? "out of memory" : err);
+		return ret;
+	}
 	make_socket_dir(d->conf->ctl_socket);
 	ret = vqos_ctl_server_create(d->conf->ctl_socket, &ops, &d->ctl, err, sizeof(err));
 	if (ret < 0) {
@@ -230,6 +337,10 @@ static int stop(struct vqosd *d)
 		vqos_port_close(d->ports[i]);
 	free(d->ports);
 	vqos_dp_free(d->dp);
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		free(d->classes[dir]);
+		free(d->leaf_of_port[dir]);
+	}
 	if (d->pool != NULL) {
 		avail = rte_mempool_avail_count(d->pool);
 		size = d->pool->size;

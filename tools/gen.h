@@ -83,14 +83,15 @@ struct vqos_gen_opts {
 	uint64_t rate;			   /**< packets/s or bits/s (PPS, BPS modes) */
 	double duration_s;		   /**< seconds of sending (and receiving) */
 	uint64_t count;			   /**< stop sending after this many packets; 0: no limit */
-	double delay_s;	    /**< seconds of receiving only, after link up, before sending */
-	double linger_s;    /**< seconds of receiving after sending ends */
-	double wait_link_s; /**< seconds to wait for link up */
-	uint32_t flows;	    /**< distinct UDP source ports */
-	uint32_t idle_us;   /**< sleep when an iteration did nothing; 0: busy poll */
-	uint32_t id;	    /**< generator id written in every frame */
-	bool quiet;	    /**< no progress lines */
-	bool have_dst_mac;  /**< dst_mac given; otherwise broadcast */
+	double delay_s;	      /**< seconds of receiving only, after link up, before sending */
+	double linger_s;      /**< seconds of receiving after sending ends */
+	double wait_link_s;   /**< seconds to wait for link up */
+	uint32_t flows;	      /**< distinct UDP source ports */
+	uint32_t idle_us;     /**< sleep when an iteration did nothing; 0: busy poll */
+	uint32_t rx_delay_us; /**< sleep after every received burst: a slow container */
+	uint32_t id;	      /**< generator id written in every frame */
+	bool quiet;	      /**< no progress lines */
+	bool have_dst_mac;    /**< dst_mac given; otherwise broadcast */
 	struct rte_ether_addr dst_mac; /**< destination MAC of every frame */
 };
 

@@ -35,6 +35,8 @@ void vqos_gen_usage(FILE *f, const char *prog)
 		"  --flows N      distinct flows (UDP source ports), 1..%d (1)\n"
 		"  --idle-us N    sleep N us when an iteration did nothing and rate is\n"
 		"                 not max; 0 = busy poll (10)\n"
+		"  --rx-delay-us N  sleep N us after every received burst: plays a slow\n"
+		"                 container that drains its rx vring slowly (0)\n"
 		"  --id N         generator id written in every frame (pid)\n"
 		"  --dst-mac MAC  destination MAC (broadcast)\n"
 		"  --quiet        no progress lines on stderr\n"
@@ -118,6 +120,7 @@ enum {
 	OPT_WAIT_LINK,
 	OPT_FLOWS,
 	OPT_IDLE_US,
+	OPT_RX_DELAY_US,
 	OPT_ID,
 	OPT_DST_MAC,
 	OPT_QUIET,
@@ -134,6 +137,7 @@ static const struct option long_opts[] = {
 	{ "wait-link", required_argument, NULL, OPT_WAIT_LINK },
 	{ "flows", required_argument, NULL, OPT_FLOWS },
 	{ "idle-us", required_argument, NULL, OPT_IDLE_US },
+	{ "rx-delay-us", required_argument, NULL, OPT_RX_DELAY_US },
 	{ "id", required_argument, NULL, OPT_ID },
 	{ "dst-mac", required_argument, NULL, OPT_DST_MAC },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
@@ -168,6 +172,11 @@ static int parse_one(int c, const char *arg, struct vqos_gen_opts *o)
 		if (parse_u64("flows", arg, 1, 65536 - VQOS_GEN_UDP_SRC_BASE, &v) < 0)
 			return -EINVAL;
 		o->flows = (uint32_t)v;
+		return 0;
+	case OPT_RX_DELAY_US:
+		if (parse_u64("rx-delay-us", arg, 0, 1000000, &v) < 0)
+			return -EINVAL;
+		o->rx_delay_us = (uint32_t)v;
 		return 0;
 	case OPT_IDLE_US:
 		if (parse_u64("idle-us", arg, 0, 1000000, &v) < 0)

@@ -196,7 +196,11 @@ static void poll_loop(struct vqos_gen_run *r, struct sender *s, struct vqos_gen_
 			}
 			did += sender_step(s, now);
 		}
-		did += receive(s->port_id, rx);
+		if (receive(s->port_id, rx) > 0) {
+			did++;
+			if (o->rx_delay_us != 0)
+				usleep(o->rx_delay_us);
+		}
 		if (!o->quiet && now - r->prog_tsc >= r->hz)
 			vqos_gen_progress(r, now);
 		if (did == 0 && may_sleep)

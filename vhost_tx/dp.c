@@ -1,21 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The data-path loop. Each pass polls every port of the lcore's port set, tx
+ * The data-path loop. Each pass serves every port of the lcore's state, tx
  * then rx, and ends at a QSBR quiescent point: there the lcore holds no
- * reference to a port set or a vhost device id, which is what lets the
- * control side swap the set, and librte_vhost tear a device down, without a
- * lock on the data path.
+ * reference to a state or a vhost device id, which is what lets the control
+ * side swap the state, and librte_vhost tear a device down, without a lock.
  *
- * Per direction the port keeps one pending burst. A burst is taken from the
- * source only when the previous one was given away entirely, so when the
- * sink is slow the source is simply not read: the backlog stays in the
- * container's tx vring (tx) or in the uplink's rx queue (rx), where the
- * container or OVS see it, and vqosd drops nothing.
+ *  tx:  for each port:  retry its held packets into the uplink
+ *                       if its vring has packets and it holds none: wake its leaf
+ *       while the qdisc grants (leaf L of port P may send n packets, b bytes):
+ *                       dequeue <= n from P's vring, charge what was taken,
+ *                       give it to P's uplink, hold what the uplink refused
+ *  rx:  for each port:  receive a burst from its uplink, enqueue on its leaf;
+ *                       retry its held packets into its vring;
+ *                       tell the qdisc how many free entries its vring has
+ *       dequeue from the qdisc in HTB order, give each packet to its port's
+ *       vring, hold (in order) what a vring refused
+ *
+ * A port that holds packets is out of its direction's schedule (tx: its leaf
+ * is charged with more == false and not woken again; rx: its room is 0), so
+ * held packets always leave before younger ones of the same port.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -24,17 +34,13 @@
 
 #include "vhost_tx/dp_priv.h"
 
-static inline void stats_add(struct vqos_dp_dir_stats *s, uint64_t pkts, uint64_t bytes)
-{
-	/* Single writer: a relaxed load-add-store is enough for readers to see whole values. */
-	__atomic_store_n(&s->packets, s->packets + pkts, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->bytes, s->bytes + bytes, __ATOMIC_RELAXED);
-}
+/* Grants served per pass, so rx is polled even when tx is busy. */
+#define TX_GRANTS_PER_PASS 64
+/* Bursts dequeued from the rx qdisc per pass. */
+#define RX_BURSTS_PER_PASS 8
 
-static inline void stats_drop(struct vqos_dp_dir_stats *s, uint64_t pkts)
-{
-	__atomic_store_n(&s->drops, s->drops + pkts, __ATOMIC_RELAXED);
-}
+/* Single writer: a relaxed load-add-store lets readers see whole values. */
+#define STAT_ADD(field, v) __atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
 
 unsigned int vqos_burst_free(struct vqos_burst *b)
 {
@@ -46,88 +52,251 @@ unsigned int vqos_burst_free(struct vqos_burst *b)
 	return n;
 }
 
-/* Give up to the whole pending burst to the uplink; what it does not take stays. */
-static inline void poll_tx(struct vqos_port *p, int vid)
+static inline bool burst_empty(const struct vqos_burst *b)
 {
-	struct vqos_burst *b = &p->tx_pend;
-	uint32_t len[VQOS_DP_BURST];
+	return b->head == b->n;
+}
+
+/* Append pkts[0..n) to a held burst (compacting it first). */
+static inline void burst_hold(struct vqos_burst *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (b->head > 0) {
+		memmove(b->pkts, &b->pkts[b->head], (b->n - b->head) * sizeof(b->pkts[0]));
+		b->n -= b->head;
+		b->head = 0;
+	}
+	memcpy(&b->pkts[b->n], pkts, n * sizeof(pkts[0]));
+	b->n += n;
+}
+
+static inline uint64_t sum_len(struct rte_mbuf *const *pkts, uint16_t n)
+{
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	return bytes;
+}
+
+/* Give pkts[0..n) to the uplink; returns how many it took, counting them. */
+static inline uint16_t uplink_give(struct vqos_port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vqos_dp_dir_stats *st = &p->stats[VQOS_DIR_TX];
+	uint32_t len[VQOS_PEND_MAX];
 	uint64_t bytes = 0;
 	uint16_t i, sent;
 
-	if (b->head == b->n) {
-		if (vid < 0)
-			return;
-		b->head = 0;
-		b->n = rte_vhost_dequeue_burst(vid, VQOS_VHOST_TXQ, p->pool, b->pkts,
-					       VQOS_DP_BURST);
-		if (b->n == 0)
-			return;
-	}
 	/* The uplink owns what it took: read lengths before handing over. */
-	for (i = b->head; i < b->n; i++)
-		len[i] = rte_pktmbuf_pkt_len(b->pkts[i]);
-	sent = rte_eth_tx_burst(p->uplink_port, 0, &b->pkts[b->head], b->n - b->head);
-	for (i = b->head; i < b->head + sent; i++)
+	for (i = 0; i < n; i++)
+		len[i] = rte_pktmbuf_pkt_len(pkts[i]);
+	sent = rte_eth_tx_burst(p->uplink_port, 0, pkts, n);
+	for (i = 0; i < sent; i++)
 		bytes += len[i];
-	b->head += sent;
-	if (sent > 0)
-		stats_add(&p->tx_stats, sent, bytes);
+	STAT_ADD(st->packets, sent);
+	STAT_ADD(st->bytes, bytes);
+	if (sent < n)
+		STAT_ADD(st->uplink_full, 1);
+	return sent;
 }
 
-/* Copy the pending burst into the container's rx vring as far as it has room. */
-static inline void poll_rx(struct vqos_port *p, int vid)
+/* Give pkts[0..n) to the container's rx vring; returns how many it took. */
+static inline uint16_t vring_give(struct vqos_port *p, int vid, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct vqos_burst *b = &p->rx_pend;
-	uint64_t bytes = 0;
-	uint16_t i, done;
+	struct vqos_dp_dir_stats *st = &p->stats[VQOS_DIR_RX];
+	uint16_t done = rte_vhost_enqueue_burst(vid, VQOS_VHOST_RXQ, pkts, n);
 
-	if (b->head == b->n) {
-		b->head = 0;
-		b->n = rte_eth_rx_burst(p->uplink_port, 0, b->pkts, VQOS_DP_BURST);
-		if (b->n == 0)
-			return;
-	}
-	if (vid < 0) {
-		/* No container: nobody to hold these for. */
-		stats_drop(&p->rx_stats, vqos_burst_free(b));
-		return;
-	}
-	done = rte_vhost_enqueue_burst(vid, VQOS_VHOST_RXQ, &b->pkts[b->head], b->n - b->head);
-	if (done == 0)
-		return;
 	/* enqueue copies into the vring: the mbufs are still ours to free. */
-	for (i = b->head; i < b->head + done; i++)
-		bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
-	rte_pktmbuf_free_bulk(&b->pkts[b->head], done);
-	b->head += done;
-	stats_add(&p->rx_stats, done, bytes);
+	if (done > 0) {
+		STAT_ADD(st->packets, done);
+		STAT_ADD(st->bytes, sum_len(pkts, done));
+		rte_pktmbuf_free_bulk(pkts, done);
+	}
+	if (done < n)
+		STAT_ADD(st->vring_full, 1);
+	return done;
+}
+
+static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now)
+{
+	struct vqos_qdisc *q = st->q[VQOS_DIR_TX];
+	struct rte_mbuf *pkts[VQOS_DP_BURST];
+	struct vqos_sched_grant g;
+	unsigned int i, moved = 0, grants = 0;
+
+	for (i = 0; i < st->n; i++) {
+		struct vqos_port *p = st->port[i];
+		struct vqos_burst *b = &p->tx_pend;
+		int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
+		uint32_t backlog;
+
+		if (!burst_empty(b)) {
+			uint16_t sent = uplink_give(p, &b->pkts[b->head], b->n - b->head);
+
+			b->head += sent;
+			moved += sent;
+			if (!burst_empty(b))
+				continue;
+		}
+		if (p->tx_woken || vid < 0)
+			continue;
+		backlog = rte_vhost_rx_queue_count(vid, VQOS_VHOST_TXQ);
+		__atomic_store_n(&p->stats[VQOS_DIR_TX].backlog, backlog, __ATOMIC_RELAXED);
+		if (backlog > 0) {
+			vqos_sched_wake(q, st->leaf[VQOS_DIR_TX][i]);
+			p->tx_woken = true;
+		}
+	}
+	while (grants++ < TX_GRANTS_PER_PASS && vqos_sched_grant(q, now, VQOS_DP_BURST, &g)) {
+		struct vqos_port *p = st->port[g.port];
+		struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_TX];
+		int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
+		uint16_t n = 0, kept, sent;
+		bool more;
+
+		if (vid >= 0 && burst_empty(&p->tx_pend))
+			n = rte_vhost_dequeue_burst(vid, VQOS_VHOST_TXQ, p->pool, pkts,
+						    (uint16_t)g.pkts);
+		/* A full grant's worth suggests more is waiting; if not, the next
+		 * grant takes nothing and the leaf leaves the schedule then. */
+		more = n > 0 && n == g.pkts;
+		kept = (uint16_t)vqos_sched_charge(q, &g, pkts, n, now, more);
+		if (!more)
+			p->tx_woken = false;
+		if (n == 0)
+			continue;
+		STAT_ADD(s->offered, n);
+		if (kept < n) {
+			STAT_ADD(s->drops, n - kept);
+			rte_pktmbuf_free_bulk(&pkts[kept], n - kept);
+		}
+		sent = uplink_give(p, pkts, kept);
+		moved += sent;
+		if (sent < kept) {
+			/* Out of the schedule until the uplink took them all. */
+			burst_hold(&p->tx_pend, &pkts[sent], kept - sent);
+			if (more) {
+				vqos_sched_charge(q, &g, NULL, 0, now, false);
+				p->tx_woken = false;
+			}
+		}
+	}
+	return moved;
+}
+
+static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now)
+{
+	struct vqos_qdisc *q = st->q[VQOS_DIR_RX];
+	struct rte_mbuf *pkts[VQOS_DP_BURST];
+	uint32_t leaves[VQOS_DP_BURST];
+	unsigned int i, k, moved = 0;
+
+	for (i = 0; i < st->n; i++) {
+		struct vqos_port *p = st->port[i];
+		struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_RX];
+		struct vqos_burst *b = &p->rx_pend;
+		int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
+		uint16_t n, kept;
+
+		n = rte_eth_rx_burst(p->uplink_port, 0, pkts, VQOS_DP_BURST);
+		if (n > 0) {
+			STAT_ADD(s->offered, n);
+			kept = vid < 0 ? 0
+				       : (uint16_t)vqos_sched_enqueue(q, st->leaf[VQOS_DIR_RX][i],
+								      pkts, n, now);
+			if (kept < n) {
+				STAT_ADD(s->drops, n - kept);
+				rte_pktmbuf_free_bulk(&pkts[kept], n - kept);
+			}
+		}
+		if (vid < 0) {
+			/* Gone: what is held or queued for it has nowhere to go. Let the
+			 * qdisc release its queue, to be dropped below, so that it
+			 * blocks nobody (a fifo serves all ports from one queue). */
+			STAT_ADD(s->drops, vqos_burst_free(b));
+			vqos_sched_set_room(q, i, UINT32_MAX);
+			continue;
+		}
+		if (!burst_empty(b)) {
+			uint16_t done = vring_give(p, vid, &b->pkts[b->head], b->n - b->head);
+
+			b->head += done;
+			moved += done;
+		}
+		vqos_sched_set_room(
+			q, i, burst_empty(b) ? rte_vhost_avail_entries(vid, VQOS_VHOST_RXQ) : 0);
+	}
+	for (k = 0; k < RX_BURSTS_PER_PASS; k++) {
+		uint32_t n = vqos_sched_dequeue(q, now, pkts, leaves, VQOS_DP_BURST);
+		uint32_t j = 0;
+
+		if (n == 0)
+			break;
+		/* Runs of one port's packets go to its vring together. */
+		while (j < n) {
+			uint32_t port = st->rx_port_of[leaves[j]], end = j + 1;
+			struct vqos_port *p;
+			int vid;
+			uint16_t done = 0;
+
+			while (end < n && leaves[end] == leaves[j])
+				end++;
+			p = st->port[port];
+			vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
+			if (vid < 0) {
+				STAT_ADD(p->stats[VQOS_DIR_RX].drops, end - j);
+				rte_pktmbuf_free_bulk(&pkts[j], end - j);
+				j = end;
+				continue;
+			}
+			if (burst_empty(&p->rx_pend))
+				done = vring_give(p, vid, &pkts[j], (uint16_t)(end - j));
+			moved += done;
+			if (done < end - j) {
+				burst_hold(&p->rx_pend, &pkts[j + done],
+					   (uint16_t)(end - j - done));
+				vqos_sched_set_room(q, port, 0);
+			}
+			j = end;
+		}
+	}
+	return moved;
 }
 
 int vqos_dp_run(void *arg)
 {
 	struct vqos_dp *dp = arg;
-	const struct vqos_dp_ports *ps;
+	struct vqos_dp_lcore_stats *ls = &dp->lstats;
+	struct vqos_dp_state *st;
 	unsigned int tid = rte_lcore_id();
-	unsigned int i;
+	uint64_t t0 = rte_rdtsc(), t1;
+	unsigned int moved, i;
 
 	rte_rcu_qsbr_thread_register(dp->qsbr, tid);
 	rte_rcu_qsbr_thread_online(dp->qsbr, tid);
 	while (!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED)) {
-		ps = __atomic_load_n(&dp->ports, __ATOMIC_ACQUIRE);
-		for (i = 0; i < ps->n; i++) {
-			struct vqos_port *p = ps->port[i];
-			int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
-
-			poll_tx(p, vid);
-			poll_rx(p, vid);
+		st = __atomic_load_n(&dp->state, __ATOMIC_ACQUIRE);
+		moved = 0;
+		if (st != NULL) {
+			moved = tx_pass(st, t0);
+			moved += rx_pass(st, t0);
 		}
 		rte_rcu_qsbr_quiescent(dp->qsbr, tid);
+		t1 = rte_rdtsc();
+		if (moved > 0) {
+			STAT_ADD(ls->busy_cycles, t1 - t0);
+			STAT_ADD(ls->packets, moved);
+		} else {
+			STAT_ADD(ls->idle_cycles, t1 - t0);
+		}
+		STAT_ADD(ls->passes, 1);
+		t0 = t1;
 	}
-	/* Still online: no port can be freed under us while we let go of mbufs. */
-	ps = __atomic_load_n(&dp->ports, __ATOMIC_ACQUIRE);
-	for (i = 0; i < ps->n; i++) {
-		vqos_burst_free(&ps->port[i]->tx_pend);
-		stats_drop(&ps->port[i]->rx_stats, vqos_burst_free(&ps->port[i]->rx_pend));
+	/* Still online: no state can be freed under us while we let go of mbufs. */
+	st = __atomic_load_n(&dp->state, __ATOMIC_ACQUIRE);
+	for (i = 0; st != NULL && i < st->n; i++) {
+		vqos_burst_free(&st->port[i]->tx_pend);
+		STAT_ADD(st->port[i]->stats[VQOS_DIR_RX].drops,
+			 vqos_burst_free(&st->port[i]->rx_pend));
 	}
 	rte_rcu_qsbr_thread_offline(dp->qsbr, tid);
 	rte_rcu_qsbr_thread_unregister(dp->qsbr, tid);
@@ -144,78 +313,116 @@ void vqos_dp_synchronize(struct vqos_dp *dp)
 	rte_rcu_qsbr_synchronize(dp->qsbr, RTE_QSBR_THRID_INVALID);
 }
 
-static struct vqos_dp_ports *ports_alloc(unsigned int n)
+static void state_free(struct vqos_dp_state *st)
 {
-	struct vqos_dp_ports *ps = calloc(1, sizeof(*ps) + n * sizeof(ps->port[0]));
-
-	if (ps != NULL)
-		ps->n = n;
-	return ps;
+	if (st == NULL)
+		return;
+	for (int d = 0; d < VQOS_DIR_N; d++) {
+		vqos_sched_destroy(st->q[d]);
+		free(st->leaf[d]);
+	}
+	free(st->rx_port_of);
+	free(st->port);
+	free(st);
 }
 
-/* Publish @p next in place of the current set, and free the old one once unused. */
-static void ports_swap(struct vqos_dp *dp, struct vqos_dp_ports *next)
+static struct vqos_dp_state *state_build(struct vqos_dp *dp, struct vqos_port *const *ports,
+					 unsigned int n, const struct vqos_dp_tree tree[VQOS_DIR_N],
+					 char *err, size_t errlen)
 {
-	struct vqos_dp_ports *old = __atomic_exchange_n(&dp->ports, next, __ATOMIC_ACQ_REL);
+	struct vqos_dp_state *st = calloc(1, sizeof(*st));
+	struct vqos_sched_error serr;
+	int d, ret;
 
-	vqos_dp_synchronize(dp);
-	free(old);
+	if (st == NULL)
+		goto oom;
+	st->n = n;
+	st->port = calloc(n ? n : 1, sizeof(st->port[0]));
+	if (st->port == NULL)
+		goto oom;
+	memcpy(st->port, ports, n * sizeof(ports[0]));
+	for (d = 0; d < VQOS_DIR_N; d++) {
+		struct vqos_sched_params p = *tree[d].params;
+
+		p.clock_hz = dp->hz;
+		p.mode = d == VQOS_DIR_TX ? VQOS_SCHED_PULL : VQOS_SCHED_PUSH;
+		if (p.n_ports != n) {
+			snprintf(err, errlen, "%s tree: made for %u ports, given %u",
+				 d == VQOS_DIR_TX ? "tx" : "rx", p.n_ports, n);
+			goto fail;
+		}
+		st->leaf[d] = malloc((n ? n : 1) * sizeof(st->leaf[d][0]));
+		if (st->leaf[d] == NULL)
+			goto oom;
+		memcpy(st->leaf[d], tree[d].leaf_of_port, n * sizeof(st->leaf[d][0]));
+		st->n_classes[d] = p.n_classes;
+		if (d == VQOS_DIR_RX) {
+			st->rx_port_of = malloc(p.n_classes * sizeof(st->rx_port_of[0]));
+			if (st->rx_port_of == NULL)
+				goto oom;
+			for (uint32_t c = 0; c < p.n_classes; c++)
+				st->rx_port_of[c] = p.classes[c].port;
+		}
+		ret = tree[d].ops->create(&p, &st->q[d], &serr);
+		if (ret < 0) {
+			snprintf(err, errlen, "%s %s qdisc: %s", d == VQOS_DIR_TX ? "tx" : "rx",
+				 tree[d].ops->name, serr.msg);
+			goto fail;
+		}
+	}
+	return st;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	state_free(st);
+	return NULL;
 }
 
-int vqos_dp_add_port(struct vqos_dp *dp, struct vqos_port *port)
+int vqos_dp_publish(struct vqos_dp *dp, struct vqos_port *const *ports, unsigned int n_ports,
+		    const struct vqos_dp_tree tree[VQOS_DIR_N], char *err, size_t errlen)
 {
-	const struct vqos_dp_ports *cur = dp->ports;
-	struct vqos_dp_ports *next = ports_alloc(cur->n + 1);
+	struct vqos_dp_state *next = state_build(dp, ports, n_ports, tree, err, errlen);
+	struct vqos_dp_state *old;
 
 	if (next == NULL)
-		return -ENOMEM;
-	memcpy(next->port, cur->port, cur->n * sizeof(cur->port[0]));
-	next->port[cur->n] = port;
-	ports_swap(dp, next);
+		return -EINVAL;
+	old = __atomic_exchange_n(&dp->state, next, __ATOMIC_ACQ_REL);
+	vqos_dp_synchronize(dp);
+	state_free(old);
 	return 0;
 }
 
-void vqos_dp_del_port(struct vqos_dp *dp, struct vqos_port *port)
+int vqos_dp_class_stats(const struct vqos_dp *dp, enum vqos_dir dir, uint32_t index,
+			struct vqos_sched_class_stats *out)
 {
-	const struct vqos_dp_ports *cur = dp->ports;
-	struct vqos_dp_ports *next = ports_alloc(cur->n);
-	unsigned int i, n = 0;
+	const struct vqos_dp_state *st = __atomic_load_n(&dp->state, __ATOMIC_ACQUIRE);
 
-	if (next == NULL) {
-		/* No memory for a new set: withdraw the port in place. A pass that
-		 * runs meanwhile may poll the last port twice, which is harmless. */
-		struct vqos_dp_ports *in = dp->ports;
+	if (st == NULL || index >= st->n_classes[dir])
+		return -ENOENT;
+	return st->q[dir]->ops->stats(st->q[dir], index, rte_rdtsc(), out);
+}
 
-		for (i = 0; i < in->n; i++)
-			if (in->port[i] == port) {
-				__atomic_store_n(&in->port[i], in->port[in->n - 1],
-						 __ATOMIC_RELEASE);
-				__atomic_store_n(&in->n, in->n - 1, __ATOMIC_RELEASE);
-				break;
-			}
-		vqos_dp_synchronize(dp);
-		return;
-	}
-	for (i = 0; i < cur->n; i++)
-		if (cur->port[i] != port)
-			next->port[n++] = cur->port[i];
-	next->n = n;
-	ports_swap(dp, next);
+void vqos_dp_lcore_stats(const struct vqos_dp *dp, struct vqos_dp_lcore_stats *out)
+{
+	const struct vqos_dp_lcore_stats *ls = &dp->lstats;
+
+	out->busy_cycles = __atomic_load_n(&ls->busy_cycles, __ATOMIC_RELAXED);
+	out->idle_cycles = __atomic_load_n(&ls->idle_cycles, __ATOMIC_RELAXED);
+	out->packets = __atomic_load_n(&ls->packets, __ATOMIC_RELAXED);
+	out->passes = __atomic_load_n(&ls->passes, __ATOMIC_RELAXED);
 }
 
 struct vqos_dp *vqos_dp_create(unsigned int lcore)
 {
-	struct vqos_dp *dp = calloc(1, sizeof(*dp));
+	struct vqos_dp *dp = rte_zmalloc("vqos_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
 	size_t sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
 
 	if (dp == NULL)
 		goto fail;
 	dp->lcore = lcore;
-	dp->ports = ports_alloc(0);
+	dp->hz = rte_get_tsc_hz();
 	dp->qsbr = rte_zmalloc("vqos_dp_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (dp->ports == NULL || dp->qsbr == NULL)
-		goto fail;
-	if (rte_rcu_qsbr_init(dp->qsbr, RTE_MAX_LCORE) != 0)
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX_LCORE) != 0)
 		goto fail;
 	return dp;
 fail:
@@ -228,7 +435,7 @@ void vqos_dp_free(struct vqos_dp *dp)
 {
 	if (dp == NULL)
 		return;
+	state_free(dp->state);
 	rte_free(dp->qsbr);
-	free(dp->ports);
-	free(dp);
+	rte_free(dp);
 }

@@ -13,17 +13,22 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
+#include "sched/vqos_sched.h"
 #include "vhost_tx/vqos_dp.h"
 
 /* vhost queue indices of queue pair 0, seen from the vhost backend. */
 #define VQOS_VHOST_RXQ 0 /* to the container */
 #define VQOS_VHOST_TXQ 1 /* from the container */
 
-/* A burst held by the data path between a take and a give that may be partial. */
+/* Packets a port may hold between a take and a give that may be partial:
+ * one dequeue of the scheduler can hand a port a whole burst. */
+#define VQOS_PEND_MAX (2 * VQOS_DP_BURST)
+
+/* Packets taken from a source and not yet given to their sink, in order. */
 struct vqos_burst {
 	uint16_t head;			      /* first packet not yet given */
-	uint16_t n;			      /* packets taken */
-	struct rte_mbuf *pkts[VQOS_DP_BURST]; /* [head, n) still ours */
+	uint16_t n;			      /* end of the packets held */
+	struct rte_mbuf *pkts[VQOS_PEND_MAX]; /* [head, n) still ours */
 };
 
 struct vqos_port {
@@ -41,29 +46,36 @@ struct vqos_port {
 	int vid __rte_cache_aligned;
 
 	/* Data path only, on their own cache lines. */
-	struct vqos_burst tx_pend __rte_cache_aligned;	       /* container -> uplink */
-	struct vqos_burst rx_pend;			       /* uplink -> container */
-	struct vqos_dp_dir_stats tx_stats __rte_cache_aligned; /* dp: wo, ctl: ro */
-	struct vqos_dp_dir_stats rx_stats;		       /* dp: wo, ctl: ro */
+	bool tx_woken;				       /* its tx leaf is in the schedule */
+	struct vqos_burst tx_pend __rte_cache_aligned; /* container -> uplink */
+	struct vqos_burst rx_pend;		       /* qdisc -> container */
+	struct vqos_dp_dir_stats stats[VQOS_DIR_N] __rte_cache_aligned; /* dp: wo, ctl: ro */
 };
 
-/* The set of ports one data path polls; replaced whole, never edited. */
-struct vqos_dp_ports {
-	unsigned int n;
-	struct vqos_port *port[];
+/*
+ * What one data path serves: its ports and, per direction, the qdisc whose
+ * port numbers are indices into port[]. Built whole by the control side,
+ * published by an atomic pointer swap, never edited after (the qdiscs
+ * themselves are driven by the data-path lcore only).
+ */
+struct vqos_dp_state {
+	unsigned int n;			  /* ports */
+	struct vqos_port **port;	  /* [n] */
+	struct vqos_qdisc *q[VQOS_DIR_N]; /* per direction */
+	uint32_t *leaf[VQOS_DIR_N];	  /* [n]: the leaf of port i */
+	uint32_t n_classes[VQOS_DIR_N];	  /* classes of each qdisc */
+	uint32_t *rx_port_of;		  /* [rx classes]: port of a leaf */
 };
 
 struct vqos_dp {
 	unsigned int lcore;	     /* lcore that runs the loop */
+	uint64_t hz;		     /* TSC frequency: the qdiscs' clock */
 	struct rte_rcu_qsbr *qsbr;   /* the loop's quiescent points */
-	struct vqos_dp_ports *ports; /* dp: ro (atomic), ctl: wo (atomic swap) */
+	struct vqos_dp_state *state; /* dp: ro (atomic), ctl: wo (atomic swap) */
 	bool stop;		     /* dp: ro, ctl: wo */
+	struct vqos_dp_lcore_stats lstats __rte_cache_aligned; /* dp: wo, ctl: ro */
 };
 
-/* Publish @p port on @p dp (ctl thread). */
-int vqos_dp_add_port(struct vqos_dp *dp, struct vqos_port *port);
-/* Withdraw @p port from @p dp; returns once no lcore can touch it (ctl thread). */
-void vqos_dp_del_port(struct vqos_dp *dp, struct vqos_port *port);
 /* Wait until every lcore of @p dp passed a quiescent point (any non-dp thread). */
 void vqos_dp_synchronize(struct vqos_dp *dp);
 /* Free the packets of a burst, returning how many there were. */

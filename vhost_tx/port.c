@@ -293,16 +293,9 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 	ret = vhost_open(port, err, errlen);
 	if (ret < 0)
 		goto fail_registry;
-	ret = vqos_dp_add_port(port->dp, port);
-	if (ret < 0) {
-		snprintf(err, errlen, "port %s: out of memory", port->name);
-		goto fail_vhost;
-	}
 	*out = port;
 	return 0;
 
-fail_vhost:
-	rte_vhost_driver_unregister(port->socket);
 fail_registry:
 	registry_del(port);
 fail_uplink:
@@ -315,7 +308,6 @@ void vqos_port_close(struct vqos_port *port)
 {
 	if (port == NULL)
 		return;
-	vqos_dp_del_port(port->dp, port);
 	/* Disconnects the container (destroy_device runs) and, as a server,
 	 * removes the socket file. */
 	rte_vhost_driver_unregister(port->socket);
@@ -328,7 +320,6 @@ void vqos_port_close(struct vqos_port *port)
 
 void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *info)
 {
-	const struct vqos_dp_dir_stats *tx = &port->tx_stats, *rx = &port->rx_stats;
 	struct rte_eth_link link;
 
 	info->name = port->name;
@@ -338,10 +329,16 @@ void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *inf
 	info->connected = __atomic_load_n(&port->vid, __ATOMIC_ACQUIRE) >= 0;
 	info->uplink_up = rte_eth_link_get_nowait(port->uplink_port, &link) == 0 &&
 			  link.link_status == RTE_ETH_LINK_UP;
-	info->tx.packets = __atomic_load_n(&tx->packets, __ATOMIC_RELAXED);
-	info->tx.bytes = __atomic_load_n(&tx->bytes, __ATOMIC_RELAXED);
-	info->tx.drops = __atomic_load_n(&tx->drops, __ATOMIC_RELAXED);
-	info->rx.packets = __atomic_load_n(&rx->packets, __ATOMIC_RELAXED);
-	info->rx.bytes = __atomic_load_n(&rx->bytes, __ATOMIC_RELAXED);
-	info->rx.drops = __atomic_load_n(&rx->drops, __ATOMIC_RELAXED);
+	for (int d = 0; d < VQOS_DIR_N; d++) {
+		const struct vqos_dp_dir_stats *s = &port->stats[d];
+		struct vqos_dp_dir_stats *o = &info->dir[d];
+
+		o->offered = __atomic_load_n(&s->offered, __ATOMIC_RELAXED);
+		o->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+		o->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+		o->drops = __atomic_load_n(&s->drops, __ATOMIC_RELAXED);
+		o->uplink_full = __atomic_load_n(&s->uplink_full, __ATOMIC_RELAXED);
+		o->vring_full = __atomic_load_n(&s->vring_full, __ATOMIC_RELAXED);
+		o->backlog = __atomic_load_n(&s->backlog, __ATOMIC_RELAXED);
+	}
 }

@@ -12,40 +12,97 @@
  *   tx vring  --dequeue-->  tx pending burst  --eth_tx_burst-->  ethdev txq
  *   rx vring  <--enqueue--  rx pending burst  <--eth_rx_burst--  ethdev rxq
  *
- * One data-path lcore polls every port it owns, both directions, in bursts.
- * Nothing is dropped silently: what the uplink does not take stays in the
- * port's tx pending burst and is retried, and the container's tx vring is not
- * read again until that burst is gone (the container sees backpressure in its
- * own vring); what the container's rx vring has no room for stays in the rx
- * pending burst and the uplink is not read until it is gone. Packets from the
- * uplink for a container that is not connected are dropped and counted.
+ * One data-path lcore polls every port it owns, both directions, in bursts,
+ * and each direction goes through that direction's qdisc (sched/), whose
+ * class tree has one root for all the lcore's ports:
+ *
+ *   tx, pull mode: the backlog stays in the containers' vrings. A container
+ *     whose vring has packets is woken in the qdisc; the qdisc grants leaves,
+ *     in HTB order, how much they may send now; vqosd dequeues only that from
+ *     the vring and charges what it took. A container over its rate is thus
+ *     backpressured in its own vring and vqosd drops nothing on tx (but what
+ *     a police qdisc colours red). What the uplink does not take is kept and
+ *     retried; the port leaves the schedule until it is gone.
+ *   rx, push mode: packets from the uplink are enqueued into their port's
+ *     leaf (tail drop, counted); the qdisc is told how many free entries each
+ *     container's rx vring has and releases no more than that, so a slow
+ *     container backs up its own queue, not everyone's. What the vring still
+ *     refuses is kept, in order, and retried before anything else for it.
+ *
+ * Packets from the uplink for a container that is not connected are dropped
+ * and counted.
  *
  * Containers come and go at any time. librte_vhost tells us on its own thread
  * (new_device / destroy_device); the port's vhost id is published to the data
  * path with an atomic store, and destroy_device waits, with librte_rcu's QSBR,
  * until every data-path lcore has passed a quiescent point, so it returns only
- * when no lcore can still touch the device. The data path never blocks, never
- * allocates memory other than mbufs, and shares no lock with control code.
+ * when no lcore can still touch the device. The set of ports and the qdiscs
+ * reach the data path the same way: built whole off the data path, published
+ * by one atomic pointer swap, the old set freed after a quiescent point. The
+ * data path never blocks, never allocates memory other than mbufs, and shares
+ * no lock with control code.
  *
  * Counters are written by the one lcore that owns a port and read by anyone
- * with relaxed atomic loads.
+ * with relaxed atomic loads; qdisc class counters are read while the lcore
+ * runs (the qdiscs' stats() only read).
  */
 #ifndef VQOS_DP_H
 #define VQOS_DP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_mempool.h>
 
+#include "sched/vqos_sched.h"
+
 /** Packets per burst, in both directions. */
 #define VQOS_DP_BURST 32
 
+/** Directions, named from the container's side. */
+enum vqos_dir {
+	VQOS_DIR_TX = 0, /**< from the container, towards the uplink (pull) */
+	VQOS_DIR_RX = 1, /**< from the uplink, to the container (push) */
+	VQOS_DIR_N = 2,
+};
+
 /** Counters of one direction of one port. dp: wo (owning lcore), ctl: ro. */
 struct vqos_dp_dir_stats {
-	uint64_t packets; /**< packets delivered (to the uplink for tx, to the container for rx) */
-	uint64_t bytes;	  /**< bytes of those packets (L2 frame, no FCS) */
-	uint64_t drops;	  /**< packets dropped by vqosd */
+	/** Packets taken from the source: dequeued from the container's vring
+	 *  (tx) or received from the uplink (rx). */
+	uint64_t offered;
+	/** Packets delivered: to the uplink (tx) or into the container's vring (rx). */
+	uint64_t packets;
+	/** Bytes of those packets (L2 frame, no FCS). */
+	uint64_t bytes;
+	/** Packets dropped by vqosd: police red, queue full, no container. */
+	uint64_t drops;
+	/** tx: times the uplink took fewer packets than offered (OVS is full). */
+	uint64_t uplink_full;
+	/** rx: times the container's vring had no room for packets waiting for it. */
+	uint64_t vring_full;
+	/** tx: packets waiting in the container's tx vring, at the last look. */
+	uint64_t backlog;
+};
+
+/** Where one data-path lcore spends its cycles, like OVS's pmd-stats-show. */
+struct vqos_dp_lcore_stats {
+	uint64_t busy_cycles; /**< TSC cycles of passes that moved packets */
+	uint64_t idle_cycles; /**< TSC cycles of passes that moved none */
+	uint64_t packets;     /**< packets moved, both directions */
+	uint64_t passes;      /**< loop iterations */
+};
+
+/** One direction's class tree as the data path is given it. */
+struct vqos_dp_tree {
+	/** The qdisc kind. */
+	const struct vqos_sched_ops *ops;
+	/** A tree the control plane validated. classes[].port indexes the
+	 *  ports given with it; clock_hz and mode are set by the data path. */
+	const struct vqos_sched_params *params;
+	/** [n_ports]: index in params->classes of the leaf of each port. */
+	const uint32_t *leaf_of_port;
 };
 
 /** How a port is set up. */
@@ -63,23 +120,23 @@ struct vqos_dp;
 
 /** A snapshot of a port, for the control plane. */
 struct vqos_port_info {
-	const char *name;	     /**< port name (owned by the port) */
-	const char *socket;	     /**< container socket path (owned by the port) */
-	bool client;		     /**< vqosd is the vhost-user client */
-	const char *uplink;	     /**< uplink devargs (owned by the port) */
-	bool connected;		     /**< a container is attached */
-	bool uplink_up;		     /**< the uplink ethdev reports link up */
-	struct vqos_dp_dir_stats tx; /**< container -> uplink */
-	struct vqos_dp_dir_stats rx; /**< uplink -> container */
+	const char *name;			  /**< port name (owned by the port) */
+	const char *socket;			  /**< container socket path (owned by the port) */
+	bool client;				  /**< vqosd is the vhost-user client */
+	const char *uplink;			  /**< uplink devargs (owned by the port) */
+	bool connected;				  /**< a container is attached */
+	bool uplink_up;				  /**< the uplink ethdev reports link up */
+	struct vqos_dp_dir_stats dir[VQOS_DIR_N]; /**< per direction */
 };
 
 /**
  * Create the data path; @p lcore is the lcore that will run vqos_dp_run().
+ * It serves no port until vqos_dp_publish().
  * @return NULL on error (rte_errno set).
  */
 struct vqos_dp *vqos_dp_create(unsigned int lcore);
 
-/** Free a data path that is not running; NULL does nothing. */
+/** Free a data path that is not running, and its qdiscs; NULL does nothing. */
 void vqos_dp_free(struct vqos_dp *dp);
 
 /**
@@ -92,8 +149,26 @@ int vqos_dp_run(void *dp);
 void vqos_dp_stop(struct vqos_dp *dp);
 
 /**
- * Open a port: probe and start its uplink, register its vhost-user socket
- * and add it to @p params->dp. Call from the control thread.
+ * Make @p dp serve @p ports with one qdisc per direction built from @p tree
+ * (indexed by enum vqos_dir). Builds everything first: on error nothing
+ * changes and @p err says why. Then swaps it in and returns once no lcore
+ * uses the old set; the old qdiscs are destroyed (what their rx queues still
+ * held is freed). Control thread only.
+ * @return 0 or a negative errno
+ */
+int vqos_dp_publish(struct vqos_dp *dp, struct vqos_port *const *ports, unsigned int n_ports,
+		    const struct vqos_dp_tree tree[VQOS_DIR_N], char *err, size_t errlen);
+
+/** Counters of class @p index of direction @p dir's qdisc. @return 0 or -ENOENT. */
+int vqos_dp_class_stats(const struct vqos_dp *dp, enum vqos_dir dir, uint32_t index,
+			struct vqos_sched_class_stats *out);
+
+/** The data-path lcore's cycle counters. */
+void vqos_dp_lcore_stats(const struct vqos_dp *dp, struct vqos_dp_lcore_stats *out);
+
+/**
+ * Open a port: probe and start its uplink and register its vhost-user
+ * socket. It carries traffic once published with vqos_dp_publish().
  * @param err receives a message naming what failed
  * @return 0 or a negative errno
  */
@@ -101,9 +176,9 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 		   size_t errlen);
 
 /**
- * Close a port: take it off the data path (waiting for a quiescent point),
- * unregister its socket (which is removed in server mode), free what it holds
- * and close its uplink. NULL does nothing.
+ * Close a port that no published set holds any more: unregister its socket
+ * (which is removed in server mode), free what it holds and close its uplink.
+ * NULL does nothing.
  */
 void vqos_port_close(struct vqos_port *port);
 

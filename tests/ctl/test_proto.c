@@ -101,6 +101,7 @@ static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_po
 				   .uplink_up = true };
 
 	p.tx.packets = 10;
+	p.tx.shaped = 4;
 	p.tx.bytes = 640;
 	p.rx.drops = 3;
 	cb(arg, &p);
@@ -110,7 +111,20 @@ static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_po
 	cb(arg, &p);
 }
 
-static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports };
+static void fake_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lcore *lcore),
+			void *arg)
+{
+	struct vqos_ctl_lcore l = { .lcore = 1,
+				    .n_ports = 2,
+				    .busy_cycles = 300,
+				    .idle_cycles = 100,
+				    .packets = 30,
+				    .hz = 1000 };
+
+	cb(arg, &l);
+}
+
+static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports, .lcore_foreach = fake_lcores };
 
 static int run(const char *text, json_t **result, char *err)
 {
@@ -139,6 +153,8 @@ static void test_port_show(void **state)
 			 640);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "rx"), "drops")),
 			 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "tx"), "shaped")),
+			 4);
 	row = json_array_get(r, 1);
 	assert_string_equal(json_string_value(json_object_get(row, "mode")), "client");
 	json_decref(r);
@@ -182,6 +198,19 @@ static void test_builtins(void **state)
 	json_decref(r);
 }
 
+static void test_lcore_show(void **state)
+{
+	json_t *r, *row;
+	char err[256];
+
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"lcore\",\"show\"]}", &r, err), 0);
+	row = json_array_get(r, 0);
+	assert_int_equal(json_integer_value(json_object_get(row, "lcore")), 1);
+	assert_true(json_real_value(json_object_get(row, "busy_pct")) == 75.0);
+	assert_true(json_real_value(json_object_get(row, "cycles_per_packet")) == 10.0);
+	json_decref(r);
+}
+
 static void test_reply_encode(void **state)
 {
 	char *ok = vqos_ctl_reply_encode(0, NULL, json_pack("{s:i}", "x", 1));
@@ -202,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_port_show),
 		cmocka_unit_test(test_dispatch_errors),
 		cmocka_unit_test(test_builtins),
+		cmocka_unit_test(test_lcore_show),
 		cmocka_unit_test(test_reply_encode),
 	};
 

@@ -24,11 +24,13 @@ def test_reconnect(bed):
                    {"name": "c2", "socket": s2, "uplink": f"net_vhost_u2,iface={u2}"}])
     # Uplink peers: up1 sends to c1 the whole time and counts what c1 sends.
     up1 = bed.gen(f"net_virtio_user1,path={u1}", "--rate", "10kpps", "--duration", 8,
-                  "--linger", 2, log="up1.log")
+                  "--linger", 5, log="up1.log")
+    # Each end of c2 lingers long enough for the other's last packets, whatever
+    # the second or two between their starts.
     up2 = bed.gen(f"net_virtio_user2,path={u2}", "--rate", "25kpps", "--count", N2,
-                  "--duration", 30, "--linger", 2, log="up2.log")
+                  "--duration", 30, "--linger", 5, log="up2.log")
     c2 = bed.gen(f"net_virtio_user0,path={s2}", "--rate", "25kpps", "--count", N2,
-                 "--duration", 30, "--linger", 2, log="c2.log")
+                 "--duration", 30, "--linger", 5, log="c2.log")
     c1 = bed.gen(f"net_virtio_user0,path={s1}", "--rate", "20kpps", "--duration", 30,
                  log="c1-first.log")
     wait_for(lambda: bed.ports()["c1"]["connected"], 20, "c1 to connect")
@@ -55,6 +57,7 @@ def test_reconnect(bed):
 
     g2, g_up2, g_up1 = bed.gen_result(c2), bed.gen_result(up2), bed.gen_result(up1)
     p = bed.ports()
+    print(bed.ctl("-s", "port", "show").stdout)
     check(g2["tx"]["packets"] == N2 and g_up2["rx"]["packets"] == N2,
           "c2 -> uplink: every packet arrived while c1 came and went")
     check(g_up2["tx"]["packets"] == N2 and g2["rx"]["packets"] == N2,

@@ -93,8 +93,9 @@ class Bed:
 
     # vqosd ---------------------------------------------------------------
 
-    def vqosd(self, ports, extra_eal=()):
-        """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode])."""
+    def vqosd(self, ports, extra_eal=(), extra=""):
+        """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode]);
+        @extra is more libconfig text (tx = {...}; rx = {...};)."""
         conf = self.path("vqosd.conf")
         eal = ["--no-huge", "-m", "512", "--file-prefix", self.prefix("vqosd"),
                "--lcores", "0@0,1@1", "--no-pci", "--log-level", "*:notice", *extra_eal]
@@ -108,6 +109,7 @@ class Bed:
                     json.dumps(p.get("mode", "server")), json.dumps(p["uplink"]))
                 for p in ports))
             f.write("\n);\n")
+            f.write(extra)
         d = self.spawn([VQOSD, "-c", conf], "vqosd.log")
         self.ctl_sock = self.path("ctl.sock")
         wait_for(lambda: os.path.exists(self.ctl_sock) or d.poll() is not None, 20,
@@ -125,6 +127,17 @@ class Bed:
 
     def ports(self):
         return {p["name"]: p for p in json.loads(self.ctl("-j", "port", "show").stdout)}
+
+    def rates(self, seconds):
+        """Per port and direction, packets/s and bit/s that vqosd delivered
+        over the next @seconds, from its own counters."""
+        t0, a = time.monotonic(), self.ports()
+        time.sleep(seconds)
+        t1, b = time.monotonic(), self.ports()
+        dt = t1 - t0
+        return {name: {d: {"pps": (b[name][d]["packets"] - a[name][d]["packets"]) / dt,
+                           "bps": (b[name][d]["bytes"] - a[name][d]["bytes"]) * 8 / dt}
+                       for d in ("tx", "rx")} for name in b}
 
     def stop_vqosd(self, d):
         """SIGTERM vqosd; it must exit 0 (every mbuf back in its pool)."""
