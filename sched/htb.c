@@ -64,6 +64,20 @@ struct htb_link {
 	uint32_t prev, next;
 };
 
+/*
+ * A ring of classes served in turn: a row, or a feed. The holder is the
+ * class whose turn it is; cur is who is served: the holder, or, while the
+ * holder is out of the ring (it switched to its own rate for a packet), the
+ * next one filling in. The holder gets its turn back when it returns.
+ * Without this a class that keeps switching between its own rate and
+ * borrowing would lose its turn at every switch; with a plain "resume" flag
+ * a filler would steal turns.
+ */
+struct htb_ring {
+	uint32_t cur;
+	uint32_t holder;
+};
+
 struct htb_class {
 	/* read-mostly: set by create and change() */
 	uint32_t parent;
@@ -79,9 +93,6 @@ struct htb_class {
 	uint8_t want;	/* prios this class is active at */
 	uint8_t active; /* leaf: has packets (push) or was woken (pull) */
 	uint8_t parked; /* leaf: active but its port has no room */
-	/* prios at which the class left a row / a feed in the middle of its
-	 * turn: it gets the turn back when it returns (see attach) */
-	uint8_t resume_row, resume_feed;
 	uint32_t heap_pos;
 	uint32_t next_parked;
 	uint64_t t_c; /* tick the buckets were last brought up to */
@@ -91,7 +102,7 @@ struct htb_class {
 	int64_t deficit_row[VQOS_SCHED_PRIO_MAX];
 	int64_t deficit_feed[VQOS_SCHED_PRIO_MAX];
 	struct htb_link link[VQOS_SCHED_PRIO_MAX];
-	uint32_t feed[VQOS_SCHED_PRIO_MAX]; /* inner: current class of each feed ring */
+	struct htb_ring feed[VQOS_SCHED_PRIO_MAX]; /* inner: its children that borrow */
 
 	/* leaf queue, push mode */
 	struct rte_mbuf **ring;
@@ -113,7 +124,7 @@ struct vqos_htb {
 	struct htb_class *cl;
 	uint8_t level_mask;			/* levels with a non-empty row */
 	uint8_t row_mask[VQOS_SCHED_DEPTH_MAX]; /* prios with a non-empty row */
-	uint32_t row[VQOS_SCHED_DEPTH_MAX][VQOS_SCHED_PRIO_MAX];
+	struct htb_ring row[VQOS_SCHED_DEPTH_MAX][VQOS_SCHED_PRIO_MAX];
 	struct htb_event *heap;
 	uint32_t n_heap;
 	uint32_t n_ports;
@@ -178,51 +189,52 @@ static void heap_del(struct vqos_htb *q, uint32_t c)
 	heap_sift(q, i);
 }
 
-/* ---- rings: circular lists whose head is the class served next ---- */
+/* ---- rings: circular lists whose cur is the class served next ---- */
 
-static void ring_add(struct vqos_htb *q, uint32_t *cur, uint32_t c, unsigned p)
+static void ring_add(struct vqos_htb *q, struct htb_ring *r, uint32_t c, unsigned p)
 {
 	struct htb_link *l = &q->cl[c].link[p];
 
-	if (*cur == VQOS_SCHED_NONE) {
+	if (r->cur == VQOS_SCHED_NONE) {
 		l->prev = l->next = c;
-		*cur = c;
+		r->cur = c;
 		return;
 	}
 	/* at the tail: it waits for its turn */
-	l->next = *cur;
-	l->prev = q->cl[*cur].link[p].prev;
+	l->next = r->cur;
+	l->prev = q->cl[r->cur].link[p].prev;
 	q->cl[l->prev].link[p].next = c;
-	q->cl[*cur].link[p].prev = c;
+	q->cl[r->cur].link[p].prev = c;
 }
 
-/* Returns 1 if @p c had the turn. */
-static uint8_t ring_del(struct vqos_htb *q, uint32_t *cur, uint32_t c, unsigned p)
+static void ring_del(struct vqos_htb *q, struct htb_ring *r, uint32_t c, unsigned p)
 {
 	struct htb_link *l = &q->cl[c].link[p];
-	uint8_t had = *cur == c;
 
 	if (l->next == c) {
-		*cur = VQOS_SCHED_NONE;
-		return had;
+		r->cur = VQOS_SCHED_NONE;
+		return;
 	}
 	q->cl[l->prev].link[p].next = l->next;
 	q->cl[l->next].link[p].prev = l->prev;
-	if (had)
-		*cur = l->next;
-	return had;
+	if (r->cur == c)
+		r->cur = l->next;
 }
 
-/* Add @p c to a ring; if it left one in the middle of its turn (@p resume),
- * it takes the turn back. Without this a class that keeps switching between
- * its own rate and borrowing would lose its turn at every switch. */
-static void ring_join(struct vqos_htb *q, uint32_t *cur, uint32_t c, unsigned p, uint8_t *resume)
+/* Put @p c back in @p r; the holder takes its turn back. */
+static void ring_join(struct vqos_htb *q, struct htb_ring *r, uint32_t c, unsigned p)
 {
-	ring_add(q, cur, c, p);
-	if (*resume & (1u << p)) {
-		*resume &= (uint8_t) ~(1u << p);
-		*cur = c;
-	}
+	ring_add(q, r, c, p);
+	if (r->holder == c)
+		r->cur = c;
+}
+
+/* End the turn of @p c, which is served in @p r: the next one holds it. */
+static void ring_next(struct vqos_htb *q, struct htb_ring *r, uint32_t c, unsigned p)
+{
+	if (r->cur == c)
+		r->cur = q->cl[c].link[p].next;
+	r->holder = r->cur;
 }
 
 /* ---- modes and where an active class sits ---- */
@@ -234,15 +246,15 @@ static void attach(struct vqos_htb *q, uint32_t c, unsigned p)
 		bool was_empty;
 
 		if (k->mode == HTB_CAN) {
-			ring_join(q, &q->row[k->level][p], c, p, &k->resume_row);
+			ring_join(q, &q->row[k->level][p], c, p);
 			q->row_mask[k->level] |= 1u << p;
 			q->level_mask |= 1u << k->level;
 			return;
 		}
 		if (k->mode != HTB_MAY || k->parent == VQOS_SCHED_NONE)
 			return;
-		was_empty = q->cl[k->parent].feed[p] == VQOS_SCHED_NONE;
-		ring_join(q, &q->cl[k->parent].feed[p], c, p, &k->resume_feed);
+		was_empty = q->cl[k->parent].feed[p].cur == VQOS_SCHED_NONE;
+		ring_join(q, &q->cl[k->parent].feed[p], c, p);
 		if (!was_empty)
 			return;
 		/* the parent just became active at p */
@@ -257,8 +269,8 @@ static void detach(struct vqos_htb *q, uint32_t c, unsigned p)
 		struct htb_class *k = &q->cl[c];
 
 		if (k->mode == HTB_CAN) {
-			k->resume_row |= (uint8_t)(ring_del(q, &q->row[k->level][p], c, p) << p);
-			if (q->row[k->level][p] == VQOS_SCHED_NONE) {
+			ring_del(q, &q->row[k->level][p], c, p);
+			if (q->row[k->level][p].cur == VQOS_SCHED_NONE) {
 				q->row_mask[k->level] &= ~(1u << p);
 				if (q->row_mask[k->level] == 0)
 					q->level_mask &= ~(1u << k->level);
@@ -267,8 +279,8 @@ static void detach(struct vqos_htb *q, uint32_t c, unsigned p)
 		}
 		if (k->mode != HTB_MAY || k->parent == VQOS_SCHED_NONE)
 			return;
-		k->resume_feed |= (uint8_t)(ring_del(q, &q->cl[k->parent].feed[p], c, p) << p);
-		if (q->cl[k->parent].feed[p] != VQOS_SCHED_NONE)
+		ring_del(q, &q->cl[k->parent].feed[p], c, p);
+		if (q->cl[k->parent].feed[p].cur != VQOS_SCHED_NONE)
 			return;
 		q->cl[k->parent].want &= ~(1u << p);
 		c = k->parent;
@@ -471,20 +483,20 @@ static bool size_grant(struct vqos_htb *q, uint32_t leaf, uint32_t lender, uint6
 static int serve_row(struct vqos_htb *q, unsigned lvl, unsigned p, uint64_t now, uint32_t max_pkts,
 		     struct vqos_sched_grant *g)
 {
-	uint32_t start = q->row[lvl][p], x = start;
+	uint32_t start = q->row[lvl][p].cur, x = start;
 
 	do {
 		uint32_t leaf = x;
 
 		while (!q->cl[leaf].leaf)
-			leaf = q->cl[leaf].feed[p];
+			leaf = q->cl[leaf].feed[p].cur;
 		if (q->room[q->cl[leaf].port] == 0) {
 			park(q, leaf);
 			return -1;
 		}
 		if (size_grant(q, leaf, x, now, max_pkts, g))
 			return 1;
-		x = q->row[lvl][p] = q->cl[x].link[p].next;
+		x = q->row[lvl][p].cur = q->cl[x].link[p].next;
 	} while (x != start);
 	return 0;
 }
@@ -525,11 +537,11 @@ static void account(struct vqos_htb *q, const struct vqos_sched_grant *g, uint64
 		else
 			*deficit -= (int64_t)bytes;
 		if (*deficit < 0) {
-			uint32_t *cur = c == lender ? &q->row[lvl][p] : &q->cl[k->parent].feed[p];
+			struct htb_ring *r =
+				c == lender ? &q->row[lvl][p] : &q->cl[k->parent].feed[p];
 
 			*deficit += k->quantum;
-			if (*cur == c)
-				*cur = k->link[p].next;
+			ring_next(q, r, c, p);
 		}
 		if (c == lender)
 			break;
@@ -677,7 +689,6 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 	uint64_t cburst = c->cburst ? c->cburst : default_burst(ceil_bps, 8000, 1600);
 	uint64_t pburst = c->burst_pkts ? c->burst_pkts : default_burst(c->rate_pps, 1000, 1);
 	uint64_t pcburst = c->cburst_pkts ? c->cburst_pkts : default_burst(ceil_pps, 1000, 1);
-	uint64_t quantum = c->rate_bps / 80;
 
 	/* 1 ms of a huge rate may exceed what the buckets hold */
 	if (burst > VQOS_SCHED_BURST_MAX || cburst > VQOS_SCHED_BURST_MAX ||
@@ -689,10 +700,7 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 				       "burst too large for the rate at this clock; set burst");
 	k->prio = c->prio;
 	k->port = c->port;
-	k->quantum = c->quantum ? c->quantum
-				: (uint32_t)(quantum < 1600	? 1600
-					     : quantum > 200000 ? 200000
-								: quantum);
+	k->quantum = vqos_sched_quantum(c);
 	k->limit = c->limit ? c->limit : VQOS_SCHED_LIMIT_DEFAULT;
 	return 0;
 }
@@ -762,7 +770,9 @@ static int htb_create(const struct vqos_sched_params *p, struct vqos_qdisc **out
 		vqos_sched_fail(err, NULL, UINT32_MAX, "out of memory");
 		rc = -ENOMEM;
 	}
-	memset(q->row, 0xff, sizeof(q->row));
+	for (unsigned l = 0; l < VQOS_SCHED_DEPTH_MAX; l++)
+		for (unsigned j = 0; j < VQOS_SCHED_PRIO_MAX; j++)
+			q->row[l][j].cur = q->row[l][j].holder = VQOS_SCHED_NONE;
 	for (uint32_t i = 0; rc == 0 && i < q->n; i++) {
 		struct htb_class *k = &q->cl[i];
 
@@ -771,7 +781,8 @@ static int htb_create(const struct vqos_sched_params *p, struct vqos_qdisc **out
 		k->level = k->leaf ? 0 : (uint8_t)(VQOS_SCHED_DEPTH_MAX - 1 - q->tree.depth[i]);
 		k->mode = HTB_CAN;
 		k->heap_pos = VQOS_SCHED_NONE;
-		memset(k->feed, 0xff, sizeof(k->feed));
+		for (unsigned j = 0; j < VQOS_SCHED_PRIO_MAX; j++)
+			k->feed[j].cur = k->feed[j].holder = VQOS_SCHED_NONE;
 		rc = setup_class(q, i, &p->classes[i], err);
 		for (unsigned j = 0; j < VQOS_SCHED_PRIO_MAX; j++)
 			k->deficit_row[j] = k->deficit_feed[j] = k->quantum;
