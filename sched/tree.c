@@ -16,10 +16,7 @@
 #include "sched/tree.h"
 
 const struct vqos_sched_ops *const vqos_sched_kinds[] = {
-	&vqos_htb_ops,
-	&vqos_police_ops,
-	&vqos_fifo_ops,
-	NULL,
+	&vqos_htb_ops, &vqos_sched_rte_ops, &vqos_police_ops, &vqos_fifo_ops, NULL,
 };
 
 const struct vqos_sched_ops *vqos_sched_ops_find(const char *name)

@@ -62,4 +62,15 @@ static inline uint64_t vqos_sched_ceil_pps(const struct vqos_sched_class_params 
 	return c->ceil_pps ? c->ceil_pps : c->rate_pps;
 }
 
+/** DRR quantum of class @p c, bytes: its own, or rate / 10 bytes clamped to
+ * 1600..200000, as tc's r2q does. */
+static inline uint32_t vqos_sched_quantum(const struct vqos_sched_class_params *c)
+{
+	uint64_t q = c->rate_bps / 80;
+
+	if (c->quantum)
+		return c->quantum;
+	return (uint32_t)(q < 1600 ? 1600 : q > 200000 ? 200000 : q);
+}
+
 #endif /* VQOS_SCHED_TREE_H */

@@ -12,7 +12,9 @@
  *              (rate, ceil, burst, cburst, prio, quantum, borrowing from the
  *              nearest ancestor with spare) plus packet-per-second limits;
  *  - "sched":  the same tree mapped onto DPDK librte_sched (port, subport,
- *              pipe, traffic class), with RED or PIE;
+ *              pipe), with RED or PIE, where librte_sched gives HTB's
+ *              shares; other trees are refused with the rule they break
+ *              (sched/sched_rte.c). Push mode, one port per instance;
  *  - "police": librte_meter srTCM (RFC 2697), trTCM (RFC 2698) or RFC 4115 per
  *              leaf: red packets are dropped (or only marked);
  *  - "fifo":   one queue, no QoS: the baseline.
@@ -274,7 +276,8 @@ struct vqos_sched_ops {
 	/** Free the qdisc; queued mbufs are freed with rte_pktmbuf_free. NULL is a no-op. */
 	void (*destroy)(struct vqos_qdisc *q);
 	/** Push: queue pkts[0..n) on leaf @p leaf. Returns how many were kept;
-	 *  the dropped ones are moved to pkts[kept..n) for the caller to free. */
+	 *  the dropped ones are moved to pkts[kept..n) for the caller to free.
+	 *  Except "sched": librte_sched frees its drops itself, and this returns n. */
 	uint32_t (*enqueue)(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf **pkts, uint32_t n,
 			    uint64_t now);
 	/** Push: release up to @p n packets in schedule order; leaves[i] (if
@@ -315,6 +318,8 @@ extern const struct vqos_sched_ops vqos_htb_ops;
 extern const struct vqos_sched_ops vqos_fifo_ops;
 /** The police kind. */
 extern const struct vqos_sched_ops vqos_police_ops;
+/** The sched kind (librte_sched). */
+extern const struct vqos_sched_ops vqos_sched_rte_ops;
 
 /** The kind called @p name, or NULL. */
 const struct vqos_sched_ops *vqos_sched_ops_find(const char *name);

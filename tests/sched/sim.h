@@ -90,8 +90,9 @@ struct sim_example {
 	unsigned n_flows;
 	/** Expected rate of each flow, Mbit/s. */
 	double want_mbit[SIM_EXAMPLE_FLOWS];
-	/** The tree maps onto librte_sched (one level of leaves under the root). */
-	bool flat;
+	/** librte_sched takes the tree (see sched/sched_rte.c) and gives the same
+	 *  shares; the others it refuses. */
+	bool sched_maps;
 };
 
 extern const struct sim_example sim_examples[];

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sched (librte_sched) against the worked examples.
+ *
+ * This binary starts EAL (--no-huge --no-shconf --no-pci --no-telemetry
+ * -l 0): librte_sched allocates with rte_zmalloc, frees its drops into a
+ * mempool and reads the TSC itself, so there is no simulated clock here. The
+ * examples run for 2.5 s of real time each (0.5 s warm-up, 2 s measured);
+ * each flow's part of the total must be HTB's within 5%, and the total at
+ * least 90% of HTB's (librte_sched loses some of the rate, and the machine
+ * is shared).
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "tests/sched/sim.h"
+
+static struct rte_mempool *pool;
+
+static int eal_up(void **state)
+{
+	char *argv[] = { "sched_rte", "--no-huge", "--no-shconf", "--no-pci", "--no-telemetry",
+			 "-l",	      "0",	   "-m",	  "128",      "--log-level=error",
+			 NULL };
+
+	if (rte_eal_init(10, argv) < 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("sched_rte", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return pool == NULL ? -1 : 0;
+}
+
+static int eal_down(void **state)
+{
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return 0;
+}
+
+static struct vqos_qdisc *make(const struct vqos_sched_class_params *c, uint32_t n)
+{
+	struct vqos_sched_params p = sim_params(c, n, VQOS_SCHED_PUSH);
+	struct vqos_sched_error err;
+	struct vqos_qdisc *q = NULL;
+
+	p.free_pkts = NULL;
+	if (vqos_sched_rte_ops.create(&p, &q, &err) != 0)
+		fail_msg("%s", err.msg);
+	return q;
+}
+
+static void put(struct vqos_qdisc *q, uint32_t leaf, uint32_t size)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	assert_non_null(m);
+	rte_pktmbuf_append(m, (uint16_t)size);
+	vqos_sched_enqueue(q, leaf, &m, 1, 0);
+}
+
+/*
+ * Offer the flows' load in real time for @p warm + @p secs seconds, keeping
+ * at most 32 packets queued per unlimited flow, and count what each leaf got
+ * after the warm-up. Returns the measured time, seconds.
+ */
+static double run_real(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, double warm,
+		       double secs)
+{
+	uint64_t hz = rte_get_tsc_hz(), t0 = rte_rdtsc(), last = t0;
+	uint64_t start = t0 + (uint64_t)(warm * (double)hz), end = start + (uint64_t)(secs * hz);
+	int32_t queued[SIM_EXAMPLE_FLOWS] = { 0 };
+	struct rte_mbuf *pkts[64];
+	uint32_t leaves[64];
+
+	for (uint64_t now = t0; now < end; now = rte_rdtsc()) {
+		double dt = (double)(now - last) / (double)hz;
+
+		last = now;
+		for (unsigned i = 0; i < n_flows; i++) {
+			if (f[i].offered_mbit == 0) {
+				for (; queued[i] < 32; queued[i]++)
+					put(q, f[i].leaf, f[i].size);
+				continue;
+			}
+			f[i].credit += f[i].offered_mbit * MBIT / 8 * dt;
+			for (; f[i].credit >= f[i].size; f[i].credit -= f[i].size)
+				put(q, f[i].leaf, f[i].size);
+		}
+		uint32_t n = vqos_sched_dequeue(q, now, pkts, leaves, 64);
+
+		for (uint32_t k = 0; k < n; k++) {
+			for (unsigned i = 0; i < n_flows; i++) {
+				if (f[i].leaf != leaves[k])
+					continue;
+				queued[i]--;
+				if (now >= start)
+					f[i].bytes += rte_pktmbuf_pkt_len(pkts[k]);
+			}
+		}
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+	return secs;
+}
+
+/* Each example librte_sched can take gives HTB's shares; the others are
+ * refused, with a reason. */
+static void test_worked_examples(void **state)
+{
+	for (unsigned e = 0; e < sim_n_examples; e++) {
+		const struct sim_example *ex = &sim_examples[e];
+		struct sim_flow f[SIM_EXAMPLE_FLOWS];
+		double secs, got[SIM_EXAMPLE_FLOWS], sum_got = 0, sum_want = 0;
+		struct vqos_qdisc *q;
+
+		if (!ex->sched_maps) {
+			assert_true(sim_refused(&vqos_sched_rte_ops, ex->classes, ex->n_classes, "",
+						"class"));
+			continue;
+		}
+		print_message(" %s\n", ex->name);
+		memcpy(f, ex->flows, sizeof(f));
+		q = make(ex->classes, ex->n_classes);
+		secs = run_real(q, f, ex->n_flows, 0.5, 2.0);
+		for (unsigned i = 0; i < ex->n_flows; i++) {
+			got[i] = sim_mbit(&f[i], (uint64_t)(secs * SIM_HZ));
+			sum_got += got[i];
+			sum_want += ex->want_mbit[i];
+			print_message("  leaf %u: %.3f Mbit/s, expected %.3f\n", f[i].leaf, got[i],
+				      ex->want_mbit[i]);
+		}
+		/* librte_sched runs on real time on a shared machine: it must
+		 * deliver at least 90% in all, and split it as HTB does */
+		assert_true(sum_got >= 0.9 * sum_want && sum_got <= 1.03 * sum_want);
+		for (unsigned i = 0; i < ex->n_flows; i++)
+			assert_true(fabs(got[i] / sum_got - ex->want_mbit[i] / sum_want) <=
+				    0.05 * ex->want_mbit[i] / sum_want);
+		vqos_sched_destroy(q);
+	}
+}
+
+/* A pipe profile change at run time: B's ceil from 4 to 8 Mbit/s. */
+static void test_change_pipe_profile(void **state)
+{
+	struct vqos_sched_class_params c[3] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 10, 10),
+		sim_class(2, 1, "A", 2, 2),
+		sim_class(3, 1, "B", 4, 4),
+	};
+	struct sim_flow f = { .leaf = 2, .size = 1000 };
+	struct vqos_sched_error err;
+	struct vqos_qdisc *q = make(c, 3);
+
+	run_real(q, &f, 1, 0.2, 0.5);
+	print_message("  before: %.3f Mbit/s\n", sim_mbit(&f, SIM_S / 2));
+	assert_true(fabs(sim_mbit(&f, SIM_S / 2) - 4) < 0.24);
+	c[2].rate_bps = c[2].ceil_bps = 8 * MBIT;
+	assert_int_equal(q->ops->change(q, &c[2], 0, &err), 0);
+	f.bytes = 0;
+	run_real(q, &f, 1, 0.2, 0.5);
+	print_message("  after: %.3f Mbit/s\n", sim_mbit(&f, SIM_S / 2));
+	assert_true(fabs(sim_mbit(&f, SIM_S / 2) - 8) < 0.48);
+	/* a bad change is refused and B keeps its profile */
+	c[2].ceil_bps = 2 * MBIT;
+	assert_int_equal(q->ops->change(q, &c[2], 0, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "\"B\""));
+	vqos_sched_destroy(q);
+}
+
+/* RED drops early on a queue that stays full; PIE is accepted; both at once
+ * on one port are not. */
+static void test_aqm(void **state)
+{
+	struct vqos_sched_class_params c[3] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 10, 10),
+		sim_class(2, 1, "A", 1, 1),
+		sim_class(3, 1, "B", 1, 1),
+	};
+	struct vqos_sched_class_stats st;
+	struct sim_flow f = { .leaf = 1, .size = 1000, .offered_mbit = 20 };
+	struct vqos_qdisc *q;
+
+	c[1].aqm = c[2].aqm = VQOS_AQM_RED;
+	c[1].limit = c[2].limit = 64;
+	q = make(c, 3);
+	run_real(q, &f, 1, 0, 0.3);
+	q->ops->stats(q, 1, 0, &st);
+	print_message("  RED: sent %llu dropped %llu\n", (unsigned long long)st.packets,
+		      (unsigned long long)st.drops);
+	assert_true(st.drops > 0 && st.packets > 0);
+	vqos_sched_destroy(q);
+	c[1].aqm = c[2].aqm = VQOS_AQM_PIE;
+	vqos_sched_destroy(make(c, 3));
+	c[2].aqm = VQOS_AQM_RED;
+	assert_true(sim_refused(&vqos_sched_rte_ops, c, 3, "\"B\"", "mix"));
+}
+
+/* Trees librte_sched cannot hold, each refused with the rule it breaks. */
+static void test_refused(void **state)
+{
+	struct vqos_sched_class_params c[4] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 10, 10),
+		sim_class(2, 1, "G", 5, 5),
+		sim_class(3, 2, "g1", 5, 5),
+		sim_class(4, 3, "deep", 5, 5),
+	};
+	struct vqos_sched_params p = sim_params(c, 3, VQOS_SCHED_PULL);
+	struct vqos_sched_error err;
+	struct vqos_qdisc *q = NULL;
+
+	assert_true(sim_refused(&vqos_sched_rte_ops, c, 4, "\"deep\"", "depth"));
+	c[3] = sim_class(4, 1, "flat", 5, 5);
+	assert_true(sim_refused(&vqos_sched_rte_ops, c, 4, "\"flat\"", "depth"));
+	c[1].ceil_bps = 10 * MBIT;
+	assert_true(sim_refused(&vqos_sched_rte_ops, c, 3, "\"G\"", "subport"));
+	c[1].ceil_bps = 5 * MBIT;
+	c[2].rate_pps = 1000;
+	assert_true(sim_refused(&vqos_sched_rte_ops, c, 3, "\"g1\"", "packets"));
+	c[2].rate_pps = 0;
+	assert_int_equal(vqos_sched_rte_ops.create(&p, &q, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "push"));
+	p.mode = VQOS_SCHED_PUSH;
+	p.n_ports = 2;
+	assert_int_equal(vqos_sched_rte_ops.create(&p, &q, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "one port"));
+	assert_null(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_worked_examples),
+		cmocka_unit_test(test_change_pipe_profile),
+		cmocka_unit_test(test_aqm),
+		cmocka_unit_test(test_refused),
+	};
+
+	return cmocka_run_group_tests(tests, eal_up, eal_down);
+}
