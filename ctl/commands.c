@@ -6,9 +6,12 @@
  * count, and runs the handler, which returns 0 with a result or a negative
  * errno with a message: exactly one reply per request.
  */
+#define _GNU_SOURCE /* open_memstream */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl/vqos_ctl.h"
 
@@ -19,7 +22,7 @@ struct command {
 	const char *usage; /* arguments, for list-commands and errors */
 	int min_args;
 	int max_args;
-	int (*handler)(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req, int argc,
+	int (*handler)(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		       const char *const *argv, json_t **result, char *err, size_t errlen);
 };
 
@@ -50,13 +53,21 @@ static void port_row(void *arg, const struct vqos_ctl_port *p)
 				    p->uplink_up, "tx", dir_json(&p->tx), "rx", dir_json(&p->rx)));
 }
 
-static int cmd_port_show(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+json_t *vqos_ctl_ports_json(const struct vqos_ctl_ops *ops)
+{
+	struct port_show ps = { .rows = json_array() };
+
+	ops->port_foreach(ops->aux, port_row, &ps);
+	return ps.rows;
+}
+
+static int cmd_port_show(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 			 int argc, const char *const *argv, json_t **result, char *err,
 			 size_t errlen)
 {
 	struct port_show ps = { .rows = json_array(), .only = argc > 0 ? argv[0] : NULL };
 
-	ops->port_foreach(ops->aux, port_row, &ps);
+	env->ops->port_foreach(env->ops->aux, port_row, &ps);
 	if (ps.only != NULL && json_array_size(ps.rows) == 0) {
 		json_decref(ps.rows);
 		snprintf(err, errlen, "port show: no port named '%s'", ps.only);
@@ -80,16 +91,124 @@ static void lcore_row(void *arg, const struct vqos_ctl_lcore *l)
 			  l->packets ? (double)l->busy_cycles / (double)l->packets : 0.0));
 }
 
-static int cmd_lcore_show(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+json_t *vqos_ctl_lcores_json(const struct vqos_ctl_ops *ops)
+{
+	json_t *rows = json_array();
+
+	ops->lcore_foreach(ops->aux, lcore_row, rows);
+	return rows;
+}
+
+static int cmd_lcore_show(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 			  int argc, const char *const *argv, json_t **result, char *err,
 			  size_t errlen)
 {
-	*result = json_array();
-	ops->lcore_foreach(ops->aux, lcore_row, *result);
+	*result = vqos_ctl_lcores_json(env->ops);
 	return 0;
 }
 
-static int cmd_version(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req, int argc,
+/* Verdicts over the time since the server's last sample (about a second);
+ * vqosctl's -i SECONDS samples twice itself and uses the same rules. */
+static int cmd_bottleneck(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			  int argc, const char *const *argv, json_t **result, char *err,
+			  size_t errlen)
+{
+	struct timespec ts;
+	json_t *ports, *lcores;
+	double now;
+
+	if (env->sample_ports == NULL) {
+		snprintf(err, errlen, "bottleneck: no sample yet; ask again in a second");
+		return -EAGAIN;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	ports = vqos_ctl_ports_json(env->ops);
+	lcores = vqos_ctl_lcores_json(env->ops);
+	*result = vqos_ctl_bottleneck(env->sample_ports, env->sample_lcores, ports, lcores,
+				      now - env->sample_t);
+	json_decref(ports);
+	json_decref(lcores);
+	return 0;
+}
+
+/* One Prometheus metric: its help, type, and a sample per port and direction. */
+static void prom_port_metric(FILE *f, const char *name, const char *help, const char *key,
+			     const json_t *ports)
+{
+	const json_t *p;
+	size_t i;
+
+	fprintf(f, "# HELP vqos_port_%s %s\n# TYPE vqos_port_%s %s\n", name, help, name,
+		strcmp(key, "backlog") == 0 ? "gauge" : "counter");
+	json_array_foreach (ports, i, p)
+		for (int d = 0; d < 2; d++) {
+			const char *dir = d == 0 ? "tx" : "rx";
+
+			fprintf(f,
+				"vqos_port_%s{port=\"%s\",dir=\"%s\"} %" JSON_INTEGER_FORMAT "\n",
+				name, json_string_value(json_object_get(p, "name")), dir,
+				json_integer_value(json_object_get(json_object_get(p, dir), key)));
+		}
+}
+
+/* stats --prometheus: the counters in Prometheus' text exposition format,
+ * as one string (vqosctl prints it as it is). */
+static int cmd_stats(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
+		     const char *const *argv, json_t **result, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name, *key, *help;
+	} metrics[] = {
+		{ "offered_packets_total", "offered", "Packets taken from the source." },
+		{ "packets_total", "packets", "Packets delivered." },
+		{ "bytes_total", "bytes", "Bytes delivered." },
+		{ "drops_total", "drops", "Packets dropped by vqosd." },
+		{ "shaped_total", "shaped", "Times the port's class ran out of tokens." },
+		{ "backlog_packets", "backlog", "Packets waiting (tx: vring, rx: class queue)." },
+		{ "uplink_full_total", "uplink_full", "Times the uplink took fewer than offered." },
+		{ "vring_full_total", "vring_full", "Times the container's rx vring had no room." },
+	};
+	json_t *ports, *lcores;
+	const json_t *l;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	if (strcmp(argv[0], "--prometheus") != 0) {
+		snprintf(err, errlen, "stats: unknown format '%s'; usage: stats --prometheus",
+			 argv[0]);
+		return -EINVAL;
+	}
+	f = open_memstream(&text, &len);
+	if (f == NULL) {
+		snprintf(err, errlen, "stats: out of memory");
+		return -ENOMEM;
+	}
+	ports = vqos_ctl_ports_json(env->ops);
+	lcores = vqos_ctl_lcores_json(env->ops);
+	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
+		prom_port_metric(f, metrics[i].name, metrics[i].help, metrics[i].key, ports);
+	fprintf(f, "# HELP vqos_lcore_cycles_total TSC cycles of a data-path lcore, busy or "
+		   "idle.\n# TYPE vqos_lcore_cycles_total counter\n");
+	json_array_foreach (lcores, i, l)
+		for (int b = 0; b < 2; b++)
+			fprintf(f,
+				"vqos_lcore_cycles_total{lcore=\"%" JSON_INTEGER_FORMAT
+				"\",state=\"%s\"} %" JSON_INTEGER_FORMAT "\n",
+				json_integer_value(json_object_get(l, "lcore")),
+				b ? "idle" : "busy",
+				json_integer_value(
+					json_object_get(l, b ? "idle_cycles" : "busy_cycles")));
+	fclose(f);
+	json_decref(ports);
+	json_decref(lcores);
+	*result = json_string(text);
+	free(text);
+	return 0;
+}
+
+static int cmd_version(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		       const char *const *argv, json_t **result, char *err, size_t errlen)
 {
 	*result = json_pack("{s:s, s:i}", "version", VQOS_VERSION_STRING, "protocol",
@@ -97,7 +216,7 @@ static int cmd_version(const struct vqos_ctl_ops *ops, const struct vqos_ctl_req
 	return 0;
 }
 
-static int cmd_list_commands(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+static int cmd_list_commands(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 			     int argc, const char *const *argv, json_t **result, char *err,
 			     size_t errlen);
 
@@ -112,6 +231,16 @@ static const struct command commands[] = {
 	  .min_args = 0,
 	  .max_args = 0,
 	  .handler = cmd_lcore_show },
+	{ .words = "bottleneck",
+	  .usage = "",
+	  .min_args = 0,
+	  .max_args = 0,
+	  .handler = cmd_bottleneck },
+	{ .words = "stats",
+	  .usage = "--prometheus",
+	  .min_args = 1,
+	  .max_args = 1,
+	  .handler = cmd_stats },
 	{ .words = "version", .usage = "", .min_args = 0, .max_args = 0, .handler = cmd_version },
 	{ .words = "list-commands",
 	  .usage = "",
@@ -121,7 +250,7 @@ static const struct command commands[] = {
 	{ NULL },
 };
 
-static int cmd_list_commands(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+static int cmd_list_commands(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 			     int argc, const char *const *argv, json_t **result, char *err,
 			     size_t errlen)
 {
@@ -151,7 +280,7 @@ static int match_words(const char *words, int argc, const char *const *argv)
 	return *w == '\0' ? i : 0;
 }
 
-int vqos_ctl_dispatch(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+int vqos_ctl_dispatch(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 		      json_t **result, char *err, size_t errlen)
 {
 	const struct command *c, *best = NULL;
@@ -176,5 +305,5 @@ int vqos_ctl_dispatch(const struct vqos_ctl_ops *ops, const struct vqos_ctl_requ
 			 nargs < best->min_args ? "missing" : "too many", best->words, best->usage);
 		return -EINVAL;
 	}
-	return best->handler(ops, req, nargs, req->argv + best_n, result, err, errlen);
+	return best->handler(env, req, nargs, req->argv + best_n, result, err, errlen);
 }

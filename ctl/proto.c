@@ -57,8 +57,7 @@ int vqos_ctl_request_parse(const char *buf, size_t len, struct vqos_ctl_request 
 			 VQOS_CTL_MAX_ARGS);
 		goto bad;
 	}
-	json_array_foreach(argv, i, v)
-	{
+	json_array_foreach (argv, i, v) {
 		if (!json_is_string(v)) {
 			snprintf(err, errlen, "argv[%zu] is not a string", i);
 			goto bad;

@@ -40,6 +40,7 @@ struct vqos_ctl_server {
 	int fd;
 	char *path;
 	struct vqos_ctl_ops ops;
+	struct vqos_ctl_env env; /* ops and the counters sampled once a second */
 	struct client clients[MAX_CLIENTS];
 };
 
@@ -84,7 +85,7 @@ static void client_handle(struct vqos_ctl_server *srv, struct client *c, size_t 
 
 	status = vqos_ctl_request_parse(c->buf, len, &req, err, sizeof(err));
 	if (status == 0) {
-		status = vqos_ctl_dispatch(&srv->ops, &req, &result, err, sizeof(err));
+		status = vqos_ctl_dispatch(&srv->env, &req, &result, err, sizeof(err));
 		vqos_ctl_request_release(&req);
 	}
 	client_reply(c, vqos_ctl_reply_encode(status, err, result));
@@ -167,6 +168,20 @@ static void server_accept(struct vqos_ctl_server *srv)
 	c->deadline = now_ms() + VQOS_CTL_DEADLINE_MS;
 }
 
+/* Keep a sample of the counters at most a second old, for `bottleneck`. */
+static void sample(struct vqos_ctl_server *srv, int64_t now)
+{
+	double t = (double)now / 1000.0;
+
+	if (srv->env.sample_ports != NULL && t - srv->env.sample_t < 1.0)
+		return;
+	json_decref(srv->env.sample_ports);
+	json_decref(srv->env.sample_lcores);
+	srv->env.sample_ports = vqos_ctl_ports_json(&srv->ops);
+	srv->env.sample_lcores = vqos_ctl_lcores_json(&srv->ops);
+	srv->env.sample_t = t;
+}
+
 int vqos_ctl_server_poll(struct vqos_ctl_server *srv, int timeout_ms)
 {
 	struct pollfd pfd[MAX_CLIENTS + 1];
@@ -174,6 +189,7 @@ int vqos_ctl_server_poll(struct vqos_ctl_server *srv, int timeout_ms)
 	int64_t now = now_ms();
 	int i, n = 0, ret;
 
+	sample(srv, now);
 	pfd[n].fd = srv->fd;
 	pfd[n].events = POLLIN;
 	idx[n++] = NULL;
@@ -232,6 +248,7 @@ int vqos_ctl_server_create(const char *path, const struct vqos_ctl_ops *ops,
 		return -ENOMEM;
 	}
 	srv->ops = *ops;
+	srv->env.ops = &srv->ops;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		srv->clients[i].fd = -1;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
@@ -265,6 +282,8 @@ void vqos_ctl_server_free(struct vqos_ctl_server *srv)
 			client_close(&srv->clients[i]);
 	close(srv->fd);
 	unlink(srv->path);
+	json_decref(srv->env.sample_ports);
+	json_decref(srv->env.sample_lcores);
 	free(srv->path);
 	free(srv);
 }

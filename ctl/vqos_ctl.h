@@ -127,12 +127,37 @@ int vqos_ctl_server_poll(struct vqos_ctl_server *srv, int timeout_ms);
 /** Close every client and the listening socket, remove the socket file. NULL is fine. */
 void vqos_ctl_server_free(struct vqos_ctl_server *srv);
 
+/** What a command handler sees: the daemon's ops and the server's samples. */
+struct vqos_ctl_env {
+	const struct vqos_ctl_ops *ops; /**< the daemon's state */
+	/** `port show` and `lcore show` results the server took at
+	 *  @ref sample_t (NULL before the first); `bottleneck` compares them
+	 *  with the counters now. */
+	json_t *sample_ports;
+	json_t *sample_lcores; /**< see sample_ports */
+	double sample_t;       /**< CLOCK_MONOTONIC seconds of the samples */
+};
+
+/** The result of `port show` now (an array of ports). */
+json_t *vqos_ctl_ports_json(const struct vqos_ctl_ops *ops);
+/** The result of `lcore show` now (an array of lcores). */
+json_t *vqos_ctl_lcores_json(const struct vqos_ctl_ops *ops);
+
+/**
+ * Verdicts on where packets waited between two samples @p seconds apart
+ * (results of `port show` and `lcore show`): per port and direction, one of
+ * policy, uplink, container, vqosd, backlog, none, with its evidence. The
+ * rules are in ctl/bottleneck.c. Returns a new object (never NULL but out of memory).
+ */
+json_t *vqos_ctl_bottleneck(const json_t *ports_a, const json_t *lcores_a, const json_t *ports_b,
+			    const json_t *lcores_b, double seconds);
+
 /**
  * Run one request against the command table, as the server does for a client.
  * @param result set to the result on success (caller owns)
  * @return the status: 0, or a negative errno with a message in @p err
  */
-int vqos_ctl_dispatch(const struct vqos_ctl_ops *ops, const struct vqos_ctl_request *req,
+int vqos_ctl_dispatch(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 		      json_t **result, char *err, size_t errlen);
 
 #endif /* VQOS_CTL_H */

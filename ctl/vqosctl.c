@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl/vqos_ctl.h"
@@ -28,7 +29,9 @@ static void usage(FILE *f)
 		"                       or $VQOS_SOCKET); -s PATH (with a '/') also works\n"
 		"  -s, --stats          show statistics\n"
 		"  -j, --json           print JSON\n"
-		"commands: port show [PORT], lcore show, version, list-commands\n",
+		"  -i, --interval SECONDS  bottleneck: judge over this interval\n"
+		"commands: port show [PORT], lcore show, bottleneck [-j] [-i SECONDS],\n"
+		"          stats --prometheus, version, list-commands\n",
 		VQOS_CTL_DEFAULT_SOCKET);
 }
 
@@ -96,26 +99,104 @@ fail:
 	return NULL;
 }
 
+/*
+ * One request: @p argv as words. On success *result is the result (the
+ * caller owns it). @return the exit status: 0, 1 refused, 2 cannot talk.
+ */
+static int request(const char *path, int argc, const char *const *argv, bool stats, json_t **result)
+{
+	json_t *reply, *status;
+	char *req, *line;
+
+	*result = NULL;
+	req = vqos_ctl_request_encode(argc, argv, stats);
+	if (req == NULL) {
+		fprintf(stderr, "vqosctl: too many arguments (at most %d)\n", VQOS_CTL_MAX_ARGS);
+		return 2;
+	}
+	line = talk(path, req);
+	free(req);
+	if (line == NULL)
+		return 2;
+	reply = json_loads(line, 0, NULL);
+	free(line);
+	status = json_object_get(reply, "status");
+	if (!json_is_integer(status)) {
+		fprintf(stderr, "vqosctl: malformed reply from %s\n", path);
+		json_decref(reply);
+		return 2;
+	}
+	if (json_integer_value(status) != 0) {
+		fprintf(stderr, "vqosctl: %s\n",
+			json_string_value(json_object_get(reply, "error")) ?: "refused");
+		json_decref(reply);
+		return 1;
+	}
+	*result = json_incref(json_object_get(reply, "result"));
+	json_decref(reply);
+	return 0;
+}
+
+/* Take `port show` and `lcore show` now. @return as request(). */
+static int sample(const char *path, json_t **ports, json_t **lcores)
+{
+	static const char *const port_show[] = { "port", "show" };
+	static const char *const lcore_show[] = { "lcore", "show" };
+	int ret = request(path, 2, port_show, false, ports);
+
+	if (ret == 0)
+		ret = request(path, 2, lcore_show, false, lcores);
+	return ret;
+}
+
+/* bottleneck -i SECONDS: sample twice, SECONDS apart, and judge here with
+ * the rules vqosd uses for its own one-second view. */
+static int bottleneck_interval(const char *path, double seconds, json_t **result)
+{
+	json_t *pa = NULL, *la = NULL, *pb = NULL, *lb = NULL;
+	struct timespec t0, t1;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = sample(path, &pa, &la);
+	if (ret == 0) {
+		usleep((useconds_t)(seconds * 1e6));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ret = sample(path, &pb, &lb);
+	}
+	if (ret == 0)
+		*result = vqos_ctl_bottleneck(pa, la, pb, lb,
+					      (double)(t1.tv_sec - t0.tv_sec) +
+						      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	json_decref(pa);
+	json_decref(la);
+	json_decref(pb);
+	json_decref(lb);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 'S' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("VQOS_SOCKET");
 	bool json = false, stats = false;
-	json_t *reply, *status, *result;
-	json_error_t jerr;
-	char *req, *line;
-	int c, ret;
+	double interval = 0;
+	const char *const *words;
+	int c, ret, nwords;
+	json_t *result = NULL;
+	char *end;
 
 	if (path == NULL)
 		path = VQOS_CTL_DEFAULT_SOCKET;
 	/* '+': options end at the first command word, as for tc. */
-	while ((c = getopt_long(argc, argv, "+S:sjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+S:sji:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			path = optarg;
@@ -130,6 +211,16 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'i':
+			interval = strtod(optarg, &end);
+			if (*end != '\0' || !(interval > 0 && interval <= 3600)) {
+				fprintf(stderr,
+					"vqosctl: -i: '%s' is not a number of seconds "
+					"in (0, 3600]\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -142,36 +233,41 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	req = vqos_ctl_request_encode(argc - optind, (const char *const *)argv + optind, stats);
-	if (req == NULL) {
-		fprintf(stderr, "vqosctl: too many arguments (at most %d)\n", VQOS_CTL_MAX_ARGS);
-		return 2;
+	words = (const char *const *)argv + optind;
+	nwords = argc - optind;
+	/* `bottleneck [-j] [-i SECONDS]`: its options may follow its word. */
+	if (strcmp(words[0], "bottleneck") == 0) {
+		optind++;
+		while ((c = getopt_long(argc, argv, "+ji:", opts, NULL)) != -1) {
+			if (c == 'j') {
+				json = true;
+			} else if (c == 'i') {
+				interval = strtod(optarg, &end);
+				if (*end != '\0' || !(interval > 0 && interval <= 3600)) {
+					fprintf(stderr,
+						"vqosctl: -i: '%s' is not a number of "
+						"seconds in (0, 3600]\n",
+						optarg);
+					return 2;
+				}
+			} else {
+				usage(stderr);
+				return 2;
+			}
+		}
+		nwords = 1;
 	}
-	line = talk(path, req);
-	free(req);
-	if (line == NULL)
-		return 2;
-	reply = json_loads(line, 0, &jerr);
-	free(line);
-	status = json_object_get(reply, "status");
-	if (!json_is_integer(status)) {
-		fprintf(stderr, "vqosctl: malformed reply from %s\n", path);
-		json_decref(reply);
-		return 2;
-	}
-	if (json_integer_value(status) != 0) {
-		fprintf(stderr, "vqosctl: %s\n",
-			json_string_value(json_object_get(reply, "error")) ?: "refused");
-		json_decref(reply);
-		return 1;
-	}
-	result = json_object_get(reply, "result");
+	if (interval > 0 && strcmp(words[0], "bottleneck") == 0)
+		ret = bottleneck_interval(path, interval, &result);
+	else
+		ret = request(path, nwords, words, stats, &result);
+	if (ret != 0)
+		return ret;
 	if (json)
 		ret = json_dumpf(result, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY) == 0 &&
 		      fputc('\n', stdout) != EOF;
 	else
-		ret = vqosctl_print(stdout, argc - optind, (const char *const *)argv + optind,
-				    stats, result) == 0;
-	json_decref(reply);
+		ret = vqosctl_print(stdout, nwords, words, stats, result) == 0;
+	json_decref(result);
 	return ret ? 0 : 2;
 }

@@ -57,6 +57,16 @@ static const struct column lcore_columns[] = {
 	{ NULL, NULL },
 };
 
+static const struct column bottleneck_columns[] = {
+	{ "PORT", "port" },
+	{ "DIR", "dir" },
+	{ "VERDICT", "verdict" },
+	{ "SENT-PPS", "evidence.sent_pps" },
+	{ "OFFERED-PPS", "evidence.offered_pps" },
+	{ "REASON", "reason" },
+	{ NULL, NULL },
+};
+
 static const struct column command_columns[] = {
 	{ "COMMAND", "command" },
 	{ "ARGUMENTS", "usage" },
@@ -105,29 +115,30 @@ static int print_table(FILE *f, const struct column *cols, const json_t *rows)
 		ncols++;
 	for (c = 0; c < ncols; c++)
 		width[c] = strlen(cols[c].header);
-	json_array_foreach(rows, i, row) for (c = 0; c < ncols; c++)
-	{
-		cell(field(row, cols[c].path), cols[c].path, buf, sizeof(buf));
-		if (strlen(buf) > width[c])
-			width[c] = strlen(buf);
-	}
+	json_array_foreach (rows, i, row)
+		for (c = 0; c < ncols; c++) {
+			cell(field(row, cols[c].path), cols[c].path, buf, sizeof(buf));
+			if (strlen(buf) > width[c])
+				width[c] = strlen(buf);
+		}
 	for (c = 0; c < ncols; c++)
 		fprintf(f, "%-*s%s", c + 1 < ncols ? (int)width[c] : 0, cols[c].header,
 			c + 1 < ncols ? "  " : "\n");
-	json_array_foreach(rows, i, row) for (c = 0; c < ncols; c++)
-	{
-		const json_t *v = field(row, cols[c].path);
-		int w = c + 1 < ncols ? (int)width[c] : 0;
+	json_array_foreach (rows, i, row)
+		for (c = 0; c < ncols; c++) {
+			const json_t *v = field(row, cols[c].path);
+			int w = c + 1 < ncols ? (int)width[c] : 0;
 
-		cell(v, cols[c].path, buf, sizeof(buf));
-		fprintf(f, json_is_number(v) ? "%*s%s" : "%-*s%s", w, buf,
-			c + 1 < ncols ? "  " : "\n");
-	}
+			cell(v, cols[c].path, buf, sizeof(buf));
+			fprintf(f, json_is_number(v) ? "%*s%s" : "%-*s%s", w, buf,
+				c + 1 < ncols ? "  " : "\n");
+		}
 	return ferror(f) ? -1 : 0;
 }
 
-/* port show -s: the tx and rx objects of each port, as rows of their own. */
-static int print_port_stats(FILE *f, const json_t *ports)
+/* The tx and rx objects of each port (named by its @p key), as rows of
+ * their own with "port" and "dir" columns. */
+static int print_per_dir(FILE *f, const struct column *cols, const json_t *ports, const char *key)
 {
 	static const char *const dirs[] = { "tx", "rx" };
 	json_t *rows = json_array();
@@ -135,17 +146,18 @@ static int print_port_stats(FILE *f, const json_t *ports)
 	size_t i;
 	int ret;
 
-	json_array_foreach(ports, i, port) for (size_t d = 0; d < 2; d++)
-	{
-		json_t *row = json_deep_copy(json_object_get(port, dirs[d]));
+	json_array_foreach (ports, i, port) {
+		for (size_t d = 0; d < 2; d++) {
+			json_t *row = json_deep_copy(json_object_get(port, dirs[d]));
 
-		if (row == NULL)
-			continue;
-		json_object_set(row, "port", json_object_get(port, "name"));
-		json_object_set_new(row, "dir", json_string(dirs[d]));
-		json_array_append_new(rows, row);
+			if (row == NULL)
+				continue;
+			json_object_set(row, "port", json_object_get(port, key));
+			json_object_set_new(row, "dir", json_string(dirs[d]));
+			json_array_append_new(rows, row);
+		}
 	}
-	ret = print_table(f, port_stats_columns, rows);
+	ret = print_table(f, cols, rows);
 	json_decref(rows);
 	return ret;
 }
@@ -153,7 +165,17 @@ static int print_port_stats(FILE *f, const json_t *ports)
 int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const json_t *result)
 {
 	if (argc >= 2 && strcmp(argv[0], "port") == 0 && strcmp(argv[1], "show") == 0)
-		return stats ? print_port_stats(f, result) : print_table(f, port_columns, result);
+		return stats ? print_per_dir(f, port_stats_columns, result, "name")
+			     : print_table(f, port_columns, result);
+	if (argc >= 1 && strcmp(argv[0], "bottleneck") == 0) {
+		fprintf(f, "over %.1f s, vqosd's lcores %.1f%% busy\n",
+			json_real_value(json_object_get(result, "interval_s")),
+			json_real_value(json_object_get(result, "lcore_busy_pct")));
+		return print_per_dir(f, bottleneck_columns, json_object_get(result, "ports"),
+				     "port");
+	}
+	if (argc >= 1 && strcmp(argv[0], "stats") == 0 && json_is_string(result))
+		return fputs(json_string_value(result), f) < 0 ? -1 : 0;
 	if (argc >= 2 && strcmp(argv[0], "lcore") == 0 && strcmp(argv[1], "show") == 0)
 		return print_table(f, lcore_columns, result);
 	if (argc >= 1 && strcmp(argv[0], "list-commands") == 0)

@@ -125,6 +125,7 @@ static void fake_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_l
 }
 
 static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports, .lcore_foreach = fake_lcores };
+static const struct vqos_ctl_env env = { .ops = &ops };
 
 static int run(const char *text, json_t **result, char *err)
 {
@@ -132,7 +133,7 @@ static int run(const char *text, json_t **result, char *err)
 	int ret = parse(text, &req, err);
 
 	assert_int_equal(ret, 0);
-	ret = vqos_ctl_dispatch(&ops, &req, result, err, 256);
+	ret = vqos_ctl_dispatch(&env, &req, result, err, 256);
 	vqos_ctl_request_release(&req);
 	return ret;
 }
@@ -211,6 +212,36 @@ static void test_lcore_show(void **state)
 	json_decref(r);
 }
 
+static void test_prometheus(void **state)
+{
+	json_t *r;
+	char err[256];
+	const char *text;
+
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"stats\",\"--prometheus\"]}", &r, err), 0);
+	text = json_string_value(r);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "# TYPE vqos_port_packets_total counter\n"));
+	assert_non_null(strstr(text, "vqos_port_packets_total{port=\"c1\",dir=\"tx\"} 10\n"));
+	assert_non_null(strstr(text, "vqos_port_shaped_total{port=\"c1\",dir=\"tx\"} 4\n"));
+	assert_non_null(strstr(text, "vqos_port_drops_total{port=\"c1\",dir=\"rx\"} 3\n"));
+	assert_non_null(strstr(text, "# TYPE vqos_port_backlog_packets gauge\n"));
+	assert_non_null(strstr(text, "vqos_lcore_cycles_total{lcore=\"1\",state=\"busy\"} 300\n"));
+	json_decref(r);
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"stats\",\"--csv\"]}", &r, err), -EINVAL);
+	assert_non_null(strstr(err, "stats: unknown format '--csv'"));
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"stats\"]}", &r, err), -EINVAL);
+}
+
+static void test_bottleneck_needs_a_sample(void **state)
+{
+	json_t *r;
+	char err[256];
+
+	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"bottleneck\"]}", &r, err), -EAGAIN);
+	assert_non_null(strstr(err, "no sample yet"));
+}
+
 static void test_reply_encode(void **state)
 {
 	char *ok = vqos_ctl_reply_encode(0, NULL, json_pack("{s:i}", "x", 1));
@@ -232,6 +263,8 @@ int main(void)
 		cmocka_unit_test(test_dispatch_errors),
 		cmocka_unit_test(test_builtins),
 		cmocka_unit_test(test_lcore_show),
+		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_bottleneck_needs_a_sample),
 		cmocka_unit_test(test_reply_encode),
 	};
 

@@ -25,7 +25,12 @@ static void no_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port
 {
 }
 
-static const struct vqos_ctl_ops ops = { .port_foreach = no_ports };
+static void no_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lcore *lcore),
+		      void *arg)
+{
+}
+
+static const struct vqos_ctl_ops ops = { .port_foreach = no_ports, .lcore_foreach = no_lcores };
 
 static int setup(void **state)
 {

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bottleneck verdicts: where, per port and direction, packets waited or died
+ * between two samples of the counters (`port show` and `lcore show` results).
+ *
+ * The counters each point at one place on the path:
+ *
+ *   container --tx vring--> [class: shaped?] --> uplink (OVS): uplink full?
+ *   container <--rx vring-- [class queue: shaped? drops?] <-- uplink
+ *                vring full?
+ *   vqosd's lcore: busy share of its cycles
+ *
+ * and the verdict is the first that holds, in this order:
+ *
+ *   policy     the port's class ran out of tokens while packets waited:
+ *              the configured rate or ceil is the limit (as intended);
+ *   uplink     tx only: the uplink took fewer packets than offered: the OVS
+ *              PMD core behind it is full;
+ *   container  rx only: the container's rx vring had no room: the container
+ *              does not drain it fast enough;
+ *   vqosd      packets waited and vqosd's lcore was busy in at least 95% of
+ *              its cycles: vqosd itself is the limit;
+ *   backlog    tx only: packets waited in the container's vring and none of
+ *              the above explains it;
+ *   none       nothing waited: whatever limits the rate is the sender.
+ *
+ * Each verdict comes with its evidence: the deltas and rates it rests on.
+ */
+#include <string.h>
+
+#include "ctl/vqos_ctl.h"
+
+/* Busy share of an lcore's cycles above which it counts as saturated. */
+#define SATURATED_PCT 95.0
+
+static uint64_t num(const json_t *dir, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(dir, key));
+}
+
+static uint64_t delta(const json_t *a, const json_t *b, const char *key)
+{
+	uint64_t x = num(a, key), y = num(b, key);
+
+	/* a counter that went back means the port was re-created: count from 0 */
+	return y >= x ? y - x : y;
+}
+
+static const json_t *find_port(const json_t *ports, const char *name)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach (ports, i, p)
+		if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
+			return p;
+	return NULL;
+}
+
+/* Busy share of all data-path lcores over the interval, percent. */
+static double busy_pct(const json_t *la, const json_t *lb)
+{
+	uint64_t busy = 0, idle = 0;
+	const json_t *b;
+	size_t i;
+
+	json_array_foreach (lb, i, b) {
+		const json_t *a = json_array_get(la, i);
+
+		busy += delta(a, b, "busy_cycles");
+		idle += delta(a, b, "idle_cycles");
+	}
+	return busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0;
+}
+
+static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double dt, double busy)
+{
+	bool tx = strcmp(dir, "tx") == 0;
+	uint64_t shaped = delta(a, b, "shaped"), sent = delta(a, b, "packets");
+	uint64_t offered = delta(a, b, "offered"), drops = delta(a, b, "drops");
+	uint64_t uplink_full = delta(a, b, "uplink_full"), vring_full = delta(a, b, "vring_full");
+	uint64_t backlog = num(b, "backlog");
+	bool waited = backlog > 0 || drops > 0;
+	const char *v, *why;
+
+	if (shaped > 0 && waited) {
+		v = "policy";
+		why = "its class ran out of tokens while packets waited";
+	} else if (tx && uplink_full > 0) {
+		v = "uplink";
+		why = "the uplink (OVS) took fewer packets than offered";
+	} else if (!tx && vring_full > 0) {
+		v = "container";
+		why = "the container's rx vring had no room";
+	} else if (waited && busy >= SATURATED_PCT) {
+		v = "vqosd";
+		why = "packets waited while vqosd's lcore was saturated";
+	} else if (tx && backlog > 0) {
+		v = "backlog";
+		why = "packets waited in the container's tx vring";
+	} else {
+		v = "none";
+		why = "nothing waited: the sender sets the rate";
+	}
+	return json_pack("{s:s, s:s, s:{s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:f}}", "verdict", v,
+			 "reason", why, "evidence", "offered_pps",
+			 dt > 0 ? (double)offered / dt : 0.0, "sent_pps",
+			 dt > 0 ? (double)sent / dt : 0.0, "shaped", (json_int_t)shaped, "drops",
+			 (json_int_t)drops, "backlog", (json_int_t)backlog, "uplink_full",
+			 (json_int_t)uplink_full, "vring_full", (json_int_t)vring_full,
+			 "lcore_busy_pct", busy);
+}
+
+json_t *vqos_ctl_bottleneck(const json_t *ports_a, const json_t *lcores_a, const json_t *ports_b,
+			    const json_t *lcores_b, double seconds)
+{
+	double busy = busy_pct(lcores_a, lcores_b);
+	json_t *rows = json_array();
+	const json_t *b;
+	size_t i;
+
+	json_array_foreach (ports_b, i, b) {
+		const char *name = json_string_value(json_object_get(b, "name"));
+		const json_t *a = find_port(ports_a, name);
+		json_t *row;
+
+		if (a == NULL)
+			continue; /* a port added within the interval has no history yet */
+		row = json_pack("{s:s}", "port", name);
+		json_object_set_new(row, "tx",
+				    verdict("tx", json_object_get(a, "tx"),
+					    json_object_get(b, "tx"), seconds, busy));
+		json_object_set_new(row, "rx",
+				    verdict("rx", json_object_get(a, "rx"),
+					    json_object_get(b, "rx"), seconds, busy));
+		json_array_append_new(rows, row);
+	}
+	return json_pack("{s:f, s:f, s:o}", "interval_s", seconds, "lcore_busy_pct", busy, "ports",
+			 rows);
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl/bottleneck.c: each verdict from counters staged by hand. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ctl/vqos_ctl.h"
+
+/* One port's counters in one direction. */
+struct dir {
+	json_int_t offered, packets, drops, shaped, backlog, uplink_full, vring_full;
+};
+
+static json_t *dir_json(const struct dir *d)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "offered", d->offered,
+			 "packets", d->packets, "bytes", d->packets * 64, "drops", d->drops,
+			 "shaped", d->shaped, "backlog", d->backlog, "uplink_full", d->uplink_full,
+			 "vring_full", d->vring_full);
+}
+
+static json_t *ports(const struct dir *tx, const struct dir *rx)
+{
+	return json_pack("[{s:s, s:o, s:o}]", "name", "c1", "tx", dir_json(tx), "rx", dir_json(rx));
+}
+
+static json_t *lcores(json_int_t busy, json_int_t idle)
+{
+	return json_pack("[{s:i, s:I, s:I}]", "lcore", 1, "busy_cycles", busy, "idle_cycles", idle);
+}
+
+/* The verdicts for c1 between @p a and @p b over one second, with lcore busy
+ * going from 0 to @p busy of 100 cycles. */
+static void judge(const struct dir *tx_a, const struct dir *tx_b, const struct dir *rx_a,
+		  const struct dir *rx_b, json_int_t busy, const char *want_tx, const char *want_rx)
+{
+	json_t *pa = ports(tx_a, rx_a), *pb = ports(tx_b, rx_b);
+	json_t *la = lcores(0, 0), *lb = lcores(busy, 100 - busy);
+	json_t *r = vqos_ctl_bottleneck(pa, la, pb, lb, 1.0);
+	json_t *port = json_array_get(json_object_get(r, "ports"), 0);
+
+	assert_string_equal(json_string_value(json_object_get(port, "port")), "c1");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(port, "tx"), "verdict")),
+		want_tx);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(port, "rx"), "verdict")),
+		want_rx);
+	assert_true(json_real_value(json_object_get(r, "lcore_busy_pct")) == (double)busy);
+	json_decref(pa);
+	json_decref(pb);
+	json_decref(la);
+	json_decref(lb);
+	json_decref(r);
+}
+
+static const struct dir zero;
+
+static void test_none(void **state)
+{
+	struct dir b = { .offered = 1000, .packets = 1000 };
+
+	judge(&zero, &b, &zero, &b, 10, "none", "none");
+}
+
+static void test_policy(void **state)
+{
+	/* tx: shaped with packets waiting in the vring; rx: shaped, queue backlog */
+	struct dir tx = { .offered = 500, .packets = 500, .shaped = 40, .backlog = 256 };
+	struct dir rx = {
+		.offered = 1000, .packets = 500, .shaped = 40, .backlog = 300, .drops = 200
+	};
+
+	judge(&zero, &tx, &zero, &rx, 30, "policy", "policy");
+}
+
+static void test_shaped_but_nothing_waits_is_not_policy(void **state)
+{
+	/* a class that ran out once but has no backlog: the sender is the limit */
+	struct dir b = { .offered = 100, .packets = 100, .shaped = 1 };
+
+	judge(&zero, &b, &zero, &b, 10, "none", "none");
+}
+
+static void test_uplink_full(void **state)
+{
+	struct dir tx = { .offered = 900, .packets = 880, .uplink_full = 70, .backlog = 256 };
+
+	judge(&zero, &tx, &zero, &zero, 40, "uplink", "none");
+}
+
+static void test_slow_container(void **state)
+{
+	struct dir rx = { .offered = 1000, .packets = 300, .vring_full = 90, .drops = 500 };
+
+	judge(&zero, &zero, &zero, &rx, 40, "none", "container");
+}
+
+static void test_vqosd_saturated(void **state)
+{
+	struct dir tx = { .offered = 9000, .packets = 9000, .backlog = 256 };
+
+	judge(&zero, &tx, &zero, &zero, 99, "vqosd", "none");
+	/* the same backlog with an idle lcore is the container's own backlog */
+	judge(&zero, &tx, &zero, &zero, 50, "backlog", "none");
+}
+
+static void test_deltas_not_totals(void **state)
+{
+	/* a port that was shaped long ago and is not now */
+	struct dir a = { .offered = 100, .packets = 100, .shaped = 50, .uplink_full = 9 };
+	struct dir b = { .offered = 200, .packets = 200, .shaped = 50, .uplink_full = 9 };
+
+	judge(&a, &b, &a, &b, 10, "none", "none");
+}
+
+static void test_new_port_has_no_history(void **state)
+{
+	json_t *pa = json_array(), *pb = ports(&zero, &zero);
+	json_t *la = lcores(0, 0), *lb = lcores(1, 1);
+	json_t *r = vqos_ctl_bottleneck(pa, la, pb, lb, 1.0);
+
+	assert_int_equal(json_array_size(json_object_get(r, "ports")), 0);
+	json_decref(pa);
+	json_decref(pb);
+	json_decref(la);
+	json_decref(lb);
+	json_decref(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_none),
+		cmocka_unit_test(test_policy),
+		cmocka_unit_test(test_shaped_but_nothing_waits_is_not_policy),
+		cmocka_unit_test(test_uplink_full),
+		cmocka_unit_test(test_slow_container),
+		cmocka_unit_test(test_vqosd_saturated),
+		cmocka_unit_test(test_deltas_not_totals),
+		cmocka_unit_test(test_new_port_has_no_history),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
