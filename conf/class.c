@@ -202,6 +202,14 @@ static int parse_value(const struct class_key *k, const char *v, void *dst, char
 	return 0;
 }
 
+void vqos_conf_class_merge(struct vqos_conf_class *dst, const struct vqos_conf_class *src)
+{
+	for (const struct class_key *k = class_keys; k->name != NULL; k++)
+		if (k->bit != 0 && (src->set & k->bit) != 0)
+			memcpy((char *)dst + k->offset, (const char *)src + k->offset, k->size);
+	dst->set |= src->set;
+}
+
 int vqos_conf_class_set(struct vqos_conf_class *c, const char *key, const char *value, char *err,
 			size_t errlen)
 {

@@ -221,6 +221,13 @@ int vqos_conf_load_string(const char *text, const char *name, struct vqos_conf *
 int vqos_conf_class_set(struct vqos_conf_class *c, const char *key, const char *value, char *err,
 			size_t errlen);
 
+/**
+ * Copy into @p dst the fields of @p src whose bits are set in src->set, and
+ * add those bits to dst->set (vqosctl's `class change`: the words given
+ * replace those fields, the others stay). The name is not copied.
+ */
+void vqos_conf_class_merge(struct vqos_conf_class *dst, const struct vqos_conf_class *src);
+
 /** The class keys, comma-separated, for messages ("name, parent, port, ..."). */
 const char *vqos_conf_class_keys(void);
 

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * policy: a direction's class tree, from intent to what the data path runs.
+ *
+ * conf/ reads what the user wrote: per direction a qdisc kind and a list of
+ * classes, each a bag of fields (struct vqos_conf_class). vqosctl's `class
+ * add|change|replace|del` words say the same in pieces. Neither is checked
+ * against the rest of the tree. This module is where that happens, in one
+ * step, before anything changes: a policy (struct vqos_policy) is a class
+ * tree that passed every rule, together with the sched/ parameters built
+ * from it, ready for the kind's create().
+ *
+ * The rules, checked in this order, each refused with a message that names
+ * the class, where it was written (FILE:LINE for the file, nothing for a
+ * vqosctl edit) and the word at fault:
+ *
+ *   - names are unique; exactly one class has no parent (the root); every
+ *     parent exists; no class is its own ancestor; at most 8 levels;
+ *   - a leaf (a class without children) is bound to a port of the
+ *     configuration, an inner class to none; in tx every port has exactly
+ *     one leaf (its vring is one queue), in rx at least one;
+ *   - prio is 0..7; limit and quantum are not 0 and fit 32 bits; burst and
+ *     cburst are at most VQOS_SCHED_BURST_MAX;
+ *   - htb and sched: a class has rate or pps (or both), ceil defaults to
+ *     rate and cpps to pps, and ceil >= rate, cpps >= pps; police: every leaf
+ *     has a rate (the policer's CIR); fifo: rates are ignored;
+ *   - meter and mark belong to qdisc police, aqm to qdisc sched; sched works
+ *     on rx only (librte_sched needs the packets);
+ *   - admission control (htb and sched): the rates of a class's children add
+ *     up to at most its rate, in bit/s and in pkt/s separately (a parent
+ *     without a rate in a unit promises nothing in it), unless the parent
+ *     has `overcommit = true`;
+ *   - finally the kind's own create() must accept the tree (its message is
+ *     passed on): a tree the data path would refuse is refused here. The
+ *     "sched" kind needs EAL's memory to build; for it only sched/'s shared
+ *     rules (vqos_sched_check_tree) are run here, and its own at create.
+ *
+ * A direction with no tree (no tx/rx group in the file, or qdisc "fifo"
+ * without classes) gets the default: kind fifo, a root called "root" and one
+ * leaf per port named after the port, so the data path always has one shape
+ * of thing to run.
+ *
+ * Classes keep the order they were written in; a class's index in that
+ * order is its index on the data path (vqos_sched_params.classes). Its id
+ * (sched's handle, used by change()) is a hash of its name, so a class keeps
+ * its id across reloads and edits.
+ *
+ * Reload and edits: vqos_policy_diff() compares two policies class by class,
+ * by name, and says whether the data path must build a new qdisc (a class
+ * came or went, moved, changed port, or something change() cannot do) or
+ * may call ops->change() for each changed class, or need do nothing.
+ * vqos_policy_edit() applies one vqosctl verb to a policy and returns a new
+ * one, validated as a whole; the old one is never touched, so a refused
+ * edit leaves the running tree as it was. vqos_policy_dump() writes a
+ * policy back as the file's text.
+ *
+ * Every function returns 0 or a negative errno (-EINVAL: refused, with the
+ * reason in err; -ENOMEM); err may be NULL. Nothing here is thread-safe; a
+ * policy is immutable once built, so readers may share it.
+ */
+#ifndef VQOS_POLICY_H
+#define VQOS_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/vqos_conf.h"
+#include "sched/vqos_sched.h"
+
+/** A direction, named from the container's side. */
+enum vqos_policy_dir {
+	VQOS_POLICY_TX = 0, /**< container -> OVS: pull mode, one leaf per port */
+	VQOS_POLICY_RX = 1, /**< OVS -> container: push mode, leaves per port */
+};
+
+/** A validated class tree of one direction. Opaque; immutable once built. */
+struct vqos_policy;
+
+/**
+ * The clock, ticks per second, at which build and edit run the kind's
+ * create() to check a tree. Bucket depths grow with the clock, so checking
+ * at a clock faster than any TSC refuses what a real TSC would refuse.
+ */
+#define VQOS_POLICY_CHECK_HZ 5000000000ULL
+
+/** Index meaning "no class". */
+#define VQOS_POLICY_NONE UINT32_MAX
+
+/**
+ * Build and validate direction @p dir of @p conf.
+ *
+ * @param conf   a configuration from vqos_conf_load_*(); only read, and not
+ *               needed once this returns
+ * @param dir    which direction
+ * @param out    set to the new policy (free with vqos_policy_free); untouched
+ *               on error
+ * @param err    on error, "class 'c1' (FILE:LINE): ceil 1Mbit is below rate
+ *               2Mbit", or "tx: ..." for a rule of the whole direction
+ * @return 0, -EINVAL (refused) or -ENOMEM
+ */
+int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,
+		      struct vqos_policy **out, char *err, size_t errlen);
+
+/** Free a policy; NULL does nothing. */
+void vqos_policy_free(struct vqos_policy *p);
+
+/** The direction of @p p. */
+enum vqos_policy_dir vqos_policy_direction(const struct vqos_policy *p);
+
+/** The qdisc kind of @p p ("htb", "sched", "police", "fifo"). */
+const struct vqos_sched_ops *vqos_policy_ops(const struct vqos_policy *p);
+
+/**
+ * The sched parameters, valid as long as @p p is: classes in the policy's
+ * order, ids from names, mode PULL for tx and PUSH for rx, n_ports the
+ * configuration's, each leaf's port the index of its port in conf->ports,
+ * allow_overcommit true when some class allows it (admission control was
+ * done here, per parent). clock_hz is 0 and free_pkts NULL: copy the struct
+ * and set them before create().
+ */
+const struct vqos_sched_params *vqos_policy_params(const struct vqos_policy *p);
+
+/** Number of classes of @p p (as vqos_policy_params(p)->n_classes). */
+uint32_t vqos_policy_n_classes(const struct vqos_policy *p);
+
+/** Class @p index as written (the intent: fields and `set` mask), or NULL. */
+const struct vqos_conf_class *vqos_policy_class(const struct vqos_policy *p, uint32_t index);
+
+/** Index of the class called @p name, or VQOS_POLICY_NONE. */
+uint32_t vqos_policy_find(const struct vqos_policy *p, const char *name);
+
+/**
+ * The leaf of port @p port (an index in conf->ports): in tx its only leaf,
+ * in rx its first, where unclassified packets go. VQOS_POLICY_NONE if
+ * @p port is out of range.
+ */
+uint32_t vqos_policy_port_leaf(const struct vqos_policy *p, uint32_t port);
+
+/** true for the default tree of a direction the file gives no tree. */
+bool vqos_policy_is_default(const struct vqos_policy *p);
+
+/* ---------------------------------------------------------------------
+ * Diff: what changed between the running policy and a new one.
+ * --------------------------------------------------------------------- */
+
+/** What happened to one class. */
+enum vqos_policy_change {
+	VQOS_POLICY_UNCHANGED = 0, /**< same in both */
+	VQOS_POLICY_ADDED = 1,	   /**< only in the new policy */
+	VQOS_POLICY_REMOVED = 2,   /**< only in the old policy */
+	VQOS_POLICY_CHANGED = 3,   /**< in both, with other parameters */
+};
+
+/** One class of a diff. */
+struct vqos_policy_class_diff {
+	/** The class's name. */
+	char name[VQOS_CONF_NAME_MAX];
+	/** What happened to it. */
+	enum vqos_policy_change change;
+	/** Its index in the old policy, VQOS_POLICY_NONE if added. */
+	uint32_t old_index;
+	/** Its index in the new policy, VQOS_POLICY_NONE if removed. */
+	uint32_t new_index;
+	/** CHANGED: enum vqos_conf_class_field bits of the parameters that
+	 *  differ, as the data path sees them (a default written out is no
+	 *  change). */
+	uint32_t fields;
+};
+
+/** The difference between two policies of one direction. */
+struct vqos_policy_diff {
+	/** Anything differs at all; false: skip the rebuild. */
+	bool changed;
+	/** The data path must create a new qdisc from the new params: the kind,
+	 *  the ports, a class's existence, index, id, parent, port, limit or
+	 *  overcommit differs. false with changed: ops->change() with the new
+	 *  policy's class params, for each CHANGED class, does it. */
+	bool structural;
+	/** Why it is structural, for logs ("class 'c3' added"); "" if not. */
+	char why[96];
+	/** One entry per class of either policy: the new policy's classes in
+	 *  its order, then the removed ones in the old order. */
+	struct vqos_policy_class_diff *classes;
+	/** Number of entries of classes. */
+	size_t n_classes;
+};
+
+/**
+ * Compare @p old_p and @p new_p, two policies of one direction.
+ * @param out set to a new diff (free with vqos_policy_diff_free)
+ * @return 0, -EINVAL (NULL argument, or directions differ) or -ENOMEM
+ */
+int vqos_policy_diff(const struct vqos_policy *old_p, const struct vqos_policy *new_p,
+		     struct vqos_policy_diff **out);
+
+/** Free a diff; NULL does nothing. */
+void vqos_policy_diff_free(struct vqos_policy_diff *d);
+
+/* ---------------------------------------------------------------------
+ * Edits: vqosctl's class verbs, with tc's semantics.
+ * --------------------------------------------------------------------- */
+
+/** A vqosctl class verb. */
+enum vqos_policy_verb {
+	VQOS_POLICY_ADD = 0,	 /**< add: the name must be new */
+	VQOS_POLICY_CHANGE = 1,	 /**< change: the name must exist; the fields
+				      given replace those, the others stay */
+	VQOS_POLICY_REPLACE = 2, /**< replace: add if new, else change */
+	VQOS_POLICY_DEL = 3,	 /**< del: the name must exist, without children */
+};
+
+/** The verb called @p word ("add", "change", "replace", "del"). 0 or -EINVAL. */
+int vqos_policy_verb_parse(const char *word, enum vqos_policy_verb *verb);
+
+/**
+ * Apply one verb to @p cur and validate the whole resulting tree.
+ *
+ * @param cur  the running policy; never changed
+ * @param verb what to do
+ * @param c    the class: its name, and for add, change and replace the fields
+ *             given (c->set), as vqos_conf_class_set() fills them from
+ *             vqosctl's words; for del only the name counts
+ * @param out  set to the new policy; untouched on error
+ * @param err  on error, the class and the word at fault ("class 'c1': ceil
+ *             1Mbit is below rate 2Mbit", "class 'c9': does not exist")
+ * @return 0, -EEXIST (add of a name that exists), -ENOENT (change or del of
+ *         one that does not), -ENOTEMPTY (del of a class with children),
+ *         -EINVAL (the resulting tree is refused) or -ENOMEM
+ */
+int vqos_policy_edit(const struct vqos_policy *cur, enum vqos_policy_verb verb,
+		     const struct vqos_conf_class *c, struct vqos_policy **out, char *err,
+		     size_t errlen);
+
+/* ---------------------------------------------------------------------
+ * Dump: a policy as the file's text.
+ * --------------------------------------------------------------------- */
+
+/**
+ * Write @p p as its direction's group of the configuration file ("tx = {
+ * qdisc = ...; classes = ( ... ); };"), with the fields each class was given,
+ * exactly (rates in the largest unit that divides them). Put back in a file
+ * with the same ports, it loads and builds into a policy equal to @p p.
+ *
+ * @param text set to a NUL-terminated string to free()
+ * @return 0 or -ENOMEM
+ */
+int vqos_policy_dump(const struct vqos_policy *p, char **text);
+
+#endif /* VQOS_POLICY_H */
