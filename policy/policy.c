@@ -711,6 +711,11 @@ uint32_t vqos_policy_port_leaf(const struct vqos_policy *p, uint32_t port)
 	return port < p->n_ports ? p->port_leaf[port] : VQOS_POLICY_NONE;
 }
 
+const uint32_t *vqos_policy_leaf_of_port(const struct vqos_policy *p)
+{
+	return p->port_leaf;
+}
+
 bool vqos_policy_is_default(const struct vqos_policy *p)
 {
 	return p->is_default;

@@ -55,6 +55,25 @@
  * edit leaves the running tree as it was. vqos_policy_dump() writes a
  * policy back as the file's text.
  *
+ * Using it (the daemon at start, on reload, and for a vqosctl edit):
+ *
+ *     if (vqos_policy_build(conf, VQOS_POLICY_TX, &tx, err, sizeof(err)) < 0)
+ *             return fail(err);               // a bad file starts nothing
+ *     tree = (struct vqos_dp_tree){ .ops = vqos_policy_ops(tx),
+ *                                   .params = vqos_policy_params(tx),
+ *                                   .leaf_of_port = vqos_policy_leaf_of_port(tx) };
+ *
+ *     // reload (new_tx built from the new file) or edit (vqosctl's words):
+ *     //   vqos_conf_class_set(&c, "rate", "5mbit", ...) for each word, then
+ *     //   vqos_policy_edit(tx, VQOS_POLICY_CHANGE, &c, &new_tx, err, ...)
+ *     vqos_policy_diff(tx, new_tx, &d);
+ *     // !d->changed: free new_tx. d->structural: publish a new qdisc built
+ *     // from new_tx. Else ops->change() for each CHANGED class, with
+ *     // vqos_policy_params(new_tx)->classes[e->new_index]. Keep new_tx.
+ *
+ * Kinds that serve one port per instance ("sched") take one slice of the
+ * tree per port (vqos_policy_slice()).
+ *
  * Every function returns 0 or a negative errno (-EINVAL: refused, with the
  * reason in err; -ENOMEM); err may be NULL. Nothing here is thread-safe; a
  * policy is immutable once built, so readers may share it.
@@ -138,8 +157,39 @@ uint32_t vqos_policy_find(const struct vqos_policy *p, const char *name);
  */
 uint32_t vqos_policy_port_leaf(const struct vqos_policy *p, uint32_t port);
 
+/**
+ * The leaf of every port, [n_ports] (vqos_policy_port_leaf() of each), valid
+ * as long as @p p is: what struct vqos_dp_tree.leaf_of_port takes.
+ */
+const uint32_t *vqos_policy_leaf_of_port(const struct vqos_policy *p);
+
 /** true for the default tree of a direction the file gives no tree. */
 bool vqos_policy_is_default(const struct vqos_policy *p);
+
+/**
+ * One port's part of a tree, for kinds that run one instance per port
+ * ("sched": librte_sched serves one port): the classes on the way from the
+ * root to that port's leaves, in the policy's order, each leaf bound to
+ * port 0 of a one-port tree.
+ */
+struct vqos_policy_slice {
+	/** The slice as sched params: n_ports 1, clock_hz 0, like vqos_policy_params(). */
+	struct vqos_sched_params params;
+	/** [params.n_classes]: the classes (params.classes points here). */
+	struct vqos_sched_class_params *classes;
+	/** [params.n_classes]: index in the policy of each class of the slice. */
+	uint32_t *index;
+};
+
+/**
+ * Cut port @p port's slice out of @p p.
+ * @param out filled on success; release with vqos_policy_slice_fini()
+ * @return 0, -EINVAL (no such port) or -ENOMEM
+ */
+int vqos_policy_slice(const struct vqos_policy *p, uint32_t port, struct vqos_policy_slice *out);
+
+/** Free what vqos_policy_slice() allocated; a zeroed slice is fine. */
+void vqos_policy_slice_fini(struct vqos_policy_slice *s);
 
 /* ---------------------------------------------------------------------
  * Diff: what changed between the running policy and a new one.

@@ -353,6 +353,45 @@ static void test_kinds(void **state)
 	vqos_policy_free(p);
 }
 
+/* One port's slice: its leaves and their ancestors, on a one-port tree. */
+static void test_slice(void **state)
+{
+	struct vqos_policy *p = build_ok(tenants, VQOS_POLICY_TX);
+	struct vqos_policy_slice s = { 0 };
+	struct vqos_sched_error se;
+
+	assert_int_equal(vqos_policy_slice(p, 1, &s), 0);
+	assert_int_equal(s.params.n_classes, 3);
+	assert_int_equal(s.params.n_ports, 1);
+	assert_ptr_equal(s.params.classes, s.classes);
+	assert_int_equal(s.index[0], 0);
+	assert_int_equal(s.index[1], 1);
+	assert_int_equal(s.index[2], 3);
+	assert_string_equal(s.classes[2].name, "c2");
+	assert_int_equal(s.classes[2].port, 0);
+	assert_int_equal(s.classes[2].parent, s.classes[1].id);
+	s.params.clock_hz = 1000000000;
+	assert_int_equal(vqos_sched_check_tree(&s.params, &se), 0);
+	vqos_policy_slice_fini(&s);
+	vqos_policy_slice_fini(&s);
+	assert_int_equal(vqos_policy_slice(p, 3, &s), -EINVAL);
+	assert_int_equal(vqos_policy_leaf_of_port(p)[2], 4);
+	vqos_policy_free(p);
+
+	/* qdisc sched: one instance per port, each a valid tree */
+	p = build_ok(PORTS3 "rx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
+		     VQOS_POLICY_RX);
+	for (uint32_t port = 0; port < 3; port++) {
+		assert_int_equal(vqos_policy_slice(p, port, &s), 0);
+		assert_int_equal(s.params.n_classes, 2);
+		assert_int_equal(s.index[1], port + 1);
+		s.params.clock_hz = 1000000000;
+		assert_int_equal(vqos_sched_check_tree(&s.params, &se), 0);
+		vqos_policy_slice_fini(&s);
+	}
+	vqos_policy_free(p);
+}
+
 static void test_api_edges(void **state)
 {
 	struct vqos_conf *conf = conf_ok(PORTS3);
@@ -406,11 +445,11 @@ static void test_shipped_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fifo_default),  cmocka_unit_test(test_build),
-		cmocka_unit_test(test_rules),	      cmocka_unit_test(test_rx_leaves),
-		cmocka_unit_test(test_depth),	      cmocka_unit_test(test_admission),
-		cmocka_unit_test(test_kinds),	      cmocka_unit_test(test_api_edges),
-		cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_fifo_default), cmocka_unit_test(test_build),
+		cmocka_unit_test(test_rules),	     cmocka_unit_test(test_rx_leaves),
+		cmocka_unit_test(test_depth),	     cmocka_unit_test(test_admission),
+		cmocka_unit_test(test_kinds),	     cmocka_unit_test(test_slice),
+		cmocka_unit_test(test_api_edges),    cmocka_unit_test(test_shipped_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
