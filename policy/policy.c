@@ -79,15 +79,19 @@ vfail(struct check *x, int prefix, const char *fmt, va_list ap)
 	return -EINVAL;
 }
 
-/* "tx: what", for a rule of the whole direction. */
+/* "FILE: tx: what" (or "tx: what" for an edit), for a rule of the whole direction. */
 static int __attribute__((format(printf, 2, 3))) dir_fail(struct check *x, const char *fmt, ...)
 {
+	bool file = x->src->from_file && x->src->file != NULL;
 	va_list ap;
 
 	if (x->err == NULL || x->errlen == 0)
 		return -EINVAL;
 	va_start(ap, fmt);
-	vfail(x, snprintf(x->err, x->errlen, "%s: ", policy_dir_name(x->src->dir)), fmt, ap);
+	vfail(x,
+	      snprintf(x->err, x->errlen, "%s%s%s: ", file ? x->src->file : "", file ? ": " : "",
+		       policy_dir_name(x->src->dir)),
+	      fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -121,22 +125,29 @@ static int cmp_by_name(const void *a, const void *b, void *ctx)
 	return strcmp(c[*(const uint32_t *)a].name, c[*(const uint32_t *)b].name);
 }
 
-static uint32_t find_name(const struct check *x, const char *name)
+/* Index of class @p name among @p c by its sorted index @p by_name, or NONE. */
+static uint32_t bsearch_name(const struct vqos_conf_class *c, const uint32_t *by_name, size_t n,
+			     const char *name)
 {
-	size_t lo = 0, hi = x->src->n;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int d = strcmp(name, x->src->intent[x->by_name[mid]].name);
+		int d = strcmp(name, c[by_name[mid]].name);
 
 		if (d == 0)
-			return x->by_name[mid];
+			return by_name[mid];
 		if (d < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
 	return VQOS_POLICY_NONE;
+}
+
+static uint32_t find_name(const struct check *x, const char *name)
+{
+	return bsearch_name(x->src->intent, x->by_name, x->src->n, name);
 }
 
 static int check_names(struct check *x)
@@ -492,6 +503,7 @@ void vqos_policy_free(struct vqos_policy *p)
 	free(p->intent);
 	free(p->classes);
 	free(p->port_leaf);
+	free(p->by_name);
 	free(p);
 }
 
@@ -516,9 +528,11 @@ static int make(struct check *x, struct vqos_policy **out)
 	p->intent = malloc(n * sizeof(*p->intent));
 	p->classes = calloc(n, sizeof(*p->classes));
 	p->port_leaf = malloc(src->n_ports * sizeof(*p->port_leaf));
+	p->by_name = malloc(n * sizeof(*p->by_name));
 	if ((src->file != NULL && p->file == NULL) || !p->ports || !p->intent || !p->classes ||
-	    !p->port_leaf)
+	    !p->port_leaf || !p->by_name)
 		goto fail;
+	memcpy(p->by_name, x->by_name, n * sizeof(*p->by_name));
 	memcpy(p->ports, src->ports, src->n_ports * sizeof(*p->ports));
 	memcpy(p->intent, src->intent, n * sizeof(*p->intent));
 	memcpy(p->port_leaf, x->port_leaf, src->n_ports * sizeof(*p->port_leaf));
@@ -652,6 +666,7 @@ int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,
 		memcpy(ports[i], conf->ports[i].name, sizeof(ports[i]));
 	src.kind = d->qdisc[0] != '\0' ? d->qdisc : "fifo";
 	src.file = conf->file;
+	src.from_file = true;
 	src.ports = (const vqos_policy_port_name *)ports;
 	src.n_ports = (uint32_t)conf->n_ports;
 	src.intent = d->classes;
@@ -700,10 +715,7 @@ const struct vqos_conf_class *vqos_policy_class(const struct vqos_policy *p, uin
 
 uint32_t vqos_policy_find(const struct vqos_policy *p, const char *name)
 {
-	for (uint32_t i = 0; i < p->n; i++)
-		if (strcmp(p->intent[i].name, name) == 0)
-			return i;
-	return VQOS_POLICY_NONE;
+	return bsearch_name(p->intent, p->by_name, p->n, name);
 }
 
 uint32_t vqos_policy_port_leaf(const struct vqos_policy *p, uint32_t port)

@@ -30,6 +30,8 @@ struct vqos_policy {
 	uint32_t n;
 	/** Leaf index per port. */
 	uint32_t *port_leaf;
+	/** Class indices sorted by name, for vqos_policy_find(). */
+	uint32_t *by_name;
 	/** What vqos_policy_params() returns. */
 	struct vqos_sched_params params;
 };
@@ -41,6 +43,8 @@ struct policy_src {
 	const char *kind;
 	bool is_default;
 	const char *file;
+	/** Messages about the whole direction name the file (a build, not an edit). */
+	bool from_file;
 	const vqos_policy_port_name *ports;
 	uint32_t n_ports;
 	const struct vqos_conf_class *intent;

@@ -116,7 +116,7 @@ struct vqos_policy;
  * @param out    set to the new policy (free with vqos_policy_free); untouched
  *               on error
  * @param err    on error, "class 'c1' (FILE:LINE): ceil 1Mbit is below rate
- *               2Mbit", or "tx: ..." for a rule of the whole direction
+ *               2Mbit", or "FILE: tx: ..." for a rule of the whole direction
  * @return 0, -EINVAL (refused) or -ENOMEM
  */
 int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,

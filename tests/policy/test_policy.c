@@ -167,7 +167,7 @@ static void test_rules(void **state)
 		  "class 'a' (t.conf:6): is its own ancestor (parent 'a' leads back to it)" },
 		{ TX("{ name = \"a\"; parent = \"b\"; rate = \"1mbit\"; },\n"
 		     "{ name = \"b\"; parent = \"a\"; rate = \"1mbit\"; },\n"),
-		  VQOS_POLICY_TX, "tx: no root class (one class must have no parent)" },
+		  VQOS_POLICY_TX, "t.conf: tx: no root class (one class must have no parent)" },
 		/* ports */
 		{ TX(ROOT "{ name = \"t1\"; parent = \"root\"; rate = \"1mbit\"; },\n" LEAVES),
 		  VQOS_POLICY_TX, "class 't1' (t.conf:6): is a leaf without a port" },
@@ -183,8 +183,10 @@ static void test_rules(void **state)
 		  VQOS_POLICY_TX,
 		  "class 'x' (t.conf:9): port 'c2' already has leaf 'l2' (tx takes one leaf per "
 		  "port)" },
-		{ TX(ROOT LEAF(1) LEAF(2)), VQOS_POLICY_TX, "tx: port 'c3' has no leaf class" },
-		{ RX(ROOT LEAF(1) LEAF(2)), VQOS_POLICY_RX, "rx: port 'c3' has no leaf class" },
+		{ TX(ROOT LEAF(1) LEAF(2)), VQOS_POLICY_TX,
+		  "t.conf: tx: port 'c3' has no leaf class" },
+		{ RX(ROOT LEAF(1) LEAF(2)), VQOS_POLICY_RX,
+		  "t.conf: rx: port 'c3' has no leaf class" },
 		/* values */
 		{ TX(ROOT "{ name = \"l1\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\";\n"
 			  "  prio = 8; },\n" LEAF(2) LEAF(3)),
@@ -206,9 +208,10 @@ static void test_rules(void **state)
 			  "  aqm = \"red\"; },\n" LEAF(2) LEAF(3)),
 		  VQOS_POLICY_TX, "class 'l1' (t.conf:6): aqm is for qdisc sched, not htb" },
 		{ PORTS3 "tx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
-		  VQOS_POLICY_TX, "tx: qdisc sched works on rx only (it needs the packets)" },
+		  VQOS_POLICY_TX,
+		  "t.conf: tx: qdisc sched works on rx only (it needs the packets)" },
 		{ PORTS3 "tx = { qdisc = \"htb\"; };\n", VQOS_POLICY_TX,
-		  "tx: qdisc htb without classes (a direction without a tree is fifo)" },
+		  "t.conf: tx: qdisc htb without classes (a direction without a tree is fifo)" },
 		/* rates */
 		{ TX(ROOT "{ name = \"l1\"; parent = \"root\"; port = \"c1\"; },\n" LEAF(2)
 			     LEAF(3)),
