@@ -229,3 +229,35 @@ int vqos_conf_class_set(struct vqos_conf_class *c, const char *key, const char *
 	c->set |= k->bit;
 	return 0;
 }
+
+int vqos_conf_class_from_words(int argc, const char *const *argv, struct vqos_conf_class *c,
+			       char *err, size_t errlen)
+{
+	struct vqos_conf_class tmp = { 0 };
+	bool named = false;
+	char what[192];
+
+	if (argc < 0 || (argc > 0 && argv == NULL) || c == NULL)
+		return fail(err, errlen, "no words or no class");
+	for (int i = 0; i < argc; i += 2) {
+		const char *key = argv[i];
+		int rc;
+
+		/* every key takes one value */
+		if (i + 1 >= argc)
+			return fail(err, errlen, "%s: no value", key);
+		/* a word given twice is a typo that would silently win or lose */
+		for (int j = 0; j < i; j += 2)
+			if (strcmp(argv[j], key) == 0)
+				return fail(err, errlen, "%s: given twice", key);
+		rc = vqos_conf_class_set(&tmp, key, argv[i + 1], what, sizeof(what));
+		if (rc < 0)
+			return fail(err, errlen, "%s: %s", key, what);
+		named |= strcmp(key, "name") == 0;
+	}
+	/* a class is named by its name */
+	if (!named)
+		return fail(err, errlen, "name: missing");
+	*c = tmp;
+	return 0;
+}

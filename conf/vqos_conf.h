@@ -222,6 +222,23 @@ int vqos_conf_class_set(struct vqos_conf_class *c, const char *key, const char *
 			size_t errlen);
 
 /**
+ * Fill @p c from vqosctl's class words, key and value pairs in order:
+ * `name c1 parent t1 rate 10mbit ceil 20mbit`. Starts from a zeroed class;
+ * each pair goes through vqos_conf_class_set().
+ *
+ * @param argc  number of words (even)
+ * @param argv  the words
+ * @param c     receives the class (zeroed first; untouched on error)
+ * @param err   on error, the word at fault and why: "rate: '5kpps' is a
+ *              packet rate: rate and ceil take bits (use pps, cpps)",
+ *              "prio: no value", "rate: given twice", "weight: unknown key
+ *              (known here: ...)", "name: missing"
+ * @return 0 or -EINVAL
+ */
+int vqos_conf_class_from_words(int argc, const char *const *argv, struct vqos_conf_class *c,
+			       char *err, size_t errlen);
+
+/**
  * Copy into @p dst the fields of @p src whose bits are set in src->set, and
  * add those bits to dst->set (vqosctl's `class change`: the words given
  * replace those fields, the others stay). The name is not copied.

@@ -63,8 +63,9 @@
  *                                   .params = vqos_policy_params(tx),
  *                                   .leaf_of_port = vqos_policy_leaf_of_port(tx) };
  *
- *     // reload (new_tx built from the new file) or edit (vqosctl's words):
- *     //   vqos_conf_class_set(&c, "rate", "5mbit", ...) for each word, then
+ *     // reload (new_tx built from the new file) or edit (vqosctl's words
+ *     // after DIR: "name c1 rate 5mbit"):
+ *     //   vqos_conf_class_from_words(argc, argv, &c, err, ...), then
  *     //   vqos_policy_edit(tx, VQOS_POLICY_CHANGE, &c, &new_tx, err, ...)
  *     vqos_policy_diff(tx, new_tx, &d);
  *     // !d->changed: free new_tx. d->structural: publish a new qdisc built
@@ -270,8 +271,8 @@ int vqos_policy_verb_parse(const char *word, enum vqos_policy_verb *verb);
  * @param cur  the running policy; never changed
  * @param verb what to do
  * @param c    the class: its name, and for add, change and replace the fields
- *             given (c->set), as vqos_conf_class_set() fills them from
- *             vqosctl's words; for del only the name counts
+ *             given (c->set), as vqos_conf_class_from_words() fills them
+ *             from vqosctl's words; for del only the name counts
  * @param out  set to the new policy; untouched on error
  * @param err  on error, the class and the word at fault ("class 'c1': ceil
  *             1Mbit is below rate 2Mbit", "class 'c9': does not exist")

@@ -264,12 +264,58 @@ static void test_class_set(void **state)
 	assert_null(vqos_conf_class_field_name(1u << 31));
 }
 
+/* vqosctl's words, all at once: the word at fault is named. */
+static void test_class_words(void **state)
+{
+	static const char *const good[] = { "name", "c1",    "parent", "t1",	"port", "c1",
+					    "rate", "1mbit", "ceil",   "2mbit", "pps",	"10kpps" };
+	struct vqos_conf_class c = { 0 };
+	char err[192] = "";
+	struct {
+		int argc;
+		const char *argv[6];
+		const char *msg;
+	} bad[] = {
+		{ 3, { "name", "c1", "prio" }, "prio: no value" },
+		{ 4,
+		  { "name", "c1", "rate", "5kpps" },
+		  "rate: '5kpps' is a packet rate: rate and ceil take bits (use pps, cpps)" },
+		{ 6, { "name", "c1", "rate", "1mbit", "rate", "2mbit" }, "rate: given twice" },
+		{ 4,
+		  { "name", "c1", "weight", "1" },
+		  "weight: unknown key (known here: name, parent, port, rate, ceil, burst, cburst, "
+		  "prio, quantum, pps, cpps, limit, overcommit, meter, mark, aqm)" },
+		{ 2, { "rate", "1mbit" }, "name: missing" },
+		{ 2, { "name", "a/b" }, "name: 'a/b' has a character outside [A-Za-z0-9_.-]" },
+		{ 0, { NULL }, "name: missing" },
+	};
+
+	assert_int_equal(vqos_conf_class_from_words(12, good, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.name, "c1");
+	assert_string_equal(c.parent, "t1");
+	assert_int_equal(c.ceil_bps, 2000000);
+	assert_int_equal(c.rate_pps, 10000);
+	assert_int_equal(c.set, VQOS_CONF_CLASS_PARENT | VQOS_CONF_CLASS_PORT |
+					VQOS_CONF_CLASS_RATE | VQOS_CONF_CLASS_CEIL |
+					VQOS_CONF_CLASS_PPS);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(
+			vqos_conf_class_from_words(bad[i].argc, bad[i].argv, &c, err, sizeof(err)),
+			-EINVAL);
+		assert_string_equal(err, bad[i].msg);
+		/* untouched */
+		assert_string_equal(c.name, "c1");
+	}
+	assert_int_equal(vqos_conf_class_from_words(2, good, NULL, err, sizeof(err)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_control),
 		cmocka_unit_test(test_control_errors), cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_class_errors),   cmocka_unit_test(test_class_set),
+		cmocka_unit_test(test_class_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
