@@ -251,6 +251,16 @@ const char *vqos_conf_class_keys(void);
 /** The name of class field @p bit (one enum vqos_conf_class_field), or NULL. */
 const char *vqos_conf_class_field_name(uint32_t bit);
 
+/**
+ * Write @p conf as the file's text: eal, control and ports, in a form that
+ * loads back into an equal struct. The class trees are not written: append
+ * vqos_policy_dump() of each running direction for the whole file.
+ *
+ * @param text set to a NUL-terminated string to free()
+ * @return 0, -EINVAL (NULL argument) or -ENOMEM
+ */
+int vqos_conf_dump(const struct vqos_conf *conf, char **text);
+
 /** The embedded default configuration's text (no hugepages needed). */
 const char *vqos_conf_default_text(void);
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -309,13 +310,73 @@ static void test_class_words(void **state)
 	assert_int_equal(vqos_conf_class_from_words(2, good, NULL, err, sizeof(err)), -EINVAL);
 }
 
+/* vqos_conf_dump() writes what loads back into an equal struct. */
+static void test_dump(void **state)
+{
+	struct vqos_conf *a = load_ok(
+		"eal = [ \"--no-huge\", \"a \\\"quoted\\\" \\\\ arg\", \"tab\\there\" ];\n"
+		"control = { socket = \"/tmp/v.sock\"; owner = \"vqos\"; mode = \"0600\"; };\n"
+		"ports = ( { name = \"c1\"; socket = \"/run/c1.sock\"; mode = \"client\";\n"
+		"            uplink = \"net_virtio_user0,path=/run/ovs/vhu0\"; },\n"
+		"          { name = \"c2\"; socket = \"/run/c2.sock\"; uplink = \"net_null2\"; } "
+		");\n"
+		"tx = { classes = ( { name = \"root\"; rate = \"1mbit\"; } ); };\n");
+	struct vqos_conf *b;
+	char *text = NULL;
+
+	assert_string_equal(a->eal_argv[1], "a \"quoted\" \\ arg");
+	assert_string_equal(a->eal_argv[2], "tab\there");
+	assert_int_equal(vqos_conf_dump(a, &text), 0);
+	assert_string_equal(
+		text, "eal = [ \"--no-huge\", \"a \\\"quoted\\\" \\\\ arg\", \"tab\\x09here\" ];\n"
+		      "\n"
+		      "control = {\n"
+		      "\tsocket = \"/tmp/v.sock\";\n"
+		      "\towner = \"vqos\";\n"
+		      "\tgroup = \"root\";\n"
+		      "\tmode = \"0600\";\n"
+		      "};\n"
+		      "\n"
+		      "ports = (\n"
+		      "\t{ name = \"c1\"; socket = \"/run/c1.sock\"; mode = \"client\";\n"
+		      "\t  uplink = \"net_virtio_user0,path=/run/ovs/vhu0\"; },\n"
+		      "\t{ name = \"c2\"; socket = \"/run/c2.sock\"; mode = \"server\";\n"
+		      "\t  uplink = \"net_null2\"; }\n"
+		      ");\n");
+	b = load_ok(text);
+	assert_int_equal(b->eal_argc, 3);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(a->eal_argv[i], b->eal_argv[i]);
+	assert_string_equal(b->ctl_socket, "/tmp/v.sock");
+	assert_string_equal(b->ctl_owner, "vqos");
+	assert_int_equal(b->ctl_mode, 0600);
+	assert_int_equal(b->n_ports, 2);
+	assert_memory_equal(a->ports, b->ports, 2 * sizeof(*a->ports));
+	/* the trees are policy's to write */
+	assert_int_equal(b->tx.n_classes, 0);
+	free(text);
+	vqos_conf_free(b);
+	vqos_conf_free(a);
+
+	/* no eal arguments at all */
+	a = load_ok("eal = [];\nports = ( { name = \"c\"; socket = \"/c\"; uplink = \"n\"; } );\n");
+	assert_int_equal(vqos_conf_dump(a, &text), 0);
+	assert_memory_equal(text, "eal = [];\n", 10);
+	b = load_ok(text);
+	assert_int_equal(b->eal_argc, 0);
+	free(text);
+	vqos_conf_free(b);
+	vqos_conf_free(a);
+	assert_int_equal(vqos_conf_dump(NULL, &text), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_control),
 		cmocka_unit_test(test_control_errors), cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_class_errors),   cmocka_unit_test(test_class_set),
-		cmocka_unit_test(test_class_words),
+		cmocka_unit_test(test_class_words),    cmocka_unit_test(test_dump),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -411,6 +411,52 @@ static void test_dump(void **state)
 	vqos_policy_free(police);
 }
 
+/* The whole file: conf's part, then each direction's tree; every example. */
+static void test_dump_whole_file(void **state)
+{
+	static const char *const files[] = { "tenants.conf", "ovs.conf", "one-container.conf" };
+
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		struct vqos_conf *conf = NULL, *back = NULL;
+		struct vqos_policy *p[2], *q[2];
+		char *parts[3], *text;
+		char path[512], err[512] = "";
+		size_t len = 1;
+
+		snprintf(path, sizeof(path), "%s/conf/examples/%s", VQOS_SOURCE_DIR, files[f]);
+		if (vqos_conf_load_file(path, &conf, err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(vqos_conf_dump(conf, &parts[0]), 0);
+		for (int d = 0; d < 2; d++) {
+			assert_int_equal(vqos_policy_build(conf, (enum vqos_policy_dir)d, &p[d],
+							   err, sizeof(err)),
+					 0);
+			assert_int_equal(vqos_policy_dump(p[d], &parts[d + 1]), 0);
+		}
+		for (int i = 0; i < 3; i++)
+			len += strlen(parts[i]);
+		text = malloc(len);
+		assert_non_null(text);
+		snprintf(text, len, "%s%s%s", parts[0], parts[1], parts[2]);
+		if (vqos_conf_load_string(text, "dump", &back, err, sizeof(err)) != 0)
+			fail_msg("%s\n%s", err, text);
+		assert_int_equal(back->n_ports, conf->n_ports);
+		for (int d = 0; d < 2; d++) {
+			assert_int_equal(vqos_policy_build(back, (enum vqos_policy_dir)d, &q[d],
+							   err, sizeof(err)),
+					 0);
+			assert_true(same(p[d], q[d]));
+			vqos_policy_free(p[d]);
+			vqos_policy_free(q[d]);
+		}
+		for (int i = 0; i < 3; i++)
+			free(parts[i]);
+		free(text);
+		vqos_conf_free(back);
+		vqos_conf_free(conf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_diff_structural), cmocka_unit_test(test_diff_ports),
 		cmocka_unit_test(test_edit_verbs),	cmocka_unit_test(test_edit_refused),
 		cmocka_unit_test(test_edit_default),	cmocka_unit_test(test_dump),
+		cmocka_unit_test(test_dump_whole_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
