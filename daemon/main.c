@@ -27,6 +27,7 @@
 
 #include "conf/vqos_conf.h"
 #include "ctl/vqos_ctl.h"
+#include "policy/vqos_policy.h"
 #include "vhost_tx/vqos_dp.h"
 
 /* mbufs per port: both uplink rings, both vrings' worth, the pending bursts. */
@@ -48,63 +49,49 @@ struct vqosd {
 	struct vqos_port **ports;
 	size_t n_ports;
 	struct vqos_ctl_server *ctl;
-	/* Per direction: the tree the data path runs. */
-	struct vqos_sched_class_params *classes[VQOS_DIR_N];
-	struct vqos_sched_params params[VQOS_DIR_N];
+	/* Per direction: the class tree the data path runs, and each port's leaf. */
+	struct vqos_policy *pol[VQOS_DIR_N];
 	uint32_t *leaf_of_port[VQOS_DIR_N];
 };
 
-/* With no class tree, each direction is an htb that never shapes: a root and
- * one leaf per port, all at 100 Gbit/s. Unlike a fifo, whose one queue a
- * port without room blocks for all, it keeps each port's rx queue apart. */
-#define UNSHAPED_BPS 100000000000ull
-static int build_trees(struct vqosd *d)
+/* Both directions' class trees from the configuration, validated before
+ * anything starts: a bad tree stops vqosd with the class and line at fault. */
+static int build_policies(struct vqosd *d)
 {
-	uint32_t n = (uint32_t)d->n_ports;
+	char err[1024];
+	int ret;
 
 	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
-		struct vqos_sched_class_params *c = calloc(n + 1, sizeof(*c));
-		uint32_t *leaf = calloc(n, sizeof(*leaf));
-
-		d->classes[dir] = c;
-		d->leaf_of_port[dir] = leaf;
-		if (c == NULL || leaf == NULL)
-			return -ENOMEM;
-		c[0] = (struct vqos_sched_class_params){
-			.id = 1,
-			.parent = VQOS_SCHED_NO_PARENT,
-			.name = "root",
-			.rate_bps = UNSHAPED_BPS,
-		};
-		for (uint32_t i = 0; i < n; i++) {
-			c[i + 1] = (struct vqos_sched_class_params){
-				.id = i + 2,
-				.parent = 1,
-				.port = i,
-				.rate_bps = UNSHAPED_BPS,
-			};
-			snprintf(c[i + 1].name, sizeof(c[i + 1].name), "%s",
-				 d->conf->ports[i].name);
-			leaf[i] = i + 1;
+		ret = vqos_policy_build(d->conf, (enum vqos_policy_dir)dir, &d->pol[dir], err,
+					sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "vqosd: %s\n", ret == -ENOMEM ? "out of memory" : err);
+			return ret;
 		}
-		d->params[dir] = (struct vqos_sched_params){
-			.n_ports = n,
-			.classes = c,
-			.n_classes = n + 1,
-			.allow_overcommit = true,
-		};
 	}
 	return 0;
 }
 
+/* Give the data path the ports and the policies' trees. */
 static int publish(struct vqosd *d, char *err, size_t errlen)
 {
 	struct vqos_dp_tree tree[VQOS_DIR_N];
 
-	for (int dir = 0; dir < VQOS_DIR_N; dir++)
-		tree[dir] = (struct vqos_dp_tree){ .ops = &vqos_htb_ops,
-						   .params = &d->params[dir],
-						   .leaf_of_port = d->leaf_of_port[dir] };
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		free(d->leaf_of_port[dir]);
+		d->leaf_of_port[dir] = calloc(d->n_ports ? d->n_ports : 1, sizeof(uint32_t));
+		if (d->leaf_of_port[dir] == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < d->n_ports; i++)
+			d->leaf_of_port[dir][i] = vqos_policy_port_leaf(d->pol[dir], (uint32_t)i);
+		tree[dir] = (struct vqos_dp_tree){
+			.ops = vqos_policy_ops(d->pol[dir]),
+			.params = vqos_policy_params(d->pol[dir]),
+			.leaf_of_port = d->leaf_of_port[dir],
+		};
+	}
 	return vqos_dp_publish(d->dp, d->ports, (unsigned int)d->n_ports, tree, err, errlen);
 }
 
@@ -300,11 +287,9 @@ static int start(struct vqosd *d)
 		}
 		d->n_ports++;
 	}
-	ret = build_trees(d);
-	if (ret == 0)
-		ret = publish(d, err, sizeof(err));
+	ret = publish(d, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "vqosd: %s\n", ret == -ENOMEM ? "out of memory" : err);
+		fprintf(stderr, "vqosd: %s\n", err);
 		return ret;
 	}
 	make_socket_dir(d->conf->ctl_socket);
@@ -338,7 +323,7 @@ static int stop(struct vqosd *d)
 	free(d->ports);
 	vqos_dp_free(d->dp);
 	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
-		free(d->classes[dir]);
+		vqos_policy_free(d->pol[dir]);
 		free(d->leaf_of_port[dir]);
 	}
 	if (d->pool != NULL) {
@@ -357,9 +342,15 @@ int main(int argc, char **argv)
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (load_conf(argc, argv, &d.conf) < 0)
+	if (load_conf(argc, argv, &d.conf) < 0 || build_policies(&d) < 0) {
+		for (int dir = 0; dir < VQOS_DIR_N; dir++)
+			vqos_policy_free(d.pol[dir]);
+		vqos_conf_free(d.conf);
 		return 1;
+	}
 	if (eal_start(d.conf, argv[0]) < 0) {
+		for (int dir = 0; dir < VQOS_DIR_N; dir++)
+			vqos_policy_free(d.pol[dir]);
 		vqos_conf_free(d.conf);
 		return 1;
 	}
