@@ -46,9 +46,10 @@ int vqos_fifo_init(struct vqos_fifo *f, const struct vqos_sched_params *p,
 	if (p->mode == VQOS_SCHED_PUSH) {
 		f->ring = malloc(((size_t)f->mask + 1) * sizeof(*f->ring));
 		f->ring_leaf = malloc(((size_t)f->mask + 1) * sizeof(*f->ring_leaf));
+		f->ring_len = malloc(((size_t)f->mask + 1) * sizeof(*f->ring_len));
 	}
 	if (!f->cl || !f->room || !f->params ||
-	    (p->mode == VQOS_SCHED_PUSH && (!f->ring || !f->ring_leaf))) {
+	    (p->mode == VQOS_SCHED_PUSH && (!f->ring || !f->ring_leaf || !f->ring_len))) {
 		vqos_sched_fail(err, NULL, UINT32_MAX, "out of memory");
 		return -ENOMEM;
 	}
@@ -69,6 +70,7 @@ void vqos_fifo_fini(struct vqos_fifo *f)
 		f->free_pkts(&f->ring[f->head], 1);
 	free(f->ring);
 	free(f->ring_leaf);
+	free(f->ring_len);
 	free(f->cl);
 	free(f->room);
 	free(f->params);
@@ -124,8 +126,9 @@ uint32_t vqos_fifo_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 
 		f->ring[slot] = pkts[i];
 		f->ring_leaf[slot] = leaf;
+		f->ring_len[slot] = rte_pktmbuf_pkt_len(pkts[i]);
 		f->cl[leaf].backlog_pkts++;
-		f->cl[leaf].backlog_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		f->cl[leaf].backlog_bytes += f->ring_len[slot];
 	}
 	f->cl[leaf].drops += n - kept;
 	return kept;
@@ -141,8 +144,10 @@ uint32_t vqos_fifo_dequeue(struct vqos_qdisc *q, uint64_t now, struct rte_mbuf *
 		uint32_t leaf = f->ring_leaf[f->head];
 		struct fifo_class *k = &f->cl[leaf];
 		struct rte_mbuf *m = f->ring[f->head];
-		uint32_t len = rte_pktmbuf_pkt_len(m);
+		uint32_t len = f->ring_len[f->head];
 
+		/* the caller reads it next (to copy it into a vring) */
+		rte_prefetch0(m);
 		if (f->room[k->port] == 0)
 			break;
 		if (f->room[k->port] != UINT32_MAX)

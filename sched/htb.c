@@ -106,6 +106,7 @@ struct htb_class {
 
 	/* leaf queue, push mode */
 	struct rte_mbuf **ring;
+	uint32_t *lens; /* pkt_len of each queued mbuf: dequeue touches no mbuf */
 	uint32_t head, count, mask;
 	uint64_t backlog_bytes;
 
@@ -589,8 +590,11 @@ static uint32_t htb_enqueue(struct vqos_qdisc *qd, uint32_t leaf, struct rte_mbu
 		kept = n;
 	/* tail drop: once full, the rest of the burst finds it full */
 	for (uint32_t i = 0; i < kept; i++) {
-		k->ring[(k->head + k->count++) & k->mask] = pkts[i];
-		k->backlog_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		uint32_t slot = (k->head + k->count++) & k->mask;
+
+		k->ring[slot] = pkts[i];
+		k->lens[slot] = rte_pktmbuf_pkt_len(pkts[i]);
+		k->backlog_bytes += k->lens[slot];
 	}
 	k->drops += n - kept;
 	if (k->count > 0 && !k->active)
@@ -613,10 +617,14 @@ static uint32_t htb_dequeue(struct vqos_qdisc *qd, uint64_t now, struct rte_mbuf
 
 		while (taken < g.pkts && bytes < g.bytes && k->count > 0) {
 			struct rte_mbuf *m = k->ring[k->head];
+			uint32_t len = k->lens[k->head];
+
+			/* the caller reads it next (to copy it into a vring) */
+			rte_prefetch0(m);
 
 			k->head = (k->head + 1) & k->mask;
 			k->count--;
-			bytes += rte_pktmbuf_pkt_len(m);
+			bytes += len;
 			if (leaves != NULL)
 				leaves[out] = g.leaf;
 			pkts[out++] = m;
@@ -718,6 +726,7 @@ static void htb_destroy(struct vqos_qdisc *qd)
 		     k->count--, k->head = (k->head + 1) & k->mask)
 			q->free_pkts(&k->ring[k->head], 1);
 		free(k->ring);
+		free(k->lens);
 	}
 	free(q->cl);
 	free(q->heap);
@@ -789,7 +798,8 @@ static int htb_create(const struct vqos_sched_params *p, struct vqos_qdisc **out
 		if (rc == 0 && k->leaf && p->mode == VQOS_SCHED_PUSH) {
 			k->mask = (uint32_t)rte_align32pow2(k->limit) - 1;
 			k->ring = malloc(((size_t)k->mask + 1) * sizeof(*k->ring));
-			if (k->ring == NULL)
+			k->lens = malloc(((size_t)k->mask + 1) * sizeof(*k->lens));
+			if (k->ring == NULL || k->lens == NULL)
 				rc = -ENOMEM;
 		}
 	}

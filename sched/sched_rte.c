@@ -9,7 +9,10 @@
  *     inner class        -> subport (its ceil, cburst)      [trees of depth 2]
  *     leaf               -> pipe (its ceil, cburst), queue 0 of the
  *                           best-effort traffic class (TC 12)
- *     leaf limit         -> queue size (the largest, to a power of 2)
+ *     leaf limit         -> enforced by vqos; queue size: the largest limit
+ *                           + 1, to a power of 2 (librte_sched 22.11 does
+ *                           not free the packets of a full queue when the
+ *                           port is freed, so no queue may fill)
  *     leaf aqm           -> the subport's RED or PIE
  *
  * librte_sched has no guarantee below the port: best-effort pipes of a
@@ -63,8 +66,9 @@
 
 struct sr_leaf {
 	uint32_t subport, pipe, tc;
-	uint64_t bytes, packets, drops; /* drops: summed from librte_sched's stats */
-	uint64_t queue_pkts;		/* enqueued, summed likewise */
+	uint32_t qlen, limit; /* packets queued (by our count) and allowed */
+	uint64_t bytes, packets;
+	uint64_t drops; /* at our limit, plus RED/PIE's summed from librte_sched */
 };
 
 struct vqos_sched_rte {
@@ -279,7 +283,7 @@ static void sr_shape(struct vqos_sched_rte *s, const struct vqos_sched_class_par
 				*max_pipes = t->n_children[i];
 		}
 	}
-	limit = rte_align32pow2(limit > 32768 ? 32768 : limit);
+	limit = rte_align32pow2(limit > 32767 ? 32768 : limit + 1);
 	s->qsize[RTE_SCHED_TRAFFIC_CLASS_BE] = 1;
 	for (unsigned tc = 0; tc < RTE_SCHED_TRAFFIC_CLASSES_PER_PIPE; tc++)
 		s->qsize[tc] = s->qsize[tc] || s->pie ? (uint16_t)limit : 0;
@@ -316,7 +320,7 @@ static int sr_build(struct vqos_sched_rte *s, const struct vqos_sched_params *p,
 	struct rte_sched_cman_params cm;
 	struct rte_sched_port_params pp;
 	uint32_t *next_pipe, max_pipes;
-	bool cman_on;
+	bool cman_on = false;
 	int rc;
 
 	rc = sr_cman(c, t, &cm, &cman_on, err);
@@ -392,6 +396,7 @@ static int sr_build(struct vqos_sched_rte *s, const struct vqos_sched_params *p,
 		l->subport = s->subport_of[t->parent[i]];
 		l->pipe = next_pipe[l->subport]++;
 		l->tc = RTE_SCHED_TRAFFIC_CLASS_BE;
+		l->limit = c[i].limit ? c[i].limit : VQOS_SCHED_LIMIT_DEFAULT;
 		s->leaf_of[l->subport << s->pipe_log2 | l->pipe] = i;
 		rc = rte_sched_pipe_config(s->port, l->subport, l->pipe, (int32_t)i + 1);
 	}
@@ -446,15 +451,20 @@ static uint32_t sr_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 			   uint64_t now)
 {
 	struct vqos_sched_rte *s = (struct vqos_sched_rte *)q;
-	const struct sr_leaf *l;
+	struct sr_leaf *l;
+	uint32_t room;
 
 	if (leaf >= s->n || s->tree.n_children[leaf] != 0)
 		return 0;
 	l = &s->leaf[leaf];
-	for (uint32_t i = 0; i < n; i++)
+	room = l->limit - l->qlen < n ? l->limit - l->qlen : n;
+	for (uint32_t i = 0; i < room; i++)
 		rte_sched_port_pkt_write(s->port, pkts[i], l->subport, l->pipe, l->tc, 0,
 					 RTE_COLOR_GREEN);
-	rte_sched_port_enqueue(s->port, pkts, n);
+	/* RED and PIE drops are freed by librte_sched, ours here */
+	l->qlen += (uint32_t)rte_sched_port_enqueue(s->port, pkts, room);
+	l->drops += n - room;
+	rte_pktmbuf_free_bulk(pkts + room, n - room);
 	return n;
 }
 
@@ -473,6 +483,7 @@ static uint32_t sr_dequeue(struct vqos_qdisc *q, uint64_t now, struct rte_mbuf *
 		rte_sched_port_pkt_read_tree_path(s->port, pkts[i], &sub, &pipe, &tc, &queue);
 		leaf = s->leaf_of[sub << s->pipe_log2 | pipe];
 		s->leaf[leaf].packets++;
+		s->leaf[leaf].qlen--;
 		s->leaf[leaf].bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		if (leaves != NULL)
 			leaves[i] = leaf;
@@ -603,10 +614,8 @@ static int sr_stats(struct vqos_qdisc *q, uint32_t index, uint64_t now,
 		/* librte_sched's queue counters are read-and-clear: sum them */
 		/* queue 0 of the TC: TC t < 12 is queue t, best effort starts at 12 */
 		qid = (l->subport << (s->pipe_log2 + 4)) | (l->pipe << 4) | l->tc;
-		if (rte_sched_queue_read_stats(s->port, qid, &qs, &qlen) == 0) {
+		if (rte_sched_queue_read_stats(s->port, qid, &qs, &qlen) == 0)
 			l->drops += qs.n_pkts_dropped;
-			l->queue_pkts += qs.n_pkts;
-		}
 	}
 	st->bytes = l->bytes;
 	st->packets = l->packets;

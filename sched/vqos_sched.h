@@ -107,8 +107,9 @@ struct rte_mbuf;
 
 /** Deepest tree: the root is at depth 0, a leaf at most at depth 7. */
 #define VQOS_SCHED_DEPTH_MAX 8
-/** Most classes in one tree, root and inner classes included. */
-#define VQOS_SCHED_CLASSES_MAX 65536
+/** Most classes in one tree, root and inner classes included: 65536 leaves
+ *  and 4096 more. */
+#define VQOS_SCHED_CLASSES_MAX (65536 + 4096)
 /** Number of priorities; 0 is served first. */
 #define VQOS_SCHED_PRIO_MAX 8
 /** Longest class name, including the NUL. */

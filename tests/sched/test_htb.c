@@ -486,18 +486,21 @@ static void test_bad_params(void **state)
 	vqos_sched_destroy(make(c, VQOS_SCHED_DEPTH_MAX, VQOS_SCHED_PUSH));
 }
 
-/* 65536 classes: a root, 255 tenants, 65280 leaves. */
+/* The most classes a tree may have: a root, 255 tenants and 69376 leaves;
+ * one more is refused. */
 static void test_max_classes(void **state)
 {
-	static struct vqos_sched_class_params c[VQOS_SCHED_CLASSES_MAX];
-	struct sim_flow f[2] = { { .leaf = 300, .size = 1000 }, { .leaf = 65535, .size = 1000 } };
+	static struct vqos_sched_class_params c[VQOS_SCHED_CLASSES_MAX + 1];
+	struct sim_flow f[2] = { { .leaf = 300, .size = 1000 },
+				 { .leaf = VQOS_SCHED_CLASSES_MAX - 1, .size = 1000 } };
 	struct vqos_qdisc *q;
 
-	c[0] = sim_class(0, VQOS_SCHED_NO_PARENT, "root", 65536, 65536);
+	c[0] = sim_class(0, VQOS_SCHED_NO_PARENT, "root", 76500, 76500);
 	for (uint32_t i = 1; i < 256; i++)
-		c[i] = sim_class(i, 0, "tenant", 256, 65536);
-	for (uint32_t i = 256; i < VQOS_SCHED_CLASSES_MAX; i++)
+		c[i] = sim_class(i, 0, "tenant", 300, 76500);
+	for (uint32_t i = 256; i <= VQOS_SCHED_CLASSES_MAX; i++)
 		c[i] = sim_class(i, i % 255 + 1, "leaf", 1, 1000);
+	assert_true(sim_refused(&vqos_htb_ops, c, VQOS_SCHED_CLASSES_MAX + 1, "", "classes"));
 	q = make(c, VQOS_SCHED_CLASSES_MAX, VQOS_SCHED_PULL);
 	sim_pull(q, f, 2, SIM_MS, 0, SIM_S, 3 * SIM_S);
 	expect_share(&f[0], 2 * SIM_S, 1000, 0.01);
