@@ -573,7 +573,7 @@ static int check_dir(struct check *x)
 	if (strcmp(src->kind, "sched") == 0 && src->dir == VQOS_POLICY_TX)
 		return dir_fail(x, "qdisc sched works on rx only (it needs the packets)");
 	if (src->n == 0)
-		return dir_fail(x, "qdisc %s without classes (a direction without a tree is fifo)",
+		return dir_fail(x, "qdisc %s needs classes (only htb and fifo have a default tree)",
 				src->kind);
 	if (src->n > VQOS_SCHED_CLASSES_MAX)
 		return dir_fail(x, "%zu classes, at most %u", src->n, VQOS_SCHED_CLASSES_MAX);
@@ -623,14 +623,25 @@ int policy_make(const struct policy_src *src, struct vqos_policy **out, char *er
 	return rc;
 }
 
-/* The default tree: a root and one leaf per port, named after it. */
-static struct vqos_conf_class *default_classes(const vqos_policy_port_name *ports, uint32_t n)
+/*
+ * The default tree: a root and one leaf per port, named after it. For htb
+ * (a direction without a tree) every class has VQOS_POLICY_UNSHAPED_BPS, so
+ * nothing is ever shaped but each port keeps its own queue: with fifo's one
+ * queue, a container whose rx vring is full (or that died) blocks all others.
+ */
+static struct vqos_conf_class *default_classes(const vqos_policy_port_name *ports, uint32_t n,
+					       bool htb)
 {
 	struct vqos_conf_class *c = calloc((size_t)n + 1, sizeof(*c));
 
 	if (c == NULL)
 		return NULL;
 	snprintf(c[0].name, sizeof(c[0].name), "root");
+	if (htb) {
+		c[0].rate_bps = VQOS_POLICY_UNSHAPED_BPS;
+		c[0].overcommit = true;
+		c[0].set = VQOS_CONF_CLASS_RATE | VQOS_CONF_CLASS_OVERCOMMIT;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		struct vqos_conf_class *leaf = &c[i + 1];
 
@@ -640,6 +651,10 @@ static struct vqos_conf_class *default_classes(const vqos_policy_port_name *port
 		snprintf(leaf->parent, sizeof(leaf->parent), "root");
 		snprintf(leaf->port, sizeof(leaf->port), "%s", ports[i]);
 		leaf->set = VQOS_CONF_CLASS_PARENT | VQOS_CONF_CLASS_PORT;
+		if (htb) {
+			leaf->rate_bps = VQOS_POLICY_UNSHAPED_BPS;
+			leaf->set |= VQOS_CONF_CLASS_RATE;
+		}
 	}
 	return c;
 }
@@ -664,16 +679,16 @@ int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,
 		return -ENOMEM;
 	for (size_t i = 0; i < conf->n_ports; i++)
 		memcpy(ports[i], conf->ports[i].name, sizeof(ports[i]));
-	src.kind = d->qdisc[0] != '\0' ? d->qdisc : "fifo";
+	src.kind = d->qdisc[0] != '\0' ? d->qdisc : "htb";
 	src.file = conf->file;
 	src.from_file = true;
 	src.ports = (const vqos_policy_port_name *)ports;
 	src.n_ports = (uint32_t)conf->n_ports;
 	src.intent = d->classes;
 	src.n = d->n_classes;
-	/* no tree (no group, or fifo without classes): one shape all the same */
-	if (d->n_classes == 0 && strcmp(src.kind, "fifo") == 0) {
-		def = default_classes(src.ports, src.n_ports);
+	/* no tree (no group, or htb or fifo without classes): one shape all the same */
+	if (d->n_classes == 0 && (strcmp(src.kind, "fifo") == 0 || strcmp(src.kind, "htb") == 0)) {
+		def = default_classes(src.ports, src.n_ports, strcmp(src.kind, "htb") == 0);
 		if (def == NULL) {
 			free(ports);
 			return -ENOMEM;

@@ -36,10 +36,13 @@
  *     "sched" kind needs EAL's memory to build; for it only sched/'s shared
  *     rules (vqos_sched_check_tree) are run here, and its own at create.
  *
- * A direction with no tree (no tx/rx group in the file, or qdisc "fifo"
- * without classes) gets the default: kind fifo, a root called "root" and one
+ * A direction with no tree (no tx/rx group in the file, or qdisc "htb" or
+ * "fifo" without classes) gets a default tree: a root called "root" and one
  * leaf per port named after the port, so the data path always has one shape
- * of thing to run.
+ * of thing to run. For htb (and a missing group) every class has rate
+ * VQOS_POLICY_UNSHAPED_BPS: nothing is shaped, but each port keeps its own
+ * queue; with fifo, one queue for all (the baseline, head-of-line blocking
+ * included).
  *
  * Classes keep the order they were written in; a class's index in that
  * order is its index on the data path (vqos_sched_params.classes). Its id
@@ -104,6 +107,9 @@ struct vqos_policy;
  * at a clock faster than any TSC refuses what a real TSC would refuse.
  */
 #define VQOS_POLICY_CHECK_HZ 5000000000ULL
+
+/** Rate of every class of the default htb tree: nothing real reaches it. */
+#define VQOS_POLICY_UNSHAPED_BPS 100000000000ULL
 
 /** Index meaning "no class". */
 #define VQOS_POLICY_NONE UINT32_MAX

@@ -42,8 +42,8 @@ static const char tenants[] =
 	   "{ name = \"c2\"; parent = \"t1\"; port = \"c2\"; rate = \"2gbit\"; },\n"
 	   "{ name = \"c3\"; parent = \"root\"; port = \"c3\"; rate = \"3gbit\"; prio = 2; }\n");
 
-/* No tree: fifo, a root and a leaf per port, in both directions. */
-static void test_fifo_default(void **state)
+/* No tree: an unshaped htb, a root and a leaf per port, in both directions. */
+static void test_default_tree(void **state)
 {
 	for (int dir = 0; dir < 2; dir++) {
 		struct vqos_policy *p = build_ok(PORTS3, (enum vqos_policy_dir)dir);
@@ -51,8 +51,10 @@ static void test_fifo_default(void **state)
 
 		assert_true(vqos_policy_is_default(p));
 		assert_int_equal(vqos_policy_direction(p), dir);
-		assert_string_equal(vqos_policy_ops(p)->name, "fifo");
+		assert_string_equal(vqos_policy_ops(p)->name, "htb");
 		assert_int_equal(prm->n_classes, 4);
+		for (uint32_t i = 0; i < 4; i++)
+			assert_true(prm->classes[i].rate_bps == VQOS_POLICY_UNSHAPED_BPS);
 		assert_int_equal(prm->n_ports, 3);
 		assert_int_equal(prm->clock_hz, 0);
 		assert_int_equal(prm->mode, dir == 0 ? VQOS_SCHED_PULL : VQOS_SCHED_PUSH);
@@ -67,13 +69,18 @@ static void test_fifo_default(void **state)
 		assert_int_equal(vqos_policy_port_leaf(p, 3), VQOS_POLICY_NONE);
 		vqos_policy_free(p);
 	}
-	/* qdisc fifo without classes is the same default */
+	/* qdisc htb or fifo without classes: the same shape, of that kind */
 	{
 		struct vqos_policy *p =
 			build_ok(PORTS3 "rx = { qdisc = \"fifo\"; };\n", VQOS_POLICY_RX);
 
 		assert_true(vqos_policy_is_default(p));
+		assert_string_equal(vqos_policy_ops(p)->name, "fifo");
 		assert_int_equal(vqos_policy_n_classes(p), 4);
+		vqos_policy_free(p);
+		p = build_ok(PORTS3 "tx = { qdisc = \"htb\"; };\n", VQOS_POLICY_TX);
+		assert_true(vqos_policy_is_default(p));
+		assert_string_equal(vqos_policy_ops(p)->name, "htb");
 		vqos_policy_free(p);
 	}
 	/* a port called root does not collide with the root */
@@ -210,8 +217,9 @@ static void test_rules(void **state)
 		{ PORTS3 "tx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
 		  VQOS_POLICY_TX,
 		  "t.conf: tx: qdisc sched works on rx only (it needs the packets)" },
-		{ PORTS3 "tx = { qdisc = \"htb\"; };\n", VQOS_POLICY_TX,
-		  "t.conf: tx: qdisc htb without classes (a direction without a tree is fifo)" },
+		{ PORTS3 "tx = { qdisc = \"police\"; };\n", VQOS_POLICY_TX,
+		  "t.conf: tx: qdisc police needs classes (only htb and fifo have a default "
+		  "tree)" },
 		/* rates */
 		{ TX(ROOT "{ name = \"l1\"; parent = \"root\"; port = \"c1\"; },\n" LEAF(2)
 			     LEAF(3)),
@@ -448,7 +456,7 @@ static void test_shipped_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fifo_default), cmocka_unit_test(test_build),
+		cmocka_unit_test(test_default_tree), cmocka_unit_test(test_build),
 		cmocka_unit_test(test_rules),	     cmocka_unit_test(test_rx_leaves),
 		cmocka_unit_test(test_depth),	     cmocka_unit_test(test_admission),
 		cmocka_unit_test(test_kinds),	     cmocka_unit_test(test_slice),

@@ -117,7 +117,7 @@ static void test_diff_structural(void **state)
 		   "{ name = \"l2\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; },\n"
 		   "{ name = \"l3\"; parent = \"root\"; port = \"c3\"; rate = \"1mbit\"; }\n"),
 		VQOS_POLICY_RX);
-	struct vqos_policy *fifo = build_ok(PORTS3, VQOS_POLICY_RX);
+	struct vqos_policy *fifo = build_ok(PORTS3 "rx = { qdisc = \"fifo\"; };\n", VQOS_POLICY_RX);
 	struct vqos_policy *tx = build_ok(TX(TREE), VQOS_POLICY_TX);
 	struct vqos_policy_diff *d = diff_ok(a, added);
 
@@ -320,12 +320,20 @@ static void test_edit_refused(void **state)
 /* Edits of the default tree make it an ordinary fifo tree. */
 static void test_edit_default(void **state)
 {
-	struct vqos_policy *def = build_ok(PORTS3, VQOS_POLICY_RX);
+	struct vqos_policy *def = build_ok(PORTS3 "rx = { qdisc = \"fifo\"; };\n", VQOS_POLICY_RX);
 	struct vqos_policy *p = edit_ok(def, VQOS_POLICY_ADD,
 					words("name", "x", "parent", "root", "port", "c1", NULL));
 
 	assert_false(vqos_policy_is_default(p));
 	assert_string_equal(vqos_policy_ops(p)->name, "fifo");
+	vqos_policy_free(p);
+	vqos_policy_free(def);
+	/* the htb default: a new class needs a rate like any htb class */
+	def = build_ok(PORTS3, VQOS_POLICY_RX);
+	p = edit_ok(def, VQOS_POLICY_ADD,
+		    words("name", "x", "parent", "root", "port", "c1", "rate", "2mbit", NULL));
+	assert_false(vqos_policy_is_default(p));
+	assert_string_equal(vqos_policy_ops(p)->name, "htb");
 	vqos_policy_free(p);
 	vqos_policy_free(def);
 }
@@ -391,7 +399,7 @@ static void test_dump(void **state)
 		"};\n");
 	free(text);
 	assert_int_equal(vqos_policy_dump(def, &text), 0);
-	assert_string_equal(text, "rx = {\n\tqdisc = \"fifo\";\n};\n");
+	assert_string_equal(text, "rx = {\n\tqdisc = \"htb\";\n};\n");
 	free(text);
 	assert_int_equal(vqos_policy_dump(NULL, &text), -EINVAL);
 
