@@ -208,6 +208,71 @@ static int cmd_stats(const struct vqos_ctl_env *env, const struct vqos_ctl_reque
 	return 0;
 }
 
+struct class_show {
+	json_t *rows;
+	const char *dir;
+	const char *port; /* NULL or: only the classes on the path of this port's leaves */
+};
+
+static void class_row(void *arg, const struct vqos_ctl_class *c)
+{
+	struct class_show *cs = arg;
+	json_t *row;
+
+	if (cs->port != NULL && (c->port == NULL || strcmp(c->port, cs->port) != 0))
+		return;
+	row = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:I}",
+			"dir", cs->dir, "kind", c->kind, "name", c->name, "parent",
+			c->parent ? json_string(c->parent) : json_null(), "port",
+			c->port ? json_string(c->port) : json_null(), "depth", (int)c->depth,
+			"rate_bps", (json_int_t)c->rate_bps, "ceil_bps", (json_int_t)c->ceil_bps,
+			"rate_pps", (json_int_t)c->rate_pps, "ceil_pps", (json_int_t)c->ceil_pps,
+			"burst", (json_int_t)c->burst, "cburst", (json_int_t)c->cburst, "prio",
+			(int)c->prio, "quantum", (json_int_t)c->quantum);
+	json_object_set_new(row, "stats",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "bytes",
+				      (json_int_t)c->bytes, "packets", (json_int_t)c->packets,
+				      "drops", (json_int_t)c->drops, "overlimits",
+				      (json_int_t)c->overlimits, "lended", (json_int_t)c->lends,
+				      "borrowed", (json_int_t)c->borrows, "backlog_pkts",
+				      (json_int_t)c->backlog_pkts, "backlog_bytes",
+				      (json_int_t)c->backlog_bytes, "tokens", (json_int_t)c->tokens,
+				      "ctokens", (json_int_t)c->ctokens));
+	json_array_append_new(cs->rows, row);
+}
+
+/* class show [tx|rx] [port PORT] */
+static int cmd_class_show(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			  int argc, const char *const *argv, json_t **result, char *err,
+			  size_t errlen)
+{
+	struct class_show cs = { .rows = json_array() };
+	int dir = -1, i = 0;
+
+	if (i < argc && (strcmp(argv[i], "tx") == 0 || strcmp(argv[i], "rx") == 0))
+		dir = strcmp(argv[i++], "rx") == 0;
+	if (i + 1 < argc && strcmp(argv[i], "port") == 0) {
+		cs.port = argv[i + 1];
+		i += 2;
+	}
+	if (i < argc) {
+		json_decref(cs.rows);
+		snprintf(err, errlen,
+			 "class show: unexpected '%s'; usage: class show [tx|rx] "
+			 "[port PORT]",
+			 argv[i]);
+		return -EINVAL;
+	}
+	for (int d = 0; d < 2; d++) {
+		if (dir >= 0 && d != dir)
+			continue;
+		cs.dir = d ? "rx" : "tx";
+		env->ops->class_foreach(env->ops->aux, d, class_row, &cs);
+	}
+	*result = cs.rows;
+	return 0;
+}
+
 static int cmd_version(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		       const char *const *argv, json_t **result, char *err, size_t errlen)
 {
@@ -226,6 +291,11 @@ static const struct command commands[] = {
 	  .min_args = 0,
 	  .max_args = 1,
 	  .handler = cmd_port_show },
+	{ .words = "class show",
+	  .usage = "[tx|rx] [port PORT]",
+	  .min_args = 0,
+	  .max_args = 3,
+	  .handler = cmd_class_show },
 	{ .words = "lcore show",
 	  .usage = "",
 	  .min_args = 0,

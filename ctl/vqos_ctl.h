@@ -101,11 +101,36 @@ struct vqos_ctl_lcore {
 	uint64_t hz;	      /**< TSC cycles per second */
 };
 
+/** One class of a direction's tree, with its counters, as `tc -s class show`. */
+struct vqos_ctl_class {
+	const char *kind;   /**< qdisc kind: htb, sched, police, fifo */
+	const char *name;   /**< class name */
+	const char *parent; /**< parent's name; NULL for the root */
+	const char *port;   /**< port of a leaf; NULL for an inner class */
+	unsigned int depth; /**< 0 for the root */
+	uint64_t rate_bps;  /**< guaranteed bits/s (0: none) */
+	uint64_t ceil_bps;  /**< ceiling bits/s (0: none) */
+	uint64_t rate_pps;  /**< guaranteed packets/s (0: none) */
+	uint64_t ceil_pps;  /**< ceiling packets/s (0: none) */
+	uint64_t burst;	    /**< bytes at rate (0: the default) */
+	uint64_t cburst;    /**< bytes at ceil (0: the default) */
+	unsigned int prio;  /**< 0 served first */
+	uint64_t quantum;   /**< bytes (0: the default) */
+	/** Counters. */
+	uint64_t bytes, packets, drops, overlimits, lends, borrows, backlog_pkts, backlog_bytes;
+	int64_t tokens;	 /**< rate bucket, bytes (negative: debt) */
+	int64_t ctokens; /**< ceil bucket, bytes */
+};
+
 /** What the daemon lends the command handlers. */
 struct vqos_ctl_ops {
 	/** Call @p cb once per port, in configuration order. */
 	void (*port_foreach)(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port),
 			     void *arg);
+	/** Call @p cb once per class of direction @p dir (0 tx, 1 rx), in tree
+	 *  order (a class before its children). */
+	void (*class_foreach)(void *aux, int dir,
+			      void (*cb)(void *arg, const struct vqos_ctl_class *cls), void *arg);
 	/** Call @p cb once per data-path lcore. */
 	void (*lcore_foreach)(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lcore *lcore),
 			      void *arg);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/vqos_units.h"
 #include "ctl/vqosctl_print.h"
 
 struct column {
@@ -162,6 +163,68 @@ static int print_per_dir(FILE *f, const struct column *cols, const json_t *ports
 	return ret;
 }
 
+static uint64_t u(const json_t *o, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(o, key));
+}
+
+/* class show, as tc -s class show prints it: a line of parameters per
+ * class, and with -s its counters under it. */
+static int print_classes(FILE *f, const json_t *rows, bool stats)
+{
+	const json_t *c, *st;
+	char a[32], b[32];
+	size_t i;
+
+	json_array_foreach (rows, i, c) {
+		fprintf(f, "class %s %s dir %s", json_string_value(json_object_get(c, "kind")),
+			json_string_value(json_object_get(c, "name")),
+			json_string_value(json_object_get(c, "dir")));
+		if (json_is_string(json_object_get(c, "parent")))
+			fprintf(f, " parent %s", json_string_value(json_object_get(c, "parent")));
+		else
+			fprintf(f, " root");
+		if (json_is_string(json_object_get(c, "port")))
+			fprintf(f, " port %s", json_string_value(json_object_get(c, "port")));
+		fprintf(f, " prio %" PRIu64, u(c, "prio"));
+		if (u(c, "rate_bps") || u(c, "ceil_bps")) {
+			vqos_format_rate(a, sizeof(a), u(c, "rate_bps"), VQOS_RATE_BPS);
+			vqos_format_rate(b, sizeof(b), u(c, "ceil_bps"), VQOS_RATE_BPS);
+			fprintf(f, " rate %s ceil %s", a, b);
+		}
+		if (u(c, "rate_pps") || u(c, "ceil_pps")) {
+			vqos_format_rate(a, sizeof(a), u(c, "rate_pps"), VQOS_RATE_PPS);
+			vqos_format_rate(b, sizeof(b), u(c, "ceil_pps"), VQOS_RATE_PPS);
+			fprintf(f, " pps %s cpps %s", a, b);
+		}
+		if (u(c, "burst")) {
+			vqos_format_size(a, sizeof(a), u(c, "burst"));
+			fprintf(f, " burst %s", a);
+		}
+		if (u(c, "cburst")) {
+			vqos_format_size(a, sizeof(a), u(c, "cburst"));
+			fprintf(f, " cburst %s", a);
+		}
+		if (u(c, "quantum"))
+			fprintf(f, " quantum %" PRIu64, u(c, "quantum"));
+		fputc('\n', f);
+		if (!stats)
+			continue;
+		st = json_object_get(c, "stats");
+		fprintf(f,
+			" Sent %" PRIu64 " bytes %" PRIu64 " pkt (dropped %" PRIu64
+			", overlimits %" PRIu64 ")\n"
+			" backlog %" PRIu64 "b %" PRIu64 "p lended: %" PRIu64 " borrowed: %" PRIu64
+			"\n"
+			" tokens: %" JSON_INTEGER_FORMAT " ctokens: %" JSON_INTEGER_FORMAT "\n",
+			u(st, "bytes"), u(st, "packets"), u(st, "drops"), u(st, "overlimits"),
+			u(st, "backlog_bytes"), u(st, "backlog_pkts"), u(st, "lended"),
+			u(st, "borrowed"), json_integer_value(json_object_get(st, "tokens")),
+			json_integer_value(json_object_get(st, "ctokens")));
+	}
+	return ferror(f) ? -1 : 0;
+}
+
 int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const json_t *result)
 {
 	if (argc >= 2 && strcmp(argv[0], "port") == 0 && strcmp(argv[1], "show") == 0)
@@ -176,6 +239,8 @@ int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const
 	}
 	if (argc >= 1 && strcmp(argv[0], "stats") == 0 && json_is_string(result))
 		return fputs(json_string_value(result), f) < 0 ? -1 : 0;
+	if (argc >= 2 && strcmp(argv[0], "class") == 0 && strcmp(argv[1], "show") == 0)
+		return print_classes(f, result, stats);
 	if (argc >= 2 && strcmp(argv[0], "lcore") == 0 && strcmp(argv[1], "show") == 0)
 		return print_table(f, lcore_columns, result);
 	if (argc >= 1 && strcmp(argv[0], "list-commands") == 0)
