@@ -69,7 +69,9 @@ static void put(struct vqos_qdisc *q, uint32_t leaf, uint32_t size)
 /*
  * Offer the flows' load in real time for @p warm + @p secs seconds, keeping
  * at most 32 packets queued per unlimited flow, and count what each leaf got
- * after the warm-up. Returns the measured time, seconds.
+ * after the warm-up. Returns the part of the measured time this process did
+ * not run (gaps over 1 ms between two polls): on a shared machine a stalled
+ * run says nothing about librte_sched.
  */
 static double run_real(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, double warm,
 		       double secs)
@@ -79,10 +81,13 @@ static double run_real(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flow
 	int32_t queued[SIM_EXAMPLE_FLOWS] = { 0 };
 	struct rte_mbuf *pkts[64];
 	uint32_t leaves[64];
+	uint64_t stalled = 0;
 
 	for (uint64_t now = t0; now < end; now = rte_rdtsc()) {
 		double dt = (double)(now - last) / (double)hz;
 
+		if (now >= start && now - last > hz / 1000)
+			stalled += now - last;
 		last = now;
 		for (unsigned i = 0; i < n_flows; i++) {
 			if (f[i].offered_mbit == 0) {
@@ -107,17 +112,19 @@ static double run_real(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flow
 		}
 		rte_pktmbuf_free_bulk(pkts, n);
 	}
-	return secs;
+	return (double)stalled / (double)(end - start);
 }
 
 /* Each example librte_sched can take gives HTB's shares; the others are
  * refused, with a reason. */
 static void test_worked_examples(void **state)
 {
+	unsigned skipped = 0, mapped = 0;
+
 	for (unsigned e = 0; e < sim_n_examples; e++) {
 		const struct sim_example *ex = &sim_examples[e];
 		struct sim_flow f[SIM_EXAMPLE_FLOWS];
-		double secs, got[SIM_EXAMPLE_FLOWS], sum_got = 0, sum_want = 0;
+		double stalled, got[SIM_EXAMPLE_FLOWS], sum_got = 0, sum_want = 0;
 		struct vqos_qdisc *q;
 
 		if (!ex->sched_maps) {
@@ -126,11 +133,23 @@ static void test_worked_examples(void **state)
 			continue;
 		}
 		print_message(" %s\n", ex->name);
-		memcpy(f, ex->flows, sizeof(f));
-		q = make(ex->classes, ex->n_classes);
-		secs = run_real(q, f, ex->n_flows, 0.5, 2.0);
+		mapped++;
+		for (int attempt = 0; attempt < 3; attempt++) {
+			memcpy(f, ex->flows, sizeof(f));
+			q = make(ex->classes, ex->n_classes);
+			stalled = run_real(q, f, ex->n_flows, 0.5, 2.0);
+			if (stalled < 0.02)
+				break;
+			print_message("  stalled %.0f%% of the time: again\n", stalled * 100);
+			vqos_sched_destroy(q);
+			q = NULL;
+		}
+		if (q == NULL) {
+			skipped++;
+			continue;
+		}
 		for (unsigned i = 0; i < ex->n_flows; i++) {
-			got[i] = sim_mbit(&f[i], (uint64_t)(secs * SIM_HZ));
+			got[i] = sim_mbit(&f[i], 2 * SIM_S);
 			sum_got += got[i];
 			sum_want += ex->want_mbit[i];
 			print_message("  leaf %u: %.3f Mbit/s, expected %.3f\n", f[i].leaf, got[i],
@@ -143,6 +162,11 @@ static void test_worked_examples(void **state)
 			assert_true(fabs(got[i] / sum_got - ex->want_mbit[i] / sum_want) <=
 				    0.05 * ex->want_mbit[i] / sum_want);
 		vqos_sched_destroy(q);
+	}
+	/* a machine too busy for real time is not a verdict on librte_sched */
+	if (skipped > 0) {
+		print_message(" %u of %u examples stalled three times\n", skipped, mapped);
+		skip();
 	}
 }
 
@@ -158,13 +182,19 @@ static void test_change_pipe_profile(void **state)
 	struct vqos_sched_error err;
 	struct vqos_qdisc *q = make(c, 3);
 
-	run_real(q, &f, 1, 0.2, 0.5);
+	if (run_real(q, &f, 1, 0.2, 0.5) > 0.02) {
+		vqos_sched_destroy(q);
+		skip(); /* the machine is too busy for real time */
+	}
 	print_message("  before: %.3f Mbit/s\n", sim_mbit(&f, SIM_S / 2));
 	assert_true(fabs(sim_mbit(&f, SIM_S / 2) - 4) < 0.24);
 	c[2].rate_bps = c[2].ceil_bps = 8 * MBIT;
 	assert_int_equal(q->ops->change(q, &c[2], 0, &err), 0);
 	f.bytes = 0;
-	run_real(q, &f, 1, 0.2, 0.5);
+	if (run_real(q, &f, 1, 0.2, 0.5) > 0.02) {
+		vqos_sched_destroy(q);
+		skip();
+	}
 	print_message("  after: %.3f Mbit/s\n", sim_mbit(&f, SIM_S / 2));
 	assert_true(fabs(sim_mbit(&f, SIM_S / 2) - 8) < 0.48);
 	/* a bad change is refused and B keeps its profile */
