@@ -78,6 +78,13 @@ struct htb_ring {
 	uint32_t holder;
 };
 
+/* A queued packet and its length, side by side: dequeue touches no mbuf and
+ * one cache line holds four packets. */
+struct htb_slot {
+	struct rte_mbuf *m;
+	uint64_t len;
+};
+
 struct htb_class {
 	/* read-mostly: set by create and change() */
 	uint32_t parent;
@@ -105,8 +112,7 @@ struct htb_class {
 	struct htb_ring feed[VQOS_SCHED_PRIO_MAX]; /* inner: its children that borrow */
 
 	/* leaf queue, push mode */
-	struct rte_mbuf **ring;
-	uint32_t *lens; /* pkt_len of each queued mbuf: dequeue touches no mbuf */
+	struct htb_slot *ring;
 	uint32_t head, count, mask;
 	uint64_t backlog_bytes;
 
@@ -592,9 +598,9 @@ static uint32_t htb_enqueue(struct vqos_qdisc *qd, uint32_t leaf, struct rte_mbu
 	for (uint32_t i = 0; i < kept; i++) {
 		uint32_t slot = (k->head + k->count++) & k->mask;
 
-		k->ring[slot] = pkts[i];
-		k->lens[slot] = rte_pktmbuf_pkt_len(pkts[i]);
-		k->backlog_bytes += k->lens[slot];
+		k->ring[slot].m = pkts[i];
+		k->ring[slot].len = rte_pktmbuf_pkt_len(pkts[i]);
+		k->backlog_bytes += k->ring[slot].len;
 	}
 	k->drops += n - kept;
 	if (k->count > 0 && !k->active)
@@ -616,8 +622,8 @@ static uint32_t htb_dequeue(struct vqos_qdisc *qd, uint64_t now, struct rte_mbuf
 		uint32_t taken = 0;
 
 		while (taken < g.pkts && bytes < g.bytes && k->count > 0) {
-			struct rte_mbuf *m = k->ring[k->head];
-			uint32_t len = k->lens[k->head];
+			struct rte_mbuf *m = k->ring[k->head].m;
+			uint64_t len = k->ring[k->head].len;
 
 			/* the caller reads it next (to copy it into a vring) */
 			rte_prefetch0(m);
@@ -724,9 +730,8 @@ static void htb_destroy(struct vqos_qdisc *qd)
 
 		for (; k->ring != NULL && k->count > 0;
 		     k->count--, k->head = (k->head + 1) & k->mask)
-			q->free_pkts(&k->ring[k->head], 1);
+			q->free_pkts(&k->ring[k->head].m, 1);
 		free(k->ring);
-		free(k->lens);
 	}
 	free(q->cl);
 	free(q->heap);
@@ -798,8 +803,7 @@ static int htb_create(const struct vqos_sched_params *p, struct vqos_qdisc **out
 		if (rc == 0 && k->leaf && p->mode == VQOS_SCHED_PUSH) {
 			k->mask = (uint32_t)rte_align32pow2(k->limit) - 1;
 			k->ring = malloc(((size_t)k->mask + 1) * sizeof(*k->ring));
-			k->lens = malloc(((size_t)k->mask + 1) * sizeof(*k->lens));
-			if (k->ring == NULL || k->lens == NULL)
+			if (k->ring == NULL)
 				rc = -ENOMEM;
 		}
 	}
