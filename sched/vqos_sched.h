@@ -72,7 +72,11 @@
  * debt (negative tokens) and repaid before the class sends again, so the
  * long-run rates stay exact and only the peak grows by one burst.
  * charge() with more == false says the vring ran dry: the leaf leaves the
- * schedule until the next wake(), so an idle container never takes a share.
+ * schedule until the next wake(), so an idle container never takes a share
+ * (n may be 0 and pkts NULL then). Kinds: htb as above; fifo grants the
+ * woken vrings in turn, g.pkts each, no byte limit (OVS's round robin);
+ * police grants like fifo and its charge() meters the packets taken and
+ * moves the red ones behind the others to be freed; sched refuses pull.
  *
  * One tree, many ports: the shared root
  * -------------------------------------
@@ -86,10 +90,12 @@
  * containers, which per-port polling cannot do. For rx the same instance
  * model holds, with the per-port room above instead of a per-port dequeue: a
  * per-port dequeue on a shared tree would hand the spare to whichever port is
- * polled first. A deployment that wants per-port isolation instead simply
- * builds one instance per port (root = that port's share) and dequeues it
- * with n = the vring's free entries. One instance is used by one lcore at a
- * time; nothing here is thread-safe.
+ * polled first. To serve one port alone from a shared tree, set the room of
+ * the others to 0 (their leaves are parked, which costs a pass over their
+ * leaves when room comes back). A deployment that wants per-port isolation
+ * instead builds one instance per port (root = that port's share) and
+ * dequeues it with n = the vring's free entries; "sched" only works that way.
+ * One instance is used by one lcore at a time; nothing here is thread-safe.
  *
  * Changes: change() edits one class of a running qdisc after validating the
  * whole tree with the change applied; the caller runs it on the lcore that

@@ -235,6 +235,7 @@ static void test_ceil_never_exceeded(void **state)
  * packet that may start on the last token), then at most its cburst. */
 static void test_burst_bounded(void **state)
 {
+	struct vqos_sched_class_stats st;
 	struct vqos_sched_class_params c[2] = {
 		sim_class(1, VQOS_SCHED_NO_PARENT, "parent", 100, 100),
 		sim_class(2, 1, "A", 10, 10),
@@ -256,6 +257,15 @@ static void test_burst_bounded(void **state)
 	assert_int_equal(n, 15000 / 1500 + 1);
 	sim_free(pkts, n);
 	assert_int_equal(vqos_sched_dequeue(q, 2 * SIM_S, pkts, NULL, 64), 0);
+	/* tc's tokens and ctokens: the last packet went 1500 bytes into debt,
+	 * and 1 ms later 1250 bytes of it are repaid */
+	q->ops->stats(q, 1, 2 * SIM_S, &st);
+	assert_int_equal(st.tokens, -1500);
+	assert_int_equal(st.ctokens, -1500);
+	q->ops->stats(q, 1, 2 * SIM_S + SIM_MS, &st);
+	assert_int_equal(st.tokens, -250);
+	assert_int_equal(st.backlog_pkts, 60 - 11);
+	assert_int_equal(st.overlimits, 1);
 	vqos_sched_destroy(q);
 
 	/* with ceil 100: burst 15000 on its rate, then cburst 30000 in all */
