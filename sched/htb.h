@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private to sched/: htb's runtime structures, shared by its fast path
+ * (htb.c) and its control (htb_ctl.c). sched/htb.c explains the algorithm.
+ */
+#ifndef VQOS_SCHED_HTB_H
+#define VQOS_SCHED_HTB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sched/tree.h"
+
+/* A bucket's debt beyond its burst: room for one overshooting vring burst. */
+#define HTB_DEBT_BYTES (512u << 10)
+#define HTB_DEBT_PKTS  256u
+
+enum { TB_RATE, TB_CEIL, TB_PRATE, TB_PCEIL, TB_N };
+enum { HTB_CANT, HTB_MAY, HTB_CAN };
+
+struct htb_link {
+	uint32_t prev, next;
+};
+
+/*
+ * A ring of classes served in turn: a row, or a feed. The holder is the
+ * class whose turn it is; cur is who is served: the holder, or, while the
+ * holder is out of the ring (it switched to its own rate for a packet), the
+ * next one filling in. The holder gets its turn back when it returns.
+ * Without this a class that keeps switching between its own rate and
+ * borrowing would lose its turn at every switch; with a plain "resume" flag
+ * a filler would steal turns.
+ */
+struct htb_ring {
+	uint32_t cur;
+	uint32_t holder;
+};
+
+/* A queued packet and its length, side by side: dequeue touches no mbuf and
+ * one cache line holds four packets. */
+struct htb_slot {
+	struct rte_mbuf *m;
+	uint64_t len;
+};
+
+struct htb_class {
+	/* read-mostly: set by create and change() */
+	uint32_t parent;
+	uint8_t level;
+	uint8_t prio;
+	uint8_t leaf;
+	uint32_t quantum;
+	uint32_t port;
+	uint32_t limit;
+
+	/* written by every grant through this class */
+	uint8_t mode;
+	uint8_t want;	/* prios this class is active at */
+	uint8_t active; /* leaf: has packets (push) or was woken (pull) */
+	uint8_t parked; /* leaf: active but its port has no room */
+	uint32_t heap_pos;
+	uint32_t next_parked;
+	uint64_t t_c; /* tick the buckets were last brought up to */
+	struct vqos_tb tb[TB_N];
+	/* DRR deficits, bytes: in the row of its level and in its parent's feed,
+	 * apart, or own-rate turns would reset borrowing turns */
+	int64_t deficit_row[VQOS_SCHED_PRIO_MAX];
+	int64_t deficit_feed[VQOS_SCHED_PRIO_MAX];
+	struct htb_link link[VQOS_SCHED_PRIO_MAX];
+	struct htb_ring feed[VQOS_SCHED_PRIO_MAX]; /* inner: its children that borrow */
+
+	/* leaf queue, push mode */
+	struct htb_slot *ring;
+	uint32_t head, count, mask;
+	uint64_t backlog_bytes;
+
+	uint64_t bytes, packets, drops, overlimits, lends, borrows;
+};
+
+struct htb_event {
+	uint64_t key;
+	uint32_t cls;
+};
+
+struct vqos_htb {
+	struct vqos_qdisc base;
+	uint64_t hz;
+	uint32_t n;
+	struct htb_class *cl;
+	uint8_t level_mask;			/* levels with a non-empty row */
+	uint8_t row_mask[VQOS_SCHED_DEPTH_MAX]; /* prios with a non-empty row */
+	struct htb_ring row[VQOS_SCHED_DEPTH_MAX][VQOS_SCHED_PRIO_MAX];
+	struct htb_event *heap;
+	uint32_t n_heap;
+	uint32_t n_ports;
+	uint32_t *room;
+	uint32_t *parked;			/* per port: first parked leaf */
+	struct vqos_sched_class_params *params; /* copy, for change() */
+	struct vqos_sched_tree tree;
+	void (*free_pkts)(struct rte_mbuf **pkts, uint32_t n);
+};
+
+/* Bring the buckets of @p k up to @p now. */
+void vqos_htb_update(struct htb_class *k, uint64_t now);
+/* The mode the buckets of @p k put it in. */
+uint8_t vqos_htb_mode(const struct htb_class *k);
+/* Move class @p c to mode @p m (and in or out of the event heap). */
+void vqos_htb_set_mode(struct vqos_htb *q, uint32_t c, uint8_t m);
+/* Put leaf @p c in the schedule (it has packets, or was woken). */
+void vqos_htb_leaf_on(struct vqos_htb *q, uint32_t c);
+/* Take leaf @p c out of the schedule. */
+void vqos_htb_leaf_off(struct vqos_htb *q, uint32_t c);
+
+/* The fast-path members of vqos_htb_ops; see struct vqos_sched_ops. */
+uint32_t vqos_htb_enqueue(struct vqos_qdisc *qd, uint32_t leaf, struct rte_mbuf **pkts, uint32_t n,
+			  uint64_t now);
+uint32_t vqos_htb_dequeue(struct vqos_qdisc *qd, uint64_t now, struct rte_mbuf **pkts,
+			  uint32_t *leaves, uint32_t n);
+void vqos_htb_set_room(struct vqos_qdisc *qd, uint32_t port, uint32_t room);
+void vqos_htb_wake(struct vqos_qdisc *qd, uint32_t leaf);
+int vqos_htb_grant(struct vqos_qdisc *qd, uint64_t now, uint32_t max_pkts,
+		   struct vqos_sched_grant *g);
+void vqos_htb_charge_count(struct vqos_qdisc *qd, const struct vqos_sched_grant *g, uint32_t pkts,
+			   uint64_t bytes, uint64_t now, bool more);
+uint32_t vqos_htb_charge(struct vqos_qdisc *qd, const struct vqos_sched_grant *g,
+			 struct rte_mbuf **pkts, uint32_t n, uint64_t now, bool more);
+
+#endif /* VQOS_SCHED_HTB_H */

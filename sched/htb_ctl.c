@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * htb's control: building a qdisc from a checked tree, changing a class,
+ * reading counters, freeing. Off the fast path; sched/htb.c has that.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "sched/htb.h"
+
+static uint64_t default_burst(uint64_t rate, uint64_t per_ms_div, uint64_t extra)
+{
+	return rate / per_ms_div + extra;
+}
+
+/* Buckets and read-mostly fields of class @p i from @p c; tokens start full. */
+static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_class_params *c,
+		       struct vqos_sched_error *err)
+{
+	struct htb_class *k = &q->cl[i];
+	uint64_t ceil_bps = vqos_sched_ceil_bps(c), ceil_pps = vqos_sched_ceil_pps(c);
+	uint64_t burst = c->burst ? c->burst : default_burst(c->rate_bps, 8000, 1600);
+	uint64_t cburst = c->cburst ? c->cburst : default_burst(ceil_bps, 8000, 1600);
+	uint64_t pburst = c->burst_pkts ? c->burst_pkts : default_burst(c->rate_pps, 1000, 1);
+	uint64_t pcburst = c->cburst_pkts ? c->cburst_pkts : default_burst(ceil_pps, 1000, 1);
+
+	/* 1 ms of a huge rate may exceed what the buckets hold */
+	if (burst > VQOS_SCHED_BURST_MAX || cburst > VQOS_SCHED_BURST_MAX ||
+	    vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
+	    vqos_tb_init(&k->tb[TB_CEIL], ceil_bps, cburst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
+	    vqos_tb_init(&k->tb[TB_PRATE], c->rate_pps, pburst, HTB_DEBT_PKTS, q->hz) ||
+	    vqos_tb_init(&k->tb[TB_PCEIL], ceil_pps, pcburst, HTB_DEBT_PKTS, q->hz))
+		return vqos_sched_fail(err, q->params, i,
+				       "burst too large for the rate at this clock; set burst");
+	k->prio = c->prio;
+	k->port = c->port;
+	k->quantum = vqos_sched_quantum(c);
+	k->limit = c->limit ? c->limit : VQOS_SCHED_LIMIT_DEFAULT;
+	return 0;
+}
+
+static void htb_destroy(struct vqos_qdisc *qd)
+{
+	struct vqos_htb *q = (struct vqos_htb *)qd;
+
+	if (q == NULL)
+		return;
+	for (uint32_t i = 0; q->cl != NULL && i < q->n; i++) {
+		struct htb_class *k = &q->cl[i];
+
+		for (; k->ring != NULL && k->count > 0;
+		     k->count--, k->head = (k->head + 1) & k->mask)
+			q->free_pkts(&k->ring[k->head].m, 1);
+		free(k->ring);
+	}
+	free(q->cl);
+	free(q->heap);
+	free(q->room);
+	free(q->parked);
+	free(q->params);
+	vqos_sched_tree_free(&q->tree);
+	free(q);
+}
+
+static void free_bulk(struct rte_mbuf **pkts, uint32_t n)
+{
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static int htb_alloc(struct vqos_htb *q, const struct vqos_sched_params *p)
+{
+	q->cl = calloc(q->n, sizeof(*q->cl));
+	q->heap = calloc(q->n, sizeof(*q->heap));
+	q->room = malloc(p->n_ports * sizeof(*q->room));
+	q->parked = malloc(p->n_ports * sizeof(*q->parked));
+	q->params = malloc(q->n * sizeof(*q->params));
+	if (!q->cl || !q->heap || !q->room || !q->parked || !q->params)
+		return -ENOMEM;
+	memcpy(q->params, p->classes, q->n * sizeof(*q->params));
+	for (uint32_t i = 0; i < p->n_ports; i++) {
+		q->room[i] = UINT32_MAX;
+		q->parked[i] = VQOS_SCHED_NONE;
+	}
+	return 0;
+}
+
+static int htb_create(const struct vqos_sched_params *p, struct vqos_qdisc **out,
+		      struct vqos_sched_error *err)
+{
+	struct vqos_htb *q = calloc(1, sizeof(*q));
+	int rc;
+
+	if (q == NULL)
+		return -ENOMEM;
+	q->base.ops = &vqos_htb_ops;
+	q->hz = p->clock_hz;
+	q->n = p->n_classes;
+	q->n_ports = p->n_ports;
+	q->free_pkts = p->free_pkts ? p->free_pkts : free_bulk;
+	rc = vqos_sched_tree_build(p, &q->tree, err);
+	if (rc == 0)
+		rc = vqos_sched_check_rates(p, &q->tree, err);
+	if (rc == 0 && htb_alloc(q, p) < 0) {
+		vqos_sched_fail(err, NULL, UINT32_MAX, "out of memory");
+		rc = -ENOMEM;
+	}
+	for (unsigned l = 0; l < VQOS_SCHED_DEPTH_MAX; l++)
+		for (unsigned j = 0; j < VQOS_SCHED_PRIO_MAX; j++)
+			q->row[l][j].cur = q->row[l][j].holder = VQOS_SCHED_NONE;
+	for (uint32_t i = 0; rc == 0 && i < q->n; i++) {
+		struct htb_class *k = &q->cl[i];
+
+		k->parent = q->tree.parent[i];
+		k->leaf = q->tree.n_children[i] == 0;
+		k->level = k->leaf ? 0 : (uint8_t)(VQOS_SCHED_DEPTH_MAX - 1 - q->tree.depth[i]);
+		k->mode = HTB_CAN;
+		k->heap_pos = VQOS_SCHED_NONE;
+		for (unsigned j = 0; j < VQOS_SCHED_PRIO_MAX; j++)
+			k->feed[j].cur = k->feed[j].holder = VQOS_SCHED_NONE;
+		rc = setup_class(q, i, &p->classes[i], err);
+		for (unsigned j = 0; j < VQOS_SCHED_PRIO_MAX; j++)
+			k->deficit_row[j] = k->deficit_feed[j] = k->quantum;
+		if (rc == 0 && k->leaf && p->mode == VQOS_SCHED_PUSH) {
+			k->mask = (uint32_t)rte_align32pow2(k->limit) - 1;
+			k->ring = malloc(((size_t)k->mask + 1) * sizeof(*k->ring));
+			if (k->ring == NULL)
+				rc = -ENOMEM;
+		}
+	}
+	if (rc < 0) {
+		htb_destroy(&q->base);
+		return rc;
+	}
+	*out = &q->base;
+	return 0;
+}
+
+static int htb_change(struct vqos_qdisc *qd, const struct vqos_sched_class_params *c, uint64_t now,
+		      struct vqos_sched_error *err)
+{
+	struct vqos_htb *q = (struct vqos_htb *)qd;
+	struct vqos_sched_params p = {
+		.clock_hz = q->hz,
+		.n_ports = q->n_ports,
+		.classes = q->params,
+		.n_classes = q->n,
+	};
+	struct vqos_sched_class_params old;
+	struct vqos_sched_tree t;
+	struct htb_class *k, saved;
+	uint32_t i = vqos_sched_tree_find(&q->tree, c->id);
+	int rc;
+
+	if (i == VQOS_SCHED_NONE)
+		return vqos_sched_fail(err, NULL, UINT32_MAX, "no class with id %u", c->id);
+	/* the rings and the heap are sized for this tree's shape */
+	if (c->parent != q->params[i].parent || c->port != q->params[i].port)
+		return vqos_sched_fail(err, q->params, i, "parent and port cannot change");
+	k = &q->cl[i];
+	old = q->params[i];
+	q->params[i] = *c;
+	rc = vqos_sched_tree_build(&p, &t, err);
+	if (rc == 0) {
+		rc = vqos_sched_check_rates(&p, &t, err);
+		vqos_sched_tree_free(&t);
+	}
+	/* a leaf's queue is sized at create */
+	if (rc == 0 && k->leaf && k->ring != NULL && c->limit > k->mask + 1)
+		rc = vqos_sched_fail(err, q->params, i, "limit above %u needs a new qdisc",
+				     k->mask + 1);
+	vqos_htb_update(k, now);
+	saved = *k;
+	if (rc == 0)
+		rc = setup_class(q, i, c, err);
+	if (rc < 0) {
+		q->params[i] = old;
+		*k = saved;
+		return rc;
+	}
+	for (unsigned b = 0; b < TB_N; b++) {
+		/* keep the tokens the class had, within the new depth */
+		int64_t t0 = saved.tb[b].rate ? saved.tb[b].tokens : k->tb[b].max;
+
+		k->tb[b].tokens = t0 > k->tb[b].max   ? k->tb[b].max
+				  : t0 < k->tb[b].min ? k->tb[b].min
+						      : t0;
+	}
+	if (k->leaf && k->want && k->prio != saved.prio) {
+		k->prio = saved.prio;
+		vqos_htb_leaf_off(q, i);
+		k->prio = c->prio;
+		vqos_htb_leaf_on(q, i);
+	}
+	vqos_htb_set_mode(q, i, vqos_htb_mode(k));
+	return 0;
+}
+
+static int htb_stats(struct vqos_qdisc *qd, uint32_t index, uint64_t now,
+		     struct vqos_sched_class_stats *st)
+{
+	struct vqos_htb *q = (struct vqos_htb *)qd;
+	const struct htb_class *k;
+	uint64_t dt;
+
+	if (index >= q->n)
+		return -ENOENT;
+	k = &q->cl[index];
+	dt = now > k->t_c ? now - k->t_c : 0;
+	memset(st, 0, sizeof(*st));
+	st->bytes = k->bytes;
+	st->packets = k->packets;
+	st->drops = k->drops;
+	st->overlimits = k->overlimits;
+	st->lends = k->lends;
+	st->borrows = k->borrows;
+	st->backlog_pkts = k->count;
+	st->backlog_bytes = k->backlog_bytes;
+	if (k->tb[TB_RATE].rate)
+		st->tokens = vqos_tb_peek(&k->tb[TB_RATE], dt) / (int64_t)(8 * q->hz);
+	if (k->tb[TB_CEIL].rate)
+		st->ctokens = vqos_tb_peek(&k->tb[TB_CEIL], dt) / (int64_t)(8 * q->hz);
+	if (k->tb[TB_PRATE].rate)
+		st->ptokens = vqos_tb_peek(&k->tb[TB_PRATE], dt) / (int64_t)q->hz;
+	if (k->tb[TB_PCEIL].rate)
+		st->pctokens = vqos_tb_peek(&k->tb[TB_PCEIL], dt) / (int64_t)q->hz;
+	return 0;
+}
+
+const struct vqos_sched_ops vqos_htb_ops = {
+	.name = "htb",
+	.create = htb_create,
+	.destroy = htb_destroy,
+	.enqueue = vqos_htb_enqueue,
+	.dequeue = vqos_htb_dequeue,
+	.set_room = vqos_htb_set_room,
+	.wake = vqos_htb_wake,
+	.grant = vqos_htb_grant,
+	.charge = vqos_htb_charge,
+	.charge_count = vqos_htb_charge_count,
+	.change = htb_change,
+	.stats = htb_stats,
+};
