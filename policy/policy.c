@@ -441,10 +441,26 @@ static int assign_ids(struct vqos_sched_class_params *k, uint32_t n)
 	return 0;
 }
 
+/*
+ * The data path hands a leaf up to a whole burst at once (VQOS_POLICY_BATCH
+ * packets, one vring dequeue), so a bucket shallower than that turns every
+ * grant into debt, and any stall of the lcore (a shared CPU) into tokens lost
+ * at the cap: the long-run rate falls short. An htb class without burst
+ * (cburst) therefore gets tc's default, one millisecond at its rate (ceil),
+ * plus one batch of full-size frames; the packet buckets likewise.
+ */
+static uint32_t batch_burst(uint64_t per_s, uint64_t per_ms_div, uint64_t batch)
+{
+	uint64_t b = per_s / per_ms_div + batch;
+
+	return b > VQOS_SCHED_BURST_MAX ? VQOS_SCHED_BURST_MAX : (uint32_t)b;
+}
+
 /* sched's view of the classes. */
 static void fill_params(const struct check *x, struct vqos_sched_class_params *k)
 {
 	const struct vqos_conf_class *c = x->src->intent;
+	bool htb = strcmp(x->src->kind, "htb") == 0;
 
 	for (uint32_t i = 0; i < x->src->n; i++) {
 		snprintf(k[i].name, sizeof(k[i].name), "%s", c[i].name);
@@ -461,6 +477,19 @@ static void fill_params(const struct check *x, struct vqos_sched_class_params *k
 		k[i].quantum = (uint32_t)c[i].quantum;
 		k[i].limit = (uint32_t)c[i].limit;
 		k[i].port = x->port[i] == VQOS_POLICY_NONE ? 0 : x->port[i];
+		if (!htb)
+			continue;
+		if (!(c[i].set & VQOS_CONF_CLASS_BURST) && c[i].rate_bps)
+			k[i].burst = batch_burst(c[i].rate_bps, 8000, VQOS_POLICY_BATCH_BYTES);
+		if (!(c[i].set & VQOS_CONF_CLASS_CBURST) && (c[i].ceil_bps || c[i].rate_bps))
+			k[i].cburst = batch_burst(c[i].ceil_bps ? c[i].ceil_bps : c[i].rate_bps,
+						  8000, VQOS_POLICY_BATCH_BYTES);
+		if (c[i].rate_pps)
+			k[i].burst_pkts = batch_burst(c[i].rate_pps, 1000, VQOS_POLICY_BATCH);
+		if (c[i].ceil_pps || c[i].rate_pps)
+			k[i].cburst_pkts =
+				batch_burst(c[i].ceil_pps ? c[i].ceil_pps : c[i].rate_pps, 1000,
+					    VQOS_POLICY_BATCH);
 	}
 }
 

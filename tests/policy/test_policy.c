@@ -119,6 +119,11 @@ static void test_build(void **state)
 	assert_int_equal(k[2].ceil_pps, 500000);
 	assert_int_equal(k[2].burst, 65536);
 	assert_int_equal(k[2].cburst, 65536);
+	/* bursts not given: 1 ms at the rate plus one data-path batch */
+	assert_int_equal(k[2].burst_pkts, 100 + VQOS_POLICY_BATCH);
+	assert_int_equal(k[2].cburst_pkts, 500 + VQOS_POLICY_BATCH);
+	assert_int_equal(k[4].burst, 3000000000ULL / 8000 + VQOS_POLICY_BATCH_BYTES);
+	assert_int_equal(k[4].cburst, 3000000000ULL / 8000 + VQOS_POLICY_BATCH_BYTES);
 	assert_int_equal(k[2].prio, 1);
 	assert_int_equal(k[2].quantum, 3000);
 	assert_int_equal(k[2].limit, 1024);

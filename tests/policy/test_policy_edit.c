@@ -93,9 +93,10 @@ static void test_diff_rate(void **state)
 	assert_false(d->structural);
 	assert_int_equal(d->classes[2].change, VQOS_POLICY_CHANGED);
 	assert_string_equal(d->classes[2].name, "l2");
-	/* ceil follows the rate it defaults to */
+	/* ceil follows the rate it defaults to, and the default bursts both */
 	assert_int_equal(d->classes[2].fields,
-			 VQOS_CONF_CLASS_RATE | VQOS_CONF_CLASS_CEIL | VQOS_CONF_CLASS_PRIO);
+			 VQOS_CONF_CLASS_RATE | VQOS_CONF_CLASS_CEIL | VQOS_CONF_CLASS_BURST |
+				 VQOS_CONF_CLASS_CBURST | VQOS_CONF_CLASS_PRIO);
 	assert_int_equal(d->classes[1].change, VQOS_POLICY_UNCHANGED);
 	/* what change() needs: the same id in both */
 	assert_int_equal(vqos_policy_params(a)->classes[2].id,
@@ -223,7 +224,8 @@ static void test_edit_verbs(void **state)
 	d = diff_ok(p, q);
 	assert_true(d->changed);
 	assert_false(d->structural);
-	assert_int_equal(d->classes[4].fields, VQOS_CONF_CLASS_CEIL);
+	/* the default cburst follows the ceil */
+	assert_int_equal(d->classes[4].fields, VQOS_CONF_CLASS_CEIL | VQOS_CONF_CLASS_CBURST);
 	vqos_policy_diff_free(d);
 	vqos_policy_free(p);
 	/* replace: a change when the name exists ... */
