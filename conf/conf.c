@@ -308,6 +308,7 @@ static const struct conf_key control_keys[] = {
 	{ "owner", read_string, FIELD(struct vqos_conf, ctl_owner), NULL },
 	{ "group", read_string, FIELD(struct vqos_conf, ctl_group), NULL },
 	{ "mode", read_octal, FIELD(struct vqos_conf, ctl_mode), NULL },
+	{ "admin", read_string, FIELD(struct vqos_conf, ctl_admin), NULL },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
@@ -652,6 +653,7 @@ static int conf_build(struct reader *r, config_t *cfg, struct vqos_conf **out)
 	snprintf(conf->ctl_socket, sizeof(conf->ctl_socket), "%s", VQOS_CONF_DEFAULT_CTL_SOCKET);
 	snprintf(conf->ctl_owner, sizeof(conf->ctl_owner), "%s", VQOS_CONF_DEFAULT_CTL_OWNER);
 	snprintf(conf->ctl_group, sizeof(conf->ctl_group), "%s", VQOS_CONF_DEFAULT_CTL_GROUP);
+	snprintf(conf->ctl_admin, sizeof(conf->ctl_admin), "%s", VQOS_CONF_DEFAULT_CTL_GROUP);
 	conf->ctl_mode = VQOS_CONF_DEFAULT_CTL_MODE;
 	conf->file = strdup(r->name);
 	if (conf->file == NULL) {

@@ -72,7 +72,9 @@ int vqos_conf_dump(const struct vqos_conf *conf, char **text)
 	put_string(&o, conf->ctl_owner);
 	put(&o, ";\n\tgroup = ");
 	put_string(&o, conf->ctl_group);
-	put(&o, ";\n\tmode = \"%04o\";\n};\n\nports = (\n", conf->ctl_mode);
+	put(&o, ";\n\tmode = \"%04o\";\n\tadmin = ", conf->ctl_mode);
+	put_string(&o, conf->ctl_admin);
+	put(&o, ";\n};\n\nports = (\n");
 	for (size_t i = 0; i < conf->n_ports; i++) {
 		const struct vqos_conf_port *p = &conf->ports[i];
 

@@ -161,6 +161,9 @@ struct vqos_conf {
 	char ctl_group[VQOS_CONF_USER_MAX];
 	/** Permission bits of the control socket (default 0660). */
 	unsigned int ctl_mode;
+	/** Group whose members may change things over the control socket, as
+	 *  root may (default "root": root only); the socket's group may read. */
+	char ctl_admin[VQOS_CONF_USER_MAX];
 	/** The container -> OVS direction. */
 	struct vqos_conf_dir tx;
 	/** The OVS -> container direction. */

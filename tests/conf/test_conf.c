@@ -249,7 +249,7 @@ static void test_unknown_keys(void **state)
 		  "};\n"
 		  "ports = ( " PORT(1) " );\n",
 		  "t.conf:2: key 'control.sockett': unknown key (known here: socket, owner, group, "
-		  "mode)" },
+		  "mode, admin)" },
 		/* in a port */
 		{ "ports = (\n"
 		  "  " PORT(1) ",\n"

@@ -49,15 +49,18 @@ static void test_defaults(void **state)
 
 static void test_control(void **state)
 {
-	struct vqos_conf *conf = load_ok("control = { socket = \"/tmp/v.sock\"; owner = \"vqos\";\n"
-					 "  group = \"netdev\"; mode = \"0640\"; };\n" PORTS);
+	struct vqos_conf *conf = load_ok(
+		"control = { socket = \"/tmp/v.sock\"; owner = \"vqos\";\n"
+		"  group = \"netdev\"; mode = \"0640\"; admin = \"vqos-admin\"; };\n" PORTS);
 
 	assert_string_equal(conf->ctl_owner, "vqos");
 	assert_string_equal(conf->ctl_group, "netdev");
 	assert_int_equal(conf->ctl_mode, 0640);
+	assert_string_equal(conf->ctl_admin, "vqos-admin");
 	vqos_conf_free(conf);
 	conf = load_ok("control = { mode = \"600\"; };\n" PORTS);
 	assert_int_equal(conf->ctl_mode, 0600);
+	assert_string_equal(conf->ctl_admin, "root");
 	vqos_conf_free(conf);
 }
 
@@ -335,6 +338,7 @@ static void test_dump(void **state)
 		      "\towner = \"vqos\";\n"
 		      "\tgroup = \"root\";\n"
 		      "\tmode = \"0600\";\n"
+		      "\tadmin = \"root\";\n"
 		      "};\n"
 		      "\n"
 		      "ports = (\n"
