@@ -164,6 +164,23 @@ uint32_t vqos_fifo_dequeue(struct vqos_qdisc *q, uint64_t now, struct rte_mbuf *
 	return out;
 }
 
+/* The queue in arrival order, ignoring rooms: for the qdisc replacing it. */
+uint32_t vqos_fifo_drain(struct vqos_qdisc *q, struct rte_mbuf **pkts, uint32_t *leaves, uint32_t n)
+{
+	struct vqos_fifo *f = (struct vqos_fifo *)q;
+	uint32_t out = 0;
+
+	for (; out < n && f->count > 0; out++, f->head = (f->head + 1) & f->mask, f->count--) {
+		struct fifo_class *k = &f->cl[f->ring_leaf[f->head]];
+
+		k->backlog_pkts--;
+		k->backlog_bytes -= f->ring_len[f->head];
+		leaves[out] = f->ring_leaf[f->head];
+		pkts[out] = f->ring[f->head];
+	}
+	return out;
+}
+
 void vqos_fifo_set_room(struct vqos_qdisc *q, uint32_t port, uint32_t room)
 {
 	struct vqos_fifo *f = (struct vqos_fifo *)q;
@@ -309,4 +326,5 @@ const struct vqos_sched_ops vqos_fifo_ops = {
 	.charge_count = vqos_fifo_charge_count,
 	.change = fifo_change,
 	.stats = vqos_fifo_stats,
+	.drain = vqos_fifo_drain,
 };

@@ -50,6 +50,8 @@ uint32_t vqos_fifo_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 uint32_t vqos_fifo_dequeue(struct vqos_qdisc *q, uint64_t now, struct rte_mbuf **pkts,
 			   uint32_t *leaves, uint32_t n);
 void vqos_fifo_set_room(struct vqos_qdisc *q, uint32_t port, uint32_t room);
+uint32_t vqos_fifo_drain(struct vqos_qdisc *q, struct rte_mbuf **pkts, uint32_t *leaves,
+			 uint32_t n);
 void vqos_fifo_wake(struct vqos_qdisc *q, uint32_t leaf);
 int vqos_fifo_grant(struct vqos_qdisc *q, uint64_t now, uint32_t max_pkts,
 		    struct vqos_sched_grant *g);

@@ -554,6 +554,31 @@ uint32_t vqos_htb_dequeue(struct vqos_qdisc *qd, uint64_t now, struct rte_mbuf *
 	return out;
 }
 
+/* Hand back what the leaves queue, leaf by leaf from a cursor, ignoring
+ * rates: the data path moves it into the qdisc that replaces this one. */
+uint32_t vqos_htb_drain(struct vqos_qdisc *qd, struct rte_mbuf **pkts, uint32_t *leaves, uint32_t n)
+{
+	struct vqos_htb *q = (struct vqos_htb *)qd;
+	uint32_t out = 0;
+
+	for (; out < n && q->drain_pos < q->n; q->drain_pos++) {
+		struct htb_class *k = &q->cl[q->drain_pos];
+
+		while (out < n && k->count > 0) {
+			k->backlog_bytes -= k->ring[k->head].len;
+			leaves[out] = q->drain_pos;
+			pkts[out++] = k->ring[k->head].m;
+			k->head = (k->head + 1) & k->mask;
+			k->count--;
+		}
+		if (k->count > 0)
+			break;
+		if (k->active && k->ring != NULL)
+			vqos_htb_leaf_off(q, q->drain_pos);
+	}
+	return out;
+}
+
 /* ---- pull mode ---- */
 
 void vqos_htb_wake(struct vqos_qdisc *qd, uint32_t leaf)

@@ -98,6 +98,7 @@ struct vqos_htb {
 	struct vqos_sched_class_params *params; /* copy, for change() */
 	struct vqos_sched_tree tree;
 	void (*free_pkts)(struct rte_mbuf **pkts, uint32_t n);
+	uint32_t drain_pos; /* drain(): the class it empties next */
 };
 
 /* Bring the buckets of @p k up to @p now. */
@@ -117,6 +118,8 @@ uint32_t vqos_htb_enqueue(struct vqos_qdisc *qd, uint32_t leaf, struct rte_mbuf 
 uint32_t vqos_htb_dequeue(struct vqos_qdisc *qd, uint64_t now, struct rte_mbuf **pkts,
 			  uint32_t *leaves, uint32_t n);
 void vqos_htb_set_room(struct vqos_qdisc *qd, uint32_t port, uint32_t room);
+uint32_t vqos_htb_drain(struct vqos_qdisc *qd, struct rte_mbuf **pkts, uint32_t *leaves,
+			uint32_t n);
 void vqos_htb_wake(struct vqos_qdisc *qd, uint32_t leaf);
 int vqos_htb_grant(struct vqos_qdisc *qd, uint64_t now, uint32_t max_pkts,
 		   struct vqos_sched_grant *g);

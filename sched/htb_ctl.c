@@ -242,4 +242,5 @@ const struct vqos_sched_ops vqos_htb_ops = {
 	.charge_count = vqos_htb_charge_count,
 	.change = htb_change,
 	.stats = htb_stats,
+	.drain = vqos_htb_drain,
 };

@@ -295,4 +295,5 @@ const struct vqos_sched_ops vqos_police_ops = {
 	.charge_count = police_charge_count,
 	.change = police_change,
 	.stats = vqos_fifo_stats,
+	.drain = vqos_fifo_drain,
 };

@@ -40,6 +40,7 @@
  * run on real time with EAL. It frees the packets it drops, so enqueue()
  * returns n (the drops show in the counters). Push mode only: it needs the
  * packets. change() adds a pipe profile and moves the pipe to it, at run time.
+ * No drain(): librte_sched hands packets out only through its shaper.
  */
 #include <errno.h>
 #include <stdlib.h>

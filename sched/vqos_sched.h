@@ -315,6 +315,12 @@ struct vqos_sched_ops {
 	/** Read the counters of class @p index as of @p now. */
 	int (*stats)(struct vqos_qdisc *q, uint32_t index, uint64_t now,
 		     struct vqos_sched_class_stats *out);
+	/** Push, optional (NULL: the kind cannot): hand back up to @p n queued
+	 *  packets without regard to rates, each leaf's in order, leaves[i]
+	 *  receiving the leaf of pkts[i]; 0 once empty. The data path moves a
+	 *  replaced qdisc's queues into its successor with it. */
+	uint32_t (*drain)(struct vqos_qdisc *q, struct rte_mbuf **pkts, uint32_t *leaves,
+			  uint32_t n);
 };
 
 /** The kinds, NULL-terminated. */

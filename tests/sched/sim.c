@@ -199,6 +199,36 @@ bool sim_refused(const struct vqos_sched_ops *ops, const struct vqos_sched_class
 	return rc == -EINVAL && q == NULL && strstr(err.msg, who) && strstr(err.msg, why);
 }
 
+uint32_t sim_drain_check(struct vqos_qdisc *q)
+{
+	struct rte_mbuf *pkts[4];
+	uint32_t leaves[4], last[4] = { 0 }, total = 0, n;
+
+	for (uint32_t i = 1; i <= 10; i++) {
+		for (uint32_t leaf = 1; leaf <= 3; leaf++) {
+			struct rte_mbuf *m = sim_mbuf(100, i);
+
+			if (vqos_sched_enqueue(q, leaf, &m, 1, 0) != 1)
+				sim_free(&m, 1);
+		}
+	}
+	while ((n = q->ops->drain(q, pkts, leaves, 4)) > 0) {
+		for (uint32_t i = 0; i < n; i++) {
+			/* each leaf's packets in the order they came */
+			if (leaves[i] < 1 || leaves[i] > 3 ||
+			    pkts[i]->hash.usr != last[leaves[i]] + 1)
+				return UINT32_MAX;
+			last[leaves[i]] = pkts[i]->hash.usr;
+		}
+		sim_free(pkts, n);
+		total += n;
+	}
+	/* nothing left to dequeue */
+	if (vqos_sched_dequeue(q, SIM_S, pkts, leaves, 4) != 0)
+		return UINT32_MAX;
+	return total;
+}
+
 double sim_mbit(const struct sim_flow *f, uint64_t ticks)
 {
 	return (double)f->bytes * 8.0 / ((double)ticks / (double)SIM_HZ) / MBIT;

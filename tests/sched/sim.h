@@ -77,6 +77,13 @@ double sim_mbit(const struct sim_flow *f, uint64_t ticks);
 bool sim_refused(const struct vqos_sched_ops *ops, const struct vqos_sched_class_params *c,
 		 uint32_t n, const char *who, const char *why);
 
+/**
+ * Queue 10 packets on each of leaves 1..3 of @p q (push mode), drain it 4 at
+ * a time, and check that every packet comes back once, each leaf's in order,
+ * and that nothing is left. Returns the number of packets drained.
+ */
+uint32_t sim_drain_check(struct vqos_qdisc *q);
+
 /** Most classes and flows of a worked example. */
 #define SIM_EXAMPLE_CLASSES 8
 #define SIM_EXAMPLE_FLOWS   4

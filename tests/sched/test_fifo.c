@@ -125,6 +125,18 @@ static void test_pull_round_robin(void **state)
 	vqos_sched_destroy(q);
 }
 
+/* drain() hands back the queue in arrival order, rooms or not. */
+static void test_drain(void **state)
+{
+	struct vqos_qdisc *q = make(VQOS_SCHED_PUSH);
+
+	vqos_sched_set_room(q, 0, 0);
+	/* the root's limit is 8: 8 of the 30 stay */
+	assert_int_equal(sim_drain_check(q), 8);
+	vqos_sched_destroy(q);
+	assert_int_equal(sim_mbufs_out(), 0);
+}
+
 static void test_bad_tree(void **state)
 {
 	struct vqos_sched_class_params c[2] = {
@@ -143,7 +155,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),	     cmocka_unit_test(test_order_and_limit),
 		cmocka_unit_test(test_head_of_line), cmocka_unit_test(test_pull_round_robin),
-		cmocka_unit_test(test_bad_tree),
+		cmocka_unit_test(test_drain),	     cmocka_unit_test(test_bad_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -389,6 +389,28 @@ static void test_queue_limit_drops(void **state)
 	destroy(q);
 }
 
+/* drain() hands back every queued packet, each leaf's in order, whatever
+ * the rates (1 Mbit/s and a 100-byte root burst would hold most back). */
+static void test_drain(void **state)
+{
+	struct vqos_sched_class_params c[4] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 1, 1),
+		sim_class(2, 1, "A", 0.3, 1),
+		sim_class(3, 1, "B", 0.3, 1),
+		sim_class(4, 1, "C", 0.3, 1),
+	};
+	struct vqos_sched_class_stats st;
+	struct vqos_qdisc *q;
+
+	c[0].burst = c[0].cburst = 100;
+	q = make(c, 4, VQOS_SCHED_PUSH);
+	assert_int_equal(sim_drain_check(q), 30);
+	q->ops->stats(q, 1, SIM_S, &st);
+	assert_int_equal(st.backlog_pkts, 0);
+	assert_int_equal(st.backlog_bytes, 0);
+	destroy(q);
+}
+
 /* A port whose vring is full parks its leaves; the other port goes on. */
 static void test_room_per_port(void **state)
 {
@@ -533,6 +555,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_reordering, setup),
 		cmocka_unit_test_setup(test_queue_limit_drops, setup),
 		cmocka_unit_test_setup(test_room_per_port, setup),
+		cmocka_unit_test_setup(test_drain, setup),
 		cmocka_unit_test_setup(test_change_class, setup),
 		cmocka_unit_test_setup(test_bad_params, setup),
 		cmocka_unit_test_setup(test_max_classes, setup),
