@@ -10,6 +10,14 @@
  *   MAY   a rate bucket < 0, every ceil bucket >= 0: it may only borrow;
  *   CANT  a ceil bucket < 0: it may not send at all.
  *
+ * One difference from Linux: a class that fell below its rate returns to
+ * CAN when its rate buckets hold one full-size frame (or one packet), not a
+ * single token. A class sending small packets above its rate would otherwise
+ * switch between its own rate and borrowing at every packet it earns, and a
+ * switch moves it between a row and a feed and through the heap; this way it
+ * sends a frame's worth per switch. Rates and bursts are unchanged; own-rate
+ * packets may wait one frame's time at the class's rate, while it may borrow.
+ *
  * Levels: a leaf is level 0; an inner class at depth d is level 7 - d (the
  * root is 7). A backlogged leaf is "active" at its prio. An active class in
  * CAN sits in the row of its level and prio; an active class in MAY sits in
@@ -209,16 +217,29 @@ static bool tb_negative(const struct vqos_tb *tb)
 	return tb->rate != 0 && tb->tokens < 0;
 }
 
+/* The tokens rate bucket @p b of @p k needs for CAN: none while it is in
+ * CAN, back_floor[b] to return (see struct htb_class). */
+static int64_t rate_floor(const struct htb_class *k, unsigned b)
+{
+	return k->mode == HTB_CAN ? 0 : k->back_floor[b];
+}
+
+static bool rate_short(const struct htb_class *k, unsigned b)
+{
+	return k->tb[b].rate != 0 && k->tb[b].tokens < rate_floor(k, b);
+}
+
 uint8_t vqos_htb_mode(const struct htb_class *k)
 {
 	if (tb_negative(&k->tb[TB_CEIL]) || tb_negative(&k->tb[TB_PCEIL]))
 		return HTB_CANT;
-	if (tb_negative(&k->tb[TB_RATE]) || tb_negative(&k->tb[TB_PRATE]))
+	if (rate_short(k, TB_RATE) || rate_short(k, TB_PRATE))
 		return HTB_MAY;
 	return HTB_CAN;
 }
 
-/* The tick at which the buckets that hold @p k in its mode are all >= 0. */
+/* The tick at which the buckets that hold @p k in its mode reach their
+ * floors: 0 for ceil buckets, rate_floor() for rate buckets. */
 static uint64_t wake_of(const struct htb_class *k)
 {
 	unsigned first = k->mode == HTB_CANT ? TB_CEIL : TB_RATE;
@@ -226,9 +247,10 @@ static uint64_t wake_of(const struct htb_class *k)
 
 	for (unsigned b = first; b < TB_N; b += 2) {
 		const struct vqos_tb *tb = &k->tb[b];
+		int64_t floor = first == TB_CEIL ? 0 : rate_floor(k, b);
 
-		if (tb_negative(tb)) {
-			uint64_t need = ((uint64_t)-tb->tokens + tb->rate - 1) / tb->rate;
+		if (tb->rate != 0 && tb->tokens < floor) {
+			uint64_t need = ((uint64_t)(floor - tb->tokens) + tb->rate - 1) / tb->rate;
 
 			if (k->t_c + need > w)
 				w = k->t_c + need;

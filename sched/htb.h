@@ -14,6 +14,8 @@
 /* A bucket's debt beyond its burst: room for one overshooting vring burst. */
 #define HTB_DEBT_BYTES (512u << 10)
 #define HTB_DEBT_PKTS  256u
+/* What a class below its rate earns before it sends on its own rate again. */
+#define HTB_BACK_BYTES 1518u
 
 enum { TB_RATE, TB_CEIL, TB_PRATE, TB_PCEIL, TB_N };
 enum { HTB_CANT, HTB_MAY, HTB_CAN };
@@ -62,6 +64,9 @@ struct htb_class {
 	uint32_t next_parked;
 	uint64_t t_c; /* tick the buckets were last brought up to */
 	struct vqos_tb tb[TB_N];
+	/* rate buckets: the tokens a class out of CAN needs to get back (one
+	 * frame or packet, at most half the bucket; 0 for ceil buckets) */
+	int64_t back_floor[TB_N];
 	/* DRR deficits, bytes: in the row of its level and in its parent's feed,
 	 * apart, or own-rate turns would reset borrowing turns */
 	int64_t deficit_row[VQOS_SCHED_PRIO_MAX];

@@ -35,6 +35,12 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 	    vqos_tb_init(&k->tb[TB_PCEIL], ceil_pps, pcburst, HTB_DEBT_PKTS, q->hz))
 		return vqos_sched_fail(err, q->params, i,
 				       "burst too large for the rate at this clock; set burst");
+	k->back_floor[TB_RATE] = (int64_t)HTB_BACK_BYTES * 8 * (int64_t)q->hz;
+	if (k->back_floor[TB_RATE] > k->tb[TB_RATE].max / 2)
+		k->back_floor[TB_RATE] = k->tb[TB_RATE].max / 2;
+	k->back_floor[TB_PRATE] = (int64_t)q->hz;
+	if (k->back_floor[TB_PRATE] > k->tb[TB_PRATE].max / 2)
+		k->back_floor[TB_PRATE] = k->tb[TB_PRATE].max / 2;
 	k->prio = c->prio;
 	k->port = c->port;
 	k->quantum = vqos_sched_quantum(c);
