@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "ctl/vqos_ctl.h"
+#include "policy/vqos_policy.h"
 
 #define VQOS_VERSION_STRING "0.1.0"
 
@@ -22,6 +23,7 @@ struct command {
 	const char *usage; /* arguments, for list-commands and errors */
 	int min_args;
 	int max_args;
+	bool writes; /* changes things: root or the admin group only */
 	int (*handler)(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		       const char *const *argv, json_t **result, char *err, size_t errlen);
 };
@@ -273,6 +275,69 @@ static int cmd_class_show(const struct vqos_ctl_env *env, const struct vqos_ctl_
 	return 0;
 }
 
+static json_t *applied_json(const struct vqos_ctl_applied *a)
+{
+	return json_pack("{s:b, s:b, s:f, s:s}", "changed", a->changed, "rebuilt", a->rebuilt,
+			 "applied_us", a->applied_us, "note", a->note);
+}
+
+/* class add|change|replace|del tx|rx name NAME [key value]... : the verb is
+ * the second word of the command row itself. */
+static int cmd_class_edit(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			  int argc, const char *const *argv, json_t **result, char *err,
+			  size_t errlen)
+{
+	const char *verb_word = req->argv[1];
+	struct vqos_ctl_applied applied = { 0 };
+	struct vqos_conf_class c;
+	enum vqos_policy_verb verb;
+	char why[256];
+	int dir, ret;
+
+	if (strcmp(argv[0], "tx") != 0 && strcmp(argv[0], "rx") != 0) {
+		snprintf(err, errlen, "class %s: '%s' is not a direction (tx or rx)", verb_word,
+			 argv[0]);
+		return -EINVAL;
+	}
+	dir = strcmp(argv[0], "rx") == 0;
+	if (vqos_policy_verb_parse(verb_word, &verb) != 0) {
+		snprintf(err, errlen, "class: unknown verb '%s'", verb_word);
+		return -EINVAL;
+	}
+	if (vqos_conf_class_from_words(argc - 1, argv + 1, &c, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "class %s %s: %s", verb_word, argv[0], why);
+		return -EINVAL;
+	}
+	ret = env->ops->class_edit(env->ops->aux, dir, (int)verb, &c, &applied, err, errlen);
+	if (ret == 0)
+		*result = applied_json(&applied);
+	return ret;
+}
+
+static int cmd_reload(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
+		      const char *const *argv, json_t **result, char *err, size_t errlen)
+{
+	struct vqos_ctl_applied applied = { 0 };
+	int ret = env->ops->reload(env->ops->aux, &applied, err, errlen);
+
+	if (ret == 0)
+		*result = applied_json(&applied);
+	return ret;
+}
+
+static int cmd_config_dump(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			   int argc, const char *const *argv, json_t **result, char *err,
+			   size_t errlen)
+{
+	char *text = NULL;
+	int ret = env->ops->config_dump(env->ops->aux, &text, err, errlen);
+
+	if (ret == 0)
+		*result = json_string(text);
+	free(text);
+	return ret;
+}
+
 static int cmd_version(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		       const char *const *argv, json_t **result, char *err, size_t errlen)
 {
@@ -296,6 +361,44 @@ static const struct command commands[] = {
 	  .min_args = 0,
 	  .max_args = 3,
 	  .handler = cmd_class_show },
+#define CLASS_ARGS                                                                                 \
+	"tx|rx name NAME [parent P] [port PORT] [rate R] [ceil C] [burst B] [cburst B] "           \
+	"[prio N] [quantum Q] [pps N] [cpps N] [limit N] [overcommit true|false]"
+	{ .words = "class add",
+	  .usage = CLASS_ARGS,
+	  .min_args = 3,
+	  .max_args = 64,
+	  .writes = true,
+	  .handler = cmd_class_edit },
+	{ .words = "class change",
+	  .usage = CLASS_ARGS,
+	  .min_args = 3,
+	  .max_args = 64,
+	  .writes = true,
+	  .handler = cmd_class_edit },
+	{ .words = "class replace",
+	  .usage = CLASS_ARGS,
+	  .min_args = 3,
+	  .max_args = 64,
+	  .writes = true,
+	  .handler = cmd_class_edit },
+	{ .words = "class del",
+	  .usage = "tx|rx name NAME",
+	  .min_args = 3,
+	  .max_args = 3,
+	  .writes = true,
+	  .handler = cmd_class_edit },
+	{ .words = "reload",
+	  .usage = "",
+	  .min_args = 0,
+	  .max_args = 0,
+	  .writes = true,
+	  .handler = cmd_reload },
+	{ .words = "config dump",
+	  .usage = "",
+	  .min_args = 0,
+	  .max_args = 0,
+	  .handler = cmd_config_dump },
 	{ .words = "lcore show",
 	  .usage = "",
 	  .min_args = 0,
@@ -374,6 +477,13 @@ int vqos_ctl_dispatch(const struct vqos_ctl_env *env, const struct vqos_ctl_requ
 		snprintf(err, errlen, "%s: %s arguments; usage: %s %s", best->words,
 			 nargs < best->min_args ? "missing" : "too many", best->words, best->usage);
 		return -EINVAL;
+	}
+	if (best->writes && !req->may_write) {
+		snprintf(err, errlen,
+			 "%s: permission denied: changes need root or the control.admin "
+			 "group",
+			 best->words);
+		return -EPERM;
 	}
 	return best->handler(env, req, nargs, req->argv + best_n, result, err, errlen);
 }

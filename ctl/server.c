@@ -29,6 +29,7 @@
 
 struct client {
 	int fd;		  /* -1: free slot */
+	bool may_write;	  /* the peer is root or in the admin group */
 	bool replying;	  /* READING when false */
 	char *buf;	  /* request bytes, then the reply */
 	size_t len;	  /* bytes in buf */
@@ -41,6 +42,7 @@ struct vqos_ctl_server {
 	char *path;
 	struct vqos_ctl_ops ops;
 	struct vqos_ctl_env env; /* ops and the counters sampled once a second */
+	gid_t admin;		 /* group that may change things, besides root */
 	struct client clients[MAX_CLIENTS];
 };
 
@@ -85,6 +87,7 @@ static void client_handle(struct vqos_ctl_server *srv, struct client *c, size_t 
 
 	status = vqos_ctl_request_parse(c->buf, len, &req, err, sizeof(err));
 	if (status == 0) {
+		req.may_write = c->may_write;
 		status = vqos_ctl_dispatch(&srv->env, &req, &result, err, sizeof(err));
 		vqos_ctl_request_release(&req);
 	}
@@ -142,6 +145,41 @@ static void client_write(struct client *c)
 		client_close(c);
 }
 
+/* Whether process @p pid is in group @p gid, by its supplementary groups. */
+static bool in_groups(pid_t pid, gid_t gid)
+{
+	char path[64], line[4096];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		char *tok, *save;
+
+		if (strncmp(line, "Groups:", 7) != 0)
+			continue;
+		for (tok = strtok_r(line + 7, " \t\n", &save); tok != NULL && !found;
+		     tok = strtok_r(NULL, " \t\n", &save))
+			found = strtoul(tok, NULL, 10) == gid;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Root, or a member of the admin group, may change things. */
+static bool peer_may_write(int fd, gid_t admin)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return false;
+	return cred.uid == 0 || cred.gid == admin || in_groups(cred.pid, admin);
+}
+
 static void server_accept(struct vqos_ctl_server *srv)
 {
 	struct client *c = NULL;
@@ -165,6 +203,7 @@ static void server_accept(struct vqos_ctl_server *srv)
 	}
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
+	c->may_write = peer_may_write(fd, srv->admin);
 	c->deadline = now_ms() + VQOS_CTL_DEADLINE_MS;
 }
 
@@ -229,10 +268,11 @@ int vqos_ctl_server_poll(struct vqos_ctl_server *srv, int timeout_ms)
 	return 0;
 }
 
-int vqos_ctl_server_create(const char *path, const struct vqos_ctl_ops *ops,
+int vqos_ctl_server_create(const struct vqos_ctl_server_params *params,
 			   struct vqos_ctl_server **out, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *path = params->path;
 	struct vqos_ctl_server *srv;
 	int i, ret;
 
@@ -247,8 +287,9 @@ int vqos_ctl_server_create(const char *path, const struct vqos_ctl_ops *ops,
 		snprintf(err, errlen, "control socket %s: out of memory", path);
 		return -ENOMEM;
 	}
-	srv->ops = *ops;
+	srv->ops = *params->ops;
 	srv->env.ops = &srv->ops;
+	srv->admin = params->admin;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		srv->clients[i].fd = -1;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
@@ -256,7 +297,9 @@ int vqos_ctl_server_create(const char *path, const struct vqos_ctl_ops *ops,
 	if (srv->fd < 0)
 		goto fail;
 	unlink(path);
-	if (bind(srv->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, 0660) < 0 ||
+	/* owner, group and mode before listen(): nobody connects in between */
+	if (bind(srv->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chown(path, params->owner, params->group) < 0 || chmod(path, params->mode) < 0 ||
 	    listen(srv->fd, 16) < 0)
 		goto fail;
 	*out = srv;
@@ -266,6 +309,7 @@ fail:
 	snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
 	if (srv->fd >= 0)
 		close(srv->fd);
+	unlink(path);
 	free(srv->path);
 	free(srv);
 	return ret;

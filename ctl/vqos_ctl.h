@@ -26,7 +26,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include <jansson.h>
+
+#include "conf/vqos_conf.h"
 
 /** vqosctl's socket when neither -S nor $VQOS_SOCKET says (conf/'s default too). */
 #define VQOS_CTL_DEFAULT_SOCKET "/run/vqos/vqosd.sock"
@@ -45,6 +49,7 @@ struct vqos_ctl_request {
 	const char *argv[VQOS_CTL_MAX_ARGS]; /**< command words then arguments */
 	int argc;			     /**< entries of argv */
 	bool stats;			     /**< -s: include statistics */
+	bool may_write; /**< the peer may change things (set by the server) */
 };
 
 /**
@@ -122,6 +127,14 @@ struct vqos_ctl_class {
 	int64_t ctokens; /**< ceil bucket, bytes */
 };
 
+/** What a change did, for the reply. */
+struct vqos_ctl_applied {
+	bool changed;       /**< anything differed at all */
+	bool rebuilt;       /**< a direction's qdisc was rebuilt (rather than kept) */
+	double applied_us;  /**< from the request to the data path running it, microseconds */
+	char note[256];     /**< what happened, for people ("port c3 added") */
+};
+
 /** What the daemon lends the command handlers. */
 struct vqos_ctl_ops {
 	/** Call @p cb once per port, in configuration order. */
@@ -134,16 +147,36 @@ struct vqos_ctl_ops {
 	/** Call @p cb once per data-path lcore. */
 	void (*lcore_foreach)(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lcore *lcore),
 			      void *arg);
+	/** Apply tc verb @p verb (enum vqos_policy_verb) with class @p c to
+	 *  direction @p dir (0 tx, 1 rx). 0, or a negative errno with @p err. */
+	int (*class_edit)(void *aux, int dir, int verb, const struct vqos_conf_class *c,
+			  struct vqos_ctl_applied *out, char *err, size_t errlen);
+	/** Read the configuration file again and apply what changed. */
+	int (*reload)(void *aux, struct vqos_ctl_applied *out, char *err, size_t errlen);
+	/** A configuration file that reproduces the running state (malloc'ed). */
+	int (*config_dump)(void *aux, char **text, char *err, size_t errlen);
 	void *aux; /**< first argument of every op */
 };
 
 struct vqos_ctl_server;
 
+/** How the control socket is made and who may do what on it. */
+struct vqos_ctl_server_params {
+	const char *path; /**< socket path, in an existing directory (an old file is replaced) */
+	const struct vqos_ctl_ops *ops; /**< the daemon's state */
+	uid_t owner;  /**< owner of the socket file */
+	gid_t group;  /**< group of the socket file: its members may read */
+	mode_t mode;  /**< permission bits of the socket file */
+	gid_t admin;  /**< members of this group, and root, may change things */
+};
+
 /**
- * Listen on @p path, in an existing directory (an old socket file is replaced).
+ * Listen on the control socket. Peer credentials (SO_PEERCRED) decide per
+ * request: commands that change things are refused with -EPERM unless the
+ * peer is root or in params->admin (its primary or supplementary groups).
  * @return 0 or a negative errno, with a message in @p err
  */
-int vqos_ctl_server_create(const char *path, const struct vqos_ctl_ops *ops,
+int vqos_ctl_server_create(const struct vqos_ctl_server_params *params,
 			   struct vqos_ctl_server **out, char *err, size_t errlen);
 
 /** Wait up to @p timeout_ms for control traffic and serve it. @return 0 or -errno. */

@@ -30,8 +30,12 @@ static void usage(FILE *f)
 		"  -s, --stats          show statistics\n"
 		"  -j, --json           print JSON\n"
 		"  -i, --interval SECONDS  bottleneck: judge over this interval\n"
-		"commands: port show [PORT], lcore show, bottleneck [-j] [-i SECONDS],\n"
-		"          stats --prometheus, version, list-commands\n",
+		"commands: port show [PORT], class show [tx|rx] [port PORT],\n"
+		"          class add|change|replace|del tx|rx name NAME [parent P] [port PORT]\n"
+		"            [rate R] [ceil C] [burst B] [cburst B] [prio N] [quantum Q]\n"
+		"            [pps N] [cpps N] [limit N], reload, config dump,\n"
+		"          lcore show, bottleneck [-j] [-i SECONDS], stats --prometheus,\n"
+		"          version, list-commands\n",
 		VQOS_CTL_DEFAULT_SOCKET);
 }
 

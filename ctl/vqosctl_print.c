@@ -237,8 +237,19 @@ int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const
 		return print_per_dir(f, bottleneck_columns, json_object_get(result, "ports"),
 				     "port");
 	}
-	if (argc >= 1 && strcmp(argv[0], "stats") == 0 && json_is_string(result))
+	if (argc >= 1 && (strcmp(argv[0], "stats") == 0 || strcmp(argv[0], "config") == 0) &&
+	    json_is_string(result))
 		return fputs(json_string_value(result), f) < 0 ? -1 : 0;
+	if ((argc >= 2 && strcmp(argv[0], "class") == 0 && strcmp(argv[1], "show") != 0) ||
+	    (argc >= 1 && strcmp(argv[0], "reload") == 0)) {
+		/* a change: what happened and how long the data path took */
+		fprintf(f, "%s", json_string_value(json_object_get(result, "note")));
+		if (json_is_true(json_object_get(result, "changed")))
+			fprintf(f, " in %.0f us",
+				json_real_value(json_object_get(result, "applied_us")));
+		fputc('\n', f);
+		return ferror(f) ? -1 : 0;
+	}
 	if (argc >= 2 && strcmp(argv[0], "class") == 0 && strcmp(argv[1], "show") == 0)
 		return print_classes(f, result, stats);
 	if (argc >= 2 && strcmp(argv[0], "lcore") == 0 && strcmp(argv[1], "show") == 0)

@@ -24,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 
 #include <rte_cycles.h>
+#include <rte_pause.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -262,6 +264,66 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now)
 	return moved;
 }
 
+/* Index in @p st of @p port, or st->n. */
+static unsigned int port_index(const struct vqos_dp_state *st, const struct vqos_port *port)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->n && st->port[i] != port; i++)
+		;
+	return i;
+}
+
+/*
+ * Move what @p old's rx qdisc still queues into @p st's, each packet to the
+ * leaf of its port in @p st, in order; what has no place there is dropped
+ * and counted. Runs once per state, before the data path first uses it (or
+ * on the control thread when no data path runs), so a change of the tree
+ * loses no packet that a queue of the new tree can hold.
+ */
+static void migrate(struct vqos_dp_state *old, struct vqos_dp_state *st, uint64_t now)
+{
+	struct vqos_qdisc *from = old->q[VQOS_DIR_RX], *to = st->q[VQOS_DIR_RX];
+	struct rte_mbuf *pkts[VQOS_DP_BURST];
+	uint32_t leaves[VQOS_DP_BURST], n, i;
+	struct vqos_sched_class_stats cs;
+
+	if (!st->kept[VQOS_DIR_TX])
+		for (i = 0; i < st->n; i++)
+			st->port[i]->tx_woken = false; /* the new tx qdisc has not been told */
+	if (from == to)
+		return;
+	if (from->ops->drain == NULL) {
+		/* the kind keeps its queues: they go with it, counted per port */
+		for (i = 0; i < old->n; i++)
+			if (from->ops->stats(from, old->leaf[VQOS_DIR_RX][i], now, &cs) == 0)
+				STAT_ADD(old->port[i]->stats[VQOS_DIR_RX].drops, cs.backlog_pkts);
+		return;
+	}
+	while ((n = from->ops->drain(from, pkts, leaves, VQOS_DP_BURST)) > 0) {
+		for (i = 0; i < n; i++) {
+			struct vqos_port *p = old->port[old->rx_port_of[leaves[i]]];
+			unsigned int j = port_index(st, p);
+
+			if (j == st->n || vqos_sched_enqueue(to, st->leaf[VQOS_DIR_RX][j], &pkts[i],
+							     1, now) != 1) {
+				STAT_ADD(p->stats[VQOS_DIR_RX].drops, 1);
+				rte_pktmbuf_free(pkts[i]);
+			}
+		}
+	}
+}
+
+/* First use of @p st by the data path. */
+static void adopt(struct vqos_dp_state *st, uint64_t now)
+{
+	struct vqos_dp_state *old = __atomic_load_n(&st->prev, __ATOMIC_ACQUIRE);
+
+	if (old != NULL)
+		migrate(old, st, now);
+	__atomic_store_n(&st->adopted, true, __ATOMIC_RELEASE);
+}
+
 int vqos_dp_run(void *arg)
 {
 	struct vqos_dp *dp = arg;
@@ -273,10 +335,13 @@ int vqos_dp_run(void *arg)
 
 	rte_rcu_qsbr_thread_register(dp->qsbr, tid);
 	rte_rcu_qsbr_thread_online(dp->qsbr, tid);
+	__atomic_store_n(&dp->running, true, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED)) {
 		st = __atomic_load_n(&dp->state, __ATOMIC_ACQUIRE);
 		moved = 0;
 		if (st != NULL) {
+			if (!__atomic_load_n(&st->adopted, __ATOMIC_RELAXED))
+				adopt(st, t0);
 			moved = tx_pass(st, t0);
 			moved += rx_pass(st, t0);
 		}
@@ -300,6 +365,7 @@ int vqos_dp_run(void *arg)
 	}
 	rte_rcu_qsbr_thread_offline(dp->qsbr, tid);
 	rte_rcu_qsbr_thread_unregister(dp->qsbr, tid);
+	__atomic_store_n(&dp->running, false, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -342,8 +408,35 @@ static struct vqos_dp_state *state_build(struct vqos_dp *dp, struct vqos_port *c
 		goto oom;
 	memcpy(st->port, ports, n * sizeof(ports[0]));
 	for (d = 0; d < VQOS_DIR_N; d++) {
-		struct vqos_sched_params p = *tree[d].params;
+		struct vqos_sched_params p;
 
+		if (tree[d].keep) {
+			/* the same qdisc goes on, queues and tokens and all */
+			const struct vqos_dp_state *cur = dp->state;
+
+			if (cur == NULL || cur->n != n ||
+			    memcmp(cur->port, ports, n * sizeof(ports[0])) != 0) {
+				snprintf(err, errlen, "%s qdisc: kept with other ports",
+					 d == VQOS_DIR_TX ? "tx" : "rx");
+				goto fail;
+			}
+			st->kept[d] = true;
+			st->q[d] = cur->q[d];
+			st->n_classes[d] = cur->n_classes[d];
+			st->leaf[d] = malloc((n ? n : 1) * sizeof(st->leaf[d][0]));
+			if (st->leaf[d] == NULL)
+				goto oom;
+			memcpy(st->leaf[d], cur->leaf[d], n * sizeof(st->leaf[d][0]));
+			if (d == VQOS_DIR_RX) {
+				st->rx_port_of = malloc(cur->n_classes[d] * sizeof(uint32_t));
+				if (st->rx_port_of == NULL)
+					goto oom;
+				memcpy(st->rx_port_of, cur->rx_port_of,
+				       cur->n_classes[d] * sizeof(uint32_t));
+			}
+			continue;
+		}
+		p = *tree[d].params;
 		p.clock_hz = dp->hz;
 		p.mode = d == VQOS_DIR_TX ? VQOS_SCHED_PULL : VQOS_SCHED_PUSH;
 		if (p.n_ports != n) {
@@ -374,20 +467,48 @@ static struct vqos_dp_state *state_build(struct vqos_dp *dp, struct vqos_port *c
 oom:
 	snprintf(err, errlen, "out of memory");
 fail:
+	for (d = 0; d < VQOS_DIR_N; d++)
+		if (st != NULL && st->kept[d])
+			st->q[d] = NULL; /* still the running state's */
 	state_free(st);
 	return NULL;
 }
 
 int vqos_dp_publish(struct vqos_dp *dp, struct vqos_port *const *ports, unsigned int n_ports,
-		    const struct vqos_dp_tree tree[VQOS_DIR_N], char *err, size_t errlen)
+		    const struct vqos_dp_tree tree[VQOS_DIR_N], double *took_us, char *err,
+		    size_t errlen)
 {
+	uint64_t t0 = rte_rdtsc();
 	struct vqos_dp_state *next = state_build(dp, ports, n_ports, tree, err, errlen);
-	struct vqos_dp_state *old;
+	struct vqos_dp_state *old = dp->state;
+	unsigned int spins = 0;
 
 	if (next == NULL)
 		return -EINVAL;
-	old = __atomic_exchange_n(&dp->state, next, __ATOMIC_ACQ_REL);
+	next->prev = old;
+	__atomic_store_n(&dp->state, next, __ATOMIC_RELEASE);
+	if (__atomic_load_n(&dp->running, __ATOMIC_ACQUIRE)) {
+		/* The lcore moves old's queues into next as it first takes it:
+		 * a pass or two, microseconds. */
+		while (!__atomic_load_n(&next->adopted, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&dp->running, __ATOMIC_ACQUIRE)) {
+			/* spin a little, then let the CPU go */
+			if (++spins < 10000)
+				rte_pause();
+			else
+				sched_yield();
+		}
+	}
+	/* No data path (yet, or any more): nobody else touches the states. */
+	if (!__atomic_load_n(&next->adopted, __ATOMIC_ACQUIRE))
+		adopt(next, rte_rdtsc());
+	if (took_us != NULL)
+		*took_us = (double)(rte_rdtsc() - t0) * 1e6 / (double)dp->hz;
 	vqos_dp_synchronize(dp);
+	next->prev = NULL;
+	for (int d = 0; d < VQOS_DIR_N; d++)
+		if (next->kept[d] && old != NULL)
+			old->q[d] = NULL; /* it lives on in next */
 	state_free(old);
 	return 0;
 }

@@ -65,6 +65,11 @@ struct vqos_dp_state {
 	uint32_t *leaf[VQOS_DIR_N];	  /* [n]: the leaf of port i */
 	uint32_t n_classes[VQOS_DIR_N];	  /* classes of each qdisc */
 	uint32_t *rx_port_of;		  /* [rx classes]: port of a leaf */
+	bool kept[VQOS_DIR_N];		  /* the qdisc is the one of the state before */
+	/* The state this one replaces, whose rx queues move into this one when
+	 * the data path adopts it; ctl: wo before publishing, dp: ro. */
+	struct vqos_dp_state *prev;
+	bool adopted; /* dp: wo (once it moved prev's queues), ctl: ro */
 };
 
 struct vqos_dp {
@@ -73,6 +78,7 @@ struct vqos_dp {
 	struct rte_rcu_qsbr *qsbr;   /* the loop's quiescent points */
 	struct vqos_dp_state *state; /* dp: ro (atomic), ctl: wo (atomic swap) */
 	bool stop;		     /* dp: ro, ctl: wo */
+	bool running;		     /* dp: wo (while in vqos_dp_run), ctl: ro */
 	struct vqos_dp_lcore_stats lstats __rte_cache_aligned; /* dp: wo, ctl: ro */
 };
 

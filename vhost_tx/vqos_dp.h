@@ -103,6 +103,10 @@ struct vqos_dp_tree {
 	const struct vqos_sched_params *params;
 	/** [n_ports]: index in params->classes of the leaf of each port. */
 	const uint32_t *leaf_of_port;
+	/** Keep the running qdisc of this direction, with its queues and
+	 *  tokens (the ports must be the same); ops, params and leaf_of_port
+	 *  are then unused. */
+	bool keep;
 };
 
 /** How a port is set up. */
@@ -151,13 +155,17 @@ void vqos_dp_stop(struct vqos_dp *dp);
 /**
  * Make @p dp serve @p ports with one qdisc per direction built from @p tree
  * (indexed by enum vqos_dir). Builds everything first: on error nothing
- * changes and @p err says why. Then swaps it in and returns once no lcore
- * uses the old set; the old qdiscs are destroyed (what their rx queues still
- * held is freed). Control thread only.
+ * changes and @p err says why. Then swaps it in: the lcore, as it first
+ * takes the new set, moves the old rx queues into the new qdisc (kinds
+ * without a drain op: dropped and counted), and this returns once no lcore
+ * uses the old set, whose qdiscs are then destroyed. Control thread only.
+ * @param took_us if not NULL, microseconds from the call until the data path
+ *                ran the new set (building it included)
  * @return 0 or a negative errno
  */
 int vqos_dp_publish(struct vqos_dp *dp, struct vqos_port *const *ports, unsigned int n_ports,
-		    const struct vqos_dp_tree tree[VQOS_DIR_N], char *err, size_t errlen);
+		    const struct vqos_dp_tree tree[VQOS_DIR_N], double *took_us, char *err,
+		    size_t errlen);
 
 /** Counters of class @p index of direction @p dir's qdisc. @return 0 or -ENOENT. */
 int vqos_dp_class_stats(const struct vqos_dp *dp, enum vqos_dir dir, uint32_t index,

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,7 +32,16 @@ static void no_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lco
 {
 }
 
-static const struct vqos_ctl_ops ops = { .port_foreach = no_ports, .lcore_foreach = no_lcores };
+static int fake_reload(void *aux, struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	out->changed = true;
+	snprintf(out->note, sizeof(out->note), "reloaded");
+	return 0;
+}
+
+static const struct vqos_ctl_ops ops = { .port_foreach = no_ports,
+					 .lcore_foreach = no_lcores,
+					 .reload = fake_reload };
 
 static int setup(void **state)
 {
@@ -38,9 +49,19 @@ static int setup(void **state)
 	char err[256];
 
 	snprintf(sock_path, sizeof(sock_path), "/tmp/vqos-test-ctl-%d", getpid());
-	mkdir(sock_path, 0700);
+	mkdir(sock_path, 0755); /* nobody must reach the socket in test_permissions */
 	strcat(sock_path, "/ctl.sock");
-	if (vqos_ctl_server_create(sock_path, &ops, &srv, err, sizeof(err)) != 0) {
+	/* 0666 so that the unprivileged client of test_permissions may connect */
+	const struct vqos_ctl_server_params params = {
+		.path = sock_path,
+		.ops = &ops,
+		.owner = 0,
+		.group = 0,
+		.mode = 0666,
+		.admin = 0,
+	};
+
+	if (vqos_ctl_server_create(&params, &srv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -118,7 +139,9 @@ static void test_request_reply(void **state)
 	json_t *r;
 
 	assert_int_equal(stat(sock_path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0660);
+	assert_int_equal(st.st_mode & 0777, 0666);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_gid, 0);
 	send_all(fd, "{\"vqos\":1,\"argv\":[\"version\"]}\n", 31);
 	r = reply(*state, fd, 1000);
 	assert_non_null(r);
@@ -204,6 +227,54 @@ static void test_connect_and_vanish(void **state)
 	assert_int_equal(status_of(reply(*state, fd, 1000)), 0);
 }
 
+/* Send @p req as uid/gid 65534 (nobody) from a child; its exit status is
+ * the reply's status, negated. */
+static int status_as_nobody(struct vqos_ctl_server *srv, const char *req)
+{
+	pid_t pid = fork();
+	int wstatus;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd, s;
+
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(100);
+		fd = client();
+		send_all(fd, req, strlen(req));
+		shutdown(fd, SHUT_WR);
+		fcntl(fd, F_SETFL, 0);
+		{
+			char buf[4096];
+			ssize_t n, len = 0;
+			json_t *r;
+
+			while ((n = recv(fd, buf + len, sizeof(buf) - 1 - (size_t)len, 0)) > 0)
+				len += n;
+			buf[len < 0 ? 0 : len] = '\0';
+			r = json_loads(buf, 0, NULL);
+			s = (int)json_integer_value(json_object_get(r, "status"));
+		}
+		_exit(-s);
+	}
+	while (waitpid(pid, &wstatus, WNOHANG) == 0)
+		vqos_ctl_server_poll(srv, 10);
+	assert_true(WIFEXITED(wstatus));
+	return -WEXITSTATUS(wstatus);
+}
+
+static void test_permissions(void **state)
+{
+	int fd = client();
+
+	/* root may change things */
+	send_all(fd, "{\"vqos\":1,\"argv\":[\"reload\"]}\n", 30);
+	assert_int_equal(status_of(reply(*state, fd, 1000)), 0);
+	/* nobody may read, but not change */
+	assert_int_equal(status_as_nobody(*state, "{\"vqos\":1,\"argv\":[\"version\"]}\n"), 0);
+	assert_int_equal(status_as_nobody(*state, "{\"vqos\":1,\"argv\":[\"reload\"]}\n"), -EPERM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_oversized_request),
 		cmocka_unit_test(test_slow_client_times_out_and_blocks_nobody),
 		cmocka_unit_test(test_connect_and_vanish),
+		cmocka_unit_test(test_permissions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Changes to a running vqosd: vqosctl's class verbs, reload (SIGHUP or
+ * vqosctl reload), and the configuration that reproduces the result.
+ *
+ * Every change is built and validated whole before anything moves (policy/
+ * for the trees, new ports opened first); then the data path gets it in one
+ * RCU swap (vqos_dp_publish), which keeps a direction's qdisc when its tree
+ * did not change and otherwise moves the old rx queues into the new one.
+ * A refused change leaves everything as it was and says why.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/vqosd.h"
+
+int vqosd_build_policies(const struct vqos_conf *conf, struct vqos_policy *pol[VQOS_DIR_N],
+			 char *err, size_t errlen)
+{
+	int ret;
+
+	pol[0] = pol[1] = NULL;
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		ret = vqos_policy_build(conf, (enum vqos_policy_dir)dir, &pol[dir], err, errlen);
+		if (ret < 0) {
+			if (ret == -ENOMEM)
+				snprintf(err, errlen, "out of memory");
+			vqos_policy_free(pol[0]);
+			pol[0] = NULL;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
+		  struct vqos_policy *pol[VQOS_DIR_N], bool same_ports,
+		  struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	struct vqos_dp_tree tree[VQOS_DIR_N];
+	struct vqos_ctl_applied local = { 0 };
+
+	if (out == NULL)
+		out = &local;
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		struct vqos_policy_diff *diff = NULL;
+		bool keep = false;
+
+		if (same_ports && d->pol[dir] != NULL &&
+		    vqos_policy_diff(d->pol[dir], pol[dir], &diff) == 0)
+			keep = !diff->changed;
+		vqos_policy_diff_free(diff);
+		tree[dir] = keep ? (struct vqos_dp_tree){ .keep = true }
+				 : (struct vqos_dp_tree){
+					   .ops = vqos_policy_ops(pol[dir]),
+					   .params = vqos_policy_params(pol[dir]),
+					   .leaf_of_port = vqos_policy_leaf_of_port(pol[dir]),
+				   };
+		out->changed |= !keep || !same_ports;
+		out->rebuilt |= !keep;
+	}
+	if (!out->changed)
+		return 0;
+	return vqos_dp_publish(d->dp, ports, (unsigned int)n, tree, &out->applied_us, err, errlen);
+}
+
+int vqosd_class_edit(struct vqosd *d, int dir, int verb, const struct vqos_conf_class *c,
+		     struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	struct vqos_policy *pol[VQOS_DIR_N] = { d->pol[0], d->pol[1] }, *next = NULL;
+	int ret;
+
+	ret = vqos_policy_edit(d->pol[dir], (enum vqos_policy_verb)verb, c, &next, err, errlen);
+	if (ret < 0)
+		return ret;
+	pol[dir] = next;
+	ret = vqosd_publish(d, d->ports, d->n_ports, pol, true, out, err, errlen);
+	if (ret < 0) {
+		vqos_policy_free(next);
+		return ret;
+	}
+	vqos_policy_free(d->pol[dir]);
+	d->pol[dir] = next;
+	snprintf(out->note, sizeof(out->note), "class %s: %s%s", c->name,
+		 out->changed ? "applied" : "nothing changed",
+		 out->rebuilt ? " (qdisc rebuilt, queues kept)" : "");
+	return 0;
+}
+
+/* The open port of @p d that @p cp describes exactly, or NULL. */
+static struct vqos_port *same_port(const struct vqosd *d, const struct vqos_conf_port *cp)
+{
+	for (size_t i = 0; i < d->n_ports; i++) {
+		const struct vqos_conf_port *o = &d->conf->ports[i];
+
+		if (strcmp(o->name, cp->name) == 0 && strcmp(o->socket, cp->socket) == 0 &&
+		    strcmp(o->uplink, cp->uplink) == 0 && o->client == cp->client)
+			return d->ports[i];
+	}
+	return NULL;
+}
+
+/* A port of @p d called like @p cp but set up otherwise: refused by reload. */
+static const struct vqos_conf_port *changed_port(const struct vqosd *d,
+						 const struct vqos_conf_port *cp)
+{
+	for (size_t i = 0; i < d->n_ports; i++)
+		if (strcmp(d->conf->ports[i].name, cp->name) == 0 && same_port(d, cp) == NULL)
+			return &d->conf->ports[i];
+	return NULL;
+}
+
+static bool still_there(const struct vqos_conf *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->n_ports; i++)
+		if (strcmp(conf->ports[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Notes for the things a reload cannot change in a running vqosd. */
+static void restart_notes(const struct vqos_conf *a, const struct vqos_conf *b, char *note,
+			  size_t len)
+{
+	bool eal = a->eal_argc != b->eal_argc;
+
+	for (int i = 0; !eal && i < a->eal_argc; i++)
+		eal = strcmp(a->eal_argv[i], b->eal_argv[i]) != 0;
+	if (eal || strcmp(a->ctl_socket, b->ctl_socket) != 0 ||
+	    strcmp(a->ctl_owner, b->ctl_owner) != 0 || strcmp(a->ctl_group, b->ctl_group) != 0 ||
+	    strcmp(a->ctl_admin, b->ctl_admin) != 0 || a->ctl_mode != b->ctl_mode)
+		snprintf(note + strlen(note), len - strlen(note),
+			 "%seal and control changes take effect at the next start",
+			 note[0] ? "; " : "");
+}
+
+int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	struct vqos_policy *pol[VQOS_DIR_N] = { NULL, NULL };
+	struct vqos_port **ports = NULL;
+	struct vqos_conf *conf = NULL;
+	bool *opened = NULL, same;
+	size_t i, n_added = 0, n_removed = 0;
+	int ret;
+
+	if (d->conf_path != NULL)
+		ret = vqos_conf_load_file(d->conf_path, &conf, err, errlen);
+	else
+		ret = vqos_conf_load_string(vqos_conf_default_text(), "<embedded default>", &conf,
+					    err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = vqosd_build_policies(conf, pol, err, errlen);
+	if (ret < 0)
+		goto out;
+	for (i = 0; i < conf->n_ports; i++) {
+		const struct vqos_conf_port *old = changed_port(d, &conf->ports[i]);
+
+		if (old != NULL) {
+			snprintf(err, errlen,
+				 "port %s: socket, mode or uplink changed: remove it, reload, "
+				 "then add it back",
+				 old->name);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	ports = calloc(conf->n_ports, sizeof(*ports));
+	opened = calloc(conf->n_ports, sizeof(*opened));
+	if (ports == NULL || opened == NULL) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* New ports first: if one cannot open, nothing has changed yet. */
+	for (i = 0; i < conf->n_ports; i++) {
+		ports[i] = same_port(d, &conf->ports[i]);
+		if (ports[i] != NULL)
+			continue;
+		ret = vqosd_open_port(d, &conf->ports[i], &ports[i], err, errlen);
+		if (ret < 0)
+			goto out;
+		opened[i] = true;
+		n_added++;
+	}
+	same = conf->n_ports == d->n_ports &&
+	       memcmp(ports, d->ports, d->n_ports * sizeof(*ports)) == 0;
+	ret = vqosd_publish(d, ports, conf->n_ports, pol, same, out, err, errlen);
+	if (ret < 0)
+		goto out;
+	/* The data path no longer sees the ports that went: close them. */
+	for (i = 0; i < d->n_ports; i++)
+		if (!still_there(conf, d->conf->ports[i].name)) {
+			vqos_port_close(d->ports[i]);
+			n_removed++;
+		}
+	snprintf(out->note, sizeof(out->note), "%zu port(s) added, %zu removed%s", n_added,
+		 n_removed, out->rebuilt ? ", class trees rebuilt (queues kept)" : "");
+	restart_notes(d->conf, conf, out->note, sizeof(out->note));
+	out->changed |= n_added + n_removed > 0;
+	free(d->ports);
+	d->ports = ports;
+	d->n_ports = conf->n_ports;
+	ports = NULL;
+	vqos_conf_free(d->conf);
+	d->conf = conf;
+	conf = NULL;
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		vqos_policy_free(d->pol[dir]);
+		d->pol[dir] = pol[dir];
+		pol[dir] = NULL;
+	}
+out:
+	for (i = 0; ports != NULL && conf != NULL && i < conf->n_ports; i++)
+		if (opened[i])
+			vqos_port_close(ports[i]);
+	free(ports);
+	free(opened);
+	vqos_policy_free(pol[0]);
+	vqos_policy_free(pol[1]);
+	vqos_conf_free(conf);
+	return ret;
+}
+
+int vqosd_config_dump(struct vqosd *d, char **text, char *err, size_t errlen)
+{
+	char *parts[3] = { NULL, NULL, NULL };
+	size_t len = 1;
+	int ret = vqos_conf_dump(d->conf, &parts[0]);
+
+	for (int dir = 0; ret == 0 && dir < VQOS_DIR_N; dir++)
+		ret = vqos_policy_dump(d->pol[dir], &parts[dir + 1]);
+	if (ret == 0) {
+		for (int k = 0; k < 3; k++)
+			len += strlen(parts[k]) + 1;
+		*text = malloc(len);
+		if (*text == NULL)
+			ret = -ENOMEM;
+		else
+			snprintf(*text, len, "%s\n%s\n%s", parts[0], parts[1], parts[2]);
+	}
+	if (ret < 0)
+		snprintf(err, errlen, "config dump: out of memory");
+	for (int k = 0; k < 3; k++)
+		free(parts[k]);
+	return ret;
+}

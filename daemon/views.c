@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the control server shows: ports, classes and lcores, read from the
+ * ports' and qdiscs' counters without stopping the data path.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <rte_cycles.h>
+
+#include "daemon/vqosd.h"
+
+static void ctl_dir(const struct vqosd *d, const struct vqos_port_info *info, size_t port,
+		    enum vqos_dir dir, struct vqos_ctl_dir *out)
+{
+	const struct vqos_dp_dir_stats *s = &info->dir[dir];
+	struct vqos_sched_class_stats cs = { 0 };
+
+	vqos_dp_class_stats(d->dp, dir, vqos_policy_port_leaf(d->pol[(int)dir], (uint32_t)port),
+			    &cs);
+	*out = (struct vqos_ctl_dir){
+		.offered = s->offered,
+		.packets = s->packets,
+		.bytes = s->bytes,
+		.drops = s->drops,
+		.shaped = cs.overlimits,
+		/* tx waits in the container's vring, rx in vqosd's class queue */
+		.backlog = dir == VQOS_DIR_TX ? s->backlog : cs.backlog_pkts,
+		.uplink_full = s->uplink_full,
+		.vring_full = s->vring_full,
+	};
+}
+
+static void ctl_port_foreach(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port),
+			     void *arg)
+{
+	const struct vqosd *d = aux;
+	struct vqos_port_info info;
+	struct vqos_ctl_port row;
+	size_t i;
+
+	for (i = 0; i < d->n_ports; i++) {
+		vqos_port_get_info(d->ports[i], &info);
+		row = (struct vqos_ctl_port){
+			.name = info.name,
+			.socket = info.socket,
+			.client = info.client,
+			.uplink = info.uplink,
+			.connected = info.connected,
+			.uplink_up = info.uplink_up,
+		};
+		ctl_dir(d, &info, i, VQOS_DIR_TX, &row.tx);
+		ctl_dir(d, &info, i, VQOS_DIR_RX, &row.rx);
+		cb(arg, &row);
+	}
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Index of each class's parent (UINT32_MAX for the root), from the ids. */
+static uint32_t *parent_indices(const struct vqos_sched_params *p)
+{
+	uint32_t n = p->n_classes, *by_id = malloc(2 * n * sizeof(uint32_t)),
+		 *parent = malloc(n * sizeof(uint32_t));
+
+	if (by_id == NULL || parent == NULL) {
+		free(by_id);
+		free(parent);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		by_id[2 * i] = p->classes[i].id;
+		by_id[2 * i + 1] = i;
+	}
+	qsort(by_id, n, 2 * sizeof(uint32_t), cmp_id);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t key[2] = { p->classes[i].parent, 0 };
+		const uint32_t *hit =
+			p->classes[i].parent == VQOS_SCHED_NO_PARENT
+				? NULL
+				: bsearch(key, by_id, n, 2 * sizeof(uint32_t), cmp_id);
+
+		parent[i] = hit != NULL ? hit[1] : UINT32_MAX;
+	}
+	free(by_id);
+	return parent;
+}
+
+/* A tree's shape: each class's parent and children (children of i are
+ * child[start[i] .. start[i + 1])). */
+struct tree_view {
+	uint32_t *parent, *start, *child;
+};
+
+static int tree_view(const struct vqos_sched_params *p, struct tree_view *t)
+{
+	uint32_t n = p->n_classes;
+
+	t->parent = parent_indices(p);
+	t->start = calloc(n + 2, sizeof(uint32_t));
+	t->child = malloc(n * sizeof(uint32_t));
+	if (t->parent == NULL || t->start == NULL || t->child == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		if (t->parent[i] != UINT32_MAX)
+			t->start[t->parent[i] + 2]++;
+	for (uint32_t i = 2; i < n + 2; i++)
+		t->start[i] += t->start[i - 1];
+	/* start[i + 1] is the fill point of i's children, then their end */
+	for (uint32_t i = 0; i < n; i++)
+		if (t->parent[i] != UINT32_MAX)
+			t->child[t->start[t->parent[i] + 1]++] = i;
+	return 0;
+}
+
+static void tree_view_free(struct tree_view *t)
+{
+	free(t->parent);
+	free(t->start);
+	free(t->child);
+}
+
+/* Class @p i and, depth first, its descendants. */
+static void class_walk(const struct vqosd *d, int dir, const struct tree_view *t, uint32_t i,
+		       unsigned int depth, void (*cb)(void *arg, const struct vqos_ctl_class *cls),
+		       void *arg)
+{
+	const struct vqos_sched_params *p = vqos_policy_params(d->pol[dir]);
+	const struct vqos_sched_class_params *c = &p->classes[i];
+	struct vqos_sched_class_stats st = { 0 };
+	bool leaf = t->start[i] == t->start[i + 1];
+	struct vqos_ctl_class row;
+
+	vqos_dp_class_stats(d->dp, (enum vqos_dir)dir, i, &st);
+	row = (struct vqos_ctl_class){
+		.kind = vqos_policy_ops(d->pol[dir])->name,
+		.name = c->name,
+		.parent = t->parent[i] != UINT32_MAX ? p->classes[t->parent[i]].name : NULL,
+		.port = leaf && c->port < d->n_ports ? d->conf->ports[c->port].name : NULL,
+		.depth = depth,
+		.rate_bps = c->rate_bps,
+		.ceil_bps = c->ceil_bps ? c->ceil_bps : c->rate_bps,
+		.rate_pps = c->rate_pps,
+		.ceil_pps = c->ceil_pps ? c->ceil_pps : c->rate_pps,
+		.burst = c->burst,
+		.cburst = c->cburst,
+		.prio = c->prio,
+		.quantum = c->quantum,
+		.bytes = st.bytes,
+		.packets = st.packets,
+		.drops = st.drops,
+		.overlimits = st.overlimits,
+		.lends = st.lends,
+		.borrows = st.borrows,
+		.backlog_pkts = st.backlog_pkts,
+		.backlog_bytes = st.backlog_bytes,
+		.tokens = st.tokens,
+		.ctokens = st.ctokens,
+	};
+	cb(arg, &row);
+	/* depth is at most 8: recursion is bounded */
+	for (uint32_t k = t->start[i]; k < t->start[i + 1]; k++)
+		class_walk(d, dir, t, t->child[k], depth + 1, cb, arg);
+}
+
+static void ctl_class_foreach(void *aux, int dir,
+			      void (*cb)(void *arg, const struct vqos_ctl_class *cls), void *arg)
+{
+	const struct vqosd *d = aux;
+	const struct vqos_sched_params *p = vqos_policy_params(d->pol[dir]);
+	struct tree_view t;
+
+	if (tree_view(p, &t) == 0)
+		for (uint32_t i = 0; i < p->n_classes; i++)
+			if (t.parent[i] == UINT32_MAX)
+				class_walk(d, dir, &t, i, 0, cb, arg);
+	tree_view_free(&t);
+}
+
+static void ctl_lcore_foreach(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lcore *lcore),
+			      void *arg)
+{
+	const struct vqosd *d = aux;
+	struct vqos_dp_lcore_stats ls;
+	struct vqos_ctl_lcore row;
+
+	vqos_dp_lcore_stats(d->dp, &ls);
+	row = (struct vqos_ctl_lcore){
+		.lcore = d->dp_lcore,
+		.n_ports = (unsigned int)d->n_ports,
+		.busy_cycles = ls.busy_cycles,
+		.idle_cycles = ls.idle_cycles,
+		.packets = ls.packets,
+		.hz = rte_get_tsc_hz(),
+	};
+	cb(arg, &row);
+}
+
+static int ops_class_edit(void *aux, int dir, int verb, const struct vqos_conf_class *c,
+			  struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	return vqosd_class_edit(aux, dir, verb, c, out, err, errlen);
+}
+
+static int ops_reload(void *aux, struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	return vqosd_reload(aux, out, err, errlen);
+}
+
+static int ops_config_dump(void *aux, char **text, char *err, size_t errlen)
+{
+	return vqosd_config_dump(aux, text, err, errlen);
+}
+
+void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops)
+{
+	*ops = (struct vqos_ctl_ops){
+		.port_foreach = ctl_port_foreach,
+		.class_foreach = ctl_class_foreach,
+		.lcore_foreach = ctl_lcore_foreach,
+		.class_edit = ops_class_edit,
+		.reload = ops_reload,
+		.config_dump = ops_config_dump,
+		.aux = d,
+	};
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal to daemon/: vqosd's state, and the pieces that main.c wires:
+ * the read-only views the control server shows (views.c) and the changes it
+ * makes (changes.c: class edits, reload, config dump).
+ */
+#ifndef VQOSD_H
+#define VQOSD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <rte_mempool.h>
+
+#include "conf/vqos_conf.h"
+#include "ctl/vqos_ctl.h"
+#include "policy/vqos_policy.h"
+#include "vhost_tx/vqos_dp.h"
+
+struct vqosd {
+	/* The configuration running, and the file it came from (NULL: the
+	 * embedded default). */
+	struct vqos_conf *conf;
+	const char *conf_path;
+	struct rte_mempool *pool;
+	struct vqos_dp *dp;
+	unsigned int dp_lcore;
+	/* Ports in conf->ports' order: a policy's port i is ports[i]. */
+	struct vqos_port **ports;
+	size_t n_ports;
+	struct vqos_ctl_server *ctl;
+	/* Per direction: the class tree the data path runs. */
+	struct vqos_policy *pol[VQOS_DIR_N];
+};
+
+/** Fill @p ops with the daemon's answers to the control server. */
+void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops);
+
+/** Both directions' class trees of @p conf, validated (a message in @p err). */
+int vqosd_build_policies(const struct vqos_conf *conf, struct vqos_policy *pol[VQOS_DIR_N],
+			 char *err, size_t errlen);
+
+/** Open port @p cp of the configuration (its socket directory made). */
+int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp, struct vqos_port **out,
+		    char *err, size_t errlen);
+
+/**
+ * Make the data path run @p pol on @p ports. A direction whose policy did not
+ * change keeps its qdisc when @p same_ports (the ports are d->ports).
+ * Does not take ownership of anything; @p out (may be NULL) says what changed.
+ */
+int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
+		  struct vqos_policy *pol[VQOS_DIR_N], bool same_ports,
+		  struct vqos_ctl_applied *out, char *err, size_t errlen);
+
+/** Read the configuration again and apply what changed (SIGHUP, `reload`). */
+int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen);
+
+/** vqosctl class add|change|replace|del (enum vqos_policy_verb @p verb). */
+int vqosd_class_edit(struct vqosd *d, int dir, int verb, const struct vqos_conf_class *c,
+		     struct vqos_ctl_applied *out, char *err, size_t errlen);
+
+/** A configuration file that reproduces the running state (malloc'ed). */
+int vqosd_config_dump(struct vqosd *d, char **text, char *err, size_t errlen);
+
+#endif /* VQOSD_H */
