@@ -46,23 +46,28 @@ struct htb_slot {
 };
 
 struct htb_class {
-	/* read-mostly: set by create and change() */
+	/*
+	 * One lcore uses a qdisc, so the layout is for its cache only: what a
+	 * grant reads of a leaf first (its place, its queue, its mode) fills the
+	 * first line, so serving a leaf whose state went cold costs one miss
+	 * there, then the buckets, then the rest.
+	 */
 	uint32_t parent;
 	uint8_t level;
 	uint8_t prio;
 	uint8_t leaf;
-	uint32_t quantum;
-	uint32_t port;
-	uint32_t limit;
-
-	/* written by every grant through this class */
 	uint8_t mode;
-	uint8_t want;	/* prios this class is active at */
-	uint8_t active; /* leaf: has packets (push) or was woken (pull) */
-	uint8_t parked; /* leaf: active but its port has no room */
+	uint32_t port;
+	uint8_t want;	       /* prios this class is active at */
+	uint8_t active;	       /* leaf: has packets (push) or was woken (pull) */
+	uint8_t parked;	       /* leaf: active but its port has no room */
+	struct htb_slot *ring; /* leaf queue, push mode */
+	uint32_t head, count, mask;
 	uint32_t heap_pos;
-	uint32_t next_parked;
 	uint64_t t_c; /* tick the buckets were last brought up to */
+	uint32_t quantum;
+	uint32_t limit;
+	uint32_t next_parked;
 	struct vqos_tb tb[TB_N];
 	/* rate buckets: the tokens a class out of CAN needs to get back (one
 	 * frame or packet, at most half the bucket; 0 for ceil buckets) */
@@ -73,12 +78,7 @@ struct htb_class {
 	int64_t deficit_feed[VQOS_SCHED_PRIO_MAX];
 	struct htb_link link[VQOS_SCHED_PRIO_MAX];
 	struct htb_ring feed[VQOS_SCHED_PRIO_MAX]; /* inner: its children that borrow */
-
-	/* leaf queue, push mode */
-	struct htb_slot *ring;
-	uint32_t head, count, mask;
 	uint64_t backlog_bytes;
-
 	uint64_t bytes, packets, drops, overlimits, lends, borrows;
 };
 
