@@ -76,13 +76,17 @@ int vqosd_class_edit(struct vqosd *d, int dir, int verb, const struct vqos_conf_
 	if (ret < 0)
 		return ret;
 	pol[dir] = next;
+	pthread_mutex_lock(&d->lock);
 	ret = vqosd_publish(d, d->ports, d->n_ports, pol, true, out, err, errlen);
+	if (ret == 0) {
+		vqos_policy_free(d->pol[dir]);
+		d->pol[dir] = next;
+	}
+	pthread_mutex_unlock(&d->lock);
 	if (ret < 0) {
 		vqos_policy_free(next);
 		return ret;
 	}
-	vqos_policy_free(d->pol[dir]);
-	d->pol[dir] = next;
 	snprintf(out->note, sizeof(out->note), "class %s: %s%s", c->name,
 		 out->changed ? "applied" : "nothing changed",
 		 out->rebuilt ? " (qdisc rebuilt, queues kept)" : "");
@@ -187,9 +191,12 @@ int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_
 	}
 	same = conf->n_ports == d->n_ports &&
 	       memcmp(ports, d->ports, d->n_ports * sizeof(*ports)) == 0;
+	pthread_mutex_lock(&d->lock);
 	ret = vqosd_publish(d, ports, conf->n_ports, pol, same, out, err, errlen);
-	if (ret < 0)
+	if (ret < 0) {
+		pthread_mutex_unlock(&d->lock);
 		goto out;
+	}
 	/* The data path no longer sees the ports that went: close them. */
 	for (i = 0; i < d->n_ports; i++)
 		if (!still_there(conf, d->conf->ports[i].name)) {
@@ -212,6 +219,7 @@ int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_
 		d->pol[dir] = pol[dir];
 		pol[dir] = NULL;
 	}
+	pthread_mutex_unlock(&d->lock);
 out:
 	for (i = 0; ports != NULL && conf != NULL && i < conf->n_ports; i++)
 		if (opened[i])

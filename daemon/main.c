@@ -228,6 +228,7 @@ static int start(struct vqosd *d)
 		fprintf(stderr, "vqosd: %s\n", err);
 		return ret;
 	}
+	vqosd_telemetry_register(d);
 	ret = rte_eal_remote_launch(vqos_dp_run, d->dp, d->dp_lcore);
 	if (ret < 0) {
 		fprintf(stderr, "vqosd: cannot launch the data path on lcore %u\n", d->dp_lcore);
@@ -278,7 +279,7 @@ static void sighup(struct vqosd *d)
 
 int main(int argc, char **argv)
 {
-	struct vqosd d = { 0 };
+	struct vqosd d = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <pthread.h>
+
 #include <rte_mempool.h>
 
 #include "conf/vqos_conf.h"
@@ -31,6 +33,9 @@ struct vqosd {
 	struct vqos_ctl_server *ctl;
 	/* Per direction: the class tree the data path runs. */
 	struct vqos_policy *pol[VQOS_DIR_N];
+	/* Held by the main thread while it changes the above, and by the
+	 * telemetry thread while it reads; never by the data path. */
+	pthread_mutex_t lock;
 };
 
 /** Fill @p ops with the daemon's answers to the control server. */
@@ -59,6 +64,9 @@ int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_
 /** vqosctl class add|change|replace|del (enum vqos_policy_verb @p verb). */
 int vqosd_class_edit(struct vqosd *d, int dir, int verb, const struct vqos_conf_class *c,
 		     struct vqos_ctl_applied *out, char *err, size_t errlen);
+
+/** Register /vqos/ports, /vqos/classes and /vqos/bottleneck with DPDK telemetry. */
+void vqosd_telemetry_register(struct vqosd *d);
 
 /** A configuration file that reproduces the running state (malloc'ed). */
 int vqosd_config_dump(struct vqosd *d, char **text, char *err, size_t errlen);

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Bad input to vqosd and vqosctl: clear errors naming what and where, nothing left behind."""
+import json
 import os
 import socket
 import subprocess
@@ -62,6 +63,25 @@ def test_cli(bed):
     check("c1" in r.stdout, "-s PATH names the socket, as `vqosctl -s SOCK port show`")
     r = bed.ctl("version")
     check(r.stdout.startswith("vqosd "), "version")
+
+    # DPDK telemetry shows the same as vqosctl.
+    r = subprocess.run(["dpdk-telemetry.py", "-f", bed.vqosd_prefix],
+                       input="/vqos/ports\n/vqos/classes,rx\n/vqos/bottleneck\n",
+                       capture_output=True, text=True, timeout=30)
+    answers = {}
+    for line in r.stdout.splitlines():
+        line = line.strip().lstrip("-->").strip()
+        if line.startswith("{"):
+            answers.update(json.loads(line))
+    print(f"  telemetry: {sorted(answers)}")
+    check(answers.get("/vqos/ports", {}).get("c1", {}).get("tx_packets") == 0,
+          "dpdk-telemetry.py shows /vqos/ports")
+    check("c1" in answers.get("/vqos/classes", {}), "and /vqos/classes,rx")
+    check(answers.get("/vqos/bottleneck", {}).get("c1", {}).get("tx") == "none",
+          "and /vqos/bottleneck")
+    r = bed.ctl("stats", "--prometheus")
+    check('vqos_port_packets_total{port="c1",dir="tx"} 0' in r.stdout,
+          "stats --prometheus prints the counters")
 
     # A second vqosd on the same container socket must not steal it.
     conf2 = bed.path("second.conf")

@@ -97,7 +97,8 @@ class Bed:
         """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode]);
         @extra is more libconfig text (tx = {...}; rx = {...};)."""
         conf = self.path("vqosd.conf")
-        eal = ["--no-huge", "-m", "512", "--file-prefix", self.prefix("vqosd"),
+        self.vqosd_prefix = self.prefix("vqosd")
+        eal = ["--no-huge", "-m", "512", "--file-prefix", self.vqosd_prefix,
                "--lcores", "0@0,1@1", "--no-pci", "--log-level", "*:notice", *extra_eal]
         with open(conf, "w") as f:
             f.write("eal = [ %s ];\n" % ", ".join(json.dumps(a) for a in eal))
