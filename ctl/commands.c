@@ -420,7 +420,7 @@ static const struct command commands[] = {
 	  .min_args = 0,
 	  .max_args = 0,
 	  .handler = cmd_list_commands },
-	{ NULL },
+	{ .words = NULL },
 };
 
 static int cmd_list_commands(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
