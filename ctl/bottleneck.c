@@ -18,8 +18,9 @@
  *              PMD core behind it is full;
  *   container  rx only: the container's rx vring had no room: the container
  *              does not drain it fast enough;
- *   vqosd      packets waited and vqosd's lcore was busy in at least 95% of
- *              its cycles: vqosd itself is the limit;
+ *   vqosd      packets waited and vqosd's lcore was busy, or without its CPU
+ *              (stalled: another thread on its core), in at least 80% of its
+ *              cycles: vqosd itself is the limit;
  *   backlog    tx only: packets waited in the container's vring and none of
  *              the above explains it;
  *   none       nothing waited: whatever limits the rate is the sender.
@@ -31,7 +32,7 @@
 #include "ctl/vqos_ctl.h"
 
 /* Busy share of an lcore's cycles above which it counts as saturated. */
-#define SATURATED_PCT 95.0
+#define SATURATED_PCT 80.0
 
 static uint64_t num(const json_t *dir, const char *key)
 {
@@ -57,17 +58,18 @@ static const json_t *find_port(const json_t *ports, const char *name)
 	return NULL;
 }
 
-/* Busy share of all data-path lcores over the interval, percent. */
+/* Share of all data-path lcores' cycles that were busy or stalled, percent. */
 static double busy_pct(const json_t *la, const json_t *lb)
 {
 	uint64_t busy = 0, idle = 0;
 	const json_t *b;
 	size_t i;
 
+	/* busy or stalled (not idle): either way the lcore did not wait for work */
 	json_array_foreach (lb, i, b) {
 		const json_t *a = json_array_get(la, i);
 
-		busy += delta(a, b, "busy_cycles");
+		busy += delta(a, b, "busy_cycles") + delta(a, b, "stall_cycles");
 		idle += delta(a, b, "idle_cycles");
 	}
 	return busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0;
@@ -80,7 +82,8 @@ static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double
 	uint64_t offered = delta(a, b, "offered"), drops = delta(a, b, "drops");
 	uint64_t uplink_full = delta(a, b, "uplink_full"), vring_full = delta(a, b, "vring_full");
 	uint64_t backlog = num(b, "backlog");
-	bool waited = backlog > 0 || drops > 0;
+	/* tx: a burst or more found waiting in the vring during the interval */
+	bool waited = backlog > 0 || drops > 0 || delta(a, b, "backlogged") > 0;
 	const char *v, *why;
 
 	if (shaped > 0 && waited) {
@@ -94,7 +97,7 @@ static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double
 		why = "the container's rx vring had no room";
 	} else if (waited && busy >= SATURATED_PCT) {
 		v = "vqosd";
-		why = "packets waited while vqosd's lcore was saturated";
+		why = "packets waited while vqosd's lcore was busy or without its CPU";
 	} else if (tx && backlog > 0) {
 		v = "backlog";
 		why = "packets waited in the container's tx vring";

@@ -30,11 +30,12 @@ struct command {
 
 static json_t *dir_json(const struct vqos_ctl_dir *d)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "offered",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "offered",
 			 (json_int_t)d->offered, "packets", (json_int_t)d->packets, "bytes",
 			 (json_int_t)d->bytes, "drops", (json_int_t)d->drops, "shaped",
-			 (json_int_t)d->shaped, "backlog", (json_int_t)d->backlog, "uplink_full",
-			 (json_int_t)d->uplink_full, "vring_full", (json_int_t)d->vring_full);
+			 (json_int_t)d->shaped, "backlog", (json_int_t)d->backlog, "backlogged",
+			 (json_int_t)d->backlogged, "uplink_full", (json_int_t)d->uplink_full,
+			 "vring_full", (json_int_t)d->vring_full);
 }
 
 struct port_show {
@@ -81,14 +82,17 @@ static int cmd_port_show(const struct vqos_ctl_env *env, const struct vqos_ctl_r
 
 static void lcore_row(void *arg, const struct vqos_ctl_lcore *l)
 {
-	uint64_t total = l->busy_cycles + l->idle_cycles;
+	uint64_t total = l->busy_cycles + l->idle_cycles + l->stall_cycles;
 
 	json_array_append_new(
 		arg,
-		json_pack("{s:i, s:i, s:I, s:I, s:I, s:f, s:f}", "lcore", (int)l->lcore, "ports",
-			  (int)l->n_ports, "packets", (json_int_t)l->packets, "busy_cycles",
-			  (json_int_t)l->busy_cycles, "idle_cycles", (json_int_t)l->idle_cycles,
+		json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "lcore", (int)l->lcore,
+			  "ports", (int)l->n_ports, "packets", (json_int_t)l->packets,
+			  "busy_cycles", (json_int_t)l->busy_cycles, "idle_cycles",
+			  (json_int_t)l->idle_cycles, "stall_cycles", (json_int_t)l->stall_cycles,
 			  "busy_pct", total ? 100.0 * (double)l->busy_cycles / (double)total : 0.0,
+			  "stall_pct",
+			  total ? 100.0 * (double)l->stall_cycles / (double)total : 0.0,
 			  "cycles_per_packet",
 			  l->packets ? (double)l->busy_cycles / (double)l->packets : 0.0));
 }

@@ -49,7 +49,7 @@ struct vqos_ctl_request {
 	const char *argv[VQOS_CTL_MAX_ARGS]; /**< command words then arguments */
 	int argc;			     /**< entries of argv */
 	bool stats;			     /**< -s: include statistics */
-	bool may_write; /**< the peer may change things (set by the server) */
+	bool may_write;			     /**< the peer may change things (set by the server) */
 };
 
 /**
@@ -93,17 +93,19 @@ struct vqos_ctl_port {
 		uint64_t backlog;     /**< packets waiting: tx in the vring, rx in vqosd's queue */
 		uint64_t uplink_full; /**< times the uplink took fewer than offered */
 		uint64_t vring_full;  /**< times the container's rx vring had no room */
+		uint64_t backlogged;  /**< tx: looks that found a burst or more waiting */
 	} tx, rx;
 };
 
 /** One data-path lcore, as OVS's pmd-stats-show shows a PMD thread. */
 struct vqos_ctl_lcore {
-	unsigned int lcore;   /**< EAL lcore id */
-	unsigned int n_ports; /**< ports it serves */
-	uint64_t busy_cycles; /**< TSC cycles of passes that moved packets */
-	uint64_t idle_cycles; /**< TSC cycles of passes that moved nothing */
-	uint64_t packets;     /**< packets moved, both directions */
-	uint64_t hz;	      /**< TSC cycles per second */
+	unsigned int lcore;    /**< EAL lcore id */
+	unsigned int n_ports;  /**< ports it serves */
+	uint64_t busy_cycles;  /**< TSC cycles of passes that moved packets */
+	uint64_t idle_cycles;  /**< TSC cycles of passes that moved nothing */
+	uint64_t stall_cycles; /**< TSC cycles the lcore lost its CPU (passes over 100 us) */
+	uint64_t packets;      /**< packets moved, both directions */
+	uint64_t hz;	       /**< TSC cycles per second */
 };
 
 /** One class of a direction's tree, with its counters, as `tc -s class show`. */
@@ -129,10 +131,10 @@ struct vqos_ctl_class {
 
 /** What a change did, for the reply. */
 struct vqos_ctl_applied {
-	bool changed;       /**< anything differed at all */
-	bool rebuilt;       /**< a direction's qdisc was rebuilt (rather than kept) */
-	double applied_us;  /**< from the request to the data path running it, microseconds */
-	char note[256];     /**< what happened, for people ("port c3 added") */
+	bool changed;	   /**< anything differed at all */
+	bool rebuilt;	   /**< a direction's qdisc was rebuilt (rather than kept) */
+	double applied_us; /**< from the request to the data path running it, microseconds */
+	char note[256];	   /**< what happened, for people ("port c3 added") */
 };
 
 /** What the daemon lends the command handlers. */
@@ -164,10 +166,10 @@ struct vqos_ctl_server;
 struct vqos_ctl_server_params {
 	const char *path; /**< socket path, in an existing directory (an old file is replaced) */
 	const struct vqos_ctl_ops *ops; /**< the daemon's state */
-	uid_t owner;  /**< owner of the socket file */
-	gid_t group;  /**< group of the socket file: its members may read */
-	mode_t mode;  /**< permission bits of the socket file */
-	gid_t admin;  /**< members of this group, and root, may change things */
+	uid_t owner;			/**< owner of the socket file */
+	gid_t group;			/**< group of the socket file: its members may read */
+	mode_t mode;			/**< permission bits of the socket file */
+	gid_t admin;			/**< members of this group, and root, may change things */
 };
 
 /**

@@ -54,6 +54,7 @@ static const struct column lcore_columns[] = {
 	{ "BUSY-CYCLES", "busy_cycles" },
 	{ "IDLE-CYCLES", "idle_cycles" },
 	{ "BUSY-%", "busy_pct" },
+	{ "STALLED-%", "stall_pct" },
 	{ "CYCLES/PKT", "cycles_per_packet" },
 	{ NULL, NULL },
 };

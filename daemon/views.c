@@ -28,6 +28,7 @@ static void ctl_dir(const struct vqosd *d, const struct vqos_port_info *info, si
 		.backlog = dir == VQOS_DIR_TX ? s->backlog : cs.backlog_pkts,
 		.uplink_full = s->uplink_full,
 		.vring_full = s->vring_full,
+		.backlogged = s->backlogged,
 	};
 }
 
@@ -195,6 +196,7 @@ static void ctl_lcore_foreach(void *aux, void (*cb)(void *arg, const struct vqos
 		.n_ports = (unsigned int)d->n_ports,
 		.busy_cycles = ls.busy_cycles,
 		.idle_cycles = ls.idle_cycles,
+		.stall_cycles = ls.stall_cycles,
 		.packets = ls.packets,
 		.hz = rte_get_tsc_hz(),
 	};

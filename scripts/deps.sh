@@ -2,7 +2,7 @@
 # Install what vqos builds and tests with, from Debian 12's packages. Idempotent.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 dpdk dpdk-dev libdpdk-dev libconfig-dev
-      libcmocka-dev libjansson-dev clang libclang-rt-14-dev)
+      libcmocka-dev libjansson-dev clang libclang-rt-14-dev openvswitch-switch-dpdk)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -38,6 +38,8 @@
 
 /* Grants served per pass, so rx is polled even when tx is busy. */
 #define TX_GRANTS_PER_PASS 64
+/* A woken port's vring backlog is read once in this many passes (+1). */
+#define BACKLOG_SAMPLE_MASK 63
 /* Bursts dequeued from the rx qdisc per pass. */
 #define RX_BURSTS_PER_PASS 8
 
@@ -118,7 +120,7 @@ static inline uint16_t vring_give(struct vqos_port *p, int vid, struct rte_mbuf 
 	return done;
 }
 
-static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now)
+static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pass)
 {
 	struct vqos_qdisc *q = st->q[VQOS_DIR_TX];
 	struct rte_mbuf *pkts[VQOS_DP_BURST];
@@ -139,11 +141,15 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now)
 			if (!burst_empty(b))
 				continue;
 		}
-		if (p->tx_woken || vid < 0)
+		if (vid < 0 || (p->tx_woken && (pass & BACKLOG_SAMPLE_MASK) != 0))
 			continue;
+		/* an idle port is looked at every pass, a woken one now and then:
+		 * the backlog counter says how much waits in its vring */
 		backlog = rte_vhost_rx_queue_count(vid, VQOS_VHOST_TXQ);
 		__atomic_store_n(&p->stats[VQOS_DIR_TX].backlog, backlog, __ATOMIC_RELAXED);
-		if (backlog > 0) {
+		if (backlog >= VQOS_DP_BURST)
+			STAT_ADD(p->stats[VQOS_DIR_TX].backlogged, 1);
+		if (backlog > 0 && !p->tx_woken) {
 			vqos_sched_wake(q, st->leaf[VQOS_DIR_TX][i]);
 			p->tx_woken = true;
 		}
@@ -197,7 +203,7 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now)
 		struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_RX];
 		struct vqos_burst *b = &p->rx_pend;
 		int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
-		uint16_t n, kept;
+		uint16_t n, kept, room;
 
 		n = rte_eth_rx_burst(p->uplink_port, 0, pkts, VQOS_DP_BURST);
 		if (n > 0) {
@@ -224,8 +230,11 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now)
 			b->head += done;
 			moved += done;
 		}
-		vqos_sched_set_room(
-			q, i, burst_empty(b) ? rte_vhost_avail_entries(vid, VQOS_VHOST_RXQ) : 0);
+		room = burst_empty(b) ? rte_vhost_avail_entries(vid, VQOS_VHOST_RXQ) : 0;
+		/* packets came for it and its vring takes none: the container is slow */
+		if (room == 0 && n > 0)
+			STAT_ADD(s->vring_full, 1);
+		vqos_sched_set_room(q, i, room);
 	}
 	for (k = 0; k < RX_BURSTS_PER_PASS; k++) {
 		uint32_t n = vqos_sched_dequeue(q, now, pkts, leaves, VQOS_DP_BURST);
@@ -330,7 +339,7 @@ int vqos_dp_run(void *arg)
 	struct vqos_dp_lcore_stats *ls = &dp->lstats;
 	struct vqos_dp_state *st;
 	unsigned int tid = rte_lcore_id();
-	uint64_t t0 = rte_rdtsc(), t1;
+	uint64_t t0 = rte_rdtsc(), t1, stall = dp->hz / 10000; /* 100 us */
 	unsigned int moved, i;
 
 	rte_rcu_qsbr_thread_register(dp->qsbr, tid);
@@ -342,12 +351,15 @@ int vqos_dp_run(void *arg)
 		if (st != NULL) {
 			if (!__atomic_load_n(&st->adopted, __ATOMIC_RELAXED))
 				adopt(st, t0);
-			moved = tx_pass(st, t0);
+			moved = tx_pass(st, t0, ls->passes);
 			moved += rx_pass(st, t0);
 		}
 		rte_rcu_qsbr_quiescent(dp->qsbr, tid);
 		t1 = rte_rdtsc();
-		if (moved > 0) {
+		if (t1 - t0 > stall) {
+			STAT_ADD(ls->stall_cycles, t1 - t0);
+			STAT_ADD(ls->packets, moved);
+		} else if (moved > 0) {
 			STAT_ADD(ls->busy_cycles, t1 - t0);
 			STAT_ADD(ls->packets, moved);
 		} else {
@@ -529,6 +541,7 @@ void vqos_dp_lcore_stats(const struct vqos_dp *dp, struct vqos_dp_lcore_stats *o
 
 	out->busy_cycles = __atomic_load_n(&ls->busy_cycles, __ATOMIC_RELAXED);
 	out->idle_cycles = __atomic_load_n(&ls->idle_cycles, __ATOMIC_RELAXED);
+	out->stall_cycles = __atomic_load_n(&ls->stall_cycles, __ATOMIC_RELAXED);
 	out->packets = __atomic_load_n(&ls->packets, __ATOMIC_RELAXED);
 	out->passes = __atomic_load_n(&ls->passes, __ATOMIC_RELAXED);
 }

@@ -340,5 +340,6 @@ void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *inf
 		o->uplink_full = __atomic_load_n(&s->uplink_full, __ATOMIC_RELAXED);
 		o->vring_full = __atomic_load_n(&s->vring_full, __ATOMIC_RELAXED);
 		o->backlog = __atomic_load_n(&s->backlog, __ATOMIC_RELAXED);
+		o->backlogged = __atomic_load_n(&s->backlogged, __ATOMIC_RELAXED);
 	}
 }

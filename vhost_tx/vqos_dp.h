@@ -80,18 +80,24 @@ struct vqos_dp_dir_stats {
 	uint64_t drops;
 	/** tx: times the uplink took fewer packets than offered (OVS is full). */
 	uint64_t uplink_full;
-	/** rx: times the container's vring had no room for packets waiting for it. */
+	/** rx: times the container's vring had no room: a refused copy, or no free
+	 *  entry in a pass that brought it packets. */
 	uint64_t vring_full;
 	/** tx: packets waiting in the container's tx vring, at the last look. */
 	uint64_t backlog;
+	/** tx: looks at the vring that found at least a burst waiting. */
+	uint64_t backlogged;
 };
 
 /** Where one data-path lcore spends its cycles, like OVS's pmd-stats-show. */
 struct vqos_dp_lcore_stats {
 	uint64_t busy_cycles; /**< TSC cycles of passes that moved packets */
 	uint64_t idle_cycles; /**< TSC cycles of passes that moved none */
-	uint64_t packets;     /**< packets moved, both directions */
-	uint64_t passes;      /**< loop iterations */
+	/** TSC cycles of passes that took over 100 us: the lcore lost its CPU
+	 *  (another thread on its core), counted here instead of busy or idle. */
+	uint64_t stall_cycles;
+	uint64_t packets; /**< packets moved, both directions */
+	uint64_t passes;  /**< loop iterations */
 };
 
 /** One direction's class tree as the data path is given it. */

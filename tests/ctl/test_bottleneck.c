@@ -104,7 +104,7 @@ static void test_vqosd_saturated(void **state)
 {
 	struct dir tx = { .offered = 9000, .packets = 9000, .backlog = 256 };
 
-	judge(&zero, &tx, &zero, &zero, 99, "vqosd", "none");
+	judge(&zero, &tx, &zero, &zero, 85, "vqosd", "none");
 	/* the same backlog with an idle lcore is the container's own backlog */
 	judge(&zero, &tx, &zero, &zero, 50, "backlog", "none");
 }
@@ -116,6 +116,28 @@ static void test_deltas_not_totals(void **state)
 	struct dir b = { .offered = 200, .packets = 200, .shaped = 50, .uplink_full = 9 };
 
 	judge(&a, &b, &a, &b, 10, "none", "none");
+}
+
+static void test_vqosd_stalled(void **state)
+{
+	/* an lcore that lost its CPU (another thread on its core) is no less the limit */
+	struct dir tx = { .offered = 900, .packets = 900, .backlog = 256 };
+	json_t *pa = ports(&zero, &zero), *pb = ports(&tx, &zero);
+	json_t *la = json_pack("[{s:I, s:I, s:I}]", "busy_cycles", (json_int_t)0, "idle_cycles",
+			       (json_int_t)0, "stall_cycles", (json_int_t)0);
+	json_t *lb = json_pack("[{s:I, s:I, s:I}]", "busy_cycles", (json_int_t)5, "idle_cycles",
+			       (json_int_t)5, "stall_cycles", (json_int_t)90);
+	json_t *r = vqos_ctl_bottleneck(pa, la, pb, lb, 1.0);
+	json_t *port = json_array_get(json_object_get(r, "ports"), 0);
+
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(port, "tx"), "verdict")),
+		"vqosd");
+	json_decref(pa);
+	json_decref(pb);
+	json_decref(la);
+	json_decref(lb);
+	json_decref(r);
 }
 
 static void test_new_port_has_no_history(void **state)
@@ -142,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_slow_container),
 		cmocka_unit_test(test_vqosd_saturated),
 		cmocka_unit_test(test_deltas_not_totals),
+		cmocka_unit_test(test_vqosd_stalled),
 		cmocka_unit_test(test_new_port_has_no_history),
 	};
 

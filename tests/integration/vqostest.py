@@ -93,13 +93,13 @@ class Bed:
 
     # vqosd ---------------------------------------------------------------
 
-    def vqosd(self, ports, extra_eal=(), extra=""):
+    def vqosd(self, ports, extra_eal=(), extra="", lcores="0@0,1@1"):
         """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode]);
         @extra is more libconfig text (tx = {...}; rx = {...};)."""
         conf = self.path("vqosd.conf")
         self.vqosd_prefix = self.prefix("vqosd")
         eal = ["--no-huge", "-m", "512", "--file-prefix", self.vqosd_prefix,
-               "--lcores", "0@0,1@1", "--no-pci", "--log-level", "*:notice", *extra_eal]
+               "--lcores", lcores, "--no-pci", "--log-level", "*:notice", *extra_eal]
         with open(conf, "w") as f:
             f.write("eal = [ %s ];\n" % ", ".join(json.dumps(a) for a in eal))
             f.write('control = { socket = "%s"; };\n' % self.path("ctl.sock"))
