@@ -11,6 +11,8 @@ then vqosd itself: a real-time busy loop takes its data-path lcore's CPU
 500 kpps: the lcore is stalled and the vring backs up     -> tx: vqosd
 """
 import json
+import os
+import signal
 import time
 
 from vqostest import check, main, wait_for
@@ -83,7 +85,8 @@ def test_bottleneck(bed):
     lcore = json.loads(bed.ctl("-j", "lcore", "show").stdout)[0]
     print(f"  lcore: {lcore}")
     check(v["blast"][0] == "vqosd", f"blast tx: vqosd ({v['blast'][0]})")
-    hog.kill()
+    os.killpg(hog.pid, signal.SIGKILL)  # the loop, not only `timeout`
+    hog.wait()
     bed.gen_result(blast)
     bed.stop_vqosd(d)
 

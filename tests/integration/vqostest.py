@@ -65,13 +65,14 @@ class Bed:
         return p
 
     def close(self):
+        # Whole process groups, even of a process that already ended: what
+        # it started (a `timeout CMD`'s child) may still run.
         for p in self.procs:
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait()
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            p.wait()
         self.procs = []
         if os.path.isdir(self.dir):
             if os.environ.get("VQOS_KEEP"):
