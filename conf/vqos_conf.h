@@ -135,7 +135,8 @@ struct vqos_conf_class {
 /** One direction's qdisc and class tree. */
 struct vqos_conf_dir {
 	/** "htb", "sched", "police" or "fifo"; empty when the file has no
-	 *  group for this direction (no tree: fifo). */
+	 *  group for this direction (no tree: policy/'s default, an htb that
+	 *  never shapes). */
 	char qdisc[VQOS_CONF_QDISC_MAX];
 	/** Classes in file order; NULL when none. */
 	struct vqos_conf_class *classes;

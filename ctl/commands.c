@@ -318,6 +318,112 @@ static int cmd_class_edit(const struct vqos_ctl_env *env, const struct vqos_ctl_
 	return ret;
 }
 
+/* port add NAME socket PATH uplink DEVARGS [mode server|client] */
+static int cmd_port_add(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			int argc, const char *const *argv, json_t **result, char *err,
+			size_t errlen)
+{
+	struct vqos_ctl_applied applied = { 0 };
+	struct vqos_conf_port port = { 0 };
+	bool have_socket = false, have_uplink = false;
+	int i, ret;
+
+	if (snprintf(port.name, sizeof(port.name), "%s", argv[0]) >= (int)sizeof(port.name)) {
+		snprintf(err, errlen, "port add: name '%s' is too long", argv[0]);
+		return -EINVAL;
+	}
+	for (i = 1; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+		char *dst = NULL;
+		size_t size = 0;
+
+		if (strcmp(k, "socket") == 0) {
+			dst = port.socket, size = sizeof(port.socket), have_socket = true;
+		} else if (strcmp(k, "uplink") == 0) {
+			dst = port.uplink, size = sizeof(port.uplink), have_uplink = true;
+		} else if (strcmp(k, "mode") == 0 &&
+			   (strcmp(v, "server") == 0 || strcmp(v, "client") == 0)) {
+			port.client = strcmp(v, "client") == 0;
+			continue;
+		} else {
+			snprintf(err, errlen,
+				 "port add: unexpected '%s %s'; usage: port add NAME "
+				 "socket PATH uplink DEVARGS [mode server|client]",
+				 k, v);
+			return -EINVAL;
+		}
+		if (snprintf(dst, size, "%s", v) >= (int)size) {
+			snprintf(err, errlen, "port add: %s '%s' is too long", k, v);
+			return -EINVAL;
+		}
+	}
+	if (i < argc || !have_socket || !have_uplink) {
+		snprintf(err, errlen,
+			 "port add: usage: port add NAME socket PATH uplink DEVARGS "
+			 "[mode server|client]");
+		return -EINVAL;
+	}
+	ret = env->ops->port_add(env->ops->aux, &port, &applied, err, errlen);
+	if (ret == 0)
+		*result = applied_json(&applied);
+	return ret;
+}
+
+static int cmd_port_del(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			int argc, const char *const *argv, json_t **result, char *err,
+			size_t errlen)
+{
+	struct vqos_ctl_applied applied = { 0 };
+	int ret = env->ops->port_del(env->ops->aux, argv[0], &applied, err, errlen);
+
+	if (ret == 0)
+		*result = applied_json(&applied);
+	return ret;
+}
+
+static void qdisc_row(void *arg, const struct vqos_ctl_class *c)
+{
+	json_t *row = arg;
+
+	json_object_set_new(row, "kind", json_string(c->kind));
+	json_object_set_new(row, "classes",
+			    json_integer(json_integer_value(json_object_get(row, "classes")) + 1));
+}
+
+/* qdisc show: per direction, the kind and how many classes its tree has */
+static int cmd_qdisc_show(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			  int argc, const char *const *argv, json_t **result, char *err,
+			  size_t errlen)
+{
+	*result = json_array();
+	for (int d = 0; d < 2; d++) {
+		json_t *row = json_pack("{s:s, s:i}", "dir", d ? "rx" : "tx", "classes", 0);
+
+		env->ops->class_foreach(env->ops->aux, d, qdisc_row, row);
+		json_array_append_new(*result, row);
+	}
+	return 0;
+}
+
+/* qdisc replace tx|rx KIND */
+static int cmd_qdisc_replace(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			     int argc, const char *const *argv, json_t **result, char *err,
+			     size_t errlen)
+{
+	struct vqos_ctl_applied applied = { 0 };
+	int ret;
+
+	if (strcmp(argv[0], "tx") != 0 && strcmp(argv[0], "rx") != 0) {
+		snprintf(err, errlen, "qdisc replace: '%s' is not a direction (tx or rx)", argv[0]);
+		return -EINVAL;
+	}
+	ret = env->ops->qdisc_replace(env->ops->aux, strcmp(argv[0], "rx") == 0, argv[1], &applied,
+				      err, errlen);
+	if (ret == 0)
+		*result = applied_json(&applied);
+	return ret;
+}
+
 static int cmd_reload(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		      const char *const *argv, json_t **result, char *err, size_t errlen)
 {
@@ -392,6 +498,29 @@ static const struct command commands[] = {
 	  .max_args = 3,
 	  .writes = true,
 	  .handler = cmd_class_edit },
+	{ .words = "port add",
+	  .usage = "NAME socket PATH uplink DEVARGS [mode server|client]",
+	  .min_args = 5,
+	  .max_args = 7,
+	  .writes = true,
+	  .handler = cmd_port_add },
+	{ .words = "port del",
+	  .usage = "NAME",
+	  .min_args = 1,
+	  .max_args = 1,
+	  .writes = true,
+	  .handler = cmd_port_del },
+	{ .words = "qdisc show",
+	  .usage = "",
+	  .min_args = 0,
+	  .max_args = 0,
+	  .handler = cmd_qdisc_show },
+	{ .words = "qdisc replace",
+	  .usage = "tx|rx htb|sched|police|fifo",
+	  .min_args = 2,
+	  .max_args = 2,
+	  .writes = true,
+	  .handler = cmd_qdisc_replace },
 	{ .words = "reload",
 	  .usage = "",
 	  .min_args = 0,

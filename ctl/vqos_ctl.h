@@ -153,6 +153,15 @@ struct vqos_ctl_ops {
 	 *  direction @p dir (0 tx, 1 rx). 0, or a negative errno with @p err. */
 	int (*class_edit)(void *aux, int dir, int verb, const struct vqos_conf_class *c,
 			  struct vqos_ctl_applied *out, char *err, size_t errlen);
+	/** Add port @p port to the running ones. */
+	int (*port_add)(void *aux, const struct vqos_conf_port *port, struct vqos_ctl_applied *out,
+			char *err, size_t errlen);
+	/** Remove port @p name and its leaf classes. */
+	int (*port_del)(void *aux, const char *name, struct vqos_ctl_applied *out, char *err,
+			size_t errlen);
+	/** Run qdisc @p kind in direction @p dir (0 tx), with the same classes. */
+	int (*qdisc_replace)(void *aux, int dir, const char *kind, struct vqos_ctl_applied *out,
+			     char *err, size_t errlen);
 	/** Read the configuration file again and apply what changed. */
 	int (*reload)(void *aux, struct vqos_ctl_applied *out, char *err, size_t errlen);
 	/** A configuration file that reproduces the running state (malloc'ed). */

@@ -69,6 +69,13 @@ static const struct column bottleneck_columns[] = {
 	{ NULL, NULL },
 };
 
+static const struct column qdisc_columns[] = {
+	{ "DIR", "dir" },
+	{ "QDISC", "kind" },
+	{ "CLASSES", "classes" },
+	{ NULL, NULL },
+};
+
 static const struct column command_columns[] = {
 	{ "COMMAND", "command" },
 	{ "ARGUMENTS", "usage" },
@@ -241,7 +248,11 @@ int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const
 	if (argc >= 1 && (strcmp(argv[0], "stats") == 0 || strcmp(argv[0], "config") == 0) &&
 	    json_is_string(result))
 		return fputs(json_string_value(result), f) < 0 ? -1 : 0;
-	if ((argc >= 2 && strcmp(argv[0], "class") == 0 && strcmp(argv[1], "show") != 0) ||
+	if (argc >= 2 && strcmp(argv[0], "qdisc") == 0 && strcmp(argv[1], "show") == 0)
+		return print_table(f, qdisc_columns, result);
+	if ((argc >= 2 && strcmp(argv[1], "show") != 0 &&
+	     (strcmp(argv[0], "class") == 0 || strcmp(argv[0], "port") == 0 ||
+	      strcmp(argv[0], "qdisc") == 0)) ||
 	    (argc >= 1 && strcmp(argv[0], "reload") == 0)) {
 		/* a change: what happened and how long the data path took */
 		fprintf(f, "%s", json_string_value(json_object_get(result, "note")));

@@ -140,22 +140,20 @@ static void restart_notes(const struct vqos_conf *a, const struct vqos_conf *b, 
 			 note[0] ? "; " : "");
 }
 
-int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen)
+/*
+ * Make @p conf the running configuration (taking it over): build its trees,
+ * open the ports it adds, publish, close the ports it drops. On error
+ * nothing has changed and @p conf is freed.
+ */
+static int apply_conf(struct vqosd *d, struct vqos_conf *conf, struct vqos_ctl_applied *out,
+		      char *err, size_t errlen)
 {
 	struct vqos_policy *pol[VQOS_DIR_N] = { NULL, NULL };
 	struct vqos_port **ports = NULL;
-	struct vqos_conf *conf = NULL;
 	bool *opened = NULL, same;
 	size_t i, n_added = 0, n_removed = 0;
 	int ret;
 
-	if (d->conf_path != NULL)
-		ret = vqos_conf_load_file(d->conf_path, &conf, err, errlen);
-	else
-		ret = vqos_conf_load_string(vqos_conf_default_text(), "<embedded default>", &conf,
-					    err, errlen);
-	if (ret < 0)
-		return ret;
 	ret = vqosd_build_policies(conf, pol, err, errlen);
 	if (ret < 0)
 		goto out;
@@ -229,6 +227,121 @@ out:
 	vqos_policy_free(pol[0]);
 	vqos_policy_free(pol[1]);
 	vqos_conf_free(conf);
+	return ret;
+}
+
+int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	struct vqos_conf *conf = NULL;
+	int ret;
+
+	if (d->conf_path != NULL)
+		ret = vqos_conf_load_file(d->conf_path, &conf, err, errlen);
+	else
+		ret = vqos_conf_load_string(vqos_conf_default_text(), "<embedded default>", &conf,
+					    err, errlen);
+	return ret < 0 ? ret : apply_conf(d, conf, out, err, errlen);
+}
+
+/* The running state as a configuration of its own, to edit and apply. */
+static int running_conf(struct vqosd *d, struct vqos_conf **conf, char *err, size_t errlen)
+{
+	char *text = NULL;
+	int ret = vqosd_config_dump(d, &text, err, errlen);
+
+	if (ret == 0)
+		ret = vqos_conf_load_string(text, "<running>", conf, err, errlen);
+	free(text);
+	return ret;
+}
+
+int vqosd_port_add(struct vqosd *d, const struct vqos_conf_port *port, struct vqos_ctl_applied *out,
+		   char *err, size_t errlen)
+{
+	struct vqos_conf *conf = NULL, *checked = NULL;
+	struct vqos_conf_port *ports;
+	char *text = NULL;
+	int ret = running_conf(d, &conf, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	ports = realloc(conf->ports, (conf->n_ports + 1) * sizeof(*ports));
+	if (ports == NULL) {
+		vqos_conf_free(conf);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	conf->ports = ports;
+	conf->ports[conf->n_ports++] = *port;
+	/* the file's rules (names, sockets, uplinks unique...) by a round trip */
+	ret = vqos_conf_dump(conf, &text);
+	if (ret == 0)
+		ret = vqos_conf_load_string(text, "port add", &checked, err, errlen);
+	free(text);
+	vqos_conf_free(checked);
+	if (ret < 0) {
+		vqos_conf_free(conf);
+		return ret;
+	}
+	ret = apply_conf(d, conf, out, err, errlen);
+	if (ret == 0)
+		snprintf(out->note, sizeof(out->note), "port %s added", port->name);
+	return ret;
+}
+
+int vqosd_port_del(struct vqosd *d, const char *name, struct vqos_ctl_applied *out, char *err,
+		   size_t errlen)
+{
+	struct vqos_conf *conf = NULL;
+	size_t i;
+	int ret = running_conf(d, &conf, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < conf->n_ports && strcmp(conf->ports[i].name, name) != 0; i++)
+		;
+	if (i == conf->n_ports || conf->n_ports == 1) {
+		ret = i == conf->n_ports ? -ENOENT : -EINVAL;
+		snprintf(err, errlen,
+			 ret == -ENOENT ? "port del: no port named '%s'"
+					: "port del: '%s' is the last port",
+			 name);
+		vqos_conf_free(conf);
+		return ret;
+	}
+	memmove(&conf->ports[i], &conf->ports[i + 1],
+		(conf->n_ports - i - 1) * sizeof(*conf->ports));
+	conf->n_ports--;
+	/* its leaves go with it, as an interface's classes do */
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		struct vqos_conf_dir *cd = dir ? &conf->rx : &conf->tx;
+		size_t k = 0;
+
+		for (size_t c = 0; c < cd->n_classes; c++)
+			if (strcmp(cd->classes[c].port, name) != 0)
+				cd->classes[k++] = cd->classes[c];
+		cd->n_classes = k;
+	}
+	ret = apply_conf(d, conf, out, err, errlen);
+	if (ret == 0)
+		snprintf(out->note, sizeof(out->note), "port %s removed", name);
+	return ret;
+}
+
+int vqosd_qdisc_replace(struct vqosd *d, int dir, const char *kind, struct vqos_ctl_applied *out,
+			char *err, size_t errlen)
+{
+	struct vqos_conf *conf = NULL;
+	struct vqos_conf_dir *cd;
+	int ret = running_conf(d, &conf, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	cd = dir ? &conf->rx : &conf->tx;
+	snprintf(cd->qdisc, sizeof(cd->qdisc), "%s", kind);
+	ret = apply_conf(d, conf, out, err, errlen);
+	if (ret == 0)
+		snprintf(out->note, sizeof(out->note), "%s qdisc %s", dir ? "rx" : "tx", kind);
 	return ret;
 }
 

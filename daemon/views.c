@@ -209,6 +209,24 @@ static int ops_class_edit(void *aux, int dir, int verb, const struct vqos_conf_c
 	return vqosd_class_edit(aux, dir, verb, c, out, err, errlen);
 }
 
+static int ops_port_add(void *aux, const struct vqos_conf_port *port, struct vqos_ctl_applied *out,
+			char *err, size_t errlen)
+{
+	return vqosd_port_add(aux, port, out, err, errlen);
+}
+
+static int ops_port_del(void *aux, const char *name, struct vqos_ctl_applied *out, char *err,
+			size_t errlen)
+{
+	return vqosd_port_del(aux, name, out, err, errlen);
+}
+
+static int ops_qdisc_replace(void *aux, int dir, const char *kind, struct vqos_ctl_applied *out,
+			     char *err, size_t errlen)
+{
+	return vqosd_qdisc_replace(aux, dir, kind, out, err, errlen);
+}
+
 static int ops_reload(void *aux, struct vqos_ctl_applied *out, char *err, size_t errlen)
 {
 	return vqosd_reload(aux, out, err, errlen);
@@ -227,6 +245,9 @@ void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops)
 		.lcore_foreach = ctl_lcore_foreach,
 		.class_edit = ops_class_edit,
 		.reload = ops_reload,
+		.port_add = ops_port_add,
+		.port_del = ops_port_del,
+		.qdisc_replace = ops_qdisc_replace,
 		.config_dump = ops_config_dump,
 		.aux = d,
 	};

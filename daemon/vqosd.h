@@ -61,6 +61,18 @@ int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
 /** Read the configuration again and apply what changed (SIGHUP, `reload`). */
 int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen);
 
+/** vqosctl port add: @p port joins the running ports (trees must give it leaves). */
+int vqosd_port_add(struct vqosd *d, const struct vqos_conf_port *port, struct vqos_ctl_applied *out,
+		   char *err, size_t errlen);
+
+/** vqosctl port del: port @p name goes (its classes must go with it). */
+int vqosd_port_del(struct vqosd *d, const char *name, struct vqos_ctl_applied *out, char *err,
+		   size_t errlen);
+
+/** vqosctl qdisc replace: direction @p dir (0 tx) runs qdisc @p kind, same classes. */
+int vqosd_qdisc_replace(struct vqosd *d, int dir, const char *kind, struct vqos_ctl_applied *out,
+			char *err, size_t errlen);
+
 /** vqosctl class add|change|replace|del (enum vqos_policy_verb @p verb). */
 int vqosd_class_edit(struct vqosd *d, int dir, int verb, const struct vqos_conf_class *c,
 		     struct vqos_ctl_applied *out, char *err, size_t errlen);

@@ -100,6 +100,20 @@ def measure(gen, seconds):
     return (b - a) / (t1 - t0 - 1.0)  # tx_total itself waits 1 s after asking
 
 
+def drive(hop, d, n, size, seconds, prefix):
+    """Start the containers against @hop, measure, and tear everything down."""
+    gen = generator(d, n, size, prefix)
+    try:
+        time.sleep(1.0 + 0.05 * n)
+        return measure(gen, seconds)
+    finally:
+        gen.stop()
+        hop.p.terminate()
+        hop.p.wait(timeout=20)
+        hop.f.close()
+        subprocess.run(["rm", "-rf", d])
+
+
 def vqosd_run(build, kind, n, size, seconds, tag):
     d = tempfile.mkdtemp(prefix=f"vqos-bench-{tag}-")
     conf = f"{d}/vqosd.conf"
@@ -124,16 +138,7 @@ def vqosd_run(build, kind, n, size, seconds, tag):
         if os.path.exists(f"{d}/ctl.sock"):
             break
         time.sleep(0.05)
-    gen = generator(d, n, size, f"vqb-g-{tag}")
-    try:
-        time.sleep(1.0 + 0.05 * n)
-        return measure(gen, seconds)
-    finally:
-        gen.stop()
-        hop.p.terminate()
-        hop.p.wait(timeout=20)
-        hop.f.close()
-        subprocess.run(["rm", "-rf", d])
+    return drive(hop, d, n, size, seconds, f"vqb-g-{tag}")
 
 
 def testpmd_run(n, size, seconds, tag):
@@ -153,16 +158,7 @@ def testpmd_run(n, size, seconds, tag):
     argv.insert(argv.index("--forward-mode=io"), f"--portlist={order}")
     hop = Proc(argv, f"{d}/mid.log")
     time.sleep(2.0 + 0.05 * n)
-    gen = generator(d, n, size, f"vqb-g2-{tag}")
-    try:
-        time.sleep(1.0 + 0.05 * n)
-        return measure(gen, seconds)
-    finally:
-        gen.stop()
-        hop.p.terminate()
-        hop.p.wait(timeout=20)
-        hop.f.close()
-        subprocess.run(["rm", "-rf", d])
+    return drive(hop, d, n, size, seconds, f"vqb-g2-{tag}")
 
 
 def main():

@@ -83,6 +83,28 @@ def test_cli(bed):
     check('vqos_port_packets_total{port="c1",dir="tx"} 0' in r.stdout,
           "stats --prometheus prints the counters")
 
+    # Ports and qdiscs at run time (the default trees follow the ports).
+    s2 = bed.path("c2.sock")
+    r = bed.ctl("port", "add", "c2", "socket", s2, "uplink", "net_null7,no-rx=1")
+    check("port c2 added" in r.stdout and "c2" in bed.ports() and os.path.exists(s2),
+          "port add brings up a port and its socket")
+    r = bed.ctl("port", "add", "c3", "socket", s2, "uplink", "net_null8,no-rx=1", expect=1)
+    check("is already used" in r.stderr, f"port add refuses a socket in use ({r.stderr.strip()})")
+    r = bed.ctl("port", "add", "c3", "socket", bed.path("c3.sock"), expect=1)
+    check("usage: port add NAME" in r.stderr, "port add without an uplink prints its usage")
+    r = bed.ctl("qdisc", "replace", "rx", "fifo")
+    shown = bed.ctl("qdisc", "show").stdout
+    check("rx   fifo" in shown and "tx   htb" in shown, f"qdisc replace rx fifo:\n{shown}")
+    r = bed.ctl("qdisc", "replace", "tx", "bogus", expect=1)
+    check("'bogus' is not a qdisc" in r.stderr, "an unknown qdisc is refused by name")
+    r = bed.ctl("port", "del", "c2")
+    check("c2" not in bed.ports() and not os.path.exists(s2),
+          "port del takes the port and its socket away")
+    r = bed.ctl("port", "del", "c1", expect=1)
+    check("'c1' is the last port" in r.stderr, "the last port is not removed")
+    r = bed.ctl("port", "del", "c9", expect=1)
+    check("no port named 'c9'" in r.stderr, "an unknown port is refused by name")
+
     # A second vqosd on the same container socket must not steal it.
     conf2 = bed.path("second.conf")
     with open(conf2, "w") as f:
