@@ -13,6 +13,9 @@ goes); each port's uplink is net_null (the sink). The hop is
     rates high enough never to shape: the cost of the scheduler itself);
   - the baseline: dpdk-testpmd --forward-mode=io between N net_vhost ports
     and N net_null ports (the same kinds of ports vqosd uses), on CPU 1.
+Debian's DPDK allows 32 ethdevs per process (RTE_MAX_ETHPORTS): the
+baseline needs two per container, vqosd one uplink per container, so this
+measures 1 and 16 containers (the issue asked for 64 too).
 The rate is what the containers' vrings accepted per second over a steady
 window, read from the generator (`show port stats all`, TX-packets), so the
 hop under test and the baseline are measured at the same place. Each
@@ -166,7 +169,10 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--build", default=os.path.join(ROOT, "build-release"))
-    ap.add_argument("--ports", default="1,16,64")
+    # Debian's DPDK is built with RTE_MAX_ETHPORTS 32: the baseline testpmd
+    # needs two ethdevs per container, and vqosd one uplink each, so 16
+    # containers is the most the baseline can be measured with.
+    ap.add_argument("--ports", default="1,16")
     ap.add_argument("--sizes", default="64,1500")
     a = ap.parse_args()
     rows = []
