@@ -279,10 +279,24 @@ static int cmd_class_show(const struct vqos_ctl_env *env, const struct vqos_ctl_
 	return 0;
 }
 
-static json_t *applied_json(const struct vqos_ctl_applied *a)
+/* The reply to a change: @p ret, and on success what the change did. */
+static int applied_reply(int ret, const struct vqos_ctl_applied *a, json_t **result)
 {
-	return json_pack("{s:b, s:b, s:f, s:s}", "changed", a->changed, "rebuilt", a->rebuilt,
-			 "applied_us", a->applied_us, "note", a->note);
+	if (ret == 0)
+		*result = json_pack("{s:b, s:b, s:f, s:s}", "changed", a->changed, "rebuilt",
+				    a->rebuilt, "applied_us", a->applied_us, "note", a->note);
+	return ret;
+}
+
+/* Direction word @p word of command @p cmd into *dir (0 tx, 1 rx). */
+static int parse_dir(const char *cmd, const char *word, int *dir, char *err, size_t errlen)
+{
+	if (strcmp(word, "tx") != 0 && strcmp(word, "rx") != 0) {
+		snprintf(err, errlen, "%s: '%s' is not a direction (tx or rx)", cmd, word);
+		return -EINVAL;
+	}
+	*dir = strcmp(word, "rx") == 0;
+	return 0;
 }
 
 /* class add|change|replace|del tx|rx name NAME [key value]... : the verb is
@@ -295,15 +309,12 @@ static int cmd_class_edit(const struct vqos_ctl_env *env, const struct vqos_ctl_
 	struct vqos_ctl_applied applied = { 0 };
 	struct vqos_conf_class c;
 	enum vqos_policy_verb verb;
-	char why[256];
-	int dir, ret;
+	char why[256], cmd[32];
+	int dir;
 
-	if (strcmp(argv[0], "tx") != 0 && strcmp(argv[0], "rx") != 0) {
-		snprintf(err, errlen, "class %s: '%s' is not a direction (tx or rx)", verb_word,
-			 argv[0]);
+	snprintf(cmd, sizeof(cmd), "class %s", verb_word);
+	if (parse_dir(cmd, argv[0], &dir, err, errlen) < 0)
 		return -EINVAL;
-	}
-	dir = strcmp(argv[0], "rx") == 0;
 	if (vqos_policy_verb_parse(verb_word, &verb) != 0) {
 		snprintf(err, errlen, "class: unknown verb '%s'", verb_word);
 		return -EINVAL;
@@ -312,10 +323,9 @@ static int cmd_class_edit(const struct vqos_ctl_env *env, const struct vqos_ctl_
 		snprintf(err, errlen, "class %s %s: %s", verb_word, argv[0], why);
 		return -EINVAL;
 	}
-	ret = env->ops->class_edit(env->ops->aux, dir, (int)verb, &c, &applied, err, errlen);
-	if (ret == 0)
-		*result = applied_json(&applied);
-	return ret;
+	return applied_reply(
+		env->ops->class_edit(env->ops->aux, dir, (int)verb, &c, &applied, err, errlen),
+		&applied, result);
 }
 
 /* port add NAME socket PATH uplink DEVARGS [mode server|client] */
@@ -364,9 +374,7 @@ static int cmd_port_add(const struct vqos_ctl_env *env, const struct vqos_ctl_re
 		return -EINVAL;
 	}
 	ret = env->ops->port_add(env->ops->aux, &port, &applied, err, errlen);
-	if (ret == 0)
-		*result = applied_json(&applied);
-	return ret;
+	return applied_reply(ret, &applied, result);
 }
 
 static int cmd_port_del(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
@@ -376,9 +384,7 @@ static int cmd_port_del(const struct vqos_ctl_env *env, const struct vqos_ctl_re
 	struct vqos_ctl_applied applied = { 0 };
 	int ret = env->ops->port_del(env->ops->aux, argv[0], &applied, err, errlen);
 
-	if (ret == 0)
-		*result = applied_json(&applied);
-	return ret;
+	return applied_reply(ret, &applied, result);
 }
 
 static void qdisc_row(void *arg, const struct vqos_ctl_class *c)
@@ -411,28 +417,22 @@ static int cmd_qdisc_replace(const struct vqos_ctl_env *env, const struct vqos_c
 			     size_t errlen)
 {
 	struct vqos_ctl_applied applied = { 0 };
-	int ret;
+	int dir;
 
-	if (strcmp(argv[0], "tx") != 0 && strcmp(argv[0], "rx") != 0) {
-		snprintf(err, errlen, "qdisc replace: '%s' is not a direction (tx or rx)", argv[0]);
+	if (parse_dir("qdisc replace", argv[0], &dir, err, errlen) < 0)
 		return -EINVAL;
-	}
-	ret = env->ops->qdisc_replace(env->ops->aux, strcmp(argv[0], "rx") == 0, argv[1], &applied,
-				      err, errlen);
-	if (ret == 0)
-		*result = applied_json(&applied);
-	return ret;
+	return applied_reply(
+		env->ops->qdisc_replace(env->ops->aux, dir, argv[1], &applied, err, errlen),
+		&applied, result);
 }
 
 static int cmd_reload(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		      const char *const *argv, json_t **result, char *err, size_t errlen)
 {
 	struct vqos_ctl_applied applied = { 0 };
-	int ret = env->ops->reload(env->ops->aux, &applied, err, errlen);
 
-	if (ret == 0)
-		*result = applied_json(&applied);
-	return ret;
+	return applied_reply(env->ops->reload(env->ops->aux, &applied, err, errlen), &applied,
+			     result);
 }
 
 static int cmd_config_dump(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,

@@ -181,6 +181,19 @@ static int bottleneck_interval(const char *path, double seconds, json_t **result
 	return ret;
 }
 
+/* -i SECONDS: a number of seconds in (0, 3600]. */
+static int parse_interval(const char *arg, double *seconds)
+{
+	char *end;
+
+	*seconds = strtod(arg, &end);
+	if (*end != '\0' || !(*seconds > 0 && *seconds <= 3600)) {
+		fprintf(stderr, "vqosctl: -i: '%s' is not a number of seconds in (0, 3600]\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -197,7 +210,6 @@ int main(int argc, char **argv)
 	const char *const *words;
 	int c, ret, nwords;
 	json_t *result = NULL;
-	char *end;
 
 	if (path == NULL)
 		path = VQOS_CTL_DEFAULT_SOCKET;
@@ -218,14 +230,8 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'i':
-			interval = strtod(optarg, &end);
-			if (*end != '\0' || !(interval > 0 && interval <= 3600)) {
-				fprintf(stderr,
-					"vqosctl: -i: '%s' is not a number of seconds "
-					"in (0, 3600]\n",
-					optarg);
+			if (parse_interval(optarg, &interval) < 0)
 				return 2;
-			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -248,14 +254,8 @@ int main(int argc, char **argv)
 			if (c == 'j') {
 				json = true;
 			} else if (c == 'i') {
-				interval = strtod(optarg, &end);
-				if (*end != '\0' || !(interval > 0 && interval <= 3600)) {
-					fprintf(stderr,
-						"vqosctl: -i: '%s' is not a number of "
-						"seconds in (0, 3600]\n",
-						optarg);
+				if (parse_interval(optarg, &interval) < 0)
 					return 2;
-				}
 			} else {
 				usage(stderr);
 				return 2;

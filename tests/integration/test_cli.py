@@ -95,6 +95,12 @@ def test_cli(bed):
     r = bed.ctl("qdisc", "replace", "rx", "fifo")
     shown = bed.ctl("qdisc", "show").stdout
     check("rx   fifo" in shown and "tx   htb" in shown, f"qdisc replace rx fifo:\n{shown}")
+    r = bed.ctl("qdisc", "replace", "up", "fifo", expect=1)
+    check("qdisc replace: 'up' is not a direction (tx or rx)" in r.stderr,
+          "a wrong direction word is refused by name")
+    r = bed.ctl("class", "change", "up", "name", "c1", "rate", "1mbit", expect=1)
+    check("class change: 'up' is not a direction (tx or rx)" in r.stderr,
+          "and so in class verbs")
     r = bed.ctl("qdisc", "replace", "tx", "bogus", expect=1)
     check("'bogus' is not a qdisc" in r.stderr, "an unknown qdisc is refused by name")
     r = bed.ctl("port", "del", "c2")
