@@ -56,6 +56,8 @@ def test_guarantee(bed):
     time.sleep(1.0)
     r = bed.rates(5.0)
     print(bed.ctl("-s", "class", "show", "tx").stdout)
+    print(bed.ctl("bottleneck", "-i", "1").stdout)
+    print(f"  lcore: {bed.lcore()}")
     b = r["b"]["tx"]["bps"]
     print(f"  a idle: b {b / 1e6:.3f} Mbit/s")
     check(abs(b - 60e6) <= 0.02 * 60e6, "with A idle, B rises to its 60 Mbit/s ceiling")
