@@ -35,7 +35,7 @@ def test_change(bed):
     conf = bed.path("vqosd.conf")
     with open(conf) as f:
         original = f.read()
-    sink = bed.gen(f"net_virtio_user1,path={u1}", "--rate", 0, "--duration", 0, "--linger", 40,
+    sink = bed.gen(f"net_virtio_user1,path={u1}", "--rate", 0, "--duration", 0, "--linger", 300,
                    log="sink.log")
     wait_for(lambda: bed.ports()["c1"]["uplink_up"], 30, "the sink")
     c1 = bed.gen(f"net_virtio_user0,path={s1}", "--rate", "80mbit", "--size", 1000,
@@ -93,6 +93,8 @@ def test_change(bed):
     check(bed.ports()["c1"]["connected"], "c1 is still connected")
 
     g = bed.gen_result(c1, timeout=90)
+    time.sleep(1)  # what c1's vring held has drained into the sink: it may stop
+    sink.send_signal(signal.SIGINT)
     k = bed.gen_result(sink, timeout=90)
     p = bed.ports()["c1"]
     print(f"  c1 sent {g['tx']['packets']}, vqosd {p['tx']}, sink {k['rx']['packets']}")

@@ -31,7 +31,7 @@ def test_guarantee(bed):
     d = bed.vqosd(ports, extra=TREE)
     for i, n in enumerate(("a", "b")):
         sinks.append(bed.gen(f"net_virtio_user{i + 1},path={bed.path(f'u{n}.sock')}",
-                             "--rate", 0, "--duration", 0, "--linger", 25, log=f"sink-{n}.log"))
+                             "--rate", 0, "--duration", 0, "--linger", 300, log=f"sink-{n}.log"))
     wait_for(lambda: all(p["uplink_up"] for p in bed.ports().values()), 30, "the sinks")
     # A sends 40000 frames (about 18 s at its 18 Mbit/s), B until it is told
     # to stop (SIGINT); both offer 100 Mbit/s in 1000-byte frames.

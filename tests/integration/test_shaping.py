@@ -8,6 +8,7 @@ checked against the uplink sinks' totals), and tx must be lossless: vqosd
 drops nothing, every packet the containers' vrings accepted reaches the
 uplink, and the generator sees backpressure instead.
 """
+import signal
 import time
 
 from vqostest import Testpmd, check, main, wait_for
@@ -34,9 +35,9 @@ def test_shaping(bed):
                    {"name": "c2", "socket": s2, "uplink": f"net_vhost_u2,iface={u2}"}],
                   extra=TREE)
     sink1 = bed.gen(f"net_virtio_user1,path={u1}", "--rate", 0, "--duration", 0,
-                    "--linger", 20, log="sink1.log")
+                    "--linger", 300, log="sink1.log")
     sink2 = bed.gen(f"net_virtio_user2,path={u2}", "--rate", 0, "--duration", 0,
-                    "--linger", 20, log="sink2.log")
+                    "--linger", 300, log="sink2.log")
     wait_for(lambda: all(p["uplink_up"] for p in bed.ports().values()), 30, "the sinks")
     pmd = Testpmd(bed, f"net_virtio_user0,path={s2}")
     wait_for(lambda: bed.ports()["c2"]["connected"], 30, "testpmd to connect")
@@ -67,6 +68,9 @@ def test_shaping(bed):
     pmd.cmd("stop", 2.0)
     sent2 = pmd.port_stats()["tx"]
     p = bed.ports()
+    # everything has drained into the sinks: they may stop
+    sink1.send_signal(signal.SIGINT)
+    sink2.send_signal(signal.SIGINT)
     k1, k2 = bed.gen_result(sink1, timeout=60), bed.gen_result(sink2, timeout=60)
     print(f"  c1 gen tx {g1['tx']['packets']} (backpressure {g1['tx']['backpressure']}), "
           f"vqosd {p['c1']['tx']}, sink {k1['rx']['packets']}")
