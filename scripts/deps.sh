@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Install what vqos builds and tests with, from Debian 12's packages. Idempotent.
+# `deps.sh results` also installs what the experiments under results/ use
+# (gnuplot for the plots, iperf3, ethtool and iproute2 for the kernel-side runs).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 dpdk dpdk-dev libdpdk-dev libconfig-dev
       libcmocka-dev libjansson-dev clang libclang-rt-14-dev openvswitch-switch-dpdk)
+if [ "${1:-}" = results ]; then
+	pkgs+=(gnuplot-nox iperf3 ethtool iproute2)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
