@@ -1,0 +1,86 @@
+"""What every experiment under results/ shares: a Release build, the machine's
+description, medians, CSV and gnuplot output.
+
+An experiment is results/<name>/run.py: one command that installs what it
+needs (scripts/deps.sh results), builds (build-results/, Release, no
+sanitizers), starts every process itself (through tests/integration's Bed,
+which kills them and removes their files however the run ends), and writes
+results/<name>/{results.csv,plot.png,README.md}. Measured runs hold
+/tmp/vqos-measure.lock so no two busy-polling measurements share the CPUs.
+"""
+import csv
+import fcntl
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("VQOS_RESULTS_BUILD", os.path.join(ROOT, "build-results"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+os.environ.setdefault("VQOS_BUILD", BUILD)
+
+MEASURE_LOCK = "/tmp/vqos-measure.lock"
+
+
+def setup():
+    """Install the packages, build Release into BUILD (under a lock: several
+    experiments may start at once). Returns BUILD."""
+    subprocess.run([os.path.join(ROOT, "scripts", "deps.sh"), "results"], check=True)
+    with open("/tmp/vqos-build-results.lock", "w") as lk:
+        fcntl.flock(lk, fcntl.LOCK_EX)
+        subprocess.run(["cmake", "-S", ROOT, "-B", BUILD, "-DCMAKE_BUILD_TYPE=Release",
+                        "-DVQOS_SANITIZE=OFF", "-DVQOS_WERROR=OFF"],
+                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["cmake", "--build", BUILD, "-j", str(os.cpu_count() or 1),
+                        "--target", "vqosd", "vqosctl", "vqos-gen"], check=True,
+                       stdout=subprocess.DEVNULL)
+    return BUILD
+
+
+class measure_lock:
+    """`with measure_lock():` around every measured run."""
+
+    def __enter__(self):
+        self.f = open(MEASURE_LOCK, "w")
+        fcntl.flock(self.f, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.f, fcntl.LOCK_UN)
+        self.f.close()
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def machine():
+    """One line naming the machine the figures come from."""
+    return (f"{os.cpu_count()} CPUs, {cpu_model()}, Linux {platform.release()}, "
+            f"DPDK 22.11 (Debian 12)")
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def gnuplot(script, png, data_files=()):
+    """Run a gnuplot script (a string) that plots into @png; the caller's
+    script refers to its data files by their paths."""
+    full = f"set terminal pngcairo size 900,540 noenhanced font ',10'\nset output '{png}'\n" + script
+    r = subprocess.run(["gnuplot"], input=full, text=True, capture_output=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"gnuplot failed: {r.stderr.strip()}")
