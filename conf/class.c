@@ -32,6 +32,7 @@ enum class_kind {
 	K_BOOL,	 /* "true" or "false", into a bool */
 	K_METER, /* enum vqos_conf_meter, into an unsigned int */
 	K_AQM,	 /* enum vqos_conf_aqm, into an unsigned int */
+	K_MATCH, /* a match (conf/match.c), into a struct vqos_conf_match */
 };
 
 struct class_key {
@@ -63,6 +64,7 @@ static const struct class_key class_keys[] = {
 	{ "meter", K_METER, CF(meter), VQOS_CONF_CLASS_METER },
 	{ "mark", K_BOOL, CF(mark), VQOS_CONF_CLASS_MARK },
 	{ "aqm", K_AQM, CF(aqm), VQOS_CONF_CLASS_AQM },
+	{ "match", K_MATCH, CF(match), VQOS_CONF_CLASS_MATCH },
 	{ NULL, K_NAME, 0, 0, 0 },
 };
 
@@ -85,7 +87,7 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 const char *vqos_conf_class_keys(void)
 {
 	return "name, parent, port, rate, ceil, burst, cburst, prio, quantum, pps, cpps, limit, "
-	       "overcommit, meter, mark, aqm";
+	       "overcommit, meter, mark, aqm, match";
 }
 
 const char *vqos_conf_class_field_name(uint32_t bit)
@@ -194,12 +196,191 @@ static int parse_value(const struct class_key *k, const char *v, void *dst, char
 				    v);
 		*(unsigned int *)dst = e;
 		return 0;
+	case K_MATCH:
+		return vqos_conf_match_parse(v, dst, err, errlen);
 	}
 	if (k->size == sizeof(uint64_t))
 		*(uint64_t *)dst = x;
 	else
 		*(unsigned int *)dst = (unsigned int)x;
 	return 0;
+}
+
+/*
+ * The `match` key of an rx leaf: which of its port's frames it takes.
+ *
+ * The text is a comma-separated list of items, each a field and a value or
+ * an inclusive range: "pcp 5", "pcp 4-7", "dscp 46", "dscp 32-47". It reads
+ * into two sets of values (bit v for value v), which is all policy/ needs to
+ * check that two leaves of one port never claim the same value and to build
+ * the data path's lookup table. The text written back is canonical (pcp
+ * before dscp, ascending, runs as ranges), so a dump reads back into an
+ * equal struct and dumps again to the same text.
+ *
+ * A value given twice in one match is refused rather than merged: "pcp 4-7,
+ * pcp 5" is a typo more often than a wish. "none" is the empty match, which
+ * vqosctl needs to take a leaf's match away (`class change ... match none`).
+ */
+
+/** One field a match can name. */
+struct match_field {
+	const char *name;
+	unsigned int max;
+};
+
+static const struct match_field match_fields[] = {
+	{ "pcp", VQOS_CONF_PCP_MAX },
+	{ "dscp", VQOS_CONF_DSCP_MAX },
+};
+
+static const char *skip_blanks(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* A decimal value of at most 3 digits (every valid value has at most 2). */
+static const char *read_value(const char *s, unsigned int *v)
+{
+	unsigned int n = 0, digits = 0;
+
+	while (*s >= '0' && *s <= '9' && digits < 3) {
+		n = n * 10 + (unsigned int)(*s - '0');
+		s++;
+		digits++;
+	}
+	if (digits == 0 || (*s >= '0' && *s <= '9'))
+		return NULL;
+	*v = n;
+	return s;
+}
+
+/*
+ * One item from @p s to the next comma or the end, into @p m. @p item and
+ * @p item_len are the item's text without the blanks around it, for messages.
+ */
+static int read_item(const char *s, const char *item, int item_len, struct vqos_conf_match *m,
+		     char *err, size_t errlen)
+{
+	const struct match_field *f = NULL;
+	unsigned int lo = 0, hi;
+	uint64_t bits, have;
+
+	for (size_t i = 0; i < sizeof(match_fields) / sizeof(match_fields[0]); i++) {
+		size_t n = strlen(match_fields[i].name);
+
+		if (strncmp(s, match_fields[i].name, n) == 0 && (s[n] == ' ' || s[n] == '\t')) {
+			f = &match_fields[i];
+			s += n;
+			break;
+		}
+	}
+	if (f != NULL)
+		s = read_value(skip_blanks(s), &lo);
+	hi = lo;
+	if (f != NULL && s != NULL && *s == '-')
+		s = read_value(s + 1, &hi);
+	if (f == NULL || s == NULL || (*(s = skip_blanks(s)) != ',' && *s != '\0'))
+		return fail(err, errlen,
+			    "'%.*s' is not \"pcp N\", \"pcp N-M\", \"dscp N\" or \"dscp N-M\"",
+			    item_len, item);
+	/* the header fields are 3 and 6 bits wide */
+	if (hi > f->max)
+		return fail(err, errlen, "'%.*s': %s values are 0..%u", item_len, item, f->name,
+			    f->max);
+	if (lo > hi)
+		return fail(err, errlen, "'%.*s': the range is empty (low value first)", item_len,
+			    item);
+	bits = (hi == 63 ? ~0ULL : (1ULL << (hi + 1)) - 1) & ~((1ULL << lo) - 1);
+	have = f == &match_fields[0] ? m->pcp : m->dscp;
+	if (have & bits)
+		return fail(err, errlen, "'%.*s': %s %d is given twice", item_len, item, f->name,
+			    __builtin_ctzll(have & bits));
+	if (f == &match_fields[0])
+		m->pcp |= (uint8_t)bits;
+	else
+		m->dscp |= bits;
+	return 0;
+}
+
+int vqos_conf_match_parse(const char *text, struct vqos_conf_match *out, char *err, size_t errlen)
+{
+	struct vqos_conf_match m = { 0 };
+	const char *s = text;
+
+	if (text == NULL || out == NULL)
+		return fail(err, errlen, "no text");
+	/* vqosctl's `class change ... match none` makes a leaf a default again */
+	if (strcmp(text, "none") == 0) {
+		*out = m;
+		return 0;
+	}
+	if (*skip_blanks(text) == '\0')
+		return fail(err, errlen,
+			    "empty: give \"pcp N[-M]\" or \"dscp N[-M]\" items, "
+			    "comma-separated");
+	for (;;) {
+		const char *item = skip_blanks(s), *end = strchr(item, ',');
+		int len;
+		int rc;
+
+		if (end == NULL)
+			end = item + strlen(item);
+		len = (int)(end - item);
+		while (len > 0 && (item[len - 1] == ' ' || item[len - 1] == '\t'))
+			len--;
+		/* "pcp 5," or ",," is a list with a hole in it */
+		if (len == 0)
+			return fail(err, errlen, "an empty item between commas");
+		rc = read_item(item, item, len, &m, err, errlen);
+		if (rc < 0)
+			return rc;
+		if (*end == '\0')
+			break;
+		s = end + 1;
+	}
+	*out = m;
+	return 0;
+}
+
+/* Append the runs of set bits of @p bits (values 0..max) as "NAME lo[-hi]" items. */
+static size_t put_runs(char *buf, size_t len, size_t pos, const char *name, uint64_t bits,
+		       unsigned int max)
+{
+	for (unsigned int v = 0; v <= max; v++) {
+		unsigned int hi = v;
+		char *at = pos < len ? buf + pos : NULL;
+		size_t room = pos < len ? len - pos : 0;
+		int n;
+
+		if (!(bits >> v & 1))
+			continue;
+		while (hi < max && (bits >> (hi + 1) & 1))
+			hi++;
+		if (hi == v)
+			n = snprintf(at, room, "%s%s %u", pos > 0 ? ", " : "", name, v);
+		else
+			n = snprintf(at, room, "%s%s %u-%u", pos > 0 ? ", " : "", name, v, hi);
+		pos += n > 0 ? (size_t)n : 0;
+		v = hi;
+	}
+	return pos;
+}
+
+void vqos_conf_match_format(const struct vqos_conf_match *m, char *buf, size_t len)
+{
+	size_t pos;
+
+	if (buf == NULL || len == 0)
+		return;
+	buf[0] = '\0';
+	if (m->pcp == 0 && m->dscp == 0) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	pos = put_runs(buf, len, 0, match_fields[0].name, m->pcp, match_fields[0].max);
+	put_runs(buf, len, pos, match_fields[1].name, m->dscp, match_fields[1].max);
 }
 
 void vqos_conf_class_merge(struct vqos_conf_class *dst, const struct vqos_conf_class *src)

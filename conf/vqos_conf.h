@@ -71,6 +71,7 @@ enum vqos_conf_class_field {
 	VQOS_CONF_CLASS_METER = 1u << 12,      /**< meter (qdisc police) */
 	VQOS_CONF_CLASS_MARK = 1u << 13,       /**< mark (qdisc police) */
 	VQOS_CONF_CLASS_AQM = 1u << 14,	       /**< aqm (qdisc sched) */
+	VQOS_CONF_CLASS_MATCH = 1u << 15,      /**< match (rx leaves) */
 };
 
 /** Meter of a class of qdisc "police" (same order as sched's enum). */
@@ -85,6 +86,24 @@ enum vqos_conf_aqm {
 	VQOS_CONF_AQM_TAIL = 0, /**< "tail" (the default) */
 	VQOS_CONF_AQM_RED = 1,	/**< "red" */
 	VQOS_CONF_AQM_PIE = 2,	/**< "pie" */
+};
+
+/** Highest 802.1p priority code point (PCP) of a VLAN tag. */
+#define VQOS_CONF_PCP_MAX 7
+/** Highest DiffServ code point (DSCP) of an IPv4 or IPv6 header. */
+#define VQOS_CONF_DSCP_MAX 63
+/** Longest text vqos_conf_match_format() writes, including the NUL. */
+#define VQOS_CONF_MATCH_TEXT_MAX 384
+
+/**
+ * What an rx leaf classifies to itself (its `match` key): sets of values,
+ * bit v set for value v. Both empty: no match (the port's default leaf).
+ */
+struct vqos_conf_match {
+	/** PCP values 0..7 of a frame's outer VLAN tag (802.1Q or 802.1ad). */
+	uint8_t pcp;
+	/** DSCP values 0..63 of a frame's IPv4 or IPv6 header. */
+	uint64_t dscp;
 };
 
 /**
@@ -130,6 +149,8 @@ struct vqos_conf_class {
 	uint32_t set;
 	/** Line of the class's group in the file; 0 when not from a file. */
 	unsigned int line;
+	/** What an rx leaf takes of its port's frames (key `match`). */
+	struct vqos_conf_match match;
 };
 
 /** One direction's qdisc and class tree. */
@@ -254,6 +275,28 @@ const char *vqos_conf_class_keys(void);
 
 /** The name of class field @p bit (one enum vqos_conf_class_field), or NULL. */
 const char *vqos_conf_class_field_name(uint32_t bit);
+
+/**
+ * Parse a `match` text: comma-separated items "pcp N", "pcp N-M", "dscp N"
+ * or "dscp N-M" (decimal, N <= M, pcp 0..7, dscp 0..63, blanks around words
+ * and commas), e.g. "dscp 46, pcp 5-7"; or "none", the empty match (no
+ * match: the leaf is its port's default). A value given twice is refused.
+ *
+ * @param text  the text
+ * @param out   receives the sets (untouched on error)
+ * @param err   on error, the item at fault and why ("'pcp 9': pcp values
+ *              are 0..7")
+ * @return 0 or -EINVAL
+ */
+int vqos_conf_match_parse(const char *text, struct vqos_conf_match *out, char *err, size_t errlen);
+
+/**
+ * Write @p m as the text vqos_conf_match_parse() reads back into an equal
+ * struct: pcp items first, then dscp, ascending, runs as ranges ("pcp 4-7,
+ * dscp 10, dscp 46"); "none" for an empty match. At most VQOS_CONF_MATCH_TEXT_MAX
+ * bytes with the NUL; truncated (as snprintf) to @p len.
+ */
+void vqos_conf_match_format(const struct vqos_conf_match *m, char *buf, size_t len);
 
 /**
  * Write @p conf as the file's text: eal, control and ports, in a form that
