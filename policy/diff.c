@@ -52,6 +52,10 @@ static uint32_t class_fields(const struct vqos_policy *a, uint32_t i, const stru
 	f |= x->meter != y->meter ? VQOS_CONF_CLASS_METER : 0;
 	f |= x->mark != y->mark ? VQOS_CONF_CLASS_MARK : 0;
 	f |= x->aqm != y->aqm ? VQOS_CONF_CLASS_AQM : 0;
+	/* a match is only ever set with its bit; "none" is an empty one */
+	f |= ix->match.pcp != iy->match.pcp || ix->match.dscp != iy->match.dscp
+		     ? VQOS_CONF_CLASS_MATCH
+		     : 0;
 	return f;
 }
 
@@ -136,6 +140,10 @@ int vqos_policy_diff(const struct vqos_policy *old_p, const struct vqos_policy *
 		structural(d, "class '%s' removed", e->name);
 	}
 	d->n_classes = n;
+	/* rows are fully written (padding too), so equal tables compare equal */
+	d->classify = old_p->classify.n_ports != new_p->classify.n_ports ||
+		      memcmp(old_p->classify.ports, new_p->classify.ports,
+			     old_p->classify.n_ports * sizeof(*old_p->classify.ports)) != 0;
 	*out = d;
 	return 0;
 }
@@ -239,6 +247,12 @@ static void put_class(struct text *t, const struct vqos_conf_class *c)
 		put(t, " mark = %s;", c->mark ? "true" : "false");
 	if ((s & VQOS_CONF_CLASS_AQM) && c->aqm < 3)
 		put(t, " aqm = \"%s\";", aqms[c->aqm]);
+	if (s & VQOS_CONF_CLASS_MATCH) {
+		char m[VQOS_CONF_MATCH_TEXT_MAX];
+
+		vqos_conf_match_format(&c->match, m, sizeof(m));
+		put(t, " match = \"%s\";", m);
+	}
 	put(t, " }");
 }
 

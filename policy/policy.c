@@ -11,7 +11,9 @@
  *   shape     one root, parents exist, no cycle, at most 8 levels (one walk
  *             up from each class, memoised, so O(n))
  *   ports     leaves have a port of the configuration, inner classes none;
- *             the leaf of each port (tx: exactly one, rx: at least one)
+ *             the leaf of each port (tx: exactly one; rx: one without a
+ *             match, its default, and any with matches that do not
+ *             overlap); matches on rx leaves only
  *   values    per class: ranges, kind-specific keys, rate <= ceil
  *   admission per parent: children's rates fit its rate unless overcommit
  *   sched     ids from names, sched params, then the kind's own create()
@@ -251,7 +253,56 @@ static uint32_t find_port(const struct policy_src *src, const char *name)
 	return VQOS_POLICY_NONE;
 }
 
-/* Leaves on ports of the configuration; the leaf of each port. */
+/* Whether class @p c takes frames by a match (an rx leaf that is not its port's default). */
+static bool has_match(const struct vqos_conf_class *c)
+{
+	return (c->set & VQOS_CONF_CLASS_MATCH) && (c->match.pcp != 0 || c->match.dscp != 0);
+}
+
+/*
+ * No value of a port's matches goes to two of its leaves: the data path
+ * looks a value up in one table per port, so two leaves cannot share it.
+ */
+static int check_overlap(struct check *x)
+{
+	const struct vqos_conf_class *c = x->src->intent;
+	struct vqos_conf_match *seen = calloc(x->src->n_ports, sizeof(*seen));
+	int rc = 0;
+
+	if (seen == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < x->src->n && rc == 0; i++) {
+		struct vqos_conf_match *s = has_match(&c[i]) ? &seen[x->port[i]] : NULL;
+		uint64_t pcp, dscp;
+		uint32_t j = 0;
+
+		if (s == NULL)
+			continue;
+		pcp = s->pcp & c[i].match.pcp;
+		dscp = s->dscp & c[i].match.dscp;
+		s->pcp |= c[i].match.pcp;
+		s->dscp |= c[i].match.dscp;
+		if (pcp == 0 && dscp == 0)
+			continue;
+		/* the earlier leaf of the port that has the value */
+		while (x->port[j] != x->port[i] || !has_match(&c[j]) ||
+		       ((c[j].match.pcp & pcp) == 0 && (c[j].match.dscp & dscp) == 0))
+			j++;
+		pcp &= c[j].match.pcp;
+		dscp &= c[j].match.dscp;
+		rc = class_fail(x, i, "match: %s %d already goes to leaf '%s' of port '%s'",
+				pcp ? "pcp" : "dscp", __builtin_ctzll(pcp ? pcp : dscp), c[j].name,
+				c[i].port);
+	}
+	free(seen);
+	return rc;
+}
+
+/*
+ * Leaves on ports of the configuration; the leaf of each port. In rx a port
+ * may have several leaves: exactly one without a match (its default leaf,
+ * port_leaf), where the frames its matches leave go.
+ */
 static int check_ports(struct check *x)
 {
 	const struct policy_src *src = x->src;
@@ -263,6 +314,12 @@ static int check_ports(struct check *x)
 		uint32_t p;
 
 		x->port[i] = VQOS_POLICY_NONE;
+		/* tx leaves are vrings, dequeued whole: nothing to pick by */
+		if (has_match(&c[i]) && src->dir == VQOS_POLICY_TX)
+			return class_fail(x, i,
+					  "match: tx is pull mode: vqosd dequeues a container's "
+					  "vring in order and cannot pick packets by class; "
+					  "classify on rx only");
 		if (x->n_children[i] > 0) {
 			/* traffic enters and leaves a tree at its leaves only */
 			if (c[i].port[0] != '\0')
@@ -270,6 +327,10 @@ static int check_ports(struct check *x)
 						  "has children, so no port (port '%s' belongs "
 						  "on a leaf)",
 						  c[i].port);
+			if (has_match(&c[i]))
+				return class_fail(x, i,
+						  "has children, so no match (a match belongs on "
+						  "a leaf)");
 			continue;
 		}
 		/* a leaf is a port's queue */
@@ -279,6 +340,8 @@ static int check_ports(struct check *x)
 		if (p == VQOS_POLICY_NONE)
 			return class_fail(x, i, "port '%s' does not exist", c[i].port);
 		x->port[i] = p;
+		if (has_match(&c[i]))
+			continue;
 		if (x->port_leaf[p] == VQOS_POLICY_NONE) {
 			x->port_leaf[p] = i;
 			continue;
@@ -289,12 +352,28 @@ static int check_ports(struct check *x)
 					  "port '%s' already has leaf '%s' (tx takes one leaf per "
 					  "port)",
 					  c[i].port, c[x->port_leaf[p]].name);
+		/* nothing would ever reach a second leaf without a match */
+		return class_fail(x, i,
+				  "port '%s' already has its default leaf '%s' (the one without "
+				  "match): give this one a match",
+				  c[i].port, c[x->port_leaf[p]].name);
 	}
-	for (uint32_t p = 0; p < src->n_ports; p++)
+	for (uint32_t p = 0; p < src->n_ports; p++) {
+		if (x->port_leaf[p] != VQOS_POLICY_NONE)
+			continue;
+		/* what matches nothing must still have a way through */
+		for (uint32_t i = 0; i < src->n; i++)
+			if (x->port[i] == p)
+				return class_fail(
+					x, i,
+					"port '%s' has no default leaf: one of its leaves "
+					"must have no match (frames that match none go "
+					"there)",
+					src->ports[p]);
 		/* a port without a leaf would have no way through */
-		if (x->port_leaf[p] == VQOS_POLICY_NONE)
-			return dir_fail(x, "port '%s' has no leaf class", src->ports[p]);
-	return 0;
+		return dir_fail(x, "port '%s' has no leaf class", src->ports[p]);
+	}
+	return check_overlap(x);
 }
 
 /* One class's values, on their own and against the kind. */
@@ -533,6 +612,7 @@ void vqos_policy_free(struct vqos_policy *p)
 	free(p->classes);
 	free(p->port_leaf);
 	free(p->by_name);
+	vqos_policy_classify_fini(&p->classify);
 	free(p);
 }
 
@@ -580,6 +660,9 @@ static int make(struct check *x, struct vqos_policy **out)
 	p->params.n_ports = src->n_ports;
 	p->params.classes = p->classes;
 	p->params.n_classes = n;
+	rc = policy_classify_build(p);
+	if (rc < 0)
+		goto fail;
 	rc = check_kind(x, p);
 	if (rc < 0)
 		goto fail;

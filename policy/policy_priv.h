@@ -34,6 +34,8 @@ struct vqos_policy {
 	uint32_t *by_name;
 	/** What vqos_policy_params() returns. */
 	struct vqos_sched_params params;
+	/** What vqos_policy_classify() returns. */
+	struct vqos_sched_classify classify;
 };
 
 /** Intent to make a policy of: borrowed, copied by policy_make(). */
@@ -53,6 +55,9 @@ struct policy_src {
 
 /** Validate @p src as a whole and make a policy of it. 0, -EINVAL or -ENOMEM. */
 int policy_make(const struct policy_src *src, struct vqos_policy **out, char *err, size_t errlen);
+
+/** Fill p->classify from p's intent, classes and port_leaf. 0 or -ENOMEM. */
+int policy_classify_build(struct vqos_policy *p);
 
 /** The name of direction @p dir ("tx", "rx"). */
 const char *policy_dir_name(enum vqos_policy_dir dir);

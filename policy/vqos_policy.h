@@ -19,7 +19,10 @@
  *     parent exists; no class is its own ancestor; at most 8 levels;
  *   - a leaf (a class without children) is bound to a port of the
  *     configuration, an inner class to none; in tx every port has exactly
- *     one leaf (its vring is one queue), in rx at least one;
+ *     one leaf (its vring is one queue), in rx one without a match (the
+ *     port's default leaf) and any number with a match (vqos_conf_match:
+ *     PCP and DSCP values) on which no value is claimed twice; a match on
+ *     an inner class or in tx is refused;
  *   - prio is 0..7; limit and quantum are not 0 and fit 32 bits; burst and
  *     cburst are at most VQOS_SCHED_BURST_MAX;
  *   - htb and sched: a class has rate or pps (or both), ceil defaults to
@@ -164,8 +167,8 @@ uint32_t vqos_policy_find(const struct vqos_policy *p, const char *name);
 
 /**
  * The leaf of port @p port (an index in conf->ports): in tx its only leaf,
- * in rx its first, where unclassified packets go. VQOS_POLICY_NONE if
- * @p port is out of range.
+ * in rx its default leaf (the one without a match), where the frames no
+ * match takes go. VQOS_POLICY_NONE if @p port is out of range.
  */
 uint32_t vqos_policy_port_leaf(const struct vqos_policy *p, uint32_t port);
 
@@ -247,6 +250,12 @@ struct vqos_policy_diff {
 	struct vqos_policy_class_diff *classes;
 	/** Number of entries of classes. */
 	size_t n_classes;
+	/** The vqos_policy_classify() tables differ (a match, which leaf is a
+	 *  port's default, or the leaves' indices): publish the new one. A
+	 *  match is no parameter of the qdisc: with changed and not structural,
+	 *  a CHANGED class whose only field is VQOS_CONF_CLASS_MATCH needs no
+	 *  change() call, only the new table. */
+	bool classify;
 };
 
 /**
@@ -294,6 +303,40 @@ int vqos_policy_verb_parse(const char *word, enum vqos_policy_verb *verb);
 int vqos_policy_edit(const struct vqos_policy *cur, enum vqos_policy_verb verb,
 		     const struct vqos_conf_class *c, struct vqos_policy **out, char *err,
 		     size_t errlen);
+
+/* ---------------------------------------------------------------------
+ * Classification: which rx leaf of its port a frame goes to.
+ * --------------------------------------------------------------------- */
+
+/**
+ * The classification table of @p p, valid as long as @p p is (like
+ * vqos_policy_leaf_of_port()): one row per port (conf->ports order), leaves
+ * as indices in vqos_policy_params(p)->classes, each port's default_leaf
+ * equal to vqos_policy_port_leaf(). A tx policy's rows have no rules. The
+ * data path looks frames up in it with vqos_classify() (vhost_tx/classify.h)
+ * after copying it (or keeping @p p) for as long as it runs the tree:
+ *
+ *     const struct vqos_sched_classify *t = vqos_policy_classify(rx);
+ *     leaf = vqos_classify(&t->ports[port], mbuf);
+ *
+ * Precedence: a frame with an 802.1Q or 802.1ad outer tag goes by that
+ * tag's PCP if a leaf of its port matches it; else an IPv4 or IPv6 frame
+ * (after up to two tags) by its DSCP; else to the port's default leaf.
+ */
+const struct vqos_sched_classify *vqos_policy_classify(const struct vqos_policy *p);
+
+/**
+ * The classification table of a part @p s of @p p (vqos_policy_part() or
+ * vqos_policy_slice() of @p p): one row per port of the part, in the part's
+ * order, leaves as indices in s->params.classes.
+ * @param out  filled on success; release with vqos_policy_classify_fini()
+ * @return 0, -EINVAL (NULL argument) or -ENOMEM
+ */
+int vqos_policy_classify_part(const struct vqos_policy *p, const struct vqos_policy_slice *s,
+			      struct vqos_sched_classify *out);
+
+/** Free what vqos_policy_classify_part() allocated; a zeroed table is fine. */
+void vqos_policy_classify_fini(struct vqos_sched_classify *c);
 
 /* ---------------------------------------------------------------------
  * Dump: a policy as the file's text.

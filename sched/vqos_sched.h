@@ -352,6 +352,47 @@ static inline void vqos_sched_destroy(struct vqos_qdisc *q)
 }
 
 /* ---------------------------------------------------------------------
+ * Classification: which leaf of its port a received (rx) frame goes to.
+ * Plain data, built by policy/ off the data path (vqos_policy_classify())
+ * and read by the data path's classifier (vhost_tx/classify.h).
+ * --------------------------------------------------------------------- */
+
+/** No rule for this value: an entry of pcp_leaf or dscp_leaf. */
+#define VQOS_SCHED_CLASSIFY_NONE UINT32_MAX
+/** vqos_sched_classify_port.rules: some value of pcp_leaf has a leaf. */
+#define VQOS_SCHED_CLASSIFY_PCP 1u
+/** vqos_sched_classify_port.rules: some value of dscp_leaf has a leaf. */
+#define VQOS_SCHED_CLASSIFY_DSCP 2u
+
+/**
+ * One port's rules. A frame with an 802.1Q or 802.1ad outer tag goes to
+ * pcp_leaf[its PCP] if that is a leaf; else an IPv4 or IPv6 frame (after up
+ * to two tags) to dscp_leaf[its DSCP] if that is a leaf; else, and for
+ * every frame of a port without rules, to default_leaf. Leaves are indices
+ * in the class array of the qdisc the table was built for. The first 40
+ * bytes (all a frame without a tag, or one matched on its PCP, reads) share
+ * one cache line; the struct is cache-line aligned.
+ */
+struct vqos_sched_classify_port {
+	/** Where unmatched frames go: the port's leaf without a match. */
+	_Alignas(64) uint32_t default_leaf;
+	/** VQOS_SCHED_CLASSIFY_PCP | _DSCP bits; 0: every frame to default_leaf. */
+	uint32_t rules;
+	/** Leaf of each PCP value 0..7, or VQOS_SCHED_CLASSIFY_NONE. */
+	uint32_t pcp_leaf[8];
+	/** Leaf of each DSCP value 0..63, or VQOS_SCHED_CLASSIFY_NONE. */
+	uint32_t dscp_leaf[64];
+};
+
+/** The rules of every port of a tree (or of a part of one). */
+struct vqos_sched_classify {
+	/** Number of entries of ports: the tree's n_ports. */
+	uint32_t n_ports;
+	/** [n_ports], indexed like the tree's ports. */
+	struct vqos_sched_classify_port *ports;
+};
+
+/* ---------------------------------------------------------------------
  * Fast path: the calls the data path makes per burst, and the token bucket
  * every shaping kind is built of.
  * --------------------------------------------------------------------- */

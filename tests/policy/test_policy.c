@@ -254,12 +254,12 @@ static void test_rules(void **state)
 	}
 }
 
-/* rx may have several leaves per port; the first is the port's. */
+/* rx may have several leaves per port; the one without a match is the port's default. */
 static void test_rx_leaves(void **state)
 {
 	struct vqos_policy *p = build_ok(
-		RX(ROOT LEAVES
-		   "{ name = \"x\"; parent = \"root\"; port = \"c2\"; rate = \"1mbit\"; },\n"),
+		RX(ROOT LEAVES "{ name = \"x\"; parent = \"root\"; port = \"c2\"; rate = \"1mbit\";"
+			       " match = \"dscp 46\"; },\n"),
 		VQOS_POLICY_RX);
 
 	assert_int_equal(vqos_policy_port_leaf(p, 1), 2);

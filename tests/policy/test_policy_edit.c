@@ -110,7 +110,8 @@ static void test_diff_structural(void **state)
 {
 	struct vqos_policy *a = build_ok(RX(TREE), VQOS_POLICY_RX);
 	struct vqos_policy *added = build_ok(
-		RX(TREE ",{ name = \"x\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; }\n"),
+		RX(TREE ",{ name = \"x\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\";"
+			" match = \"pcp 5\"; }\n"),
 		VQOS_POLICY_RX);
 	struct vqos_policy *moved = build_ok(
 		RX("{ name = \"root\"; rate = \"10mbit\"; },\n"
@@ -211,9 +212,10 @@ static void test_edit_verbs(void **state)
 	struct vqos_policy_diff *d;
 	enum vqos_policy_verb v;
 
-	/* add: a new leaf of c1 (rx takes several) */
+	/* add: a new leaf of c1 (rx takes several, each but the default with a match) */
 	p = edit_ok(cur, VQOS_POLICY_ADD,
-		    words("name", "x", "parent", "root", "port", "c1", "rate", "2mbit", NULL));
+		    words("name", "x", "parent", "root", "port", "c1", "rate", "2mbit", "match",
+			  "pcp 5", NULL));
 	assert_int_equal(vqos_policy_n_classes(p), 5);
 	assert_int_equal(vqos_policy_class(p, 4)->line, 0);
 	assert_int_equal(vqos_policy_n_classes(cur), 4);
@@ -235,7 +237,8 @@ static void test_edit_verbs(void **state)
 	vqos_policy_free(q);
 	/* ... and an add when it does not */
 	q = edit_ok(p, VQOS_POLICY_REPLACE,
-		    words("name", "y", "parent", "root", "port", "c2", "rate", "1mbit", NULL));
+		    words("name", "y", "parent", "root", "port", "c2", "rate", "1mbit", "match",
+			  "dscp 46", NULL));
 	assert_int_equal(vqos_policy_n_classes(q), 6);
 	vqos_policy_free(p);
 	/* del: a leaf without children */
@@ -323,8 +326,9 @@ static void test_edit_refused(void **state)
 static void test_edit_default(void **state)
 {
 	struct vqos_policy *def = build_ok(PORTS3 "rx = { qdisc = \"fifo\"; };\n", VQOS_POLICY_RX);
-	struct vqos_policy *p = edit_ok(def, VQOS_POLICY_ADD,
-					words("name", "x", "parent", "root", "port", "c1", NULL));
+	struct vqos_policy *p =
+		edit_ok(def, VQOS_POLICY_ADD,
+			words("name", "x", "parent", "root", "port", "c1", "match", "pcp 1", NULL));
 
 	assert_false(vqos_policy_is_default(p));
 	assert_string_equal(vqos_policy_ops(p)->name, "fifo");
@@ -333,7 +337,8 @@ static void test_edit_default(void **state)
 	/* the htb default: a new class needs a rate like any htb class */
 	def = build_ok(PORTS3, VQOS_POLICY_RX);
 	p = edit_ok(def, VQOS_POLICY_ADD,
-		    words("name", "x", "parent", "root", "port", "c1", "rate", "2mbit", NULL));
+		    words("name", "x", "parent", "root", "port", "c1", "rate", "2mbit", "match",
+			  "pcp 1", NULL));
 	assert_false(vqos_policy_is_default(p));
 	assert_string_equal(vqos_policy_ops(p)->name, "htb");
 	vqos_policy_free(p);
@@ -424,7 +429,8 @@ static void test_dump(void **state)
 /* The whole file: conf's part, then each direction's tree; every example. */
 static void test_dump_whole_file(void **state)
 {
-	static const char *const files[] = { "tenants.conf", "ovs.conf", "one-container.conf" };
+	static const char *const files[] = { "tenants.conf", "ovs.conf", "one-container.conf",
+					     "classify.conf" };
 
 	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
 		struct vqos_conf *conf = NULL, *back = NULL;
