@@ -21,27 +21,39 @@
 void vqos_gen_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s [EAL args] -- [options]\n"
-		"EAL args must create exactly one ethdev, e.g. --vdev net_virtio_user0,path=SOCK\n"
-		"options:\n"
-		"  --size N       frame length in bytes without FCS, %d..%d (64)\n"
+		"usage: %s [EAL args] -- [options] [--port I [port options]]...\n"
+		"EAL args create the ethdevs, one virtual container each, e.g.\n"
+		"  --vdev net_virtio_user0,path=SOCK0 --vdev net_virtio_user1,path=SOCK1\n"
+		"ethdev I is the I-th --vdev (other ethdevs follow in port id order)\n"
+		"port options (before any --port: defaults of every port; after --port I:\n"
+		"ethdev I only, until the next --port):\n"
+		"  --size S       frame length in bytes without FCS, %d..%d, or a mix\n"
+		"                 SIZE:WEIGHT,... sent in weighted round robin, or imix\n"
+		"                 (= 64:7,576:4,1500:1) (64)\n"
 		"  --rate R       offered rate: max, 0 (send nothing), or tc units:\n"
 		"                 bit/kbit/mbit/gbit, bps/kbps/..., pps/kpps/mpps (max)\n"
-		"  --duration S   seconds of sending, float (5)\n"
 		"  --count N      stop sending after N packets (no limit)\n"
+		"  --flows N      distinct flows (UDP source ports), 1..%d (1)\n"
+		"  --rx-delay-us N  after every received burst, poll this port's rx again\n"
+		"                 only N us later: a slow container (0)\n"
+		"  --id N         generator id written in every frame (pid; ethdev I of\n"
+		"                 several: pid + I * %u; a global --id N: N + I)\n"
+		"  --dst-mac MAC  destination MAC (broadcast)\n"
+		"  --dscp N       IPv4 DSCP, 0..63 (0)\n"
+		"  --vlan ID[:PCP]  802.1Q tag, VID 0..4095, PCP 0..7 (0); --size includes\n"
+		"                 the 4 tag bytes and must be >= %d (untagged)\n"
+		"global options:\n"
+		"  --port I       the port options that follow are ethdev I's, 0..%d\n"
+		"  --duration S   seconds of sending, float (5)\n"
 		"  --delay S      after link up, only receive for S seconds before sending (0)\n"
 		"  --linger S     keep receiving S seconds after sending ends (1)\n"
 		"  --wait-link S  wait up to S seconds for link up (10)\n"
-		"  --flows N      distinct flows (UDP source ports), 1..%d (1)\n"
-		"  --idle-us N    sleep N us when an iteration did nothing and rate is\n"
-		"                 not max; 0 = busy poll (10)\n"
-		"  --rx-delay-us N  sleep N us after every received burst: plays a slow\n"
-		"                 container that drains its rx vring slowly (0)\n"
-		"  --id N         generator id written in every frame (pid)\n"
-		"  --dst-mac MAC  destination MAC (broadcast)\n"
+		"  --idle-us N    sleep N us when an iteration did nothing and no port's\n"
+		"                 rate is max; 0 = busy poll (10)\n"
 		"  --quiet        no progress lines on stderr\n"
 		"  --help         this text\n",
-		prog, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, 65536 - VQOS_GEN_UDP_SRC_BASE);
+		prog, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, 65536 - VQOS_GEN_UDP_SRC_BASE,
+		VQOS_GEN_ID_PORT_STRIDE, VQOS_GEN_SIZE_MIN_VLAN, RTE_MAX_ETHPORTS - 1);
 }
 
 /* A whole number in [min, max]. */
@@ -77,7 +89,7 @@ static int parse_seconds(const char *opt, const char *s, double *v)
 	return 0;
 }
 
-static int parse_rate(const char *s, struct vqos_gen_opts *o)
+static int parse_rate(const char *s, struct vqos_gen_port_opts *o)
 {
 	enum vqos_rate_kind kind;
 	uint64_t v;
@@ -110,19 +122,121 @@ static int parse_rate(const char *s, struct vqos_gen_opts *o)
 	return 0;
 }
 
+/* The part of @p s up to @p sep (or its end) as a string in @p buf; NULL when too long. */
+static const char *field(const char *s, char sep, char *buf, size_t len, const char **next)
+{
+	const char *e = strchr(s, sep);
+	size_t n = e != NULL ? (size_t)(e - s) : strlen(s);
+
+	if (n >= len)
+		return NULL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*next = e != NULL ? e + 1 : NULL;
+	return buf;
+}
+
+/* A whole number in [min, max], quietly: for the parts of --size and --vlan. */
+static bool whole(const char *s, uint64_t min, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0' && *v >= min && *v <= max;
+}
+
+/* --size: N, SIZE:WEIGHT,... or imix. */
+static int parse_size(const char *s, struct vqos_gen_mix *m)
+{
+	const char *p = strcmp(s, "imix") == 0 ? "64:7,576:4,1500:1" : s;
+	char buf[32], part[32];
+	uint64_t size, weight;
+	uint32_t i;
+
+	memset(m, 0, sizeof(*m));
+	m->str = s;
+	if (strchr(p, ':') == NULL) {
+		if (parse_u64("size", p, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, &size) < 0)
+			return -EINVAL;
+		m->n = 1;
+		m->size[0] = (uint16_t)size;
+		m->weight[0] = 1;
+		m->total = 1;
+		p = NULL;
+	}
+	while (p != NULL) {
+		const char *entry = field(p, ',', buf, sizeof(buf), &p), *w = NULL;
+
+		if (entry != NULL)
+			entry = field(entry, ':', part, sizeof(part), &w);
+		/* Every entry is SIZE:WEIGHT, sizes in range, at most MIX_MAX of them. */
+		if (m->n == VQOS_GEN_MIX_MAX ||
+		    !whole(entry, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, &size) ||
+		    !whole(w, 1, VQOS_GEN_CYCLE_MAX, &weight))
+			goto bad;
+		m->size[m->n] = (uint16_t)size;
+		m->weight[m->n] = (uint16_t)weight;
+		m->total += (uint32_t)weight;
+		m->n++;
+		/* A round of the mix is spelled out frame by frame: it must be short. */
+		if (m->total > VQOS_GEN_CYCLE_MAX)
+			goto bad;
+	}
+	m->smallest = m->largest = m->size[0];
+	for (i = 1; i < m->n; i++) {
+		m->smallest = RTE_MIN(m->smallest, (uint32_t)m->size[i]);
+		m->largest = RTE_MAX(m->largest, (uint32_t)m->size[i]);
+	}
+	return 0;
+bad:
+	fprintf(stderr,
+		"vqos-gen: --size: '%s' is not N, imix or SIZE:WEIGHT,... (at most %d entries, "
+		"sizes %d..%d, weights 1.. with a sum of at most %d)\n",
+		s, VQOS_GEN_MIX_MAX, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, VQOS_GEN_CYCLE_MAX);
+	return -EINVAL;
+}
+
+/* --vlan ID[:PCP]. */
+static int parse_vlan(const char *s, struct vqos_gen_port_opts *o)
+{
+	const char *pcp = NULL, *vid;
+	char buf[16];
+	uint64_t v, p = 0;
+
+	vid = field(s, ':', buf, sizeof(buf), &pcp);
+	if (!whole(vid, 0, RTE_VLAN_ID_MASK, &v) || (pcp != NULL && !whole(pcp, 0, 7, &p))) {
+		fprintf(stderr, "vqos-gen: --vlan: '%s' is not ID[:PCP] (ID 0..4095, PCP 0..7)\n",
+			s);
+		return -EINVAL;
+	}
+	o->have_vlan = true;
+	o->vlan_id = (uint16_t)v;
+	o->vlan_pcp = (uint8_t)p;
+	return 0;
+}
+
 enum {
+	/* Port options: defaults of every port, or of one after --port. */
 	OPT_SIZE = 256,
 	OPT_RATE,
-	OPT_DURATION,
 	OPT_COUNT,
-	OPT_DELAY,
-	OPT_LINGER,
-	OPT_WAIT_LINK,
 	OPT_FLOWS,
-	OPT_IDLE_US,
 	OPT_RX_DELAY_US,
 	OPT_ID,
 	OPT_DST_MAC,
+	OPT_DSCP,
+	OPT_VLAN,
+	OPT_PORT_LAST = OPT_VLAN,
+	/* Global options. */
+	OPT_PORT,
+	OPT_DURATION,
+	OPT_DELAY,
+	OPT_LINGER,
+	OPT_WAIT_LINK,
+	OPT_IDLE_US,
 	OPT_QUIET,
 	OPT_HELP,
 };
@@ -130,44 +244,36 @@ enum {
 static const struct option long_opts[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "delay", required_argument, NULL, OPT_DELAY },
-	{ "linger", required_argument, NULL, OPT_LINGER },
-	{ "wait-link", required_argument, NULL, OPT_WAIT_LINK },
 	{ "flows", required_argument, NULL, OPT_FLOWS },
-	{ "idle-us", required_argument, NULL, OPT_IDLE_US },
 	{ "rx-delay-us", required_argument, NULL, OPT_RX_DELAY_US },
 	{ "id", required_argument, NULL, OPT_ID },
 	{ "dst-mac", required_argument, NULL, OPT_DST_MAC },
+	{ "dscp", required_argument, NULL, OPT_DSCP },
+	{ "vlan", required_argument, NULL, OPT_VLAN },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "delay", required_argument, NULL, OPT_DELAY },
+	{ "linger", required_argument, NULL, OPT_LINGER },
+	{ "wait-link", required_argument, NULL, OPT_WAIT_LINK },
+	{ "idle-us", required_argument, NULL, OPT_IDLE_US },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Handle one option; 1 for --help, 0 or -EINVAL. */
-static int parse_one(int c, const char *arg, struct vqos_gen_opts *o)
+/* Handle one port option into @p o; 0 or -EINVAL. */
+static int parse_port_one(int c, const char *arg, struct vqos_gen_port_opts *o)
 {
 	uint64_t v;
 
 	switch (c) {
 	case OPT_SIZE:
-		if (parse_u64("size", arg, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, &v) < 0)
-			return -EINVAL;
-		o->size = (uint32_t)v;
-		return 0;
+		return parse_size(arg, &o->mix);
 	case OPT_RATE:
 		return parse_rate(arg, o);
-	case OPT_DURATION:
-		return parse_seconds("duration", arg, &o->duration_s);
 	case OPT_COUNT:
 		return parse_u64("count", arg, 1, UINT64_MAX, &o->count);
-	case OPT_DELAY:
-		return parse_seconds("delay", arg, &o->delay_s);
-	case OPT_LINGER:
-		return parse_seconds("linger", arg, &o->linger_s);
-	case OPT_WAIT_LINK:
-		return parse_seconds("wait-link", arg, &o->wait_link_s);
 	case OPT_FLOWS:
 		if (parse_u64("flows", arg, 1, 65536 - VQOS_GEN_UDP_SRC_BASE, &v) < 0)
 			return -EINVAL;
@@ -178,15 +284,11 @@ static int parse_one(int c, const char *arg, struct vqos_gen_opts *o)
 			return -EINVAL;
 		o->rx_delay_us = (uint32_t)v;
 		return 0;
-	case OPT_IDLE_US:
-		if (parse_u64("idle-us", arg, 0, 1000000, &v) < 0)
-			return -EINVAL;
-		o->idle_us = (uint32_t)v;
-		return 0;
 	case OPT_ID:
 		if (parse_u64("id", arg, 0, UINT32_MAX, &v) < 0)
 			return -EINVAL;
 		o->id = (uint32_t)v;
+		o->have_id = true;
 		return 0;
 	case OPT_DST_MAC:
 		if (rte_ether_unformat_addr(arg, &o->dst_mac) < 0) {
@@ -194,6 +296,37 @@ static int parse_one(int c, const char *arg, struct vqos_gen_opts *o)
 			return -EINVAL;
 		}
 		o->have_dst_mac = true;
+		return 0;
+	case OPT_DSCP:
+		if (parse_u64("dscp", arg, 0, 63, &v) < 0)
+			return -EINVAL;
+		o->dscp = (uint8_t)v;
+		return 0;
+	case OPT_VLAN:
+		return parse_vlan(arg, o);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Handle one global option; 1 for --help, 0 or -EINVAL. */
+static int parse_global_one(int c, const char *arg, struct vqos_gen_opts *o)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_DURATION:
+		return parse_seconds("duration", arg, &o->duration_s);
+	case OPT_DELAY:
+		return parse_seconds("delay", arg, &o->delay_s);
+	case OPT_LINGER:
+		return parse_seconds("linger", arg, &o->linger_s);
+	case OPT_WAIT_LINK:
+		return parse_seconds("wait-link", arg, &o->wait_link_s);
+	case OPT_IDLE_US:
+		if (parse_u64("idle-us", arg, 0, 1000000, &v) < 0)
+			return -EINVAL;
+		o->idle_us = (uint32_t)v;
 		return 0;
 	case OPT_QUIET:
 		o->quiet = true;
@@ -205,36 +338,96 @@ static int parse_one(int c, const char *arg, struct vqos_gen_opts *o)
 	}
 }
 
-int vqos_gen_parse_opts(int argc, char **argv, struct vqos_gen_opts *o)
-{
-	int c, rc;
+/* A port option given after --port: replayed onto that port's copy of the defaults. */
+struct override {
+	int port;
+	int c;
+	const char *arg;
+};
 
-	*o = (struct vqos_gen_opts){
-		.size = 64,
-		.rate_str = "max",
-		.rate_mode = VQOS_GEN_RATE_MAX,
-		.duration_s = 5.0,
-		.linger_s = 1.0,
-		.wait_link_s = 10.0,
-		.flows = 1,
-		.idle_us = 10,
-		.id = (uint32_t)getpid(),
-	};
-	optind = 0; /* glibc: restart scanning from argv[1] */
-	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		rc = parse_one(c, optarg, o);
-		if (rc == 1) {
-			vqos_gen_usage(stdout, argv[0]);
-			return 1;
-		}
-		if (rc < 0) {
-			vqos_gen_usage(stderr, argv[0]);
+/*
+ * Give every ethdev index its options: the defaults, then its own options in
+ * the order given; then its id, and the checks that need the whole set.
+ */
+static int resolve_ports(struct vqos_gen_opts *o, const struct vqos_gen_port_opts *def,
+			 const struct override *ov, int nb_ov)
+{
+	uint32_t pid = (uint32_t)getpid();
+	int i, k;
+
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++) {
+		struct vqos_gen_port_opts *p = &o->port[i];
+
+		*p = *def;
+		p->have_id = false;
+		for (k = 0; k < nb_ov; k++)
+			if (ov[k].port == i && parse_port_one(ov[k].c, ov[k].arg, p) < 0)
+				return -EINVAL; /* checked once already: cannot happen */
+		/* Distinct ids, so that one sink tells the ports of one generator apart. */
+		if (!p->have_id)
+			p->id = def->have_id ? def->id + (uint32_t)i
+					     : pid + (uint32_t)i * VQOS_GEN_ID_PORT_STRIDE;
+		/* A tagged frame needs 4 more bytes in front of the payload header. */
+		if (p->have_vlan && p->mix.smallest < VQOS_GEN_SIZE_MIN_VLAN) {
+			fprintf(stderr,
+				"vqos-gen: --size %u with --vlan (ethdev %d): a tagged frame "
+				"needs at least %d bytes\n",
+				p->mix.smallest, i, VQOS_GEN_SIZE_MIN_VLAN);
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "vqos-gen: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
 	return 0;
+}
+
+int vqos_gen_parse_opts(int argc, char **argv, struct vqos_gen_opts *o)
+{
+	struct vqos_gen_port_opts def = {
+		.rate_str = "max",
+		.rate_mode = VQOS_GEN_RATE_MAX,
+		.flows = 1,
+	};
+	struct vqos_gen_port_opts scratch;
+	struct override *ov = calloc((size_t)argc, sizeof(*ov));
+	int c, rc = 0, cur = -1, nb_ov = 0;
+	uint64_t v;
+
+	if (ov == NULL)
+		return -ENOMEM;
+	*o = (struct vqos_gen_opts){
+		.duration_s = 5.0,
+		.linger_s = 1.0,
+		.wait_link_s = 10.0,
+		.idle_us = 10,
+		.max_port = -1,
+	};
+	(void)parse_size("64", &def.mix);
+	optind = 0; /* glibc: restart scanning from argv[1] */
+	while (rc == 0 && (c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		if (c == OPT_PORT) {
+			rc = parse_u64("port", optarg, 0, RTE_MAX_ETHPORTS - 1, &v);
+			cur = (int)v;
+			o->max_port = RTE_MAX(o->max_port, cur);
+		} else if (c >= OPT_SIZE && c <= OPT_PORT_LAST && cur < 0) {
+			rc = parse_port_one(c, optarg, &def);
+		} else if (c >= OPT_SIZE && c <= OPT_PORT_LAST) {
+			/* Checked now, so that the message comes before EAL starts. */
+			scratch = def;
+			rc = parse_port_one(c, optarg, &scratch);
+			ov[nb_ov++] = (struct override){ .port = cur, .c = c, .arg = optarg };
+		} else {
+			rc = parse_global_one(c, optarg, o);
+		}
+	}
+	if (rc == 1) {
+		vqos_gen_usage(stdout, argv[0]);
+	} else if (rc < 0) {
+		vqos_gen_usage(stderr, argv[0]);
+	} else if (optind < argc) {
+		fprintf(stderr, "vqos-gen: unexpected argument '%s'\n", argv[optind]);
+		rc = -EINVAL;
+	} else {
+		rc = resolve_ports(o, &def, ov, nb_ov);
+	}
+	free(ov);
+	return rc;
 }

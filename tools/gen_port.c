@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vqos-gen's one ethdev: find it, set it up for the frame size, wait for its
- * link, and take it down cleanly.
+ * vqos-gen's ethdevs: find them, set each up for its frame sizes, wait for
+ * their links, and take them down cleanly.
  *
  * Any vdev must work, so every feature is asked only where dev_info offers it:
  * the MTU is raised to 9000 (or the port's maximum) so that a sink receives
@@ -9,8 +9,9 @@
  * on where offered so that receive buffers stay as small as 2 KiB or --size;
  * without scatter they are made big enough for the largest frame instead.
  *
- * Two pools: the tx pool holds only frames that we build (data room >= --size,
- * zeroed once, see gen_pkt.c); the rx pool holds what the port receives.
+ * Two pools a port: the tx pool holds only frames that we build (data room >=
+ * the largest --size, zeroed once, see gen_pkt.c); the rx pool holds what the
+ * port receives.
  *
  * Tear-down order matters for the vhost peer: stop, then close (virtio_user
  * closes its vhost-user socket, net_vhost unregisters its driver), so that the
@@ -36,48 +37,97 @@
 #define MTU_WANTED   9000
 #define RX_DATA_ROOM 2048
 
-int vqos_gen_port_find(struct vqos_gen_port *p, const char *vdev, uint64_t deadline_tsc,
-		       volatile int *stop)
+/* The ethdev of --vdev @p vdev (its name is the part before the first comma). */
+static int vdev_port(const char *vdev, uint16_t *port_id)
+{
+	char name[RTE_DEV_NAME_MAX_LEN];
+	size_t n = strcspn(vdev, ",");
+
+	if (n >= sizeof(name))
+		return -ENAMETOOLONG;
+	memcpy(name, vdev, n);
+	name[n] = '\0';
+	return rte_eth_dev_get_port_by_name(name, port_id);
+}
+
+/*
+ * Probe again, until the deadline, every --vdev that made no ethdev: a
+ * virtio_user whose vhost-user server is not listening yet fails its probe.
+ * Quietly: each try logs. A vdev that is there but is no ethdev (-EEXIST)
+ * stops being tried. @return the name of one still missing, or NULL
+ */
+static const char *probe_missing(const char *const *vdevs, int nb_vdevs, uint64_t deadline_tsc,
+				 volatile int *stop)
 {
 	uint32_t log_level = (uint32_t)rte_log_get_global_level();
-	uint16_t n;
+	bool gave_up[RTE_MAX_ETHPORTS] = { false };
+	const char *missing = NULL;
+	bool said = false;
+	uint16_t id;
+	int i;
 
-	memset(p, 0, sizeof(*p));
-	n = rte_eth_dev_count_avail();
-	/*
-	 * A virtio_user whose vhost-user server is not listening yet fails its
-	 * probe; probe it again until the deadline, quietly (each try logs).
-	 */
-	if (n == 0 && vdev != NULL) {
-		fprintf(stderr, "vqos-gen: no ethdev yet; probing %s again until link wait ends\n",
-			vdev);
+	for (;;) {
+		missing = NULL;
+		for (i = 0; i < nb_vdevs && i < RTE_MAX_ETHPORTS; i++)
+			if (!gave_up[i] && vdev_port(vdevs[i], &id) != 0)
+				missing = vdevs[i];
+		if (missing == NULL || rte_rdtsc() >= deadline_tsc || *stop)
+			break;
+		if (!said)
+			fprintf(stderr,
+				"vqos-gen: no ethdev yet for %s; probing it again until "
+				"link wait ends\n",
+				missing);
+		said = true;
 		rte_log_set_global_level(RTE_LOG_EMERG);
-		while (n == 0 && rte_rdtsc() < deadline_tsc && !*stop) {
-			usleep(100 * 1000);
-			if (rte_dev_probe(vdev) == 0)
-				n = rte_eth_dev_count_avail();
-		}
-		rte_log_set_global_level(log_level);
+		usleep(100 * 1000);
+		for (i = 0; i < nb_vdevs && i < RTE_MAX_ETHPORTS; i++)
+			if (!gave_up[i] && vdev_port(vdevs[i], &id) != 0 &&
+			    rte_dev_probe(vdevs[i]) == -EEXIST)
+				gave_up[i] = true;
 	}
-	if (n == 0 && vdev != NULL) {
+	rte_log_set_global_level(log_level);
+	return missing;
+}
+
+int vqos_gen_port_find(struct vqos_gen_port *p, const char *const *vdevs, int nb_vdevs,
+		       uint64_t deadline_tsc, volatile int *stop)
+{
+	uint16_t ids[RTE_MAX_ETHPORTS], id;
+	const char *missing;
+	int i, n = 0, k;
+
+	missing = probe_missing(vdevs, nb_vdevs, deadline_tsc, stop);
+	if (missing != NULL) {
 		fprintf(stderr,
 			"vqos-gen: %s: not probed within --wait-link (no vhost-user server?)\n",
-			vdev);
+			missing);
 		return -ENODEV;
 	}
-	if (n != 1) {
-		fprintf(stderr,
-			"vqos-gen: the EAL arguments created %u ethdevs; exactly one is needed "
-			"(e.g. --vdev net_virtio_user0,path=SOCK)\n",
-			n);
-		return n == 0 ? -ENODEV : -EINVAL;
+	/* Ethdev I is the I-th --vdev, so that --port I means what the command line says. */
+	for (i = 0; i < nb_vdevs && n < RTE_MAX_ETHPORTS; i++)
+		if (vdev_port(vdevs[i], &id) == 0)
+			ids[n++] = id;
+	RTE_ETH_FOREACH_DEV (id) {
+		for (k = 0; k < n && ids[k] != id; k++)
+			;
+		if (k == n && n < RTE_MAX_ETHPORTS)
+			ids[n++] = id;
 	}
-	p->port_id = (uint16_t)rte_eth_find_next(0);
-	if (rte_eth_dev_get_name_by_port(p->port_id, p->name) != 0)
-		snprintf(p->name, sizeof(p->name), "port%u", p->port_id);
-	if (rte_eth_macaddr_get(p->port_id, &p->mac) != 0)
-		memset(&p->mac, 0, sizeof(p->mac));
-	return 0;
+	if (n == 0) {
+		fprintf(stderr, "vqos-gen: the EAL arguments created no ethdev (e.g. --vdev "
+				"net_virtio_user0,path=SOCK)\n");
+		return -ENODEV;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].port_id = ids[i];
+		if (rte_eth_dev_get_name_by_port(ids[i], p[i].name) != 0)
+			snprintf(p[i].name, sizeof(p[i].name), "port%u", ids[i]);
+		if (rte_eth_macaddr_get(ids[i], &p[i].mac) != 0)
+			memset(&p[i].mac, 0, sizeof(p[i].mac));
+	}
+	return n;
 }
 
 /* The MTU to ask for: MTU_WANTED where the port allows it, else its most. */
@@ -97,10 +147,13 @@ static uint16_t pick_mtu(const struct rte_eth_dev_info *di)
 	return (uint16_t)mtu;
 }
 
-static struct rte_mempool *make_pool(const char *name, uint32_t n, uint32_t data_room, int socket)
+static struct rte_mempool *make_pool(const char *what, uint16_t port_id, uint32_t n,
+				     uint32_t data_room, int socket)
 {
+	char name[RTE_MEMPOOL_NAMESIZE];
 	struct rte_mempool *mp;
 
+	snprintf(name, sizeof(name), "%s%u", what, port_id);
 	mp = rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0,
 				     (uint16_t)(data_room + RTE_PKTMBUF_HEADROOM), socket);
 	if (mp == NULL)
@@ -165,11 +218,13 @@ int vqos_gen_port_setup(struct vqos_gen_port *p, uint32_t size)
 						   RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN);
 	rx_room = RTE_MAX(rx_room, di.min_rx_bufsize);
 	/* Ring + bursts in flight (up to 5 segments a jumbo frame) + cache. */
-	p->rx_pool = make_pool("gen_rx", 2u * nb_rxd + 8u * VQOS_GEN_BURST * 5 + 2 * POOL_CACHE,
-			       rx_room, socket);
+	p->rx_pool =
+		make_pool("gen_rx", p->port_id,
+			  2u * nb_rxd + 8u * VQOS_GEN_BURST * 5 + 2 * POOL_CACHE, rx_room, socket);
 	/* Ring + the burst we hold + cache. */
-	p->tx_pool = make_pool("gen_tx", 2u * nb_txd + 4u * VQOS_GEN_BURST + 2 * POOL_CACHE,
-			       RTE_MAX(size, (uint32_t)RX_DATA_ROOM), socket);
+	p->tx_pool =
+		make_pool("gen_tx", p->port_id, 2u * nb_txd + 4u * VQOS_GEN_BURST + 2 * POOL_CACHE,
+			  RTE_MAX(size, (uint32_t)RX_DATA_ROOM), socket);
 	if (p->rx_pool == NULL || p->tx_pool == NULL)
 		return -ENOMEM;
 	rte_mempool_obj_iter(p->tx_pool, vqos_gen_mbuf_zero, NULL);

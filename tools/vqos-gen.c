@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vqos-gen: plays one container. Sends frames of one size at one offered rate
- * for a given time on the one ethdev of its EAL arguments, receives and counts
- * what comes back, and prints its figures as JSON on stdout when it ends.
+ * vqos-gen: plays containers, one per ethdev of its EAL arguments. Each sends
+ * frames of its own size (or mix of sizes) at its own offered rate for a given
+ * time, receives and counts what comes back, and the figures of all of them
+ * are printed as JSON on stdout when the run ends.
  *
  *     vqos-gen [EAL args] -- [options]        (options: gen_opts.c, --help)
  *
- * The run, one lcore, one rx and one tx queue:
+ * The run, one lcore polling every port, one rx and one tx queue each:
  *
- *     EAL init -> find the ethdev -> set it up -> wait for link up
+ *     EAL init -> find the ethdevs -> set each up -> wait for every link up
  *       -> DELAY  (--delay seconds): receive only
- *       -> RUN    (duration, or until --count frames were accepted): send, receive
+ *       -> RUN    (duration, or until every port sent its --count frames):
+ *                 send, receive; a port that reached its --count stops sending
  *       -> LINGER (--linger seconds): receive only
- *       -> stop and close the port -> EAL cleanup -> the JSON report
+ *       -> stop and close the ports -> EAL cleanup -> the JSON report
  *
  * SIGINT/SIGTERM end RUN and LINGER at once; the report is still printed.
  *
@@ -22,15 +24,19 @@
  * counted as sent. Frames still in hand when sending ends are freed and
  * reported as "unsent", never as sent.
  *
- * Pacing is a token bucket on the TSC whose credit is kept in "rate units x
- * TSC cycles": every cycle adds `rate` (packets/s or bits/s), a frame costs
- * hz (pps) or size * 8 * hz (bit/s), so the arithmetic is exact integers with
- * no rounding of the period. A burst takes as many whole frames as the credit
- * covers, up to 32. The bucket holds at most 10 ms of rate (and at least two
- * bursts), so that idle sleeps and a peer descheduled for a few ms on a shared
- * CPU do not lower the average rate, while a long stall (backpressure from a
- * shaper) does not turn into an unbounded burst: under steady backpressure the
- * sender goes at the rate the port takes.
+ * Pacing is a token bucket per port on the TSC whose credit is kept in "rate
+ * units x TSC cycles": every cycle adds `rate` (packets/s or bits/s), a frame
+ * costs hz (pps) or its size * 8 * hz (bit/s: a mix is paced on the sizes it
+ * really sends), so the arithmetic is exact integers with no rounding of the
+ * period. A burst takes as many whole frames as the credit covers, up to 32.
+ * The bucket holds at most 10 ms of rate (and at least two bursts of the
+ * largest frames), so that idle sleeps and a peer descheduled for a few ms on
+ * a shared CPU do not lower the average rate, while a long stall
+ * (backpressure from a shaper) does not turn into an unbounded burst: under
+ * steady backpressure the sender goes at the rate the port takes.
+ *
+ * --rx-delay-us does not sleep (that would stall every port): after a burst
+ * that received frames, the port's rx queue is left alone for that long.
  */
 #include <errno.h>
 #include <signal.h>
@@ -53,79 +59,96 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-/* The sending side of the poll loop. */
-struct sender {
-	const struct vqos_gen_opts *opts;
-	const struct vqos_gen_tmpl *tmpl;
-	struct rte_mempool *pool;
-	uint16_t port_id;
-	struct vqos_gen_tx *tx;
-	uint64_t generated;		       /* frames built: the next seq */
-	struct rte_mbuf *pend[VQOS_GEN_BURST]; /* built, not yet accepted */
-	uint16_t pend_off;		       /* first not accepted */
-	uint16_t pend_n;		       /* how many not accepted */
-	uint64_t credit;		       /* rate units x cycles */
-	uint64_t cap;			       /* most credit */
-	uint64_t cost;			       /* credit one frame takes */
-	uint64_t last_tsc;		       /* credit last added */
-};
-
-static void sender_init(struct sender *s, uint64_t hz, uint64_t now)
+static bool paced(const struct vqos_gen_port_opts *o)
 {
-	const struct vqos_gen_opts *o = s->opts;
+	return o->rate_mode == VQOS_GEN_RATE_PPS || o->rate_mode == VQOS_GEN_RATE_BPS;
+}
+
+static void sender_init(struct vqos_gen_ct *c, uint64_t hz, uint64_t now)
+{
+	const struct vqos_gen_port_opts *o = c->opts;
+	struct vqos_gen_sender *s = &c->snd;
 	unsigned __int128 bucket;
 
-	if (o->rate_mode == VQOS_GEN_RATE_PPS)
-		s->cost = hz;
-	else
-		s->cost = (uint64_t)o->size * 8 * hz;
+	s->cost_per_frame = o->rate_mode == VQOS_GEN_RATE_PPS ? hz : 0;
+	s->cost_per_byte = o->rate_mode == VQOS_GEN_RATE_BPS ? 8 * hz : 0;
 	/* gen_opts.c bounds the rate so that this fits in 64 bits. */
 	bucket = (unsigned __int128)o->rate * hz / 100;
 	bucket = RTE_MIN(bucket, (unsigned __int128)(UINT64_MAX / 2));
-	s->cap = RTE_MAX((uint64_t)bucket, 2 * VQOS_GEN_BURST * s->cost);
+	s->cap = RTE_MAX((uint64_t)bucket,
+			 2 * VQOS_GEN_BURST *
+				 (s->cost_per_frame + s->cost_per_byte * o->mix.largest));
 	s->credit = 0;
 	s->last_tsc = now;
 }
 
-static void sender_refill(struct sender *s, uint64_t now)
+static void sender_refill(struct vqos_gen_ct *c, uint64_t now)
 {
-	unsigned __int128 c = (unsigned __int128)(now - s->last_tsc) * s->opts->rate + s->credit;
+	struct vqos_gen_sender *s = &c->snd;
+	unsigned __int128 v = (unsigned __int128)(now - s->last_tsc) * c->opts->rate + s->credit;
 
-	s->credit = c > s->cap ? s->cap : (uint64_t)c;
+	s->credit = v > s->cap ? s->cap : (uint64_t)v;
 	s->last_tsc = now;
 }
 
-/* Build a burst if none is in hand and the rate allows; offer what is in hand. */
-static uint16_t sender_step(struct sender *s, uint64_t now)
+/* How many of the next frames (at most @p most) the credit pays for; @p credit is what is left. */
+static uint64_t sender_afford(const struct vqos_gen_ct *c, uint64_t most, uint64_t *credit)
 {
-	struct vqos_gen_tx *tx = s->tx;
-	uint64_t n = VQOS_GEN_BURST, i;
+	const struct vqos_gen_sender *s = &c->snd;
+	const struct vqos_gen_tmpl *t = &c->tmpl;
+	uint32_t pos = s->cycle_pos;
+	uint64_t n, cost;
+
+	*credit = s->credit;
+	if (!paced(c->opts))
+		return most;
+	for (n = 0; n < most; n++) {
+		cost = s->cost_per_frame + s->cost_per_byte * t->sz[t->cycle[pos]].size;
+		if (*credit < cost)
+			break;
+		*credit -= cost;
+		pos = pos + 1 == t->cycle_len ? 0 : pos + 1;
+	}
+	return n;
+}
+
+/* Build a burst if none is in hand and the rate allows; offer what is in hand. */
+static uint16_t sender_step(struct vqos_gen_ct *c, uint64_t now)
+{
+	const struct vqos_gen_tmpl *t = &c->tmpl;
+	struct vqos_gen_sender *s = &c->snd;
+	struct vqos_gen_tx *tx = &c->tx;
+	uint64_t n = VQOS_GEN_BURST, i, credit;
+	const struct vqos_gen_tmpl_size *e;
 	uint16_t sent;
 
 	if (s->pend_n == 0) {
-		if (s->opts->count != 0)
-			n = RTE_MIN(n, s->opts->count - s->generated);
-		if (s->opts->rate_mode != VQOS_GEN_RATE_MAX) {
-			sender_refill(s, now);
-			n = RTE_MIN(n, s->credit / s->cost);
-		}
+		if (c->opts->count != 0)
+			n = RTE_MIN(n, c->opts->count - s->generated);
+		if (paced(c->opts))
+			sender_refill(c, now);
+		n = sender_afford(c, n, &credit);
 		if (n == 0)
 			return 0;
-		if (rte_pktmbuf_alloc_bulk(s->pool, s->pend, (unsigned int)n) != 0) {
+		if (rte_pktmbuf_alloc_bulk(c->port.tx_pool, s->pend, (unsigned int)n) != 0) {
 			tx->alloc_failed++;
 			return 0;
 		}
-		for (i = 0; i < n; i++)
-			vqos_gen_fill(s->tmpl, s->pend[i], s->generated + i, now);
+		for (i = 0; i < n; i++) {
+			e = &t->sz[t->cycle[s->cycle_pos]];
+			vqos_gen_fill(t, e, s->pend[i], s->generated + i, now);
+			s->pend_len[i] = e->size;
+			s->cycle_pos = s->cycle_pos + 1 == t->cycle_len ? 0 : s->cycle_pos + 1;
+		}
 		s->generated += n;
-		if (s->opts->rate_mode != VQOS_GEN_RATE_MAX)
-			s->credit -= n * s->cost;
+		s->credit = credit;
 		s->pend_off = 0;
 		s->pend_n = (uint16_t)n;
 	}
-	sent = rte_eth_tx_burst(s->port_id, 0, s->pend + s->pend_off, s->pend_n);
+	sent = rte_eth_tx_burst(c->port.port_id, 0, s->pend + s->pend_off, s->pend_n);
 	tx->packets += sent;
-	tx->bytes += (uint64_t)sent * s->opts->size;
+	for (i = 0; i < sent; i++)
+		tx->bytes += s->pend_len[s->pend_off + i];
 	if (sent < s->pend_n) {
 		tx->backpressure++;
 		tx->retry_packets += s->pend_n - sent;
@@ -135,22 +158,29 @@ static uint16_t sender_step(struct sender *s, uint64_t now)
 	return sent;
 }
 
-/* Sending ended: what is still in hand was never accepted. */
-static void sender_drop_pending(struct sender *s)
+/* Sending ends for this port: what is still in hand was never accepted. */
+static void sender_end(struct vqos_gen_ct *c, uint64_t now)
 {
-	s->tx->unsent += s->pend_n;
+	struct vqos_gen_sender *s = &c->snd;
+
+	if (s->done)
+		return;
+	s->done = true;
+	c->tx.end_tsc = now;
+	c->tx.unsent += s->pend_n;
 	if (s->pend_n != 0)
 		rte_pktmbuf_free_bulk(s->pend + s->pend_off, s->pend_n);
 	s->pend_n = 0;
 }
 
-static uint16_t receive(uint16_t port_id, struct vqos_gen_rx *rx)
+static uint16_t receive(struct vqos_gen_ct *c)
 {
 	struct rte_mbuf *pkts[VQOS_GEN_BURST];
+	struct vqos_gen_rx *rx = &c->rx;
 	uint16_t nb, i;
 	uint64_t now;
 
-	nb = rte_eth_rx_burst(port_id, 0, pkts, VQOS_GEN_BURST);
+	nb = rte_eth_rx_burst(c->port.port_id, 0, pkts, VQOS_GEN_BURST);
 	if (nb == 0)
 		return 0;
 	now = rte_rdtsc();
@@ -165,41 +195,58 @@ static uint16_t receive(uint16_t port_id, struct vqos_gen_rx *rx)
 	return nb;
 }
 
+/* Every port sent its --count frames (a port without one never is done). */
+static bool all_done(const struct vqos_gen_run *r)
+{
+	uint16_t i;
+
+	for (i = 0; i < r->nb_ct; i++)
+		if (!r->ct[i].snd.done)
+			return false;
+	return true;
+}
+
 /* RUN then LINGER; returns when both are over or a signal came. */
-static void poll_loop(struct vqos_gen_run *r, struct sender *s, struct vqos_gen_rx *rx)
+static void poll_loop(struct vqos_gen_run *r)
 {
 	const struct vqos_gen_opts *o = r->opts;
-	bool sending = o->rate_mode != VQOS_GEN_RATE_NONE;
-	bool may_sleep = o->idle_us != 0 && o->rate_mode != VQOS_GEN_RATE_MAX;
 	uint64_t send_start = r->start_tsc + (uint64_t)(o->delay_s * (double)r->hz);
 	uint64_t run_end = send_start + (uint64_t)(o->duration_s * (double)r->hz);
 	uint64_t linger_end = 0, now;
-	bool running = true;
+	bool running = true, may_sleep = o->idle_us != 0;
+	struct vqos_gen_ct *c;
 	unsigned int did;
+	uint16_t i;
 
+	for (i = 0; i < r->nb_ct; i++)
+		may_sleep = may_sleep && r->ct[i].opts->rate_mode != VQOS_GEN_RATE_MAX;
 	for (;;) {
 		now = rte_rdtsc();
-		if (running && (stop_flag || now >= run_end ||
-				(o->count != 0 && s->tx->packets >= o->count))) {
+		if (running && (stop_flag || now >= run_end || all_done(r))) {
 			running = false;
-			s->tx->end_tsc = now;
-			sender_drop_pending(s);
+			for (i = 0; i < r->nb_ct; i++)
+				sender_end(&r->ct[i], now);
 			linger_end = now + (uint64_t)(o->linger_s * (double)r->hz);
 		}
 		if (!running && (stop_flag || now >= linger_end))
 			break;
 		did = 0;
-		if (running && sending && now >= send_start) {
-			if (s->tx->start_tsc == 0) {
-				s->tx->start_tsc = now;
-				sender_init(s, r->hz, now);
+		for (i = 0; i < r->nb_ct; i++) {
+			c = &r->ct[i];
+			if (running && !c->snd.done && c->opts->rate_mode != VQOS_GEN_RATE_NONE &&
+			    now >= send_start) {
+				if (c->tx.start_tsc == 0) {
+					c->tx.start_tsc = now;
+					sender_init(c, r->hz, now);
+				}
+				did += sender_step(c, now);
+				if (c->opts->count != 0 && c->tx.packets >= c->opts->count)
+					sender_end(c, now);
 			}
-			did += sender_step(s, now);
-		}
-		if (receive(s->port_id, rx) > 0) {
-			did++;
-			if (o->rx_delay_us != 0)
-				usleep(o->rx_delay_us);
+			if (now >= c->rx_next_tsc && receive(c) > 0) {
+				did++;
+				c->rx_next_tsc = now + c->opts->rx_delay_us * r->hz / 1000000;
+			}
 		}
 		if (!o->quiet && now - r->prog_tsc >= r->hz)
 			vqos_gen_progress(r, now);
@@ -210,37 +257,70 @@ static void poll_loop(struct vqos_gen_run *r, struct sender *s, struct vqos_gen_
 	r->interrupted = stop_flag != 0;
 }
 
-/* The argument of the one --vdev among the EAL args; NULL if none or several. */
-static const char *find_vdev(int argc, char **argv)
+/* The arguments of the --vdev options among the EAL args, in order; how many. */
+static int find_vdevs(int argc, char **argv, const char **vdevs)
 {
-	const char *v = NULL;
 	int i, n = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--vdev") == 0 && i + 1 < argc) {
-			v = argv[++i];
-			n++;
-		} else if (strncmp(argv[i], "--vdev=", 7) == 0) {
-			v = argv[i] + 7;
-			n++;
-		}
+		if (strcmp(argv[i], "--vdev") == 0 && i + 1 < argc)
+			vdevs[n++] = argv[++i];
+		else if (strncmp(argv[i], "--vdev=", 7) == 0)
+			vdevs[n++] = argv[i] + 7;
 	}
-	return n == 1 ? v : NULL;
+	return n;
+}
+
+/* A container's receive tables. */
+static int ct_alloc(struct vqos_gen_ct *c)
+{
+	c->rx.streams = calloc(VQOS_GEN_STREAMS, sizeof(*c->rx.streams));
+	c->rx.lat = calloc(1, sizeof(*c->rx.lat));
+	return c->rx.streams == NULL || c->rx.lat == NULL ? -ENOMEM : 0;
+}
+
+static void ct_free(struct vqos_gen_ct *c)
+{
+	free(c->rx.streams);
+	free(c->rx.lat);
+}
+
+/* Set every port up and wait for every link; 0 or a negative errno after a message. */
+static int ports_up(struct vqos_gen_run *r, uint64_t t0, uint64_t deadline)
+{
+	struct vqos_gen_ct *c;
+	uint16_t i;
+	int rc;
+
+	for (i = 0; i < r->nb_ct; i++) {
+		rc = vqos_gen_port_setup(&r->ct[i].port, r->ct[i].opts->mix.largest);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < r->nb_ct; i++) {
+		c = &r->ct[i];
+		rc = vqos_gen_port_wait_link(&c->port, deadline, &stop_flag);
+		if (rc < 0) {
+			fprintf(stderr, "vqos-gen: %s: %s\n", c->port.name,
+				rc == -EINTR ? "interrupted before link up"
+					     : "no link (--wait-link)");
+			return rc;
+		}
+		c->link_wait_s = (double)(rte_rdtsc() - t0) / (double)r->hz;
+		vqos_gen_tmpl_init(&c->tmpl, c->opts, &c->port.mac);
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct vqos_gen_opts opts;
-	struct vqos_gen_port port;
-	struct vqos_gen_tmpl tmpl;
-	struct vqos_gen_tx tx = { 0 };
-	struct vqos_gen_rx rx = { 0 };
-	struct vqos_gen_run run = { .opts = &opts, .port = &port, .tx = &tx, .rx = &rx };
-	struct sender snd = { .opts = &opts, .tmpl = &tmpl, .tx = &tx };
+	static struct vqos_gen_opts opts;
+	struct vqos_gen_port ports[RTE_MAX_ETHPORTS];
+	struct vqos_gen_run run = { .opts = &opts };
 	struct sigaction sa = { .sa_handler = on_signal };
-	const char *vdev;
+	const char **vdevs;
 	uint64_t t0, deadline;
-	int eal_argc, rc, ret = 1;
+	int eal_argc, nb_vdevs, n = 0, i, rc, ret = 1;
 
 	/* Options first, so that a bad one fails before EAL takes its time. */
 	for (eal_argc = 1; eal_argc < argc; eal_argc++)
@@ -254,7 +334,10 @@ int main(int argc, char **argv)
 	}
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
-	vdev = find_vdev(eal_argc, argv);
+	vdevs = calloc((size_t)eal_argc, sizeof(*vdevs));
+	if (vdevs == NULL)
+		return 1;
+	nb_vdevs = find_vdevs(eal_argc, argv, vdevs);
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -265,6 +348,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (rte_eal_init(eal_argc, argv) < 0) {
 		fprintf(stderr, "vqos-gen: EAL init failed: %s\n", rte_strerror(rte_errno));
+		free(vdevs);
 		return 1;
 	}
 	/* usleep(--idle-us) should sleep microseconds, not the default 50 us slack. */
@@ -273,43 +357,63 @@ int main(int argc, char **argv)
 	t0 = rte_rdtsc();
 	deadline = t0 + (uint64_t)(opts.wait_link_s * (double)run.hz);
 
-	if (vqos_gen_port_find(&port, vdev, deadline, &stop_flag) < 0)
+	n = vqos_gen_port_find(ports, vdevs, nb_vdevs, deadline, &stop_flag);
+	if (n < 0)
 		goto out_eal;
-	if (vqos_gen_port_setup(&port, opts.size) < 0)
-		goto out_port;
-	rc = vqos_gen_port_wait_link(&port, deadline, &stop_flag);
-	if (rc < 0) {
-		fprintf(stderr, "vqos-gen: %s: %s\n", port.name,
-			rc == -EINTR ? "interrupted before link up" : "no link (--wait-link)");
-		goto out_port;
+	if (opts.max_port >= n) {
+		fprintf(stderr,
+			"vqos-gen: --port %d: the EAL arguments created %d ethdev%s (0..%d)\n",
+			opts.max_port, n, n == 1 ? "" : "s", n - 1);
+		ret = 2;
+		goto out_ports;
 	}
-	rx.streams = calloc(VQOS_GEN_STREAMS, sizeof(*rx.streams));
-	if (rx.streams == NULL)
-		goto out_port;
-	vqos_gen_tmpl_init(&tmpl, &opts, &port.mac);
-	snd.pool = port.tx_pool;
-	snd.port_id = port.port_id;
+	run.ct = calloc((size_t)n, sizeof(*run.ct));
+	if (run.ct == NULL)
+		goto out_ports;
+	run.nb_ct = (uint16_t)n;
+	for (i = 0; i < n; i++) {
+		run.ct[i].port = ports[i];
+		run.ct[i].opts = &opts.port[i];
+	}
+	for (i = 0; i < n; i++)
+		if (ct_alloc(&run.ct[i]) < 0)
+			goto out_ct;
+	if (ports_up(&run, t0, deadline) < 0)
+		goto out_ct;
 
 	run.start_tsc = rte_rdtsc();
-	run.link_wait_s = (double)(run.start_tsc - t0) / (double)run.hz;
 	run.prog_tsc = run.start_tsc;
-	poll_loop(&run, &snd, &rx);
+	poll_loop(&run);
 
-	if (rte_eth_stats_get(port.port_id, &run.port_stats) != 0)
-		memset(&run.port_stats, 0, sizeof(run.port_stats));
-	vqos_gen_port_close(&port);
+	for (i = 0; i < n; i++) {
+		if (rte_eth_stats_get(run.ct[i].port.port_id, &run.ct[i].port_stats) != 0)
+			memset(&run.ct[i].port_stats, 0, sizeof(run.ct[i].port_stats));
+		vqos_gen_port_close(&run.ct[i].port);
+	}
 	rte_eal_cleanup();
 	/*
 	 * Last, after every driver message of the tear-down (a vanished vhost
 	 * peer makes virtio_user log on close): the JSON is the last thing we print.
 	 */
 	ret = vqos_gen_report(&run) == 0 ? 0 : 1;
-	free(rx.streams);
+	for (i = 0; i < n; i++)
+		ct_free(&run.ct[i]);
+	free(run.ct);
+	free(vdevs);
 	return ret;
 
-out_port:
-	vqos_gen_port_close(&port);
+out_ct:
+	for (i = 0; i < n; i++) {
+		vqos_gen_port_close(&run.ct[i].port);
+		ct_free(&run.ct[i]);
+	}
+	free(run.ct);
+	goto out_eal;
+out_ports:
+	for (i = 0; i < n; i++)
+		vqos_gen_port_close(&ports[i]);
 out_eal:
 	rte_eal_cleanup();
+	free(vdevs);
 	return ret;
 }
