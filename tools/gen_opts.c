@@ -159,8 +159,8 @@ static int parse_size(const char *s, struct vqos_gen_mix *m)
 	memset(m, 0, sizeof(*m));
 	m->str = s;
 	if (strchr(p, ':') == NULL) {
-		if (parse_u64("size", p, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, &size) < 0)
-			return -EINVAL;
+		if (!whole(p, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, &size))
+			goto bad;
 		m->n = 1;
 		m->size[0] = (uint16_t)size;
 		m->weight[0] = 1;
