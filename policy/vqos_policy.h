@@ -78,8 +78,9 @@
  *     // from new_tx. Else ops->change() for each CHANGED class, with
  *     // vqos_policy_params(new_tx)->classes[e->new_index]. Keep new_tx.
  *
- * Kinds that serve one port per instance ("sched") take one slice of the
- * tree per port (vqos_policy_slice()).
+ * Several instances of a kind (one per data-path lcore, or per port for
+ * "sched", which serves one port) each run a part of the tree
+ * (vqos_policy_part()).
  *
  * Every function returns 0 or a negative errno (-EINVAL: refused, with the
  * reason in err; -ENOMEM); err may be NULL. Nothing here is thread-safe; a
@@ -182,25 +183,39 @@ const uint32_t *vqos_policy_leaf_of_port(const struct vqos_policy *p);
 bool vqos_policy_is_default(const struct vqos_policy *p);
 
 /**
- * One port's part of a tree, for kinds that run one instance per port
- * ("sched": librte_sched serves one port): the classes on the way from the
- * root to that port's leaves, in the policy's order, each leaf bound to
- * port 0 of a one-port tree.
+ * A part of a tree: what one qdisc instance runs when the ports are split
+ * between instances (vqosd's data-path lcores each run one per direction;
+ * "sched" serves one port per instance). It holds the classes on the way
+ * from the root to the leaves of its ports, in the policy's order, each leaf
+ * bound to its port's position in the part. A class with leaves in other
+ * parts too is split: its rates and ceilings are scaled by the share of its
+ * leaves' rates (bit/s and pkt/s apart; by leaf count where those are 0)
+ * that the part holds, so guarantees and ceilings add up to the class's.
+ * What one part of a split class does not use is not lent to another.
  */
 struct vqos_policy_slice {
-	/** The slice as sched params: n_ports 1, clock_hz 0, like vqos_policy_params(). */
+	/** The part as sched params: n_ports of the part, clock_hz 0, like
+	 *  vqos_policy_params(). */
 	struct vqos_sched_params params;
 	/** [params.n_classes]: the classes (params.classes points here). */
 	struct vqos_sched_class_params *classes;
-	/** [params.n_classes]: index in the policy of each class of the slice. */
+	/** [params.n_classes]: index in the policy of each class of the part. */
 	uint32_t *index;
+	/** [params.n_ports]: index in the part of each port's leaf (where
+	 *  unclassified packets go): what struct vqos_dp_tree.leaf_of_port takes. */
+	uint32_t *leaf_of_port;
 };
 
 /**
- * Cut port @p port's slice out of @p p.
+ * Cut the part of ports @p ports[0..n_ports) (indices in conf->ports, each
+ * once; the part's port k is ports[k]) out of @p p.
  * @param out filled on success; release with vqos_policy_slice_fini()
- * @return 0, -EINVAL (no such port) or -ENOMEM
+ * @return 0, -EINVAL (a port out of range or given twice) or -ENOMEM
  */
+int vqos_policy_part(const struct vqos_policy *p, const uint32_t *ports, uint32_t n_ports,
+		     struct vqos_policy_slice *out);
+
+/** The part of port @p port alone: vqos_policy_part(p, &port, 1, out). */
 int vqos_policy_slice(const struct vqos_policy *p, uint32_t port, struct vqos_policy_slice *out);
 
 /** Free what vqos_policy_slice() allocated; a zeroed slice is fine. */

@@ -369,6 +369,65 @@ static void test_kinds(void **state)
 	vqos_policy_free(p);
 }
 
+/* Parts for two lcores: split classes get shares of their rates by their
+ * leaves' rates in each part, and the shares add up to the whole. */
+static void test_part(void **state)
+{
+	struct vqos_policy *p = build_ok(tenants, VQOS_POLICY_TX);
+	const uint32_t a[] = { 2, 0 }, b[] = { 1 }, twice[] = { 1, 1 }, bad[] = { 3 };
+	struct vqos_policy_slice x = { 0 }, y = { 0 };
+	struct vqos_sched_error se;
+
+	assert_int_equal(vqos_policy_part(p, a, 2, &x), 0);
+	assert_int_equal(vqos_policy_part(p, b, 1, &y), 0);
+	/* x: root, t1, c1, c3; y: root, t1, c2 */
+	assert_int_equal(x.params.n_classes, 4);
+	assert_int_equal(x.params.n_ports, 2);
+	assert_int_equal(y.params.n_classes, 3);
+	assert_int_equal(x.index[2], 2);
+	assert_int_equal(x.index[3], 4);
+	/* the part's port 0 is c3, its port 1 is c1 */
+	assert_int_equal(x.classes[3].port, 0);
+	assert_int_equal(x.classes[2].port, 1);
+	assert_int_equal(x.leaf_of_port[0], 3);
+	assert_int_equal(x.leaf_of_port[1], 2);
+	assert_int_equal(y.leaf_of_port[0], 2);
+	/* root 10g over leaves 1g + 3g (x) and 2g (y) of 6g */
+	assert_true(x.classes[0].rate_bps == 6666666667ull);
+	assert_true(y.classes[0].rate_bps == 3333333333ull);
+	/* t1 4g/10g over c1 1g (x) and c2 2g (y) */
+	assert_true(x.classes[1].rate_bps == 1333333333ull);
+	assert_true(x.classes[1].ceil_bps == 3333333333ull);
+	assert_true(y.classes[1].rate_bps == 2666666667ull);
+	assert_true(y.classes[1].ceil_bps == 6666666667ull);
+	/* leaves go whole: c1 keeps its pps and bursts */
+	assert_true(x.classes[2].rate_bps == 1000000000ull);
+	assert_true(x.classes[2].rate_pps == 100000);
+	assert_true(x.classes[2].burst == vqos_policy_params(p)->classes[2].burst);
+	/* a root of 0 pkt/s stays "no pkt/s limit" */
+	assert_true(x.classes[0].rate_pps == 0);
+	x.params.clock_hz = y.params.clock_hz = 1000000000;
+	assert_int_equal(vqos_sched_check_tree(&x.params, &se), 0);
+	assert_int_equal(vqos_sched_check_tree(&y.params, &se), 0);
+	vqos_policy_slice_fini(&x);
+	vqos_policy_slice_fini(&y);
+	assert_int_equal(vqos_policy_part(p, twice, 2, &x), -EINVAL);
+	assert_int_equal(vqos_policy_part(p, bad, 1, &x), -EINVAL);
+	/* no port: an empty part */
+	assert_int_equal(vqos_policy_part(p, NULL, 0, &x), 0);
+	assert_int_equal(x.params.n_classes, 0);
+	vqos_policy_slice_fini(&x);
+	vqos_policy_free(p);
+
+	/* the unshaped default: 2 of 3 equal leaves */
+	p = build_ok(PORTS3, VQOS_POLICY_RX);
+	assert_int_equal(vqos_policy_part(p, a, 2, &x), 0);
+	assert_true(x.classes[0].rate_bps == 66666666667ull);
+	assert_true(x.classes[1].rate_bps == VQOS_POLICY_UNSHAPED_BPS);
+	vqos_policy_slice_fini(&x);
+	vqos_policy_free(p);
+}
+
 /* One port's slice: its leaves and their ancestors, on a one-port tree. */
 static void test_slice(void **state)
 {
@@ -461,11 +520,12 @@ static void test_shipped_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_tree), cmocka_unit_test(test_build),
-		cmocka_unit_test(test_rules),	     cmocka_unit_test(test_rx_leaves),
-		cmocka_unit_test(test_depth),	     cmocka_unit_test(test_admission),
-		cmocka_unit_test(test_kinds),	     cmocka_unit_test(test_slice),
-		cmocka_unit_test(test_api_edges),    cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_default_tree),  cmocka_unit_test(test_build),
+		cmocka_unit_test(test_rules),	      cmocka_unit_test(test_rx_leaves),
+		cmocka_unit_test(test_depth),	      cmocka_unit_test(test_admission),
+		cmocka_unit_test(test_kinds),	      cmocka_unit_test(test_part),
+		cmocka_unit_test(test_slice),	      cmocka_unit_test(test_api_edges),
+		cmocka_unit_test(test_shipped_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
