@@ -18,9 +18,10 @@
  *              PMD core behind it is full;
  *   container  rx only: the container's rx vring had no room: the container
  *              does not drain it fast enough;
- *   vqosd      packets waited and vqosd's lcore was busy, or without its CPU
- *              (stalled: another thread on its core), in at least 80% of its
- *              cycles: vqosd itself is the limit;
+ *   vqosd      packets waited and the vqosd lcore that polls the port was
+ *              busy, or without its CPU (stalled: another thread on its
+ *              core), in at least 80% of its cycles: vqosd itself is the
+ *              limit;
  *   backlog    tx only: packets waited in the container's vring and none of
  *              the above explains it;
  *   none       nothing waited: whatever limits the rate is the sender.
@@ -58,8 +59,9 @@ static const json_t *find_port(const json_t *ports, const char *name)
 	return NULL;
 }
 
-/* Share of all data-path lcores' cycles that were busy or stalled, percent. */
-static double busy_pct(const json_t *la, const json_t *lb)
+/* Share of data-path lcore @p lcore's cycles (of all of them if it is -1)
+ * that were busy or stalled, percent. */
+static double busy_pct(const json_t *la, const json_t *lb, json_int_t lcore)
 {
 	uint64_t busy = 0, idle = 0;
 	const json_t *b;
@@ -69,6 +71,8 @@ static double busy_pct(const json_t *la, const json_t *lb)
 	json_array_foreach (lb, i, b) {
 		const json_t *a = json_array_get(la, i);
 
+		if (lcore >= 0 && json_integer_value(json_object_get(b, "lcore")) != lcore)
+			continue;
 		busy += delta(a, b, "busy_cycles") + delta(a, b, "stall_cycles");
 		idle += delta(a, b, "idle_cycles");
 	}
@@ -117,25 +121,28 @@ static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double
 json_t *vqos_ctl_bottleneck(const json_t *ports_a, const json_t *lcores_a, const json_t *ports_b,
 			    const json_t *lcores_b, double seconds)
 {
-	double busy = busy_pct(lcores_a, lcores_b);
+	double busy = busy_pct(lcores_a, lcores_b, -1);
 	json_t *rows = json_array();
 	const json_t *b;
 	size_t i;
 
 	json_array_foreach (ports_b, i, b) {
 		const char *name = json_string_value(json_object_get(b, "name"));
-		const json_t *a = find_port(ports_a, name);
+		const json_t *a = find_port(ports_a, name), *lc = json_object_get(b, "lcore");
+		double mine;
 		json_t *row;
 
 		if (a == NULL)
 			continue; /* a port added within the interval has no history yet */
+		/* the lcore that polls the port (all of them if it is not said) */
+		mine = busy_pct(lcores_a, lcores_b, lc != NULL ? json_integer_value(lc) : -1);
 		row = json_pack("{s:s}", "port", name);
 		json_object_set_new(row, "tx",
 				    verdict("tx", json_object_get(a, "tx"),
-					    json_object_get(b, "tx"), seconds, busy));
+					    json_object_get(b, "tx"), seconds, mine));
 		json_object_set_new(row, "rx",
 				    verdict("rx", json_object_get(a, "rx"),
-					    json_object_get(b, "rx"), seconds, busy));
+					    json_object_get(b, "rx"), seconds, mine));
 		json_array_append_new(rows, row);
 	}
 	return json_pack("{s:f, s:f, s:o}", "interval_s", seconds, "lcore_busy_pct", busy, "ports",

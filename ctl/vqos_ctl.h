@@ -83,6 +83,7 @@ struct vqos_ctl_port {
 	const char *uplink; /**< uplink devargs */
 	bool connected;	    /**< a container is attached */
 	bool uplink_up;	    /**< the uplink reports link up */
+	unsigned int lcore; /**< the data-path lcore that polls it */
 	/** Per direction: tx = from the container, rx = to it. */
 	struct vqos_ctl_dir {
 		uint64_t offered;     /**< packets taken from the source */

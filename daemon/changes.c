@@ -35,35 +35,146 @@ int vqosd_build_policies(const struct vqos_conf *conf, struct vqos_policy *pol[V
 	return 0;
 }
 
+/*
+ * Each data-path lcore runs its part of each tree (vqos_policy_part()): the
+ * classes on the way to its ports' leaves, classes it shares with other
+ * lcores split between them. @p parts[k] gets lcore k's ports (from @p ports,
+ * in order) and trees; @p slices[k * VQOS_DIR_N + dir] holds what they point to.
+ */
+static int make_parts(struct vqosd *d, struct vqos_port **ports, size_t n,
+		      struct vqos_policy *pol[VQOS_DIR_N], const bool keep[VQOS_DIR_N],
+		      struct vqos_dp_part *parts, struct vqos_port **by_shard,
+		      uint32_t *policy_port, struct vqos_policy_slice *slices, char *err,
+		      size_t errlen)
+{
+	unsigned int n_lcores = vqos_dp_n_lcores(d->dp);
+	size_t at = 0;
+
+	for (unsigned int k = 0; k < n_lcores; k++) {
+		struct vqos_dp_part *part = &parts[k];
+
+		part->ports = &by_shard[at];
+		part->n_ports = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (vqos_port_shard(ports[i]) != k)
+				continue;
+			by_shard[at + part->n_ports] = ports[i];
+			policy_port[at + part->n_ports] = (uint32_t)i;
+			part->n_ports++;
+		}
+		for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+			struct vqos_policy_slice *sl = &slices[k * VQOS_DIR_N + dir];
+			int ret;
+
+			if (keep[dir]) {
+				part->tree[dir] = (struct vqos_dp_tree){ .keep = true };
+				continue;
+			}
+			ret = vqos_policy_part(pol[dir], &policy_port[at], part->n_ports, sl);
+			if (ret < 0) {
+				snprintf(err, errlen, "%s tree of lcore %u: %s",
+					 dir == VQOS_DIR_TX ? "tx" : "rx", vqos_dp_lcore(d->dp, k),
+					 strerror(-ret));
+				return ret;
+			}
+			part->tree[dir] = (struct vqos_dp_tree){
+				.ops = vqos_policy_ops(pol[dir]),
+				.params = &sl->params,
+				.leaf_of_port = sl->leaf_of_port,
+			};
+		}
+		at += part->n_ports;
+	}
+	return 0;
+}
+
+/* Where each class of @p pol is in each lcore's part (see vqosd.part_index). */
+static uint32_t *part_index(const struct vqosd *d, const struct vqos_policy *pol,
+			    const struct vqos_policy_slice *slices, int dir)
+{
+	unsigned int n_lcores = vqos_dp_n_lcores(d->dp);
+	uint32_t n = vqos_policy_params(pol)->n_classes;
+	uint32_t *idx = malloc((size_t)n_lcores * (n ? n : 1) * sizeof(*idx));
+
+	if (idx == NULL)
+		return NULL;
+	for (size_t j = 0; j < (size_t)n_lcores * n; j++)
+		idx[j] = VQOS_POLICY_NONE;
+	for (unsigned int k = 0; k < n_lcores; k++) {
+		const struct vqos_policy_slice *sl = &slices[k * VQOS_DIR_N + dir];
+
+		for (uint32_t c = 0; c < sl->params.n_classes; c++)
+			idx[(size_t)k * n + sl->index[c]] = c;
+	}
+	return idx;
+}
+
 int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
 		  struct vqos_policy *pol[VQOS_DIR_N], bool same_ports,
 		  struct vqos_ctl_applied *out, char *err, size_t errlen)
 {
-	struct vqos_dp_tree tree[VQOS_DIR_N];
+	unsigned int n_lcores = vqos_dp_n_lcores(d->dp);
+	struct vqos_dp_part *parts = calloc(n_lcores, sizeof(*parts));
+	struct vqos_policy_slice *slices = calloc((size_t)n_lcores * VQOS_DIR_N, sizeof(*slices));
+	struct vqos_port **by_shard = calloc(n ? n : 1, sizeof(*by_shard));
+	uint32_t *policy_port = calloc(n ? n : 1, sizeof(*policy_port));
+	uint32_t *idx[VQOS_DIR_N] = { NULL, NULL };
 	struct vqos_ctl_applied local = { 0 };
+	bool keep[VQOS_DIR_N] = { false, false };
+	int ret = -ENOMEM;
 
 	if (out == NULL)
 		out = &local;
+	if (parts == NULL || slices == NULL || by_shard == NULL || policy_port == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
 	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
 		struct vqos_policy_diff *diff = NULL;
-		bool keep = false;
 
 		if (same_ports && d->pol[dir] != NULL &&
 		    vqos_policy_diff(d->pol[dir], pol[dir], &diff) == 0)
-			keep = !diff->changed;
+			keep[dir] = !diff->changed;
 		vqos_policy_diff_free(diff);
-		tree[dir] = keep ? (struct vqos_dp_tree){ .keep = true }
-				 : (struct vqos_dp_tree){
-					   .ops = vqos_policy_ops(pol[dir]),
-					   .params = vqos_policy_params(pol[dir]),
-					   .leaf_of_port = vqos_policy_leaf_of_port(pol[dir]),
-				   };
-		out->changed |= !keep || !same_ports;
-		out->rebuilt |= !keep;
+		out->changed |= !keep[dir] || !same_ports;
+		out->rebuilt |= !keep[dir];
 	}
+	ret = 0;
 	if (!out->changed)
-		return 0;
-	return vqos_dp_publish(d->dp, ports, (unsigned int)n, tree, &out->applied_us, err, errlen);
+		goto done;
+	ret = make_parts(d, ports, n, pol, keep, parts, by_shard, policy_port, slices, err, errlen);
+	if (ret < 0)
+		goto done;
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		if (keep[dir])
+			continue;
+		idx[dir] = part_index(d, pol[dir], slices, dir);
+		if (idx[dir] == NULL) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+			goto done;
+		}
+	}
+	ret = vqos_dp_publish(d->dp, parts, &out->applied_us, err, errlen);
+	if (ret < 0)
+		goto done;
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		if (keep[dir])
+			continue;
+		free(d->part_index[dir]);
+		d->part_index[dir] = idx[dir];
+		idx[dir] = NULL;
+	}
+done:
+	for (size_t j = 0; slices != NULL && j < (size_t)n_lcores * VQOS_DIR_N; j++)
+		vqos_policy_slice_fini(&slices[j]);
+	free(slices);
+	free(parts);
+	free(by_shard);
+	free(policy_port);
+	free(idx[0]);
+	free(idx[1]);
+	return ret;
 }
 
 int vqosd_class_edit(struct vqosd *d, int dir, int verb, const struct vqos_conf_class *c,
@@ -176,12 +287,15 @@ static int apply_conf(struct vqosd *d, struct vqos_conf *conf, struct vqos_ctl_a
 		ret = -ENOMEM;
 		goto out;
 	}
-	/* New ports first: if one cannot open, nothing has changed yet. */
-	for (i = 0; i < conf->n_ports; i++) {
+	/* New ports first: if one cannot open, nothing has changed yet. Each
+	 * goes to the lcore that polls the fewest of the ports it will run beside. */
+	for (i = 0; i < conf->n_ports; i++)
 		ports[i] = same_port(d, &conf->ports[i]);
+	for (i = 0; i < conf->n_ports; i++) {
 		if (ports[i] != NULL)
 			continue;
-		ret = vqosd_open_port(d, &conf->ports[i], &ports[i], err, errlen);
+		ret = vqosd_open_port(d, &conf->ports[i], ports, conf->n_ports, &ports[i], err,
+				      errlen);
 		if (ret < 0)
 			goto out;
 		opened[i] = true;

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vqosd: reads the configuration, starts EAL, opens the ports on one
- * data-path lcore, serves the control socket on the main lcore, and on
+ * vqosd: reads the configuration, starts EAL, opens the ports sharded over
+ * the worker lcores, serves the control socket on the main lcore, and on
  * SIGINT/SIGTERM stops the data path, closes every port (their sockets are
  * removed) and checks that every mbuf came back to its pool. SIGHUP reloads
  * the configuration file (changes.c).
  *
  *   main lcore:  control socket (vqosctl) <-> ctl/ <-> this file
- *   worker lcore: vhost_tx/'s poll loop over all ports
+ *   worker lcores: vhost_tx/'s poll loop, each over its shard of the ports
  *   vhost thread (librte_vhost's): container connects and disconnects
  *
  * daemon/ is the only place that knows every module.
@@ -132,7 +132,22 @@ static int eal_start(const struct vqos_conf *conf, const char *argv0)
 	return 0;
 }
 
-int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp, struct vqos_port **out,
+/* The data-path lcore that polls the fewest of @p peers (NULLs skipped). */
+static unsigned int pick_shard(const struct vqosd *d, struct vqos_port *const *peers, size_t n)
+{
+	unsigned int count[RTE_MAX_LCORE] = { 0 }, n_lcores = vqos_dp_n_lcores(d->dp), best = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (peers[i] != NULL)
+			count[vqos_port_shard(peers[i])]++;
+	for (unsigned int k = 1; k < n_lcores; k++)
+		if (count[k] < count[best])
+			best = k;
+	return best;
+}
+
+int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp,
+		    struct vqos_port *const *peers, size_t n_peers, struct vqos_port **out,
 		    char *err, size_t errlen)
 {
 	const struct vqos_port_params pp = {
@@ -142,6 +157,7 @@ int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp, struct vqo
 		.uplink = cp->uplink,
 		.pool = d->pool,
 		.dp = d->dp,
+		.shard = pick_shard(d, peers, n_peers),
 	};
 	char why[768];
 	int ret;
@@ -185,19 +201,22 @@ static int start(struct vqosd *d)
 	struct vqos_ctl_server_params sp;
 	struct vqos_ctl_ops ops;
 	unsigned int n_mbufs = (unsigned int)d->conf->n_ports * MBUFS_PER_PORT + 1023;
+	unsigned int lcores[RTE_MAX_LCORE], n_lcores = 0, lc;
 	char err[1024];
 	size_t i;
 	int ret;
 
-	d->dp_lcore = rte_get_next_lcore(-1, 1, 0);
-	if (d->dp_lcore >= RTE_MAX_LCORE) {
+	RTE_LCORE_FOREACH_WORKER (lc) {
+		lcores[n_lcores++] = lc;
+	}
+	if (n_lcores == 0) {
 		fprintf(stderr, "vqosd: no worker lcore for the data path: give EAL two lcores "
 				"(e.g. --lcores 0@0,1@1)\n");
 		return -EINVAL;
 	}
 	d->pool = rte_pktmbuf_pool_create("vqos_mbuf", n_mbufs, MBUF_CACHE, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	d->dp = vqos_dp_create(d->dp_lcore);
+	d->dp = vqos_dp_create(lcores, n_lcores);
 	d->ports = calloc(d->conf->n_ports, sizeof(d->ports[0]));
 	if (d->pool == NULL || d->dp == NULL || d->ports == NULL) {
 		fprintf(stderr, "vqosd: out of memory for %u mbufs: %s\n", n_mbufs,
@@ -205,7 +224,8 @@ static int start(struct vqosd *d)
 		return -ENOMEM;
 	}
 	for (i = 0; i < d->conf->n_ports; i++) {
-		ret = vqosd_open_port(d, &d->conf->ports[i], &d->ports[i], err, sizeof(err));
+		ret = vqosd_open_port(d, &d->conf->ports[i], d->ports, i, &d->ports[i], err,
+				      sizeof(err));
 		if (ret < 0) {
 			fprintf(stderr, "vqosd: %s\n", err);
 			return ret;
@@ -229,10 +249,13 @@ static int start(struct vqosd *d)
 		return ret;
 	}
 	vqosd_telemetry_register(d);
-	ret = rte_eal_remote_launch(vqos_dp_run, d->dp, d->dp_lcore);
-	if (ret < 0) {
-		fprintf(stderr, "vqosd: cannot launch the data path on lcore %u\n", d->dp_lcore);
-		return ret;
+	for (unsigned int k = 0; k < n_lcores; k++) {
+		ret = rte_eal_remote_launch(vqos_dp_run, d->dp, lcores[k]);
+		if (ret < 0) {
+			fprintf(stderr, "vqosd: cannot launch the data path on lcore %u\n",
+				lcores[k]);
+			return ret;
+		}
 	}
 	return 0;
 }
@@ -246,7 +269,7 @@ static int stop(struct vqosd *d)
 
 	if (d->dp != NULL) {
 		vqos_dp_stop(d->dp);
-		rte_eal_wait_lcore(d->dp_lcore);
+		rte_eal_mp_wait_lcore();
 	}
 	vqos_ctl_server_free(d->ctl);
 	for (i = d->n_ports; i-- > 0;)
@@ -255,6 +278,7 @@ static int stop(struct vqosd *d)
 	vqos_dp_free(d->dp);
 	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
 		vqos_policy_free(d->pol[dir]);
+		free(d->part_index[dir]);
 	}
 	if (d->pool != NULL) {
 		avail = rte_mempool_avail_count(d->pool);
@@ -301,8 +325,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	ret = start(&d);
 	if (ret == 0) {
-		printf("vqosd: %zu port(s) up, data path on lcore %u, control socket %s\n",
-		       d.n_ports, d.dp_lcore, d.conf->ctl_socket);
+		printf("vqosd: %zu port(s) up, data path on %u lcore(s) from %u, control socket "
+		       "%s\n",
+		       d.n_ports, vqos_dp_n_lcores(d.dp), vqos_dp_lcore(d.dp, 0),
+		       d.conf->ctl_socket);
 		while (stop_signal == 0) {
 			ret = vqos_ctl_server_poll(d.ctl, 100);
 			if (ret < 0)

@@ -5,19 +5,47 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 
 #include "daemon/vqosd.h"
 
+void vqosd_class_stats(const struct vqosd *d, enum vqos_dir dir, uint32_t index,
+		       struct vqos_sched_class_stats *out)
+{
+	uint32_t n = vqos_policy_params(d->pol[dir])->n_classes;
+	struct vqos_sched_class_stats cs;
+
+	memset(out, 0, sizeof(*out));
+	if (d->part_index[dir] == NULL || index >= n)
+		return;
+	/* a class split between lcores: its parts' counters and tokens add up */
+	for (unsigned int k = 0; k < vqos_dp_n_lcores(d->dp); k++) {
+		uint32_t c = d->part_index[dir][(size_t)k * n + index];
+
+		if (c == VQOS_POLICY_NONE || vqos_dp_class_stats(d->dp, k, dir, c, &cs) != 0)
+			continue;
+		out->bytes += cs.bytes;
+		out->packets += cs.packets;
+		out->drops += cs.drops;
+		out->overlimits += cs.overlimits;
+		out->lends += cs.lends;
+		out->borrows += cs.borrows;
+		out->backlog_pkts += cs.backlog_pkts;
+		out->backlog_bytes += cs.backlog_bytes;
+		out->tokens += cs.tokens;
+		out->ctokens += cs.ctokens;
+	}
+}
+
 static void ctl_dir(const struct vqosd *d, const struct vqos_port_info *info, size_t port,
 		    enum vqos_dir dir, struct vqos_ctl_dir *out)
 {
 	const struct vqos_dp_dir_stats *s = &info->dir[dir];
-	struct vqos_sched_class_stats cs = { 0 };
+	struct vqos_sched_class_stats cs;
 
-	vqos_dp_class_stats(d->dp, dir, vqos_policy_port_leaf(d->pol[(int)dir], (uint32_t)port),
-			    &cs);
+	vqosd_class_stats(d, dir, vqos_policy_port_leaf(d->pol[(int)dir], (uint32_t)port), &cs);
 	*out = (struct vqos_ctl_dir){
 		.offered = s->offered,
 		.packets = s->packets,
@@ -49,6 +77,7 @@ static void ctl_port_foreach(void *aux, void (*cb)(void *arg, const struct vqos_
 			.uplink = info.uplink,
 			.connected = info.connected,
 			.uplink_up = info.uplink_up,
+			.lcore = vqos_dp_lcore(d->dp, info.shard),
 		};
 		ctl_dir(d, &info, i, VQOS_DIR_TX, &row.tx);
 		ctl_dir(d, &info, i, VQOS_DIR_RX, &row.rx);
@@ -137,7 +166,7 @@ static void class_walk(const struct vqosd *d, int dir, const struct tree_view *t
 	bool leaf = t->start[i] == t->start[i + 1];
 	struct vqos_ctl_class row;
 
-	vqos_dp_class_stats(d->dp, (enum vqos_dir)dir, i, &st);
+	vqosd_class_stats(d, (enum vqos_dir)dir, i, &st);
 	row = (struct vqos_ctl_class){
 		.kind = vqos_policy_ops(d->pol[dir])->name,
 		.name = c->name,
@@ -190,17 +219,23 @@ static void ctl_lcore_foreach(void *aux, void (*cb)(void *arg, const struct vqos
 	struct vqos_dp_lcore_stats ls;
 	struct vqos_ctl_lcore row;
 
-	vqos_dp_lcore_stats(d->dp, &ls);
-	row = (struct vqos_ctl_lcore){
-		.lcore = d->dp_lcore,
-		.n_ports = (unsigned int)d->n_ports,
-		.busy_cycles = ls.busy_cycles,
-		.idle_cycles = ls.idle_cycles,
-		.stall_cycles = ls.stall_cycles,
-		.packets = ls.packets,
-		.hz = rte_get_tsc_hz(),
-	};
-	cb(arg, &row);
+	for (unsigned int k = 0; k < vqos_dp_n_lcores(d->dp); k++) {
+		unsigned int n_ports = 0;
+
+		for (size_t i = 0; i < d->n_ports; i++)
+			n_ports += vqos_port_shard(d->ports[i]) == k;
+		vqos_dp_lcore_stats(d->dp, k, &ls);
+		row = (struct vqos_ctl_lcore){
+			.lcore = vqos_dp_lcore(d->dp, k),
+			.n_ports = n_ports,
+			.busy_cycles = ls.busy_cycles,
+			.idle_cycles = ls.idle_cycles,
+			.stall_cycles = ls.stall_cycles,
+			.packets = ls.packets,
+			.hz = rte_get_tsc_hz(),
+		};
+		cb(arg, &row);
+	}
 }
 
 static int ops_class_edit(void *aux, int dir, int verb, const struct vqos_conf_class *c,

@@ -25,14 +25,17 @@ struct vqosd {
 	struct vqos_conf *conf;
 	const char *conf_path;
 	struct rte_mempool *pool;
+	/* The data path: one shard per data-path lcore. */
 	struct vqos_dp *dp;
-	unsigned int dp_lcore;
 	/* Ports in conf->ports' order: a policy's port i is ports[i]. */
 	struct vqos_port **ports;
 	size_t n_ports;
 	struct vqos_ctl_server *ctl;
 	/* Per direction: the class tree the data path runs. */
 	struct vqos_policy *pol[VQOS_DIR_N];
+	/* Per direction, [lcores * classes of pol]: index of class c of pol in
+	 * lcore k's part at [k * n + c], VQOS_POLICY_NONE where k has none. */
+	uint32_t *part_index[VQOS_DIR_N];
 	/* Held by the main thread while it changes the above, and by the
 	 * telemetry thread while it reads; never by the data path. */
 	pthread_mutex_t lock;
@@ -45,9 +48,18 @@ void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops);
 int vqosd_build_policies(const struct vqos_conf *conf, struct vqos_policy *pol[VQOS_DIR_N],
 			 char *err, size_t errlen);
 
-/** Open port @p cp of the configuration (its socket directory made). */
-int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp, struct vqos_port **out,
+/**
+ * Open port @p cp of the configuration (its socket directory made), on the
+ * data-path lcore that polls the fewest of @p peers[0..n_peers) (NULLs
+ * skipped): the ports it will run beside.
+ */
+int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp,
+		    struct vqos_port *const *peers, size_t n_peers, struct vqos_port **out,
 		    char *err, size_t errlen);
+
+/** Counters of class @p index of @p d->pol[dir], summed over the lcores that run it. */
+void vqosd_class_stats(const struct vqosd *d, enum vqos_dir dir, uint32_t index,
+		       struct vqos_sched_class_stats *out);
 
 /**
  * Make the data path run @p pol on @p ports. A direction whose policy did not

@@ -300,7 +300,7 @@ static void migrate(struct vqos_dp_state *old, struct vqos_dp_state *st, uint64_
 	if (!st->kept[VQOS_DIR_TX])
 		for (i = 0; i < st->n; i++)
 			st->port[i]->tx_woken = false; /* the new tx qdisc has not been told */
-	if (from == to)
+	if (from == to || from == NULL)
 		return;
 	if (from->ops->drain == NULL) {
 		/* the kind keeps its queues: they go with it, counted per port */
@@ -314,8 +314,9 @@ static void migrate(struct vqos_dp_state *old, struct vqos_dp_state *st, uint64_
 			struct vqos_port *p = old->port[old->rx_port_of[leaves[i]]];
 			unsigned int j = port_index(st, p);
 
-			if (j == st->n || vqos_sched_enqueue(to, st->leaf[VQOS_DIR_RX][j], &pkts[i],
-							     1, now) != 1) {
+			if (j == st->n || to == NULL ||
+			    vqos_sched_enqueue(to, st->leaf[VQOS_DIR_RX][j], &pkts[i], 1, now) !=
+				    1) {
 				STAT_ADD(p->stats[VQOS_DIR_RX].drops, 1);
 				rte_pktmbuf_free(pkts[i]);
 			}
@@ -336,23 +337,33 @@ static void adopt(struct vqos_dp_state *st, uint64_t now)
 int vqos_dp_run(void *arg)
 {
 	struct vqos_dp *dp = arg;
-	struct vqos_dp_lcore_stats *ls = &dp->lstats;
+	unsigned int tid = rte_lcore_id(), k = 0;
+	struct vqos_dp_shard *sh;
+	struct vqos_dp_lcore_stats *ls;
 	struct vqos_dp_state *st;
-	unsigned int tid = rte_lcore_id();
-	uint64_t t0 = rte_rdtsc(), t1, stall = dp->hz / 10000; /* 100 us */
+	uint64_t t0, t1, stall = dp->hz / 10000; /* 100 us */
 	unsigned int moved, i;
 
+	while (k < dp->n_shards && dp->shard[k].lcore != tid)
+		k++;
+	if (k == dp->n_shards)
+		return -EINVAL; /* not one of ours */
+	sh = &dp->shard[k];
+	ls = &sh->lstats;
 	rte_rcu_qsbr_thread_register(dp->qsbr, tid);
 	rte_rcu_qsbr_thread_online(dp->qsbr, tid);
-	__atomic_store_n(&dp->running, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&sh->running, true, __ATOMIC_RELEASE);
+	t0 = rte_rdtsc();
 	while (!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED)) {
-		st = __atomic_load_n(&dp->state, __ATOMIC_ACQUIRE);
+		st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
 		moved = 0;
 		if (st != NULL) {
 			if (!__atomic_load_n(&st->adopted, __ATOMIC_RELAXED))
 				adopt(st, t0);
-			moved = tx_pass(st, t0, ls->passes);
-			moved += rx_pass(st, t0);
+			if (st->n > 0) {
+				moved = tx_pass(st, t0, ls->passes);
+				moved += rx_pass(st, t0);
+			}
 		}
 		rte_rcu_qsbr_quiescent(dp->qsbr, tid);
 		t1 = rte_rdtsc();
@@ -369,7 +380,7 @@ int vqos_dp_run(void *arg)
 		t0 = t1;
 	}
 	/* Still online: no state can be freed under us while we let go of mbufs. */
-	st = __atomic_load_n(&dp->state, __ATOMIC_ACQUIRE);
+	st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
 	for (i = 0; st != NULL && i < st->n; i++) {
 		vqos_burst_free(&st->port[i]->tx_pend);
 		STAT_ADD(st->port[i]->stats[VQOS_DIR_RX].drops,
@@ -377,7 +388,7 @@ int vqos_dp_run(void *arg)
 	}
 	rte_rcu_qsbr_thread_offline(dp->qsbr, tid);
 	rte_rcu_qsbr_thread_unregister(dp->qsbr, tid);
-	__atomic_store_n(&dp->running, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&sh->running, false, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -404,11 +415,13 @@ static void state_free(struct vqos_dp_state *st)
 	free(st);
 }
 
-static struct vqos_dp_state *state_build(struct vqos_dp *dp, struct vqos_port *const *ports,
-					 unsigned int n, const struct vqos_dp_tree tree[VQOS_DIR_N],
-					 char *err, size_t errlen)
+/* A new state for shard @p k (whose current state is @p cur) from @p part. */
+static struct vqos_dp_state *state_build(struct vqos_dp *dp, const struct vqos_dp_state *cur,
+					 unsigned int k, const struct vqos_dp_part *part, char *err,
+					 size_t errlen)
 {
 	struct vqos_dp_state *st = calloc(1, sizeof(*st));
+	unsigned int n = part->n_ports;
 	struct vqos_sched_error serr;
 	int d, ret;
 
@@ -418,63 +431,65 @@ static struct vqos_dp_state *state_build(struct vqos_dp *dp, struct vqos_port *c
 	st->port = calloc(n ? n : 1, sizeof(st->port[0]));
 	if (st->port == NULL)
 		goto oom;
-	memcpy(st->port, ports, n * sizeof(ports[0]));
+	memcpy(st->port, part->ports, n * sizeof(part->ports[0]));
+	for (unsigned int i = 0; i < n; i++) {
+		if (st->port[i]->shard != k) {
+			snprintf(err, errlen, "port %s belongs to lcore %u, not %u",
+				 st->port[i]->name, dp->shard[st->port[i]->shard].lcore,
+				 dp->shard[k].lcore);
+			goto fail;
+		}
+	}
 	for (d = 0; d < VQOS_DIR_N; d++) {
+		const struct vqos_dp_tree *tree = &part->tree[d];
+		const char *dname = d == VQOS_DIR_TX ? "tx" : "rx";
+		const uint32_t *leaf = tree->leaf_of_port;
 		struct vqos_sched_params p;
 
-		if (tree[d].keep) {
+		if (tree->keep) {
 			/* the same qdisc goes on, queues and tokens and all */
-			const struct vqos_dp_state *cur = dp->state;
-
 			if (cur == NULL || cur->n != n ||
-			    memcmp(cur->port, ports, n * sizeof(ports[0])) != 0) {
-				snprintf(err, errlen, "%s qdisc: kept with other ports",
-					 d == VQOS_DIR_TX ? "tx" : "rx");
+			    memcmp(cur->port, part->ports, n * sizeof(part->ports[0])) != 0) {
+				snprintf(err, errlen, "%s qdisc: kept with other ports", dname);
 				goto fail;
 			}
 			st->kept[d] = true;
 			st->q[d] = cur->q[d];
 			st->n_classes[d] = cur->n_classes[d];
-			st->leaf[d] = malloc((n ? n : 1) * sizeof(st->leaf[d][0]));
-			if (st->leaf[d] == NULL)
-				goto oom;
-			memcpy(st->leaf[d], cur->leaf[d], n * sizeof(st->leaf[d][0]));
-			if (d == VQOS_DIR_RX) {
-				st->rx_port_of = malloc(cur->n_classes[d] * sizeof(uint32_t));
-				if (st->rx_port_of == NULL)
-					goto oom;
-				memcpy(st->rx_port_of, cur->rx_port_of,
-				       cur->n_classes[d] * sizeof(uint32_t));
+			leaf = cur->leaf[d];
+		} else {
+			p = *tree->params;
+			p.clock_hz = dp->hz;
+			p.mode = d == VQOS_DIR_TX ? VQOS_SCHED_PULL : VQOS_SCHED_PUSH;
+			if (p.n_ports != n) {
+				snprintf(err, errlen, "%s tree: made for %u ports, given %u", dname,
+					 p.n_ports, n);
+				goto fail;
 			}
-			continue;
-		}
-		p = *tree[d].params;
-		p.clock_hz = dp->hz;
-		p.mode = d == VQOS_DIR_TX ? VQOS_SCHED_PULL : VQOS_SCHED_PUSH;
-		if (p.n_ports != n) {
-			snprintf(err, errlen, "%s tree: made for %u ports, given %u",
-				 d == VQOS_DIR_TX ? "tx" : "rx", p.n_ports, n);
-			goto fail;
+			st->n_classes[d] = p.n_classes;
+			if (n > 0) {
+				ret = tree->ops->create(&p, &st->q[d], &serr);
+				if (ret < 0) {
+					snprintf(err, errlen, "%s %s qdisc: %s", dname,
+						 tree->ops->name, serr.msg);
+					goto fail;
+				}
+			}
 		}
 		st->leaf[d] = malloc((n ? n : 1) * sizeof(st->leaf[d][0]));
 		if (st->leaf[d] == NULL)
 			goto oom;
-		memcpy(st->leaf[d], tree[d].leaf_of_port, n * sizeof(st->leaf[d][0]));
-		st->n_classes[d] = p.n_classes;
-		if (d == VQOS_DIR_RX) {
-			st->rx_port_of = malloc(p.n_classes * sizeof(st->rx_port_of[0]));
-			if (st->rx_port_of == NULL)
-				goto oom;
-			for (uint32_t c = 0; c < p.n_classes; c++)
-				st->rx_port_of[c] = p.classes[c].port;
-		}
-		ret = tree[d].ops->create(&p, &st->q[d], &serr);
-		if (ret < 0) {
-			snprintf(err, errlen, "%s %s qdisc: %s", d == VQOS_DIR_TX ? "tx" : "rx",
-				 tree[d].ops->name, serr.msg);
-			goto fail;
-		}
+		memcpy(st->leaf[d], leaf, n * sizeof(st->leaf[d][0]));
 	}
+	/* the port of every rx class (leaves are bound to one) */
+	st->rx_port_of = calloc(st->n_classes[VQOS_DIR_RX] ? st->n_classes[VQOS_DIR_RX] : 1,
+				sizeof(st->rx_port_of[0]));
+	if (st->rx_port_of == NULL)
+		goto oom;
+	for (uint32_t c = 0; c < st->n_classes[VQOS_DIR_RX]; c++)
+		st->rx_port_of[c] = st->kept[VQOS_DIR_RX]
+					    ? cur->rx_port_of[c]
+					    : part->tree[VQOS_DIR_RX].params->classes[c].port;
 	return st;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -486,58 +501,78 @@ fail:
 	return NULL;
 }
 
-int vqos_dp_publish(struct vqos_dp *dp, struct vqos_port *const *ports, unsigned int n_ports,
-		    const struct vqos_dp_tree tree[VQOS_DIR_N], double *took_us, char *err,
-		    size_t errlen)
+int vqos_dp_publish(struct vqos_dp *dp, const struct vqos_dp_part *parts, double *took_us,
+		    char *err, size_t errlen)
 {
 	uint64_t t0 = rte_rdtsc();
-	struct vqos_dp_state *next = state_build(dp, ports, n_ports, tree, err, errlen);
-	struct vqos_dp_state *old = dp->state;
-	unsigned int spins = 0;
+	struct vqos_dp_state *next[RTE_MAX_LCORE] = { NULL };
+	struct vqos_dp_state *old[RTE_MAX_LCORE] = { NULL };
+	unsigned int k, spins = 0;
 
-	if (next == NULL)
-		return -EINVAL;
-	next->prev = old;
-	__atomic_store_n(&dp->state, next, __ATOMIC_RELEASE);
-	if (__atomic_load_n(&dp->running, __ATOMIC_ACQUIRE)) {
+	/* every lcore's new set first: all or nothing */
+	for (k = 0; k < dp->n_shards; k++) {
+		next[k] = state_build(dp, dp->shard[k].state, k, &parts[k], err, errlen);
+		if (next[k] == NULL) {
+			while (k-- > 0) {
+				for (int d = 0; d < VQOS_DIR_N; d++)
+					if (next[k]->kept[d])
+						next[k]->q[d] = NULL;
+				state_free(next[k]);
+			}
+			return -EINVAL;
+		}
+	}
+	for (k = 0; k < dp->n_shards; k++) {
+		old[k] = dp->shard[k].state;
+		next[k]->prev = old[k];
+		__atomic_store_n(&dp->shard[k].state, next[k], __ATOMIC_RELEASE);
+	}
+	for (k = 0; k < dp->n_shards; k++) {
+		struct vqos_dp_shard *sh = &dp->shard[k];
+
 		/* The lcore moves old's queues into next as it first takes it:
 		 * a pass or two, microseconds. */
-		while (!__atomic_load_n(&next->adopted, __ATOMIC_ACQUIRE) &&
-		       __atomic_load_n(&dp->running, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&sh->running, __ATOMIC_ACQUIRE) &&
+		       !__atomic_load_n(&next[k]->adopted, __ATOMIC_ACQUIRE)) {
 			/* spin a little, then let the CPU go */
 			if (++spins < 10000)
 				rte_pause();
 			else
 				sched_yield();
 		}
+		/* No loop (yet, or any more): nobody else touches the states. */
+		if (!__atomic_load_n(&next[k]->adopted, __ATOMIC_ACQUIRE))
+			adopt(next[k], rte_rdtsc());
 	}
-	/* No data path (yet, or any more): nobody else touches the states. */
-	if (!__atomic_load_n(&next->adopted, __ATOMIC_ACQUIRE))
-		adopt(next, rte_rdtsc());
 	if (took_us != NULL)
 		*took_us = (double)(rte_rdtsc() - t0) * 1e6 / (double)dp->hz;
 	vqos_dp_synchronize(dp);
-	next->prev = NULL;
-	for (int d = 0; d < VQOS_DIR_N; d++)
-		if (next->kept[d] && old != NULL)
-			old->q[d] = NULL; /* it lives on in next */
-	state_free(old);
+	for (k = 0; k < dp->n_shards; k++) {
+		next[k]->prev = NULL;
+		for (int d = 0; d < VQOS_DIR_N; d++)
+			if (next[k]->kept[d] && old[k] != NULL)
+				old[k]->q[d] = NULL; /* it lives on in next */
+		state_free(old[k]);
+	}
 	return 0;
 }
 
-int vqos_dp_class_stats(const struct vqos_dp *dp, enum vqos_dir dir, uint32_t index,
+int vqos_dp_class_stats(const struct vqos_dp *dp, unsigned int k, enum vqos_dir dir, uint32_t index,
 			struct vqos_sched_class_stats *out)
 {
-	const struct vqos_dp_state *st = __atomic_load_n(&dp->state, __ATOMIC_ACQUIRE);
+	const struct vqos_dp_state *st;
 
-	if (st == NULL || index >= st->n_classes[dir])
+	if (k >= dp->n_shards)
+		return -ENOENT;
+	st = __atomic_load_n(&dp->shard[k].state, __ATOMIC_ACQUIRE);
+	if (st == NULL || st->q[dir] == NULL || index >= st->n_classes[dir])
 		return -ENOENT;
 	return st->q[dir]->ops->stats(st->q[dir], index, rte_rdtsc(), out);
 }
 
-void vqos_dp_lcore_stats(const struct vqos_dp *dp, struct vqos_dp_lcore_stats *out)
+void vqos_dp_lcore_stats(const struct vqos_dp *dp, unsigned int k, struct vqos_dp_lcore_stats *out)
 {
-	const struct vqos_dp_lcore_stats *ls = &dp->lstats;
+	const struct vqos_dp_lcore_stats *ls = &dp->shard[k].lstats;
 
 	out->busy_cycles = __atomic_load_n(&ls->busy_cycles, __ATOMIC_RELAXED);
 	out->idle_cycles = __atomic_load_n(&ls->idle_cycles, __ATOMIC_RELAXED);
@@ -546,14 +581,31 @@ void vqos_dp_lcore_stats(const struct vqos_dp *dp, struct vqos_dp_lcore_stats *o
 	out->passes = __atomic_load_n(&ls->passes, __ATOMIC_RELAXED);
 }
 
-struct vqos_dp *vqos_dp_create(unsigned int lcore)
+unsigned int vqos_dp_n_lcores(const struct vqos_dp *dp)
 {
-	struct vqos_dp *dp = rte_zmalloc("vqos_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
+	return dp->n_shards;
+}
+
+unsigned int vqos_dp_lcore(const struct vqos_dp *dp, unsigned int k)
+{
+	return dp->shard[k].lcore;
+}
+
+struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n)
+{
+	struct vqos_dp *dp = NULL;
 	size_t sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
 
+	if (n == 0 || n > RTE_MAX_LCORE) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	dp = rte_zmalloc("vqos_dp", sizeof(*dp) + n * sizeof(dp->shard[0]), RTE_CACHE_LINE_SIZE);
 	if (dp == NULL)
 		goto fail;
-	dp->lcore = lcore;
+	dp->n_shards = n;
+	for (unsigned int k = 0; k < n; k++)
+		dp->shard[k].lcore = lcores[k];
 	dp->hz = rte_get_tsc_hz();
 	dp->qsbr = rte_zmalloc("vqos_dp_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX_LCORE) != 0)
@@ -569,7 +621,8 @@ void vqos_dp_free(struct vqos_dp *dp)
 {
 	if (dp == NULL)
 		return;
-	state_free(dp->state);
+	for (unsigned int k = 0; k < dp->n_shards; k++)
+		state_free(dp->shard[k].state);
 	rte_free(dp->qsbr);
 	rte_free(dp);
 }

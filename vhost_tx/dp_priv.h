@@ -40,6 +40,7 @@ struct vqos_port {
 	uint16_t uplink_port; /* ethdev port id of the uplink */
 	struct rte_mempool *pool;
 	struct vqos_dp *dp;
+	unsigned int shard; /* the data-path lcore (shard of dp) that polls it */
 
 	/* vhost device id of the attached container, -1 when none.
 	 * Written by librte_vhost's thread (ctl side), read by the data path. */
@@ -53,7 +54,7 @@ struct vqos_port {
 };
 
 /*
- * What one data path serves: its ports and, per direction, the qdisc whose
+ * What one data-path lcore serves: its ports and, per direction, the qdisc whose
  * port numbers are indices into port[]. Built whole by the control side,
  * published by an atomic pointer swap, never edited after (the qdiscs
  * themselves are driven by the data-path lcore only).
@@ -72,14 +73,20 @@ struct vqos_dp_state {
 	bool adopted; /* dp: wo (once it moved prev's queues), ctl: ro */
 };
 
-struct vqos_dp {
-	unsigned int lcore;	     /* lcore that runs the loop */
-	uint64_t hz;		     /* TSC frequency: the qdiscs' clock */
-	struct rte_rcu_qsbr *qsbr;   /* the loop's quiescent points */
+/* One data-path lcore and the ports it serves. */
+struct vqos_dp_shard {
+	unsigned int lcore;	     /* lcore that runs the loop for it */
 	struct vqos_dp_state *state; /* dp: ro (atomic), ctl: wo (atomic swap) */
-	bool stop;		     /* dp: ro, ctl: wo */
 	bool running;		     /* dp: wo (while in vqos_dp_run), ctl: ro */
 	struct vqos_dp_lcore_stats lstats __rte_cache_aligned; /* dp: wo, ctl: ro */
+} __rte_cache_aligned;
+
+struct vqos_dp {
+	uint64_t hz;		   /* TSC frequency: the qdiscs' clock */
+	struct rte_rcu_qsbr *qsbr; /* every loop's quiescent points */
+	bool stop;		   /* dp: ro, ctl: wo */
+	unsigned int n_shards;
+	struct vqos_dp_shard shard[]; /* [n_shards] */
 };
 
 /* Wait until every lcore of @p dp passed a quiescent point (any non-dp thread). */

@@ -266,6 +266,11 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 	int ret;
 
 	*out = NULL;
+	if (params->shard >= vqos_dp_n_lcores(params->dp)) {
+		snprintf(err, errlen, "port %s: no data-path lcore %u", params->name,
+			 params->shard);
+		return -EINVAL;
+	}
 	port = rte_zmalloc("vqos_port", sizeof(*port), RTE_CACHE_LINE_SIZE);
 	if (port == NULL) {
 		snprintf(err, errlen, "port %s: out of memory", params->name);
@@ -277,6 +282,7 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 	port->client = params->client;
 	port->pool = params->pool;
 	port->dp = params->dp;
+	port->shard = params->shard;
 	port->vid = -1;
 	port->uplink_port = RTE_MAX_ETHPORTS;
 	if (port->name == NULL || port->socket == NULL || port->uplink == NULL) {
@@ -318,6 +324,11 @@ void vqos_port_close(struct vqos_port *port)
 	port_free(port);
 }
 
+unsigned int vqos_port_shard(const struct vqos_port *port)
+{
+	return port->shard;
+}
+
 void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *info)
 {
 	struct rte_eth_link link;
@@ -326,6 +337,7 @@ void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *inf
 	info->socket = port->socket;
 	info->client = port->client;
 	info->uplink = port->uplink;
+	info->shard = port->shard;
 	info->connected = __atomic_load_n(&port->vid, __ATOMIC_ACQUIRE) >= 0;
 	info->uplink_up = rte_eth_link_get_nowait(port->uplink_port, &link) == 0 &&
 			  link.link_status == RTE_ETH_LINK_UP;

@@ -12,9 +12,12 @@
  *   tx vring  --dequeue-->  tx pending burst  --eth_tx_burst-->  ethdev txq
  *   rx vring  <--enqueue--  rx pending burst  <--eth_rx_burst--  ethdev rxq
  *
- * One data-path lcore polls every port it owns, both directions, in bursts,
- * and each direction goes through that direction's qdisc (sched/), whose
- * class tree has one root for all the lcore's ports:
+ * Ports are sharded over one or more data-path lcores: each lcore polls the
+ * ports it owns, both directions, in bursts, and each direction goes through
+ * that lcore's qdisc for the direction (sched/), whose class tree has one
+ * root for all the lcore's ports (the control side gives each lcore its part
+ * of the whole tree: see vqos_policy_part()). Lcores share nothing but the
+ * QSBR variable; a port belongs to one lcore for its whole life:
  *
  *   tx, pull mode: the backlog stays in the containers' vrings. A container
  *     whose vring has packets is woken in the qdisc; the qdisc grants leaves,
@@ -123,6 +126,7 @@ struct vqos_port_params {
 	const char *uplink;	  /**< uplink ethdev devargs */
 	struct rte_mempool *pool; /**< mbufs for both directions */
 	struct vqos_dp *dp;	  /**< the data path that will poll the port */
+	unsigned int shard;	  /**< the lcore of @p dp that will (< vqos_dp_n_lcores()) */
 };
 
 struct vqos_port;
@@ -136,49 +140,70 @@ struct vqos_port_info {
 	const char *uplink;			  /**< uplink devargs (owned by the port) */
 	bool connected;				  /**< a container is attached */
 	bool uplink_up;				  /**< the uplink ethdev reports link up */
+	unsigned int shard;			  /**< index of the lcore that polls it */
 	struct vqos_dp_dir_stats dir[VQOS_DIR_N]; /**< per direction */
 };
 
 /**
- * Create the data path; @p lcore is the lcore that will run vqos_dp_run().
- * It serves no port until vqos_dp_publish().
+ * Create the data path; @p lcores[0..n) are the lcores that will each run
+ * vqos_dp_run() (lcore k serves shard k). It serves no port until
+ * vqos_dp_publish().
  * @return NULL on error (rte_errno set).
  */
-struct vqos_dp *vqos_dp_create(unsigned int lcore);
+struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n);
+
+/** Number of data-path lcores (shards) of @p dp. */
+unsigned int vqos_dp_n_lcores(const struct vqos_dp *dp);
+
+/** The lcore id of shard @p k. */
+unsigned int vqos_dp_lcore(const struct vqos_dp *dp, unsigned int k);
 
 /** Free a data path that is not running, and its qdiscs; NULL does nothing. */
 void vqos_dp_free(struct vqos_dp *dp);
 
 /**
- * The data-path lcore's main loop (an lcore_function_t taking the dp): polls
- * every port until vqos_dp_stop(), then releases every mbuf it holds.
+ * A data-path lcore's main loop (an lcore_function_t taking the dp, launched
+ * on every lcore given to vqos_dp_create()): polls the ports of its shard
+ * until vqos_dp_stop(), then releases every mbuf it holds.
  */
 int vqos_dp_run(void *dp);
 
 /** Ask the loop to end; returns at once. Safe from any thread. */
 void vqos_dp_stop(struct vqos_dp *dp);
 
+/** What one data-path lcore is to serve. */
+struct vqos_dp_part {
+	/** Its ports, each opened with this shard. */
+	struct vqos_port *const *ports;
+	unsigned int n_ports;
+	/** Per direction (enum vqos_dir): its part of the tree. */
+	struct vqos_dp_tree tree[VQOS_DIR_N];
+};
+
 /**
- * Make @p dp serve @p ports with one qdisc per direction built from @p tree
- * (indexed by enum vqos_dir). Builds everything first: on error nothing
- * changes and @p err says why. Then swaps it in: the lcore, as it first
- * takes the new set, moves the old rx queues into the new qdisc (kinds
- * without a drain op: dropped and counted), and this returns once no lcore
- * uses the old set, whose qdiscs are then destroyed. Control thread only.
- * @param took_us if not NULL, microseconds from the call until the data path
- *                ran the new set (building it included)
+ * Make each lcore k of @p dp serve @p parts[k] (vqos_dp_n_lcores() parts)
+ * with one qdisc per direction built from its trees. Builds everything
+ * first: on error nothing changes and @p err says why. Then swaps it in:
+ * each lcore, as it first takes its new set, moves its old rx queues into
+ * the new qdisc (kinds without a drain op: dropped and counted), and this
+ * returns once no lcore uses an old set, whose qdiscs are then destroyed.
+ * A port stays on the lcore it was opened for. Control thread only.
+ * @param took_us if not NULL, microseconds from the call until every
+ *                lcore ran its new set (building them included)
  * @return 0 or a negative errno
  */
-int vqos_dp_publish(struct vqos_dp *dp, struct vqos_port *const *ports, unsigned int n_ports,
-		    const struct vqos_dp_tree tree[VQOS_DIR_N], double *took_us, char *err,
-		    size_t errlen);
+int vqos_dp_publish(struct vqos_dp *dp, const struct vqos_dp_part *parts, double *took_us,
+		    char *err, size_t errlen);
 
-/** Counters of class @p index of direction @p dir's qdisc. @return 0 or -ENOENT. */
-int vqos_dp_class_stats(const struct vqos_dp *dp, enum vqos_dir dir, uint32_t index,
+/**
+ * Counters of class @p index of lcore @p k's qdisc of direction @p dir
+ * (an index in that lcore's part). @return 0 or -ENOENT.
+ */
+int vqos_dp_class_stats(const struct vqos_dp *dp, unsigned int k, enum vqos_dir dir, uint32_t index,
 			struct vqos_sched_class_stats *out);
 
-/** The data-path lcore's cycle counters. */
-void vqos_dp_lcore_stats(const struct vqos_dp *dp, struct vqos_dp_lcore_stats *out);
+/** Cycle counters of data-path lcore (shard) @p k. */
+void vqos_dp_lcore_stats(const struct vqos_dp *dp, unsigned int k, struct vqos_dp_lcore_stats *out);
 
 /**
  * Open a port: probe and start its uplink and register its vhost-user
@@ -195,6 +220,9 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
  * NULL does nothing.
  */
 void vqos_port_close(struct vqos_port *port);
+
+/** Index of the data-path lcore (shard) that polls @p port. */
+unsigned int vqos_port_shard(const struct vqos_port *port);
 
 /** Fill @p info with the port's state and counters. */
 void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *info);

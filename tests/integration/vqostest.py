@@ -130,24 +130,29 @@ class Bed:
     def ports(self):
         return {p["name"]: p for p in json.loads(self.ctl("-j", "port", "show").stdout)}
 
+    def lcores(self):
+        return json.loads(self.ctl("-j", "lcore", "show").stdout)
+
     def lcore(self):
-        return json.loads(self.ctl("-j", "lcore", "show").stdout)[0]
+        return self.lcores()[0]
 
     def rates(self, seconds, attempts=3):
         """Per port and direction, packets/s and bit/s that vqosd delivered
-        over the next @seconds, from its own counters. A window in which
-        vqosd's data-path lcore lost its CPU for over 1% of the time (the
+        over the next @seconds, from its own counters. A window in which a
+        data-path lcore of vqosd lost its CPU for over 1% of the time (the
         machine is shared) measures the machine, not vqosd: it is taken
         again, up to @attempts times."""
         for attempt in range(attempts):
-            l0 = self.lcore()
+            l0 = self.lcores()
             r = self._rates(seconds)
-            l1 = self.lcore()
-            cycles = sum(l1[k] - l0[k] for k in ("busy_cycles", "idle_cycles", "stall_cycles"))
-            stalled = (l1["stall_cycles"] - l0["stall_cycles"]) / max(cycles, 1)
+            l1 = self.lcores()
+            stalled = 0.0
+            for a, b in zip(l0, l1):
+                cycles = sum(b[k] - a[k] for k in ("busy_cycles", "idle_cycles", "stall_cycles"))
+                stalled = max(stalled, (b["stall_cycles"] - a["stall_cycles"]) / max(cycles, 1))
             if stalled <= 0.01:
                 return r
-            print(f"  (window {attempt + 1}: vqosd's lcore lost its CPU {100 * stalled:.1f}% "
+            print(f"  (window {attempt + 1}: a vqosd lcore lost its CPU {100 * stalled:.1f}% "
                   "of the time; measuring again)")
         return r
 
