@@ -371,7 +371,8 @@ static inline void vqos_sched_destroy(struct vqos_qdisc *q)
  * every frame of a port without rules, to default_leaf. Leaves are indices
  * in the class array of the qdisc the table was built for. The first 40
  * bytes (all a frame without a tag, or one matched on its PCP, reads) share
- * one cache line; the struct is cache-line aligned.
+ * one cache line; the struct is cache-line aligned, so a copy of rows goes
+ * in memory aligned to 64 bytes (aligned_alloc(), rte_malloc()).
  */
 struct vqos_sched_classify_port {
 	/** Where unmatched frames go: the port's leaf without a match. */
