@@ -201,6 +201,28 @@ static void test_part(void **state)
 	vqos_policy_classify_fini(&t);
 	vqos_policy_classify_fini(&t);
 	vqos_policy_slice_fini(&s);
+
+	/* an lcore's part, c3 then c1: root 0, v1 1, s1 2, l1 3, l3 4 */
+	{
+		const uint32_t ports[] = { 2, 0 };
+
+		assert_int_equal(vqos_policy_part(p, ports, 2, &s), 0);
+		assert_int_equal(vqos_policy_classify_part(p, &s, &t), 0);
+		assert_int_equal(t.n_ports, 2);
+		assert_int_equal(t.ports[0].rules, 0);
+		assert_int_equal(t.ports[0].default_leaf, 4);
+		assert_int_equal(t.ports[1].default_leaf, 3);
+		assert_int_equal(t.ports[1].pcp_leaf[5], 1);
+		assert_int_equal(t.ports[1].pcp_leaf[3], 2);
+		assert_int_equal(t.ports[1].dscp_leaf[46], 1);
+		assert_int_equal(t.ports[1].dscp_leaf[30], 2);
+		assert_int_equal(t.ports[1].dscp_leaf[31], NONE);
+		/* the defaults are the part's leaf_of_port */
+		for (uint32_t k = 0; k < 2; k++)
+			assert_int_equal(t.ports[k].default_leaf, s.leaf_of_port[k]);
+		vqos_policy_classify_fini(&t);
+		vqos_policy_slice_fini(&s);
+	}
 	assert_int_equal(vqos_policy_classify_part(p, NULL, &t), -EINVAL);
 	vqos_policy_free(p);
 }
@@ -248,26 +270,25 @@ static void test_diff(void **state)
 	assert_string_equal(err, "class 'l2': port 'c2' has no default leaf: one of its leaves "
 				 "must have no match (frames that match none go there)");
 	/* ... so a file moves it: l2 gets a match, v2 loses its own */
-	b = build_ok(RX(
-			     ROOT MATCHED("v1", "c1", "dscp 46, pcp 5") MATCHED(
-				     "s1", "c1",
-				     "dscp 24-30, pcp 3") "{ name = \"l1\"; parent = \"root\"; "
-							  "port = \"c1\"; rate = \"1mbit\"; "
-							  "},\n" MATCHED("l2", "c2",
-									 "dscp 1") "{ name = "
-										   "\"v2\"; parent "
-										   "= \"root\"; "
-										   "port = \"c2\"; "
-										   "rate = "
-										   "\"1mbit\"; },\n"
-										   "{ name = "
-										   "\"l3\"; parent "
-										   "= \"root\"; "
-										   "port = \"c3\"; "
-										   "rate = "
-										   "\"1mbit\"; "
-										   "},\n"),
-		     VQOS_POLICY_RX);
+	b = build_ok(
+		RX(ROOT MATCHED("v1", "c1", "dscp 46, pcp 5") MATCHED(
+			"s1", "c1", "dscp 24-30, pcp 3") "{ name = \"l1\"; parent = \"root\"; "
+							 "port = \"c1\"; rate = \"1mbit\"; "
+							 "},\n" MATCHED("l2", "c2",
+									"dscp 1") "{ name = "
+										  "\"v2\"; parent "
+										  "= \"root\"; "
+										  "port = \"c2\"; "
+										  "rate = "
+										  "\"1mbit\"; },\n"
+										  "{ name = "
+										  "\"l3\"; parent "
+										  "= \"root\"; "
+										  "port = \"c3\"; "
+										  "rate = "
+										  "\"1mbit\"; "
+										  "},\n"),
+		VQOS_POLICY_RX);
 	assert_int_equal(vqos_policy_port_leaf(b, 1), 5);
 	assert_int_equal(vqos_policy_classify(b)->ports[1].default_leaf, 5);
 	assert_int_equal(vqos_policy_classify(b)->ports[1].dscp_leaf[1], 4);
