@@ -405,7 +405,8 @@ int vqos_gen_parse_opts(int argc, char **argv, struct vqos_gen_opts *o)
 	while (rc == 0 && (c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (c == OPT_PORT) {
 			rc = parse_u64("port", optarg, 0, RTE_MAX_ETHPORTS - 1, &v);
-			cur = (int)v;
+			if (rc == 0)
+				cur = (int)v;
 			o->max_port = RTE_MAX(o->max_port, cur);
 		} else if (c >= OPT_SIZE && c <= OPT_PORT_LAST && cur < 0) {
 			rc = parse_port_one(c, optarg, &def);
