@@ -28,6 +28,7 @@
  */
 #include "conf/vqos_conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -303,6 +304,32 @@ static int read_octal(struct reader *r, const config_setting_t *s, void *dst, si
 	return 0;
 }
 
+bool vqos_conf_mac_valid(const char *text)
+{
+	/* six pairs of hex digits, five colons; bit 0 of the first byte clear */
+	if (strlen(text) != VQOS_CONF_MAC_MAX - 1)
+		return false;
+	for (int i = 0; i < VQOS_CONF_MAC_MAX - 1; i++)
+		if (i % 3 == 2 ? text[i] != ':' : !isxdigit((unsigned char)text[i]))
+			return false;
+	/* the group bit is the low bit of the second digit */
+	return ((isdigit((unsigned char)text[1]) ? text[1] - '0'
+						 : tolower((unsigned char)text[1]) - 'a' + 10) &
+		1) == 0;
+}
+
+/* A port's container MAC. */
+static int read_mac(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	int rc = read_string(r, s, dst, size);
+
+	if (rc == 0 && !vqos_conf_mac_valid(dst))
+		rc = conf_err(r, s, NULL,
+			      "'%s' is not a unicast MAC address such as \"02:00:00:00:00:01\"",
+			      (const char *)dst);
+	return rc;
+}
+
 static const struct conf_key control_keys[] = {
 	{ "socket", read_path, FIELD(struct vqos_conf, ctl_socket), NULL },
 	{ "owner", read_string, FIELD(struct vqos_conf, ctl_owner), NULL },
@@ -326,12 +353,14 @@ static const struct conf_key port_keys[] = {
 	{ "mode", read_mode, FIELD(struct vqos_conf_port, client), NULL },
 	{ "uplink", read_string, FIELD(struct vqos_conf_port, uplink),
 	  "missing: every port needs one" },
+	{ "mac", read_mac, FIELD(struct vqos_conf_port, mac), NULL },
 	{ NULL, NULL, 0, 0, NULL },
 };
 
 /*
  * Refuse the string member @p key of port @p i when an earlier port has the
- * same. Names, sockets and uplinks are each one port's own.
+ * same. Names, sockets and macs are each one port's own; an uplink is too,
+ * but for ports that all give a mac (check_shared()).
  */
 static int check_unique(struct reader *r, const config_setting_t *ports, unsigned int i,
 			const char *key, const char *(*get)(const struct vqos_conf_port *),
@@ -362,9 +391,30 @@ static const char *port_socket(const struct vqos_conf_port *p)
 	return p->socket;
 }
 
-static const char *port_uplink(const struct vqos_conf_port *p)
+static const char *port_mac(const struct vqos_conf_port *p)
 {
-	return p->uplink;
+	return p->mac;
+}
+
+/* Port @p i may share its uplink with earlier ports if they all have a mac:
+ * frames from the uplink go to the port whose mac they are sent to. */
+static int check_shared(struct reader *r, const config_setting_t *ports, unsigned int i,
+			const struct vqos_conf_port *all)
+{
+	for (unsigned int j = 0; j < i; j++) {
+		const config_setting_t *a, *b;
+
+		if (strcmp(all[i].uplink, all[j].uplink) != 0 ||
+		    (all[i].mac[0] != '\0' && all[j].mac[0] != '\0'))
+			continue;
+		a = config_setting_get_member(config_setting_get_elem(ports, j), "uplink");
+		b = config_setting_get_member(config_setting_get_elem(ports, i), "uplink");
+		return conf_err(r, b, NULL,
+				"'%s' is already used by ports.[%u] (line %u): ports that share "
+				"an uplink each need a mac",
+				all[i].uplink, j, config_setting_source_line(a));
+	}
+	return 0;
 }
 
 /* Ports: a non-empty list of groups. */
@@ -396,7 +446,9 @@ static int read_ports(struct reader *r, const config_setting_t *s, void *dst, si
 		if (rc == 0)
 			rc = check_unique(r, s, i, "socket", port_socket, conf->ports);
 		if (rc == 0)
-			rc = check_unique(r, s, i, "uplink", port_uplink, conf->ports);
+			rc = check_shared(r, s, i, conf->ports);
+		if (rc == 0 && conf->ports[i].mac[0] != '\0')
+			rc = check_unique(r, s, i, "mac", port_mac, conf->ports);
 		if (rc < 0)
 			return rc;
 		conf->n_ports++;

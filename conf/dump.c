@@ -84,6 +84,10 @@ int vqos_conf_dump(const struct vqos_conf *conf, char **text)
 		put_string(&o, p->socket);
 		put(&o, "; mode = \"%s\";\n\t  uplink = ", p->client ? "client" : "server");
 		put_string(&o, p->uplink);
+		if (p->mac[0] != '\0') {
+			put(&o, "; mac = ");
+			put_string(&o, p->mac);
+		}
 		put(&o, "; }%s\n", i + 1 < conf->n_ports ? "," : "");
 	}
 	put(&o, ");\n");

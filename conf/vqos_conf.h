@@ -33,6 +33,9 @@
 /** Most EAL arguments. */
 #define VQOS_CONF_EAL_MAX 64
 
+/** A MAC address as text, "xx:xx:xx:xx:xx:xx", including the NUL. */
+#define VQOS_CONF_MAC_MAX 18
+
 /** One port: a container's vhost-user socket and its uplink. */
 struct vqos_conf_port {
 	/** Unique name, [A-Za-z0-9_.-], used by vqosctl. */
@@ -42,8 +45,12 @@ struct vqos_conf_port {
 	/** false: vqosd creates and listens on the socket (server, the default);
 	 *  true: vqosd connects to it and reconnects when it goes (client). */
 	bool client;
-	/** Uplink ethdev devargs, e.g. "net_virtio_user0,path=/run/ovs/vhu0". */
+	/** Uplink ethdev devargs, e.g. "net_virtio_user0,path=/run/ovs/vhu0".
+	 *  Ports that give the same devargs share the uplink: each needs a mac. */
 	char uplink[VQOS_CONF_DEVARGS_MAX];
+	/** Its container's MAC, "02:00:00:00:00:01" ("" if not given): frames
+	 *  from a shared uplink go to the port whose mac they are sent to. */
+	char mac[VQOS_CONF_MAC_MAX];
 };
 
 /** Longest qdisc kind name, including the NUL. */
@@ -92,6 +99,12 @@ enum vqos_conf_aqm {
 #define VQOS_CONF_PCP_MAX 7
 /** Highest DiffServ code point (DSCP) of an IPv4 or IPv6 header. */
 #define VQOS_CONF_DSCP_MAX 63
+/**
+ * Whether @p text is a unicast MAC address written "xx:xx:xx:xx:xx:xx"
+ * (hex digits), as a port's `mac` takes.
+ */
+bool vqos_conf_mac_valid(const char *text);
+
 /** Longest text vqos_conf_match_format() writes, including the NUL. */
 #define VQOS_CONF_MATCH_TEXT_MAX 384
 

@@ -96,6 +96,8 @@ static void lcore_row(void *arg, const struct vqos_ctl_lcore *l)
 			  total ? 100.0 * (double)l->stall_cycles / (double)total : 0.0,
 			  "cycles_per_packet",
 			  l->packets ? (double)l->busy_cycles / (double)l->packets : 0.0));
+	json_object_set_new(json_array_get(arg, json_array_size(arg) - 1), "unknown_dst",
+			    json_integer((json_int_t)l->unknown_dst));
 }
 
 json_t *vqos_ctl_lcores_json(const struct vqos_ctl_ops *ops)
@@ -236,6 +238,8 @@ static void class_row(void *arg, const struct vqos_ctl_class *c)
 			"rate_pps", (json_int_t)c->rate_pps, "ceil_pps", (json_int_t)c->ceil_pps,
 			"burst", (json_int_t)c->burst, "cburst", (json_int_t)c->cburst, "prio",
 			(int)c->prio, "quantum", (json_int_t)c->quantum);
+	if (c->match != NULL)
+		json_object_set_new(row, "match", json_string(c->match));
 	json_object_set_new(row, "stats",
 			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "bytes",
 				      (json_int_t)c->bytes, "packets", (json_int_t)c->packets,
@@ -329,7 +333,7 @@ static int cmd_class_edit(const struct vqos_ctl_env *env, const struct vqos_ctl_
 		&applied, result);
 }
 
-/* port add NAME socket PATH uplink DEVARGS [mode server|client] */
+/* port add NAME socket PATH uplink DEVARGS [mode server|client] [mac MAC] */
 static int cmd_port_add(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 			int argc, const char *const *argv, json_t **result, char *err,
 			size_t errlen)
@@ -352,6 +356,15 @@ static int cmd_port_add(const struct vqos_ctl_env *env, const struct vqos_ctl_re
 			dst = port.socket, size = sizeof(port.socket), have_socket = true;
 		} else if (strcmp(k, "uplink") == 0) {
 			dst = port.uplink, size = sizeof(port.uplink), have_uplink = true;
+		} else if (strcmp(k, "mac") == 0) {
+			if (!vqos_conf_mac_valid(v)) {
+				snprintf(err, errlen,
+					 "port add: mac '%s' is not a unicast MAC address such as "
+					 "02:00:00:00:00:01",
+					 v);
+				return -EINVAL;
+			}
+			dst = port.mac, size = sizeof(port.mac);
 		} else if (strcmp(k, "mode") == 0 &&
 			   (strcmp(v, "server") == 0 || strcmp(v, "client") == 0)) {
 			port.client = strcmp(v, "client") == 0;
@@ -359,7 +372,7 @@ static int cmd_port_add(const struct vqos_ctl_env *env, const struct vqos_ctl_re
 		} else {
 			snprintf(err, errlen,
 				 "port add: unexpected '%s %s'; usage: port add NAME "
-				 "socket PATH uplink DEVARGS [mode server|client]",
+				 "socket PATH uplink DEVARGS [mode server|client] [mac MAC]",
 				 k, v);
 			return -EINVAL;
 		}
@@ -371,7 +384,7 @@ static int cmd_port_add(const struct vqos_ctl_env *env, const struct vqos_ctl_re
 	if (i < argc || !have_socket || !have_uplink) {
 		snprintf(err, errlen,
 			 "port add: usage: port add NAME socket PATH uplink DEVARGS "
-			 "[mode server|client]");
+			 "[mode server|client] [mac MAC]");
 		return -EINVAL;
 	}
 	ret = env->ops->port_add(env->ops->aux, &port, &applied, err, errlen);
@@ -500,7 +513,7 @@ static const struct command commands[] = {
 	  .writes = true,
 	  .handler = cmd_class_edit },
 	{ .words = "port add",
-	  .usage = "NAME socket PATH uplink DEVARGS [mode server|client]",
+	  .usage = "NAME socket PATH uplink DEVARGS [mode server|client] [mac MAC]",
 	  .min_args = 5,
 	  .max_args = 7,
 	  .writes = true,

@@ -106,6 +106,7 @@ struct vqos_ctl_lcore {
 	uint64_t idle_cycles;  /**< TSC cycles of passes that moved nothing */
 	uint64_t stall_cycles; /**< TSC cycles the lcore lost its CPU (passes over 100 us) */
 	uint64_t packets;      /**< packets moved, both directions */
+	uint64_t unknown_dst;  /**< frames from a shared uplink for no port's MAC */
 	uint64_t hz;	       /**< TSC cycles per second */
 };
 
@@ -124,6 +125,7 @@ struct vqos_ctl_class {
 	uint64_t cburst;    /**< bytes at ceil (0: the default) */
 	unsigned int prio;  /**< 0 served first */
 	uint64_t quantum;   /**< bytes (0: the default) */
+	const char *match;  /**< rx leaf: what it classifies ("dscp 46"); NULL: none */
 	/** Counters. */
 	uint64_t bytes, packets, drops, overlimits, lends, borrows, backlog_pkts, backlog_bytes;
 	int64_t tokens;	 /**< rate bucket, bytes (negative: debt) */

@@ -215,6 +215,8 @@ static int print_classes(FILE *f, const json_t *rows, bool stats)
 		}
 		if (u(c, "quantum"))
 			fprintf(f, " quantum %" PRIu64, u(c, "quantum"));
+		if (json_is_string(json_object_get(c, "match")))
+			fprintf(f, " match \"%s\"", json_string_value(json_object_get(c, "match")));
 		fputc('\n', f);
 		if (!stats)
 			continue;

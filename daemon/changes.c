@@ -44,8 +44,8 @@ int vqosd_build_policies(const struct vqos_conf *conf, struct vqos_policy *pol[V
 static int make_parts(struct vqosd *d, struct vqos_port **ports, size_t n,
 		      struct vqos_policy *pol[VQOS_DIR_N], const bool keep[VQOS_DIR_N],
 		      struct vqos_dp_part *parts, struct vqos_port **by_shard,
-		      uint32_t *policy_port, struct vqos_policy_slice *slices, char *err,
-		      size_t errlen)
+		      uint32_t *policy_port, struct vqos_policy_slice *slices,
+		      struct vqos_sched_classify *cls, char *err, size_t errlen)
 {
 	unsigned int n_lcores = vqos_dp_n_lcores(d->dp);
 	size_t at = 0;
@@ -82,6 +82,16 @@ static int make_parts(struct vqosd *d, struct vqos_port **ports, size_t n,
 				.params = &sl->params,
 				.leaf_of_port = sl->leaf_of_port,
 			};
+			if (dir != VQOS_DIR_RX)
+				continue;
+			/* rx frames of a port go to its leaves by their match */
+			ret = vqos_policy_classify_part(pol[dir], sl, &cls[k]);
+			if (ret < 0) {
+				snprintf(err, errlen, "rx classification of lcore %u: %s",
+					 vqos_dp_lcore(d->dp, k), strerror(-ret));
+				return ret;
+			}
+			part->tree[dir].classify = &cls[k];
 		}
 		at += part->n_ports;
 	}
@@ -116,6 +126,7 @@ int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
 	unsigned int n_lcores = vqos_dp_n_lcores(d->dp);
 	struct vqos_dp_part *parts = calloc(n_lcores, sizeof(*parts));
 	struct vqos_policy_slice *slices = calloc((size_t)n_lcores * VQOS_DIR_N, sizeof(*slices));
+	struct vqos_sched_classify *cls = calloc(n_lcores, sizeof(*cls));
 	struct vqos_port **by_shard = calloc(n ? n : 1, sizeof(*by_shard));
 	uint32_t *policy_port = calloc(n ? n : 1, sizeof(*policy_port));
 	uint32_t *idx[VQOS_DIR_N] = { NULL, NULL };
@@ -125,7 +136,8 @@ int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
 
 	if (out == NULL)
 		out = &local;
-	if (parts == NULL || slices == NULL || by_shard == NULL || policy_port == NULL) {
+	if (parts == NULL || slices == NULL || cls == NULL || by_shard == NULL ||
+	    policy_port == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
@@ -142,7 +154,8 @@ int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
 	ret = 0;
 	if (!out->changed)
 		goto done;
-	ret = make_parts(d, ports, n, pol, keep, parts, by_shard, policy_port, slices, err, errlen);
+	ret = make_parts(d, ports, n, pol, keep, parts, by_shard, policy_port, slices, cls, err,
+			 errlen);
 	if (ret < 0)
 		goto done;
 	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
@@ -169,6 +182,9 @@ done:
 	for (size_t j = 0; slices != NULL && j < (size_t)n_lcores * VQOS_DIR_N; j++)
 		vqos_policy_slice_fini(&slices[j]);
 	free(slices);
+	for (unsigned int k = 0; cls != NULL && k < n_lcores; k++)
+		vqos_policy_classify_fini(&cls[k]);
+	free(cls);
 	free(parts);
 	free(by_shard);
 	free(policy_port);
@@ -211,7 +227,8 @@ static struct vqos_port *same_port(const struct vqosd *d, const struct vqos_conf
 		const struct vqos_conf_port *o = &d->conf->ports[i];
 
 		if (strcmp(o->name, cp->name) == 0 && strcmp(o->socket, cp->socket) == 0 &&
-		    strcmp(o->uplink, cp->uplink) == 0 && o->client == cp->client)
+		    strcmp(o->uplink, cp->uplink) == 0 && strcmp(o->mac, cp->mac) == 0 &&
+		    o->client == cp->client)
 			return d->ports[i];
 	}
 	return NULL;
@@ -273,7 +290,7 @@ static int apply_conf(struct vqosd *d, struct vqos_conf *conf, struct vqos_ctl_a
 
 		if (old != NULL) {
 			snprintf(err, errlen,
-				 "port %s: socket, mode or uplink changed: remove it, reload, "
+				 "port %s: socket, mode, uplink or mac changed: remove it, reload, "
 				 "then add it back",
 				 old->name);
 			ret = -EINVAL;

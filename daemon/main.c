@@ -132,7 +132,8 @@ static int eal_start(const struct vqos_conf *conf, const char *argv0)
 	return 0;
 }
 
-/* The data-path lcore that polls the fewest of @p peers (NULLs skipped). */
+/* The data-path lcore that polls the fewest of @p peers (NULLs skipped). A
+ * port on a shared uplink goes where the uplink is polled instead. */
 static unsigned int pick_shard(const struct vqosd *d, struct vqos_port *const *peers, size_t n)
 {
 	unsigned int count[RTE_MAX_LCORE] = { 0 }, n_lcores = vqos_dp_n_lcores(d->dp), best = 0;
@@ -150,18 +151,23 @@ int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp,
 		    struct vqos_port *const *peers, size_t n_peers, struct vqos_port **out,
 		    char *err, size_t errlen)
 {
-	const struct vqos_port_params pp = {
+	struct vqos_port_params pp = {
 		.name = cp->name,
 		.socket = cp->socket,
 		.client = cp->client,
 		.uplink = cp->uplink,
+		.mac = cp->mac[0] != '\0' ? cp->mac : NULL,
 		.pool = d->pool,
 		.dp = d->dp,
 		.shard = pick_shard(d, peers, n_peers),
 	};
 	char why[768];
+	int shared = vqos_uplink_shard(cp->uplink);
 	int ret;
 
+	/* ports that share an uplink are polled from the lcore that polls it */
+	if (shared >= 0)
+		pp.shard = (unsigned int)shared;
 	if (!cp->client)
 		make_socket_dir(cp->socket);
 	ret = vqos_port_open(&pp, out, why, sizeof(why));

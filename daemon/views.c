@@ -43,9 +43,18 @@ static void ctl_dir(const struct vqosd *d, const struct vqos_port_info *info, si
 		    enum vqos_dir dir, struct vqos_ctl_dir *out)
 {
 	const struct vqos_dp_dir_stats *s = &info->dir[dir];
-	struct vqos_sched_class_stats cs;
+	const struct vqos_sched_params *p = vqos_policy_params(d->pol[dir]);
+	struct vqos_sched_class_stats cs = { 0 }, one;
 
-	vqosd_class_stats(d, dir, vqos_policy_port_leaf(d->pol[(int)dir], (uint32_t)port), &cs);
+	/* every leaf of the port: its default one and those it classifies to */
+	for (uint32_t c = 0; c < p->n_classes; c++) {
+		if (vqos_policy_class(d->pol[dir], c)->port[0] == '\0' ||
+		    p->classes[c].port != port)
+			continue;
+		vqosd_class_stats(d, dir, c, &one);
+		cs.overlimits += one.overlimits;
+		cs.backlog_pkts += one.backlog_pkts;
+	}
 	*out = (struct vqos_ctl_dir){
 		.offered = s->offered,
 		.packets = s->packets,
@@ -162,10 +171,14 @@ static void class_walk(const struct vqosd *d, int dir, const struct tree_view *t
 {
 	const struct vqos_sched_params *p = vqos_policy_params(d->pol[dir]);
 	const struct vqos_sched_class_params *c = &p->classes[i];
+	const struct vqos_conf_class *intent = vqos_policy_class(d->pol[dir], i);
 	struct vqos_sched_class_stats st = { 0 };
 	bool leaf = t->start[i] == t->start[i + 1];
+	char match[VQOS_CONF_MATCH_TEXT_MAX] = "";
 	struct vqos_ctl_class row;
 
+	if (intent->set & VQOS_CONF_CLASS_MATCH)
+		vqos_conf_match_format(&intent->match, match, sizeof(match));
 	vqosd_class_stats(d, (enum vqos_dir)dir, i, &st);
 	row = (struct vqos_ctl_class){
 		.kind = vqos_policy_ops(d->pol[dir])->name,
@@ -181,6 +194,7 @@ static void class_walk(const struct vqosd *d, int dir, const struct tree_view *t
 		.cburst = c->cburst,
 		.prio = c->prio,
 		.quantum = c->quantum,
+		.match = match[0] != '\0' ? match : NULL,
 		.bytes = st.bytes,
 		.packets = st.packets,
 		.drops = st.drops,
@@ -232,6 +246,7 @@ static void ctl_lcore_foreach(void *aux, void (*cb)(void *arg, const struct vqos
 			.idle_cycles = ls.idle_cycles,
 			.stall_cycles = ls.stall_cycles,
 			.packets = ls.packets,
+			.unknown_dst = ls.unknown_dst,
 			.hz = rte_get_tsc_hz(),
 		};
 		cb(arg, &row);

@@ -34,6 +34,7 @@
 #include <rte_malloc.h>
 #include <rte_vhost.h>
 
+#include "vhost_tx/classify.h"
 #include "vhost_tx/dp_priv.h"
 
 /* Grants served per pass, so rx is polled even when tx is busy. */
@@ -191,31 +192,138 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pas
 	return moved;
 }
 
-static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now)
+/* The rx leaf of frame @p m for port @p i. */
+static inline uint32_t rx_leaf(const struct vqos_dp_state *st, unsigned int i,
+			       const struct rte_mbuf *m)
+{
+	return st->cls != NULL ? vqos_classify(&st->cls[i], m) : st->leaf[VQOS_DIR_RX][i];
+}
+
+/* Frames @p pkts[0..n) from the uplink for port @p i: into its leaves. */
+static void rx_take(struct vqos_dp_state *st, unsigned int i, struct rte_mbuf **pkts, uint16_t n,
+		    uint64_t now)
+{
+	struct vqos_qdisc *q = st->q[VQOS_DIR_RX];
+	struct vqos_port *p = st->port[i];
+	struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_RX];
+	struct vqos_classify_run runs[VQOS_DP_BURST];
+	uint32_t n_runs, kept = 0;
+
+	STAT_ADD(s->offered, n);
+	p->rx_got = true;
+	if (__atomic_load_n(&p->vid, __ATOMIC_ACQUIRE) < 0) {
+		STAT_ADD(s->drops, n);
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	if (st->cls == NULL || st->cls[i].rules == 0) {
+		kept = vqos_sched_enqueue(q, st->leaf[VQOS_DIR_RX][i], pkts, n, now);
+		if (kept < n) {
+			STAT_ADD(s->drops, n - kept);
+			rte_pktmbuf_free_bulk(&pkts[kept], n - kept);
+		}
+		return;
+	}
+	/* classified: each leaf's run, in order; what a full queue refused dies */
+	n_runs = vqos_classify_burst(&st->cls[i], pkts, n, runs);
+	for (uint32_t r = 0; r < n_runs; r++) {
+		struct rte_mbuf **run = &pkts[runs[r].start];
+
+		kept = vqos_sched_enqueue(q, runs[r].leaf, run, runs[r].n, now);
+		if (kept < runs[r].n) {
+			STAT_ADD(s->drops, runs[r].n - kept);
+			rte_pktmbuf_free_bulk(&run[kept], runs[r].n - kept);
+		}
+	}
+}
+
+/*
+ * A burst from uplink @p u, shared by several ports: each frame to the port
+ * whose container MAC it is sent to (runs of one port's frames together),
+ * a broadcast or multicast frame to every port of the uplink (one mbuf,
+ * its reference count raised), a frame for no port dropped and counted.
+ */
+static void rx_demux(struct vqos_dp_state *st, const struct vqos_dp_uplink *u,
+		     struct rte_mbuf **pkts, uint16_t n, uint64_t now,
+		     struct vqos_dp_lcore_stats *ls)
+{
+	uint16_t j = 0;
+
+	while (j < n) {
+		const uint8_t *dst = rte_pktmbuf_mtod(pkts[j], const uint8_t *);
+		uint32_t port = UINT32_MAX, lo = 0, hi = u->n;
+		uint64_t key;
+		uint16_t end;
+
+		if (unlikely(rte_pktmbuf_data_len(pkts[j]) < RTE_ETHER_ADDR_LEN)) {
+			STAT_ADD(ls->unknown_dst, 1);
+			rte_pktmbuf_free(pkts[j++]);
+			continue;
+		}
+		if (unlikely(dst[0] & 1)) {
+			/* group address: every port of the uplink gets it */
+			rte_mbuf_refcnt_update(pkts[j], (int16_t)(u->n - 1));
+			for (uint32_t k = 0; k < u->n; k++)
+				rx_take(st, u->port[k], &pkts[j], 1, now);
+			j++;
+			continue;
+		}
+		key = vqos_dp_mac_key(dst);
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+
+			if (u->mac[mid] < key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < u->n && u->mac[lo] == key)
+			port = u->mac_port[lo];
+		if (port == UINT32_MAX) {
+			STAT_ADD(ls->unknown_dst, 1);
+			rte_pktmbuf_free(pkts[j++]);
+			continue;
+		}
+		/* the following frames to the same MAC go with it */
+		for (end = j + 1; end < n; end++) {
+			const uint8_t *d2 = rte_pktmbuf_mtod(pkts[end], const uint8_t *);
+
+			if (rte_pktmbuf_data_len(pkts[end]) < RTE_ETHER_ADDR_LEN ||
+			    vqos_dp_mac_key(d2) != key)
+				break;
+		}
+		rx_take(st, port, &pkts[j], end - j, now);
+		j = end;
+	}
+}
+
+static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_dp_lcore_stats *ls)
 {
 	struct vqos_qdisc *q = st->q[VQOS_DIR_RX];
 	struct rte_mbuf *pkts[VQOS_DP_BURST];
 	uint32_t leaves[VQOS_DP_BURST];
 	unsigned int i, k, moved = 0;
 
+	for (i = 0; i < st->n_up; i++) {
+		const struct vqos_dp_uplink *u = &st->up[i];
+		uint16_t n = rte_eth_rx_burst(u->eth, 0, pkts, VQOS_DP_BURST);
+
+		if (n == 0)
+			continue;
+		if (u->n == 1)
+			rx_take(st, u->port[0], pkts, n, now);
+		else
+			rx_demux(st, u, pkts, n, now, ls);
+	}
 	for (i = 0; i < st->n; i++) {
 		struct vqos_port *p = st->port[i];
 		struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_RX];
 		struct vqos_burst *b = &p->rx_pend;
 		int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
-		uint16_t n, kept, room;
+		bool got = p->rx_got;
+		uint16_t room;
 
-		n = rte_eth_rx_burst(p->uplink_port, 0, pkts, VQOS_DP_BURST);
-		if (n > 0) {
-			STAT_ADD(s->offered, n);
-			kept = vid < 0 ? 0
-				       : (uint16_t)vqos_sched_enqueue(q, st->leaf[VQOS_DIR_RX][i],
-								      pkts, n, now);
-			if (kept < n) {
-				STAT_ADD(s->drops, n - kept);
-				rte_pktmbuf_free_bulk(&pkts[kept], n - kept);
-			}
-		}
+		p->rx_got = false;
 		if (vid < 0) {
 			/* Gone: what is held or queued for it has nowhere to go. Let the
 			 * qdisc release its queue, to be dropped below, so that it
@@ -232,7 +340,7 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now)
 		}
 		room = burst_empty(b) ? rte_vhost_avail_entries(vid, VQOS_VHOST_RXQ) : 0;
 		/* packets came for it and its vring takes none: the container is slow */
-		if (room == 0 && n > 0)
+		if (room == 0 && got)
 			STAT_ADD(s->vring_full, 1);
 		vqos_sched_set_room(q, i, room);
 	}
@@ -249,7 +357,7 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now)
 			int vid;
 			uint16_t done = 0;
 
-			while (end < n && leaves[end] == leaves[j])
+			while (end < n && st->rx_port_of[leaves[end]] == port)
 				end++;
 			p = st->port[port];
 			vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
@@ -315,7 +423,7 @@ static void migrate(struct vqos_dp_state *old, struct vqos_dp_state *st, uint64_
 			unsigned int j = port_index(st, p);
 
 			if (j == st->n || to == NULL ||
-			    vqos_sched_enqueue(to, st->leaf[VQOS_DIR_RX][j], &pkts[i], 1, now) !=
+			    vqos_sched_enqueue(to, rx_leaf(st, j, pkts[i]), &pkts[i], 1, now) !=
 				    1) {
 				STAT_ADD(p->stats[VQOS_DIR_RX].drops, 1);
 				rte_pktmbuf_free(pkts[i]);
@@ -362,7 +470,7 @@ int vqos_dp_run(void *arg)
 				adopt(st, t0);
 			if (st->n > 0) {
 				moved = tx_pass(st, t0, ls->passes);
-				moved += rx_pass(st, t0);
+				moved += rx_pass(st, t0, ls);
 			}
 		}
 		rte_rcu_qsbr_quiescent(dp->qsbr, tid);
@@ -410,9 +518,100 @@ static void state_free(struct vqos_dp_state *st)
 		vqos_sched_destroy(st->q[d]);
 		free(st->leaf[d]);
 	}
+	for (unsigned int u = 0; st->up != NULL && u < st->n_up; u++) {
+		free(st->up[u].port);
+		free(st->up[u].mac);
+		free(st->up[u].mac_port);
+	}
+	free(st->up);
+	free(st->cls);
 	free(st->rx_port_of);
 	free(st->port);
 	free(st);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* @p st's uplinks: each distinct uplink of its ports once, with its ports
+ * and, when shared, their MACs sorted for the demultiplexer. */
+static int uplinks_build(struct vqos_dp_state *st, char *err, size_t errlen)
+{
+	st->up = calloc(st->n ? st->n : 1, sizeof(*st->up));
+	if (st->up == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < st->n; i++) {
+		struct vqos_dp_uplink *u = NULL;
+
+		for (unsigned int k = 0; k < st->n_up && u == NULL; k++)
+			if (st->up[k].eth == st->port[i]->uplink_port)
+				u = &st->up[k];
+		if (u == NULL) {
+			u = &st->up[st->n_up++];
+			u->eth = st->port[i]->uplink_port;
+			u->port = calloc(st->n, sizeof(*u->port));
+			if (u->port == NULL)
+				return -ENOMEM;
+		}
+		u->port[u->n++] = i;
+	}
+	for (unsigned int k = 0; k < st->n_up; k++) {
+		struct vqos_dp_uplink *u = &st->up[k];
+		uint64_t *pair; /* (mac << 16 | port index), sorted */
+
+		if (u->n < 2)
+			continue;
+		pair = calloc(u->n, sizeof(*pair));
+		u->mac = calloc(u->n, sizeof(*u->mac));
+		u->mac_port = calloc(u->n, sizeof(*u->mac_port));
+		if (pair == NULL || u->mac == NULL || u->mac_port == NULL) {
+			free(pair);
+			return -ENOMEM;
+		}
+		for (uint32_t j = 0; j < u->n; j++)
+			pair[j] = st->port[u->port[j]]->mac << 16 | u->port[j];
+		qsort(pair, u->n, sizeof(*pair), cmp_u64);
+		for (uint32_t j = 0; j < u->n; j++) {
+			u->mac[j] = pair[j] >> 16;
+			u->mac_port[j] = (uint32_t)(pair[j] & 0xffff);
+			if (j > 0 && u->mac[j] == u->mac[j - 1]) {
+				snprintf(err, errlen, "ports %s and %s share an uplink and a mac",
+					 st->port[u->mac_port[j - 1]]->name,
+					 st->port[u->mac_port[j]]->name);
+				free(pair);
+				return -EINVAL;
+			}
+		}
+		free(pair);
+	}
+	return 0;
+}
+
+/* @p st's rx classification rows: copies of @p cls's (NULL when no port
+ * classifies), or the running state's @p cur when its rx qdisc is kept. */
+static int classify_build(struct vqos_dp_state *st, const struct vqos_dp_state *cur,
+			  const struct vqos_sched_classify *cls)
+{
+	const struct vqos_sched_classify_port *rows = NULL;
+	bool any = false;
+
+	if (st->kept[VQOS_DIR_RX])
+		rows = cur->cls;
+	else if (cls != NULL && cls->n_ports == st->n)
+		rows = cls->ports;
+	for (unsigned int i = 0; rows != NULL && i < st->n && !any; i++)
+		any = rows[i].rules != 0;
+	if (!any)
+		return 0;
+	st->cls = aligned_alloc(RTE_CACHE_LINE_SIZE, st->n * sizeof(*st->cls));
+	if (st->cls == NULL)
+		return -ENOMEM;
+	memcpy(st->cls, rows, st->n * sizeof(*st->cls));
+	return 0;
 }
 
 /* A new state for shard @p k (whose current state is @p cur) from @p part. */
@@ -481,6 +680,13 @@ static struct vqos_dp_state *state_build(struct vqos_dp *dp, const struct vqos_d
 			goto oom;
 		memcpy(st->leaf[d], leaf, n * sizeof(st->leaf[d][0]));
 	}
+	ret = uplinks_build(st, err, errlen);
+	if (ret == -ENOMEM)
+		goto oom;
+	if (ret < 0)
+		goto fail;
+	if (classify_build(st, cur, part->tree[VQOS_DIR_RX].classify) < 0)
+		goto oom;
 	/* the port of every rx class (leaves are bound to one) */
 	st->rx_port_of = calloc(st->n_classes[VQOS_DIR_RX] ? st->n_classes[VQOS_DIR_RX] : 1,
 				sizeof(st->rx_port_of[0]));
@@ -579,6 +785,7 @@ void vqos_dp_lcore_stats(const struct vqos_dp *dp, unsigned int k, struct vqos_d
 	out->stall_cycles = __atomic_load_n(&ls->stall_cycles, __ATOMIC_RELAXED);
 	out->packets = __atomic_load_n(&ls->packets, __ATOMIC_RELAXED);
 	out->passes = __atomic_load_n(&ls->passes, __ATOMIC_RELAXED);
+	out->unknown_dst = __atomic_load_n(&ls->unknown_dst, __ATOMIC_RELAXED);
 }
 
 unsigned int vqos_dp_n_lcores(const struct vqos_dp *dp)

@@ -31,6 +31,16 @@ struct vqos_burst {
 	struct rte_mbuf *pkts[VQOS_PEND_MAX]; /* [head, n) still ours */
 };
 
+/* An uplink ethdev and the ports that use it: one, or several that share it
+ * (frames from it go to the port whose container MAC they are sent to).
+ * Control threads only (port.c's registry). */
+struct vqos_uplink {
+	char *devargs;	    /* as the ports name it */
+	uint16_t eth;	    /* its ethdev port id */
+	unsigned int refs;  /* ports that use it */
+	unsigned int shard; /* the lcore that polls it: all its ports' */
+};
+
 struct vqos_port {
 	/* Read-mostly: set at open, read by the data path. */
 	char *name;
@@ -38,6 +48,9 @@ struct vqos_port {
 	char *uplink;
 	bool client;
 	uint16_t uplink_port; /* ethdev port id of the uplink */
+	struct vqos_uplink *up;
+	uint64_t mac; /* its container's MAC (vqos_dp_mac_key()), if has_mac */
+	bool has_mac;
 	struct rte_mempool *pool;
 	struct vqos_dp *dp;
 	unsigned int shard; /* the data-path lcore (shard of dp) that polls it */
@@ -48,6 +61,7 @@ struct vqos_port {
 
 	/* Data path only, on their own cache lines. */
 	bool tx_woken;				       /* its tx leaf is in the schedule */
+	bool rx_got;				       /* frames came for it this pass */
 	struct vqos_burst tx_pend __rte_cache_aligned; /* container -> uplink */
 	struct vqos_burst rx_pend;		       /* qdisc -> container */
 	struct vqos_dp_dir_stats stats[VQOS_DIR_N] __rte_cache_aligned; /* dp: wo, ctl: ro */
@@ -59,9 +73,23 @@ struct vqos_port {
  * published by an atomic pointer swap, never edited after (the qdiscs
  * themselves are driven by the data-path lcore only).
  */
+/* An uplink as one lcore's state polls it. */
+struct vqos_dp_uplink {
+	uint16_t eth;	    /* ethdev port id */
+	uint32_t n;	    /* ports of the state on it */
+	uint32_t *port;	    /* [n]: their indices in the state's port[] */
+	uint64_t *mac;	    /* [n], n > 1: their containers' MACs, sorted */
+	uint32_t *mac_port; /* [n]: index in port[] of the port of mac[k] */
+};
+
 struct vqos_dp_state {
-	unsigned int n;			  /* ports */
-	struct vqos_port **port;	  /* [n] */
+	unsigned int n;		   /* ports */
+	struct vqos_port **port;   /* [n] */
+	unsigned int n_up;	   /* distinct uplinks of the ports */
+	struct vqos_dp_uplink *up; /* [n_up] */
+	/* [n], 64-byte aligned, or NULL when no port classifies: the rx
+	 * classification row of each port (leaves of q[VQOS_DIR_RX]) */
+	struct vqos_sched_classify_port *cls;
 	struct vqos_qdisc *q[VQOS_DIR_N]; /* per direction */
 	uint32_t *leaf[VQOS_DIR_N];	  /* [n]: the leaf of port i */
 	uint32_t n_classes[VQOS_DIR_N];	  /* classes of each qdisc */
@@ -88,6 +116,13 @@ struct vqos_dp {
 	unsigned int n_shards;
 	struct vqos_dp_shard shard[]; /* [n_shards] */
 };
+
+/* A MAC address (6 bytes) as a number: sorts and compares like the bytes. */
+static inline uint64_t vqos_dp_mac_key(const uint8_t *a)
+{
+	return (uint64_t)a[0] << 40 | (uint64_t)a[1] << 32 | (uint64_t)a[2] << 24 |
+	       (uint64_t)a[3] << 16 | (uint64_t)a[4] << 8 | (uint64_t)a[5];
+}
 
 /* Wait until every lcore of @p dp passed a quiescent point (any non-dp thread). */
 void vqos_dp_synchronize(struct vqos_dp *dp);

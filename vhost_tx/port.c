@@ -20,6 +20,7 @@
 
 #include <rte_dev.h>
 #include <rte_ethdev.h>
+#include <rte_ether.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
@@ -162,7 +163,32 @@ static int clear_stale_uplink_socket(const char *devargs, char *err, size_t errl
 	return clear_stale_socket(path, err, errlen);
 }
 
-static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
+/* Open uplinks, shared by the ports that name the same devargs. Control
+ * threads only, under registry_lock. */
+static struct vqos_uplink **uplinks;
+static size_t uplinks_n;
+
+static struct vqos_uplink *uplink_find(const char *devargs)
+{
+	for (size_t i = 0; i < uplinks_n; i++)
+		if (strcmp(uplinks[i]->devargs, devargs) == 0)
+			return uplinks[i];
+	return NULL;
+}
+
+int vqos_uplink_shard(const char *devargs)
+{
+	struct vqos_uplink *up;
+	int shard;
+
+	pthread_mutex_lock(&registry_lock);
+	up = uplink_find(devargs);
+	shard = up != NULL ? (int)up->shard : -1;
+	pthread_mutex_unlock(&registry_lock);
+	return shard;
+}
+
+static int uplink_start(struct vqos_port *port, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = { 0 };
 	char name[RTE_ETH_NAME_MAX_LEN];
@@ -211,19 +237,99 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 	return 0;
 }
 
-static void uplink_close(struct vqos_port *port)
+static void uplink_stop(uint16_t eth)
 {
 	struct rte_eth_dev_info info;
 	struct rte_device *dev = NULL;
 
-	if (port->uplink_port == RTE_MAX_ETHPORTS)
-		return;
-	if (rte_eth_dev_info_get(port->uplink_port, &info) == 0)
+	if (rte_eth_dev_info_get(eth, &info) == 0)
 		dev = info.device;
-	rte_eth_dev_stop(port->uplink_port);
-	rte_eth_dev_close(port->uplink_port);
+	rte_eth_dev_stop(eth);
+	rte_eth_dev_close(eth);
 	if (dev != NULL)
 		rte_dev_remove(dev);
+}
+
+/* Join the port's uplink, opening it if no port uses it yet. */
+static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
+{
+	struct vqos_uplink *up, **r;
+	int ret = 0;
+
+	pthread_mutex_lock(&registry_lock);
+	up = uplink_find(port->uplink);
+	if (up != NULL) {
+		/* shared: every port on it polled from one lcore, each known by MAC */
+		if (up->shard != port->shard) {
+			snprintf(err, errlen,
+				 "uplink '%s': shared with a port on another data-path lcore",
+				 port->uplink);
+			ret = -EINVAL;
+		} else if (!port->has_mac) {
+			snprintf(err, errlen,
+				 "uplink '%s': shared with another port: give each a mac",
+				 port->uplink);
+			ret = -EINVAL;
+		} else {
+			up->refs++;
+			port->up = up;
+			port->uplink_port = up->eth;
+		}
+		goto out;
+	}
+	up = calloc(1, sizeof(*up));
+	r = realloc(uplinks, (uplinks_n + 1) * sizeof(*r));
+	if (r != NULL)
+		uplinks = r;
+	if (up == NULL || r == NULL || (up->devargs = strdup(port->uplink)) == NULL) {
+		free(up);
+		snprintf(err, errlen, "uplink '%s': out of memory", port->uplink);
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = uplink_start(port, err, errlen);
+	if (ret < 0) {
+		if (port->uplink_port != RTE_MAX_ETHPORTS)
+			uplink_stop(port->uplink_port);
+		port->uplink_port = RTE_MAX_ETHPORTS;
+		free(up->devargs);
+		free(up);
+		goto out;
+	}
+	up->eth = port->uplink_port;
+	up->refs = 1;
+	up->shard = port->shard;
+	uplinks[uplinks_n++] = up;
+	port->up = up;
+out:
+	pthread_mutex_unlock(&registry_lock);
+	return ret;
+}
+
+/* Leave the port's uplink, closing it when the last port leaves. */
+static void uplink_close(struct vqos_port *port)
+{
+	struct vqos_uplink *up = port->up;
+
+	if (up == NULL)
+		return;
+	pthread_mutex_lock(&registry_lock);
+	if (--up->refs == 0) {
+		uplink_stop(up->eth);
+		for (size_t i = 0; i < uplinks_n; i++)
+			if (uplinks[i] == up) {
+				uplinks[i] = uplinks[--uplinks_n];
+				break;
+			}
+		if (uplinks_n == 0) {
+			free(uplinks);
+			uplinks = NULL;
+		}
+		free(up->devargs);
+		free(up);
+	}
+	pthread_mutex_unlock(&registry_lock);
+	port->up = NULL;
 	port->uplink_port = RTE_MAX_ETHPORTS;
 }
 
@@ -284,6 +390,18 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 	port->dp = params->dp;
 	port->shard = params->shard;
 	port->vid = -1;
+	if (params->mac != NULL) {
+		struct rte_ether_addr ea;
+
+		if (rte_ether_unformat_addr(params->mac, &ea) != 0) {
+			port_free(port);
+			snprintf(err, errlen, "port %s: mac '%s' is not a MAC address",
+				 params->name, params->mac);
+			return -EINVAL;
+		}
+		port->mac = vqos_dp_mac_key(ea.addr_bytes);
+		port->has_mac = true;
+	}
 	port->uplink_port = RTE_MAX_ETHPORTS;
 	if (port->name == NULL || port->socket == NULL || port->uplink == NULL) {
 		port_free(port);

@@ -100,7 +100,9 @@ struct vqos_dp_lcore_stats {
 	 *  (another thread on its core), counted here instead of busy or idle. */
 	uint64_t stall_cycles;
 	uint64_t packets; /**< packets moved, both directions */
-	uint64_t passes;  /**< loop iterations */
+	/** frames from a shared uplink sent to no port's MAC (dropped) */
+	uint64_t unknown_dst;
+	uint64_t passes; /**< loop iterations */
 };
 
 /** One direction's class tree as the data path is given it. */
@@ -112,18 +114,26 @@ struct vqos_dp_tree {
 	const struct vqos_sched_params *params;
 	/** [n_ports]: index in params->classes of the leaf of each port. */
 	const uint32_t *leaf_of_port;
+	/** rx only, may be NULL (every frame to its port's leaf): one row per
+	 *  port, copied. */
+	const struct vqos_sched_classify *classify;
 	/** Keep the running qdisc of this direction, with its queues and
-	 *  tokens (the ports must be the same); ops, params and leaf_of_port
-	 *  are then unused. */
+	 *  tokens (the ports must be the same); ops, params, leaf_of_port
+	 *  and classify are then unused. */
 	bool keep;
 };
 
 /** How a port is set up. */
 struct vqos_port_params {
-	const char *name;	  /**< unique port name */
-	const char *socket;	  /**< container's vhost-user socket path */
-	bool client;		  /**< vqosd connects to the socket (else listens on it) */
-	const char *uplink;	  /**< uplink ethdev devargs */
+	const char *name;   /**< unique port name */
+	const char *socket; /**< container's vhost-user socket path */
+	bool client;	    /**< vqosd connects to the socket (else listens on it) */
+	/** uplink ethdev devargs; ports that give the same string share the
+	 *  uplink (then each needs @p mac, and all poll it from one lcore) */
+	const char *uplink;
+	/** its container's MAC, "02:00:00:00:00:01" (NULL: none); frames from
+	 *  a shared uplink go to the port whose MAC they are sent to */
+	const char *mac;
 	struct rte_mempool *pool; /**< mbufs for both directions */
 	struct vqos_dp *dp;	  /**< the data path that will poll the port */
 	unsigned int shard;	  /**< the lcore of @p dp that will (< vqos_dp_n_lcores()) */
@@ -223,6 +233,13 @@ void vqos_port_close(struct vqos_port *port);
 
 /** Index of the data-path lcore (shard) that polls @p port. */
 unsigned int vqos_port_shard(const struct vqos_port *port);
+
+/**
+ * The shard of the open uplink @p devargs, whose ports a new port giving the
+ * same devargs joins (ports sharing an uplink are polled by one lcore);
+ * -1 when no open port uses it.
+ */
+int vqos_uplink_shard(const char *devargs);
 
 /** Fill @p info with the port's state and counters. */
 void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *info);

@@ -258,7 +258,7 @@ static void test_unknown_keys(void **state)
 			       "    queues = 2; }\n"
 			       ");\n",
 		  "t.conf:4: key 'ports.[1].queues': unknown key "
-		  "(known here: name, socket, mode, uplink)" },
+		  "(known here: name, socket, mode, uplink, mac)" },
 	};
 
 	expect_errors(cases, ARRAY_SIZE(cases));
@@ -337,6 +337,37 @@ static void test_missing_port_keys(void **state)
 	expect_errors(cases, ARRAY_SIZE(cases));
 }
 
+/* Ports that each give a mac share an uplink; the macs survive a dump. */
+static void test_shared_uplink(void **state)
+{
+	struct vqos_conf *c =
+		load_ok("ports = (\n"
+			"  { name = \"c1\"; socket = \"/run/a.sock\"; uplink = \"ua\";\n"
+			"    mac = \"02:00:00:00:00:01\"; },\n"
+			"  { name = \"c2\"; socket = \"/run/b.sock\"; uplink = \"ua\";\n"
+			"    mac = \"0a:BC:00:00:00:02\"; },\n"
+			"  { name = \"c3\"; socket = \"/run/c.sock\"; uplink = \"ub\"; }\n"
+			");\n");
+	struct vqos_conf *again;
+	char *text = NULL, err[256];
+
+	assert_int_equal(c->n_ports, 3);
+	assert_string_equal(c->ports[0].mac, "02:00:00:00:00:01");
+	assert_string_equal(c->ports[1].mac, "0a:BC:00:00:00:02");
+	assert_string_equal(c->ports[2].mac, "");
+	assert_int_equal(vqos_conf_dump(c, &text), 0);
+	assert_int_equal(vqos_conf_load_string(text, "dump", &again, err, sizeof(err)), 0);
+	assert_string_equal(again->ports[1].mac, "0a:BC:00:00:00:02");
+	assert_string_equal(again->ports[2].mac, "");
+	assert_true(vqos_conf_mac_valid("02:00:00:00:00:01"));
+	assert_false(vqos_conf_mac_valid("01:00:5e:00:00:01"));
+	assert_false(vqos_conf_mac_valid("02:00:00:00:00:0g"));
+	assert_false(vqos_conf_mac_valid(""));
+	free(text);
+	vqos_conf_free(again);
+	vqos_conf_free(c);
+}
+
 static void test_duplicates(void **state)
 {
 	static const struct bad_case cases[] = {
@@ -358,7 +389,25 @@ static void test_duplicates(void **state)
 		  "  { name = \"c2\"; socket = \"/run/b.sock\";\n"
 		  "    uplink = \"ua\"; }\n"
 		  ");\n",
-		  "t.conf:4: key 'ports.[1].uplink': 'ua' is already used by ports.[0] (line 2)" },
+		  "t.conf:4: key 'ports.[1].uplink': 'ua' is already used by ports.[0] (line 2): "
+		  "ports that share an uplink each need a mac" },
+		/* shared, but one of them has no mac */
+		{ "ports = (\n"
+		  "  { name = \"c1\"; socket = \"/run/a.sock\"; uplink = \"ua\"; },\n"
+		  "  { name = \"c2\"; socket = \"/run/b.sock\";\n"
+		  "    uplink = \"ua\"; mac = \"02:00:00:00:00:02\"; }\n"
+		  ");\n",
+		  "t.conf:4: key 'ports.[1].uplink': 'ua' is already used by ports.[0] (line 2): "
+		  "ports that share an uplink each need a mac" },
+		/* two ports, one mac */
+		{ "ports = (\n"
+		  "  { name = \"c1\"; socket = \"/run/a.sock\"; uplink = \"ua\"; mac = "
+		  "\"02:00:00:00:00:01\"; },\n"
+		  "  { name = \"c2\"; socket = \"/run/b.sock\";\n"
+		  "    uplink = \"ua\"; mac = \"02:00:00:00:00:01\"; }\n"
+		  ");\n",
+		  "t.conf:4: key 'ports.[1].mac': '02:00:00:00:00:01' is already used by ports.[0] "
+		  "(line 2)" },
 		/* a port socket that is the control socket, whichever comes first */
 		{ "ports = (\n"
 		  "  { name = \"c1\"; socket = \"/run/vqos/vqosd.sock\"; uplink = \"u\"; }\n"
@@ -390,6 +439,21 @@ static void test_bad_values(void **state)
 		{ "ports = (\n { name = \"c1\"; socket = \"/a\"; uplink = \"u\"; mode = \"\"; "
 		  "}\n);\n",
 		  "t.conf:2: key 'ports.[0].mode': empty" },
+		{ "ports = (\n { name = \"c1\"; socket = \"/a\"; uplink = \"u\"; mac = "
+		  "\"02:00:00:00:01\"; }\n);\n",
+		  "t.conf:2: key 'ports.[0].mac': '02:00:00:00:01' is not a unicast MAC address "
+		  "such "
+		  "as \"02:00:00:00:00:01\"" },
+		{ "ports = (\n { name = \"c1\"; socket = \"/a\"; uplink = \"u\"; mac = "
+		  "\"03:00:00:00:00:01\"; }\n);\n",
+		  "t.conf:2: key 'ports.[0].mac': '03:00:00:00:00:01' is not a unicast MAC address "
+		  "such "
+		  "as \"02:00:00:00:00:01\"" },
+		{ "ports = (\n { name = \"c1\"; socket = \"/a\"; uplink = \"u\"; mac = "
+		  "\"02-00-00-00-00-01\"; }\n);\n",
+		  "t.conf:2: key 'ports.[0].mac': '02-00-00-00-00-01' is not a unicast MAC address "
+		  "such "
+		  "as \"02:00:00:00:00:01\"" },
 		{ "ports = (\n { name = \"c 1\"; socket = \"/a\"; uplink = \"u\"; }\n);\n",
 		  "t.conf:2: key 'ports.[0].name': 'c 1' has a character outside [A-Za-z0-9_.-]" },
 		{ "ports = (\n { name = \"c/1\"; socket = \"/a\"; uplink = \"u\"; }\n);\n",
@@ -574,7 +638,7 @@ static void test_file_include(void **state)
 	assert_null(conf);
 	snprintf(want, sizeof(want),
 		 "%s:2: key 'ports.[0].bogus': unknown key (known here: name, "
-		 "socket, mode, uplink)",
+		 "socket, mode, uplink, mac)",
 		 inc);
 	assert_string_equal(err, want);
 
@@ -647,6 +711,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_errors, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_file_include, tmp_setup, tmp_teardown),
 		cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_shared_uplink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,9 +106,10 @@ class Bed:
             f.write('control = { socket = "%s"; };\n' % self.path("ctl.sock"))
             f.write("ports = (\n")
             f.write(",\n".join(
-                "  { name = %s; socket = %s; mode = %s; uplink = %s; }" % (
+                "  { name = %s; socket = %s; mode = %s; uplink = %s;%s }" % (
                     json.dumps(p["name"]), json.dumps(p["socket"]),
-                    json.dumps(p.get("mode", "server")), json.dumps(p["uplink"]))
+                    json.dumps(p.get("mode", "server")), json.dumps(p["uplink"]),
+                    f' mac = {json.dumps(p["mac"])};' if "mac" in p else "")
                 for p in ports))
             f.write("\n);\n")
             f.write(extra)
@@ -186,9 +187,13 @@ class Bed:
     # vqos-gen --------------------------------------------------------------
 
     def gen(self, vdev, *opts, log, cpu=0):
-        argv = [VQOS_GEN, "--no-huge", "-m", "256", "--file-prefix", self.prefix("gen"),
-                "--lcores", f"0@{cpu}", "--no-pci", "--log-level", "*:warning",
-                "--vdev", vdev, "--", "--quiet", *[str(o) for o in opts]]
+        """vqos-gen on @vdev, or on each of a list of vdevs (one virtual
+        container per port)."""
+        vdevs = [vdev] if isinstance(vdev, str) else list(vdev)
+        argv = [VQOS_GEN, "--no-huge", "-m", str(256 + 16 * len(vdevs)), "--file-prefix",
+                self.prefix("gen"), "--lcores", f"0@{cpu}", "--no-pci", "--log-level",
+                "*:warning", *[a for v in vdevs for a in ("--vdev", v)], "--", "--quiet",
+                *[str(o) for o in opts]]
         return self.spawn(argv, log)
 
     def gen_result(self, p, timeout=60):
