@@ -140,6 +140,41 @@ static void test_vqosd_stalled(void **state)
 	json_decref(r);
 }
 
+/* Two data-path lcores: a port's vqosd verdict rests on the lcore that polls
+ * it, not on the average of both. */
+static void test_own_lcore(void **state)
+{
+	const struct dir tx_a = { 0 }, tx_b = { .offered = 500, .packets = 500, .backlog = 256 };
+	json_t *pa = json_pack("[{s:s, s:i, s:o, s:o}, {s:s, s:i, s:o, s:o}]", "name", "c1",
+			       "lcore", 1, "tx", dir_json(&tx_a), "rx", dir_json(&zero), "name",
+			       "c2", "lcore", 2, "tx", dir_json(&tx_a), "rx", dir_json(&zero));
+	json_t *pb = json_pack("[{s:s, s:i, s:o, s:o}, {s:s, s:i, s:o, s:o}]", "name", "c1",
+			       "lcore", 1, "tx", dir_json(&tx_b), "rx", dir_json(&zero), "name",
+			       "c2", "lcore", 2, "tx", dir_json(&tx_b), "rx", dir_json(&zero));
+	json_t *la = json_pack("[{s:i, s:I, s:I}, {s:i, s:I, s:I}]", "lcore", 1, "busy_cycles",
+			       (json_int_t)0, "idle_cycles", (json_int_t)0, "lcore", 2,
+			       "busy_cycles", (json_int_t)0, "idle_cycles", (json_int_t)0);
+	json_t *lb = json_pack("[{s:i, s:I, s:I}, {s:i, s:I, s:I}]", "lcore", 1, "busy_cycles",
+			       (json_int_t)95, "idle_cycles", (json_int_t)5, "lcore", 2,
+			       "busy_cycles", (json_int_t)10, "idle_cycles", (json_int_t)90);
+	json_t *r = vqos_ctl_bottleneck(pa, la, pb, lb, 1.0);
+	json_t *c1 = json_object_get(json_array_get(json_object_get(r, "ports"), 0), "tx");
+	json_t *c2 = json_object_get(json_array_get(json_object_get(r, "ports"), 1), "tx");
+
+	/* c1's lcore is 95% busy: vqosd; c2's 10%: its own backlog */
+	assert_string_equal(json_string_value(json_object_get(c1, "verdict")), "vqosd");
+	assert_string_equal(json_string_value(json_object_get(c2, "verdict")), "backlog");
+	assert_true(json_real_value(json_object_get(json_object_get(c1, "evidence"),
+						    "lcore_busy_pct")) == 95.0);
+	/* the summary is over both */
+	assert_true(json_real_value(json_object_get(r, "lcore_busy_pct")) == 52.5);
+	json_decref(pa);
+	json_decref(pb);
+	json_decref(la);
+	json_decref(lb);
+	json_decref(r);
+}
+
 static void test_new_port_has_no_history(void **state)
 {
 	json_t *pa = json_array(), *pb = ports(&zero, &zero);
@@ -165,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_vqosd_saturated),
 		cmocka_unit_test(test_deltas_not_totals),
 		cmocka_unit_test(test_vqosd_stalled),
+		cmocka_unit_test(test_own_lcore),
 		cmocka_unit_test(test_new_port_has_no_history),
 	};
 
