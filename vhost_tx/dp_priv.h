@@ -124,6 +124,10 @@ static inline uint64_t vqos_dp_mac_key(const uint8_t *a)
 	       (uint64_t)a[3] << 16 | (uint64_t)a[4] << 8 | (uint64_t)a[5];
 }
 
+/* First use of @p st by the data path (or, when no loop runs, by the
+ * publisher): move what the state it replaces still queues into it. */
+void vqos_dp_adopt(struct vqos_dp_state *st, uint64_t now);
+
 /* Wait until every lcore of @p dp passed a quiescent point (any non-dp thread). */
 void vqos_dp_synchronize(struct vqos_dp *dp);
 /* Free the packets of a burst, returning how many there were. */

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control side of the data path: what each lcore serves (its state) is
+ * built here whole, off the data path, then published by an atomic pointer
+ * swap (vqos_dp_publish); the loop itself is dp.c. Counters are read here
+ * while the lcores run.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_pause.h>
+
+#include "vhost_tx/dp_priv.h"
+
+static void state_free(struct vqos_dp_state *st)
+{
+	if (st == NULL)
+		return;
+	for (int d = 0; d < VQOS_DIR_N; d++) {
+		vqos_sched_destroy(st->q[d]);
+		free(st->leaf[d]);
+	}
+	for (unsigned int u = 0; st->up != NULL && u < st->n_up; u++) {
+		free(st->up[u].port);
+		free(st->up[u].mac);
+		free(st->up[u].mac_port);
+	}
+	free(st->up);
+	free(st->cls);
+	free(st->rx_port_of);
+	free(st->port);
+	free(st);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* @p st's uplinks: each distinct uplink of its ports once, with its ports
+ * and, when shared, their MACs sorted for the demultiplexer. */
+static int uplinks_build(struct vqos_dp_state *st, char *err, size_t errlen)
+{
+	st->up = calloc(st->n ? st->n : 1, sizeof(*st->up));
+	if (st->up == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < st->n; i++) {
+		struct vqos_dp_uplink *u = NULL;
+
+		for (unsigned int k = 0; k < st->n_up && u == NULL; k++)
+			if (st->up[k].eth == st->port[i]->uplink_port)
+				u = &st->up[k];
+		if (u == NULL) {
+			u = &st->up[st->n_up++];
+			u->eth = st->port[i]->uplink_port;
+			u->port = calloc(st->n, sizeof(*u->port));
+			if (u->port == NULL)
+				return -ENOMEM;
+		}
+		u->port[u->n++] = i;
+	}
+	for (unsigned int k = 0; k < st->n_up; k++) {
+		struct vqos_dp_uplink *u = &st->up[k];
+		uint64_t *pair; /* (mac << 16 | port index), sorted */
+
+		if (u->n < 2)
+			continue;
+		pair = calloc(u->n, sizeof(*pair));
+		u->mac = calloc(u->n, sizeof(*u->mac));
+		u->mac_port = calloc(u->n, sizeof(*u->mac_port));
+		if (pair == NULL || u->mac == NULL || u->mac_port == NULL) {
+			free(pair);
+			return -ENOMEM;
+		}
+		for (uint32_t j = 0; j < u->n; j++)
+			pair[j] = st->port[u->port[j]]->mac << 16 | u->port[j];
+		qsort(pair, u->n, sizeof(*pair), cmp_u64);
+		for (uint32_t j = 0; j < u->n; j++) {
+			u->mac[j] = pair[j] >> 16;
+			u->mac_port[j] = (uint32_t)(pair[j] & 0xffff);
+			if (j > 0 && u->mac[j] == u->mac[j - 1]) {
+				snprintf(err, errlen, "ports %s and %s share an uplink and a mac",
+					 st->port[u->mac_port[j - 1]]->name,
+					 st->port[u->mac_port[j]]->name);
+				free(pair);
+				return -EINVAL;
+			}
+		}
+		free(pair);
+	}
+	return 0;
+}
+
+/* @p st's rx classification rows: copies of @p cls's (NULL when no port
+ * classifies), or the running state's @p cur when its rx qdisc is kept. */
+static int classify_build(struct vqos_dp_state *st, const struct vqos_dp_state *cur,
+			  const struct vqos_sched_classify *cls)
+{
+	const struct vqos_sched_classify_port *rows = NULL;
+	bool any = false;
+
+	if (st->kept[VQOS_DIR_RX])
+		rows = cur->cls;
+	else if (cls != NULL && cls->n_ports == st->n)
+		rows = cls->ports;
+	for (unsigned int i = 0; rows != NULL && i < st->n && !any; i++)
+		any = rows[i].rules != 0;
+	if (!any)
+		return 0;
+	st->cls = aligned_alloc(RTE_CACHE_LINE_SIZE, st->n * sizeof(*st->cls));
+	if (st->cls == NULL)
+		return -ENOMEM;
+	memcpy(st->cls, rows, st->n * sizeof(*st->cls));
+	return 0;
+}
+
+/* A new state for shard @p k (whose current state is @p cur) from @p part. */
+static struct vqos_dp_state *state_build(struct vqos_dp *dp, const struct vqos_dp_state *cur,
+					 unsigned int k, const struct vqos_dp_part *part, char *err,
+					 size_t errlen)
+{
+	struct vqos_dp_state *st = calloc(1, sizeof(*st));
+	unsigned int n = part->n_ports;
+	struct vqos_sched_error serr;
+	int d, ret;
+
+	if (st == NULL)
+		goto oom;
+	st->n = n;
+	st->port = calloc(n ? n : 1, sizeof(st->port[0]));
+	if (st->port == NULL)
+		goto oom;
+	memcpy(st->port, part->ports, n * sizeof(part->ports[0]));
+	for (unsigned int i = 0; i < n; i++) {
+		if (st->port[i]->shard != k) {
+			snprintf(err, errlen, "port %s belongs to lcore %u, not %u",
+				 st->port[i]->name, dp->shard[st->port[i]->shard].lcore,
+				 dp->shard[k].lcore);
+			goto fail;
+		}
+	}
+	for (d = 0; d < VQOS_DIR_N; d++) {
+		const struct vqos_dp_tree *tree = &part->tree[d];
+		const char *dname = d == VQOS_DIR_TX ? "tx" : "rx";
+		const uint32_t *leaf = tree->leaf_of_port;
+		struct vqos_sched_params p;
+
+		if (tree->keep) {
+			/* the same qdisc goes on, queues and tokens and all */
+			if (cur == NULL || cur->n != n ||
+			    memcmp(cur->port, part->ports, n * sizeof(part->ports[0])) != 0) {
+				snprintf(err, errlen, "%s qdisc: kept with other ports", dname);
+				goto fail;
+			}
+			st->kept[d] = true;
+			st->q[d] = cur->q[d];
+			st->n_classes[d] = cur->n_classes[d];
+			leaf = cur->leaf[d];
+		} else {
+			p = *tree->params;
+			p.clock_hz = dp->hz;
+			p.mode = d == VQOS_DIR_TX ? VQOS_SCHED_PULL : VQOS_SCHED_PUSH;
+			if (p.n_ports != n) {
+				snprintf(err, errlen, "%s tree: made for %u ports, given %u", dname,
+					 p.n_ports, n);
+				goto fail;
+			}
+			st->n_classes[d] = p.n_classes;
+			if (n > 0) {
+				ret = tree->ops->create(&p, &st->q[d], &serr);
+				if (ret < 0) {
+					snprintf(err, errlen, "%s %s qdisc: %s", dname,
+						 tree->ops->name, serr.msg);
+					goto fail;
+				}
+			}
+		}
+		st->leaf[d] = malloc((n ? n : 1) * sizeof(st->leaf[d][0]));
+		if (st->leaf[d] == NULL)
+			goto oom;
+		memcpy(st->leaf[d], leaf, n * sizeof(st->leaf[d][0]));
+	}
+	ret = uplinks_build(st, err, errlen);
+	if (ret == -ENOMEM)
+		goto oom;
+	if (ret < 0)
+		goto fail;
+	if (classify_build(st, cur, part->tree[VQOS_DIR_RX].classify) < 0)
+		goto oom;
+	/* the port of every rx class (leaves are bound to one) */
+	st->rx_port_of = calloc(st->n_classes[VQOS_DIR_RX] ? st->n_classes[VQOS_DIR_RX] : 1,
+				sizeof(st->rx_port_of[0]));
+	if (st->rx_port_of == NULL)
+		goto oom;
+	for (uint32_t c = 0; c < st->n_classes[VQOS_DIR_RX]; c++)
+		st->rx_port_of[c] = st->kept[VQOS_DIR_RX]
+					    ? cur->rx_port_of[c]
+					    : part->tree[VQOS_DIR_RX].params->classes[c].port;
+	return st;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	for (d = 0; d < VQOS_DIR_N; d++)
+		if (st != NULL && st->kept[d])
+			st->q[d] = NULL; /* still the running state's */
+	state_free(st);
+	return NULL;
+}
+
+int vqos_dp_publish(struct vqos_dp *dp, const struct vqos_dp_part *parts, double *took_us,
+		    char *err, size_t errlen)
+{
+	uint64_t t0 = rte_rdtsc();
+	struct vqos_dp_state *next[RTE_MAX_LCORE] = { NULL };
+	struct vqos_dp_state *old[RTE_MAX_LCORE] = { NULL };
+	unsigned int k, spins = 0;
+
+	/* every lcore's new set first: all or nothing */
+	for (k = 0; k < dp->n_shards; k++) {
+		next[k] = state_build(dp, dp->shard[k].state, k, &parts[k], err, errlen);
+		if (next[k] == NULL) {
+			while (k-- > 0) {
+				for (int d = 0; d < VQOS_DIR_N; d++)
+					if (next[k]->kept[d])
+						next[k]->q[d] = NULL;
+				state_free(next[k]);
+			}
+			return -EINVAL;
+		}
+	}
+	for (k = 0; k < dp->n_shards; k++) {
+		old[k] = dp->shard[k].state;
+		next[k]->prev = old[k];
+		__atomic_store_n(&dp->shard[k].state, next[k], __ATOMIC_RELEASE);
+	}
+	for (k = 0; k < dp->n_shards; k++) {
+		struct vqos_dp_shard *sh = &dp->shard[k];
+
+		/* The lcore moves old's queues into next as it first takes it:
+		 * a pass or two, microseconds. */
+		while (__atomic_load_n(&sh->running, __ATOMIC_ACQUIRE) &&
+		       !__atomic_load_n(&next[k]->adopted, __ATOMIC_ACQUIRE)) {
+			/* spin a little, then let the CPU go */
+			if (++spins < 10000)
+				rte_pause();
+			else
+				sched_yield();
+		}
+		/* No loop (yet, or any more): nobody else touches the states. */
+		if (!__atomic_load_n(&next[k]->adopted, __ATOMIC_ACQUIRE))
+			vqos_dp_adopt(next[k], rte_rdtsc());
+	}
+	if (took_us != NULL)
+		*took_us = (double)(rte_rdtsc() - t0) * 1e6 / (double)dp->hz;
+	vqos_dp_synchronize(dp);
+	for (k = 0; k < dp->n_shards; k++) {
+		next[k]->prev = NULL;
+		for (int d = 0; d < VQOS_DIR_N; d++)
+			if (next[k]->kept[d] && old[k] != NULL)
+				old[k]->q[d] = NULL; /* it lives on in next */
+		state_free(old[k]);
+	}
+	return 0;
+}
+
+int vqos_dp_class_stats(const struct vqos_dp *dp, unsigned int k, enum vqos_dir dir, uint32_t index,
+			struct vqos_sched_class_stats *out)
+{
+	const struct vqos_dp_state *st;
+
+	if (k >= dp->n_shards)
+		return -ENOENT;
+	st = __atomic_load_n(&dp->shard[k].state, __ATOMIC_ACQUIRE);
+	if (st == NULL || st->q[dir] == NULL || index >= st->n_classes[dir])
+		return -ENOENT;
+	return st->q[dir]->ops->stats(st->q[dir], index, rte_rdtsc(), out);
+}
+
+void vqos_dp_lcore_stats(const struct vqos_dp *dp, unsigned int k, struct vqos_dp_lcore_stats *out)
+{
+	const struct vqos_dp_lcore_stats *ls = &dp->shard[k].lstats;
+
+	out->busy_cycles = __atomic_load_n(&ls->busy_cycles, __ATOMIC_RELAXED);
+	out->idle_cycles = __atomic_load_n(&ls->idle_cycles, __ATOMIC_RELAXED);
+	out->stall_cycles = __atomic_load_n(&ls->stall_cycles, __ATOMIC_RELAXED);
+	out->packets = __atomic_load_n(&ls->packets, __ATOMIC_RELAXED);
+	out->passes = __atomic_load_n(&ls->passes, __ATOMIC_RELAXED);
+	out->unknown_dst = __atomic_load_n(&ls->unknown_dst, __ATOMIC_RELAXED);
+}
+
+unsigned int vqos_dp_n_lcores(const struct vqos_dp *dp)
+{
+	return dp->n_shards;
+}
+
+unsigned int vqos_dp_lcore(const struct vqos_dp *dp, unsigned int k)
+{
+	return dp->shard[k].lcore;
+}
+
+struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n)
+{
+	struct vqos_dp *dp = NULL;
+	size_t sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+
+	if (n == 0 || n > RTE_MAX_LCORE) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	dp = rte_zmalloc("vqos_dp", sizeof(*dp) + n * sizeof(dp->shard[0]), RTE_CACHE_LINE_SIZE);
+	if (dp == NULL)
+		goto fail;
+	dp->n_shards = n;
+	for (unsigned int k = 0; k < n; k++)
+		dp->shard[k].lcore = lcores[k];
+	dp->hz = rte_get_tsc_hz();
+	dp->qsbr = rte_zmalloc("vqos_dp_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX_LCORE) != 0)
+		goto fail;
+	return dp;
+fail:
+	vqos_dp_free(dp);
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void vqos_dp_free(struct vqos_dp *dp)
+{
+	if (dp == NULL)
+		return;
+	for (unsigned int k = 0; k < dp->n_shards; k++)
+		state_free(dp->shard[k].state);
+	rte_free(dp->qsbr);
+	rte_free(dp);
+}
