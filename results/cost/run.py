@@ -245,8 +245,10 @@ def main():
                 for hop, load in cfgs:
                     print(f"{hop} {load / 1e3:g} kpps, run {r + 1}/{a.runs}", flush=True)
                     tag = f"{hop}-{load / 1e3:g}k-{r}"
-                    rows.append(ovsbed.retry(rig, ["src", "dst"],
-                                             lambda: one_run(rig, hop, load, a, tag)))
+                    row = ovsbed.retry(rig, ["src", "dst"],
+                                             lambda: one_run(rig, hop, load, a, tag))
+                    if row is not None:
+                        rows.append(row)
         finally:
             rig.close()
     vqosexp.write_csv(os.path.join(HERE, "results.csv"), list(rows[0]),

@@ -278,7 +278,7 @@ def write_readme(path, lines):
 
 
 def retry(rig, ports, run, attempts=2):
-    """run() once more if it failed (a process that did not come up on this
+    """run()'s row; None if it failed @attempts times. Run once more if it failed (a process that did not come up on this
     loaded machine): what the failed attempt started is killed first, and
     OVS must see its ports go down."""
     for attempt in range(attempts):
@@ -291,4 +291,23 @@ def retry(rig, ports, run, attempts=2):
                   else f"  attempt {attempt + 1} failed: {e}", flush=True)
             kill_since(rig.bed, n)
             rig.wait_disconnected(ports, 60)
-    raise RuntimeError(f"{attempts} attempts failed")
+    return None  # the caller records the run as missing
+
+
+def rows_from_log(path, first):
+    """The rows a run printed ("  KEY=VALUE, ..." lines whose first key is
+    @first), as dicts of numbers ('' where empty)."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if not line.startswith("  " + first):
+                continue
+            row = {}
+            for kv in line.strip().split(", "):
+                k, v = kv.split("=", 1)
+                try:
+                    row[k] = float(v) if v else ""
+                except ValueError:
+                    row[k] = v
+            rows.append(row)
+    return rows

@@ -261,8 +261,15 @@ def main():
     ap.add_argument("--idle-us", type=int, default=50)
     ap.add_argument("--flows", type=int, default=1024)
     ap.add_argument("--agg-rate", default="1mpps")
+    ap.add_argument("--from-log", help="no runs: rebuild the CSV, plot and README from the "
+                    "rows a run printed (its stdout saved in this file)")
     a = ap.parse_args()
     demands = [ovsbed.parse_pps(x) for x in a.demand.split(",")]
+    if a.from_log:
+        rows = ovsbed.rows_from_log(a.from_log, "setup=")
+        a.runs = max(sum(1 for r in rows if r["setup"] == s) for s in SETUPS) // len(demands)
+        finish(a, rows)
+        return
     vqosexp.setup()
     rows = []
     ovsbed.cleanup_on_signals()
@@ -276,10 +283,16 @@ def main():
                     for s in SETUPS:
                         print(f"{s} {dem / 1e3:g} kpps, run {r + 1}/{a.runs}", flush=True)
                         tag = f"{s}-{dem / 1e3:g}k-{r}"
-                        rows.append(ovsbed.retry(rig, PORTS,
-                                                 lambda: one_run(rig, s, a, dem, tag)))
+                        row = ovsbed.retry(rig, PORTS,
+                                                 lambda: one_run(rig, s, a, dem, tag))
+                        if row is not None:
+                            rows.append(row)
         finally:
             rig.close()
+    finish(a, rows)
+
+
+def finish(a, rows):
     vqosexp.write_csv(os.path.join(HERE, "results.csv"), list(rows[0]),
                       [list(r.values()) for r in rows])
     med = medians(rows)
