@@ -230,9 +230,17 @@ def main():
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--loads", default="100kpps,500kpps,1mpps")
     ap.add_argument("--idle-us", type=int, default=10)
+    ap.add_argument("--from-log", help="no runs: rebuild the CSV, plot and README from the "
+                    "rows a run printed (its stdout saved in this file)")
     a = ap.parse_args()
     loads = [ovsbed.parse_pps(x) for x in a.loads.split(",")]
     cfgs = configs(loads)
+    if a.from_log:
+        rows = ovsbed.rows_from_log(a.from_log, "hop=")
+        a.runs = max(sum(1 for r in rows if r["hop"] == h and r["load_kpps"] == l / 1e3)
+                     for h, l in cfgs)
+        finish(a, rows, cfgs, loads)
+        return
     vqosexp.setup()
     rows = []
     ovsbed.cleanup_on_signals()
@@ -251,6 +259,10 @@ def main():
                         rows.append(row)
         finally:
             rig.close()
+    finish(a, rows, cfgs, loads)
+
+
+def finish(a, rows, cfgs, loads):
     vqosexp.write_csv(os.path.join(HERE, "results.csv"), list(rows[0]),
                       [list(r.values()) for r in rows])
     med = medians(rows, cfgs)
