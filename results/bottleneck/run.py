@@ -90,7 +90,7 @@ STAGES = {
     "baseline": ("tx", "none", "nothing: c sends 10 kpps, its peer sends it 10 kpps"),
     "policy": ("tx", "policy", "c offers 40 Mbit/s into a class with ceil 10 Mbit/s"),
     "ovs-quiet": ("tx", "none", "nothing: c sends 10 kpps through OVS-DPDK to a sink"),
-    "ovs": ("tx", "uplink", "c sends at full speed through OVS-DPDK, one PMD core"),
+    "ovs": ("tx", "uplink", "c offers 200 kpps through OVS-DPDK, one PMD core on a shared CPU"),
     "slow": ("rx", "container", "c drains its rx vring slowly (--rx-delay-us 20000)"),
     "vqosd": ("tx", "vqosd", "an RT busy loop takes CPU 1 (vqosd's data lcore); c offers 500 kpps"),
 }
@@ -505,7 +505,7 @@ def table(rows):
         vs = ", ".join(f"{n}x {v}" for v, n in sorted(counts.items(), key=lambda x: -x[1]))
 
         def med(k):
-            return f"{statistics.median(float(r[k]) for r in rs):g}" if rs else "-"
+            return f"{statistics.median(float(r[k]) for r in rs):.6g}" if rs else "-"
         lines.append(f"| {s} | {cause} | {d} | {want} | {vs} | "
                      f"{sum(int(r['right']) for r in all_rs)}/{len(all_rs)} | {med('offered_pps')} | "
                      f"{med('sent_pps')} | {med('shaped')} | {med('uplink_full')} | "
@@ -559,8 +559,9 @@ Medians over the runs. *judged*: the direction checked (tx = from the container
 towards the uplink, rx = towards the container); the baseline counts as right
 only when both directions say `none`. Counts (shaped, uplink full, vring full,
 drops) are events over the interval as vqosctl reports them: `shaped` = times
-the port's class ran out of tokens, `uplink full` = tx bursts the uplink took
-only part of, `vring full` = passes in which packets came for the container and
+the port's class ran out of tokens, `uplink full` = tx_burst calls the uplink
+answered with fewer than offered (a held burst retried every pass counts every
+time), `vring full` = passes in which packets came for the container and
 its rx vring had no room. *lcore busy %* is vqosctl's (busy or stalled cycles of
 vqosd's data lcore), *stalled %* the share of that lcore's cycles in passes
 over 100 us (it lost its CPU), from `vqosctl lcore show` around the interval.
@@ -661,9 +662,11 @@ What this does and does not show:
   packets were refused (millions per second in stage ovs are passes).
 - Stage ovs: OVS 3.1's single PMD thread is on CPU 0, shared with the
   container, the sink, vqosd's main and control threads and OVS's own
-  threads. It forwards only tens of thousands of packets per second here,
-  at tens of thousands of processing cycles per packet (see "Every run"):
-  far below what one PMD core does on a core of its own. So "OVS took fewer
+  threads. It forwarded about 100-120 kpps in the recorded session (35-75 kpps
+  in development runs while others' processes shared CPU 0), at ~18,000
+  processing cycles per packet by its own count, and 110,000-140,000 at
+  10 kpps (pmd-stats counts the time it lost its CPU as processing): far below
+  what one PMD does on a core of its own. So "OVS took fewer
   packets than offered" is a PMD core short of cycles on a shared CPU, which
   is the situation vqos is meant for, but not a PMD busy with other
   containers' traffic alone. The verdict names the place right either way:
