@@ -14,17 +14,19 @@
  *
  *   policy     the port's class ran out of tokens while packets waited:
  *              the configured rate or ceil is the limit (as intended);
- *   uplink     tx only: the uplink took fewer packets than offered: the OVS
- *              PMD core behind it is full;
- *   container  rx only: the container's rx vring had no room: the container
- *              does not drain it fast enough;
+ *   uplink     tx only: the uplink took fewer packets than offered, and
+ *              packets waited: the OVS PMD core behind it is full;
+ *   container  rx only: the container's rx vring had no room, and packets
+ *              waited or died in vqosd: the container does not drain it;
  *   vqosd      packets waited and the vqosd lcore that polls the port was
  *              busy, or without its CPU (stalled: another thread on its
  *              core), in at least 80% of its cycles: vqosd itself is the
  *              limit;
  *   backlog    tx only: packets waited in the container's vring and none of
  *              the above explains it;
- *   none       nothing waited: whatever limits the rate is the sender.
+ *   none       nothing waited: whatever limits the rate is the sender (a
+ *              full uplink or vring that nobody waited for, a moment when
+ *              OVS's PMD or the container lost its CPU, is not a verdict).
  *
  * Each verdict comes with its evidence: the deltas and rates it rests on.
  */
@@ -93,10 +95,10 @@ static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double
 	if (shaped > 0 && waited) {
 		v = "policy";
 		why = "its class ran out of tokens while packets waited";
-	} else if (tx && uplink_full > 0) {
+	} else if (tx && uplink_full > 0 && waited) {
 		v = "uplink";
 		why = "the uplink (OVS) took fewer packets than offered";
-	} else if (!tx && vring_full > 0) {
+	} else if (!tx && vring_full > 0 && waited) {
 		v = "container";
 		why = "the container's rx vring had no room";
 	} else if (waited && busy >= SATURATED_PCT) {

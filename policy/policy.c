@@ -572,7 +572,12 @@ static void fill_params(const struct check *x, struct vqos_sched_class_params *k
 	}
 }
 
-/* The kind's own rules: create() at a fast clock, and free. */
+/* The kind's own rules: create() at a fast clock, and free. Two kinds build
+ * with EAL's help, which a file checked before EAL starts (vqosd at start,
+ * since EAL's arguments are in the file) does not have: librte_sched in EAL
+ * memory, police's librte_meter profiles from the TSC's frequency. They are
+ * held to the shared rules here, and to their own when the data path builds
+ * them (a refusal there stops vqosd at start, or refuses the change). */
 static int check_kind(struct check *x, const struct vqos_policy *p)
 {
 	struct vqos_sched_params prm = p->params;
@@ -582,8 +587,7 @@ static int check_kind(struct check *x, const struct vqos_policy *p)
 	int rc;
 
 	prm.clock_hz = VQOS_POLICY_CHECK_HZ;
-	/* librte_sched builds in EAL memory: the shared rules only, here */
-	if (strcmp(p->ops->name, "sched") == 0)
+	if (strcmp(p->ops->name, "sched") == 0 || strcmp(p->ops->name, "police") == 0)
 		rc = vqos_sched_check_tree(&prm, &se);
 	else
 		rc = p->ops->create(&prm, &q, &se);
