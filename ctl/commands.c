@@ -87,15 +87,16 @@ static void lcore_row(void *arg, const struct vqos_ctl_lcore *l)
 
 	json_array_append_new(
 		arg,
-		json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "lcore", (int)l->lcore,
-			  "ports", (int)l->n_ports, "packets", (json_int_t)l->packets,
-			  "busy_cycles", (json_int_t)l->busy_cycles, "idle_cycles",
-			  (json_int_t)l->idle_cycles, "stall_cycles", (json_int_t)l->stall_cycles,
-			  "busy_pct", total ? 100.0 * (double)l->busy_cycles / (double)total : 0.0,
-			  "stall_pct",
-			  total ? 100.0 * (double)l->stall_cycles / (double)total : 0.0,
-			  "cycles_per_packet",
-			  l->packets ? (double)l->busy_cycles / (double)l->packets : 0.0));
+		json_pack(
+			"{s:i, s:i, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "lcore", (int)l->lcore,
+			"ports", (int)l->n_ports, "packets", (json_int_t)l->packets, "busy_cycles",
+			(json_int_t)l->busy_cycles, "idle_cycles", (json_int_t)l->idle_cycles,
+			"stall_cycles", (json_int_t)l->stall_cycles, "busy_pct",
+			total ? 100.0 * (double)l->busy_cycles / (double)total : 0.0, "stall_pct",
+			total ? 100.0 * (double)l->stall_cycles / (double)total : 0.0,
+			"cycles_per_packet",
+			/* a stalled pass's cycles are not the packets' cost */
+			l->busy_packets ? (double)l->busy_cycles / (double)l->busy_packets : 0.0));
 	json_object_set_new(json_array_get(arg, json_array_size(arg) - 1), "unknown_dst",
 			    json_integer((json_int_t)l->unknown_dst));
 }

@@ -246,6 +246,7 @@ static void ctl_lcore_foreach(void *aux, void (*cb)(void *arg, const struct vqos
 			.idle_cycles = ls.idle_cycles,
 			.stall_cycles = ls.stall_cycles,
 			.packets = ls.packets,
+			.busy_packets = ls.busy_packets,
 			.unknown_dst = ls.unknown_dst,
 			.hz = rte_get_tsc_hz(),
 		};

@@ -480,6 +480,7 @@ int vqos_dp_run(void *arg)
 		} else if (moved > 0) {
 			STAT_ADD(ls->busy_cycles, t1 - t0);
 			STAT_ADD(ls->packets, moved);
+			STAT_ADD(ls->busy_packets, moved);
 		} else {
 			STAT_ADD(ls->idle_cycles, t1 - t0);
 		}

@@ -293,6 +293,7 @@ void vqos_dp_lcore_stats(const struct vqos_dp *dp, unsigned int k, struct vqos_d
 	out->idle_cycles = __atomic_load_n(&ls->idle_cycles, __ATOMIC_RELAXED);
 	out->stall_cycles = __atomic_load_n(&ls->stall_cycles, __ATOMIC_RELAXED);
 	out->packets = __atomic_load_n(&ls->packets, __ATOMIC_RELAXED);
+	out->busy_packets = __atomic_load_n(&ls->busy_packets, __ATOMIC_RELAXED);
 	out->passes = __atomic_load_n(&ls->passes, __ATOMIC_RELAXED);
 	out->unknown_dst = __atomic_load_n(&ls->unknown_dst, __ATOMIC_RELAXED);
 }

@@ -100,6 +100,8 @@ struct vqos_dp_lcore_stats {
 	 *  (another thread on its core), counted here instead of busy or idle. */
 	uint64_t stall_cycles;
 	uint64_t packets; /**< packets moved, both directions */
+	/** packets moved in busy passes (not stalled ones): busy_cycles' packets */
+	uint64_t busy_packets;
 	/** frames from a shared uplink sent to no port's MAC (dropped) */
 	uint64_t unknown_dst;
 	uint64_t passes; /**< loop iterations */
