@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Bad input to vqosd and vqosctl: clear errors naming what and where, nothing left behind."""
 import json
+import signal
 import os
 import socket
 import subprocess
 
-from vqostest import ENV, VQOSCTL, VQOSD, check, main
+from vqostest import ENV, VQOSCTL, VQOSD, check, main, wait_for
 
 
 def run(argv, **kw):
@@ -43,6 +44,25 @@ def test_cli(bed):
     check(r.returncode == 1, "vqosd exits 1 when an uplink cannot be probed")
     check("port c1: uplink 'net_virtio_user9" in r.stderr and "cannot probe" in r.stderr, "the message names port and uplink")
     check(not os.path.exists(sock) and not os.path.exists(ctl), "no socket is left behind")
+
+    # A police tree in the file: checked before EAL starts (librte_meter needs
+    # the TSC's frequency), built once it has.
+    pctl, pconf = bed.path("police-ctl.sock"), bed.path("police.conf")
+    with open(pconf, "w") as f:
+        f.write('eal = [ "--no-huge", "-m", "256", "--file-prefix", "%s", "--lcores", "0@0,1@1",'
+                ' "--no-pci" ];\ncontrol = { socket = "%s"; };\n'
+                'ports = ( { name = "c1"; socket = "%s"; uplink = "net_null5"; } );\n'
+                'rx = { qdisc = "police"; classes = ( { name = "root"; rate = "1gbit"; },\n'
+                '  { name = "c1"; parent = "root"; port = "c1"; rate = "10mbit"; meter = "trtcm";'
+                ' ceil = "20mbit"; } ); };\n'
+                % (bed.prefix("police"), pctl, bed.path("p1.sock")))
+    p = bed.spawn([VQOSD, "-c", pconf], "police.log")
+    wait_for(lambda: os.path.exists(pctl) or p.poll() is not None, 20, "vqosd with police")
+    r = run([VQOSCTL, "-s", pctl, "class", "show", "rx"])
+    check(p.poll() is None and "class police c1 dir rx" in r.stdout,
+          "vqosd starts with the police qdisc its file gives rx")
+    p.send_signal(signal.SIGTERM)
+    check(p.wait(timeout=20) == 0, "and stops cleanly")
 
     r = run([VQOSCTL, "-S", bed.path("nothing.sock"), "port", "show"])
     check(r.returncode == 2 and "cannot connect" in r.stderr, "vqosctl: no vqosd is exit 2")
