@@ -99,6 +99,8 @@ static void lcore_row(void *arg, const struct vqos_ctl_lcore *l)
 			l->busy_packets ? (double)l->busy_cycles / (double)l->busy_packets : 0.0));
 	json_object_set_new(json_array_get(arg, json_array_size(arg) - 1), "unknown_dst",
 			    json_integer((json_int_t)l->unknown_dst));
+	json_object_set_new(json_array_get(arg, json_array_size(arg) - 1), "waited_ns",
+			    json_integer((json_int_t)l->waited_ns));
 }
 
 json_t *vqos_ctl_lcores_json(const struct vqos_ctl_ops *ops)

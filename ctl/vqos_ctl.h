@@ -105,6 +105,7 @@ struct vqos_ctl_lcore {
 	uint64_t busy_cycles;  /**< TSC cycles of passes that moved packets */
 	uint64_t idle_cycles;  /**< TSC cycles of passes that moved nothing */
 	uint64_t stall_cycles; /**< TSC cycles the lcore lost its CPU (passes over 100 us) */
+	uint64_t waited_ns;    /**< ns its thread waited for a CPU (schedstat run_delay) */
 	uint64_t packets;      /**< packets moved, both directions */
 	uint64_t busy_packets; /**< of those, moved in busy (not stalled) passes */
 	uint64_t unknown_dst;  /**< frames from a shared uplink for no port's MAC */

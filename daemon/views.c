@@ -247,6 +247,7 @@ static void ctl_lcore_foreach(void *aux, void (*cb)(void *arg, const struct vqos
 			.stall_cycles = ls.stall_cycles,
 			.packets = ls.packets,
 			.busy_packets = ls.busy_packets,
+			.waited_ns = ls.waited_ns,
 			.unknown_dst = ls.unknown_dst,
 			.hz = rte_get_tsc_hz(),
 		};

@@ -457,6 +457,7 @@ int vqos_dp_run(void *arg)
 		return -EINVAL; /* not one of ours */
 	sh = &dp->shard[k];
 	ls = &sh->lstats;
+	__atomic_store_n(&sh->tid, rte_gettid(), __ATOMIC_RELEASE);
 	rte_rcu_qsbr_thread_register(dp->qsbr, tid);
 	rte_rcu_qsbr_thread_online(dp->qsbr, tid);
 	__atomic_store_n(&sh->running, true, __ATOMIC_RELEASE);

@@ -104,6 +104,7 @@ struct vqos_dp_state {
 /* One data-path lcore and the ports it serves. */
 struct vqos_dp_shard {
 	unsigned int lcore;	     /* lcore that runs the loop for it */
+	int tid;		     /* its thread's Linux id, 0 until it runs; dp: wo */
 	struct vqos_dp_state *state; /* dp: ro (atomic), ctl: wo (atomic swap) */
 	bool running;		     /* dp: wo (while in vqos_dp_run), ctl: ro */
 	struct vqos_dp_lcore_stats lstats __rte_cache_aligned; /* dp: wo, ctl: ro */

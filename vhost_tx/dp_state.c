@@ -272,6 +272,25 @@ int vqos_dp_publish(struct vqos_dp *dp, const struct vqos_dp_part *parts, double
 	return 0;
 }
 
+/* Run-queue wait of thread @p tid of this process, ns (0 if unknown). */
+static uint64_t thread_waited_ns(int tid)
+{
+	unsigned long long run = 0, wait = 0;
+	char path[64];
+	FILE *f;
+
+	if (tid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", tid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
+}
+
 int vqos_dp_class_stats(const struct vqos_dp *dp, unsigned int k, enum vqos_dir dir, uint32_t index,
 			struct vqos_sched_class_stats *out)
 {
@@ -294,6 +313,7 @@ void vqos_dp_lcore_stats(const struct vqos_dp *dp, unsigned int k, struct vqos_d
 	out->stall_cycles = __atomic_load_n(&ls->stall_cycles, __ATOMIC_RELAXED);
 	out->packets = __atomic_load_n(&ls->packets, __ATOMIC_RELAXED);
 	out->busy_packets = __atomic_load_n(&ls->busy_packets, __ATOMIC_RELAXED);
+	out->waited_ns = thread_waited_ns(__atomic_load_n(&dp->shard[k].tid, __ATOMIC_ACQUIRE));
 	out->passes = __atomic_load_n(&ls->passes, __ATOMIC_RELAXED);
 	out->unknown_dst = __atomic_load_n(&ls->unknown_dst, __ATOMIC_RELAXED);
 }

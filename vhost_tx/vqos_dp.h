@@ -97,8 +97,13 @@ struct vqos_dp_lcore_stats {
 	uint64_t busy_cycles; /**< TSC cycles of passes that moved packets */
 	uint64_t idle_cycles; /**< TSC cycles of passes that moved none */
 	/** TSC cycles of passes that took over 100 us: the lcore lost its CPU
-	 *  (another thread on its core), counted here instead of busy or idle. */
+	 *  (another thread on its core), counted here instead of busy or idle;
+	 *  with hundreds of busy ports a pass may also just be that long. */
 	uint64_t stall_cycles;
+	/** Nanoseconds the lcore's thread was ready to run and waited for a CPU
+	 *  (the kernel's schedstat run_delay): the CPU it lost, whatever the
+	 *  length of its passes. 0 where schedstat cannot be read. */
+	uint64_t waited_ns;
 	uint64_t packets; /**< packets moved, both directions */
 	/** packets moved in busy passes (not stalled ones): busy_cycles' packets */
 	uint64_t busy_packets;

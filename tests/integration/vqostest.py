@@ -144,13 +144,13 @@ class Bed:
         machine is shared) measures the machine, not vqosd: it is taken
         again, up to @attempts times."""
         for attempt in range(attempts):
-            l0 = self.lcores()
+            l0, t0 = self.lcores(), time.monotonic()
             r = self._rates(seconds)
-            l1 = self.lcores()
+            l1, t1 = self.lcores(), time.monotonic()
             stalled = 0.0
             for a, b in zip(l0, l1):
-                cycles = sum(b[k] - a[k] for k in ("busy_cycles", "idle_cycles", "stall_cycles"))
-                stalled = max(stalled, (b["stall_cycles"] - a["stall_cycles"]) / max(cycles, 1))
+                # the kernel's count of the time the lcore waited for a CPU
+                stalled = max(stalled, (b["waited_ns"] - a["waited_ns"]) / ((t1 - t0) * 1e9))
             if stalled <= 0.01:
                 return r
             print(f"  (window {attempt + 1}: a vqosd lcore lost its CPU {100 * stalled:.1f}% "
