@@ -114,11 +114,15 @@ static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_po
 static void fake_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lcore *lcore),
 			void *arg)
 {
+	/* 10 packets moved in a stalled pass: their cycles are not theirs */
 	struct vqos_ctl_lcore l = { .lcore = 1,
 				    .n_ports = 2,
 				    .busy_cycles = 300,
-				    .idle_cycles = 100,
-				    .packets = 30,
+				    .idle_cycles = 50,
+				    .stall_cycles = 50,
+				    .packets = 40,
+				    .busy_packets = 30,
+				    .waited_ns = 7,
 				    .hz = 1000 };
 
 	cb(arg, &l);
@@ -209,6 +213,8 @@ static void test_lcore_show(void **state)
 	assert_int_equal(json_integer_value(json_object_get(row, "lcore")), 1);
 	assert_true(json_real_value(json_object_get(row, "busy_pct")) == 75.0);
 	assert_true(json_real_value(json_object_get(row, "cycles_per_packet")) == 10.0);
+	assert_true(json_real_value(json_object_get(row, "stall_pct")) == 12.5);
+	assert_int_equal(json_integer_value(json_object_get(row, "waited_ns")), 7);
 	json_decref(r);
 }
 
