@@ -303,26 +303,13 @@ def vqosd_run(sc, seconds, warmup):
         bed.close()
 
 
-def cpu_busy(cpu, dt=0.5):
-    """Share of @dt seconds in which CPU @cpu was not idle (/proc/stat)."""
-    def sample():
-        with open("/proc/stat") as f:
-            for line in f:
-                if line.startswith(f"cpu{cpu} "):
-                    v = [int(x) for x in line.split()[1:]]
-                    return sum(v), v[3] + v[4]
-    (t0, i0), _ = sample(), time.sleep(dt)
-    t1, i1 = sample()
-    return 1 - (i1 - i0) / max(t1 - t0, 1)
-
-
 def wait_quiet(timeout=300):
     """Under the measurement lock nothing of ours runs: wait (up to @timeout s)
     until CPU 1, vqosd's data-path CPU, is not kept busy by someone else."""
     end = time.monotonic() + timeout
     said = False
     while time.monotonic() < end:
-        b = cpu_busy(1)
+        b = vqosexp.cpu_busy(1)
         if b < 0.3:
             return
         if not said:

@@ -15,6 +15,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("VQOS_RESULTS_BUILD", os.path.join(ROOT, "build-results"))
@@ -64,6 +65,22 @@ def machine():
     """One line naming the machine the figures come from."""
     return (f"{os.cpu_count()} CPUs, {cpu_model()}, Linux {platform.release()}, "
             f"DPDK 22.11 (Debian 12)")
+
+
+def cpu_busy(cpu, seconds=0.5):
+    """Share of the next @seconds in which CPU @cpu was not idle (/proc/stat):
+    an experiment waits for its measured CPU to be quiet before a run."""
+    def sample():
+        with open("/proc/stat") as f:
+            for line in f:
+                if line.startswith(f"cpu{cpu} "):
+                    v = [int(x) for x in line.split()[1:]]
+                    return sum(v), v[3] + v[4]  # all, idle + iowait
+        raise ValueError(f"no cpu{cpu} in /proc/stat")
+    t0, i0 = sample()
+    time.sleep(seconds)
+    t1, i1 = sample()
+    return 1.0 - (i1 - i0) / max(1, t1 - t0)
 
 
 def median(xs):

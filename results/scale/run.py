@@ -326,20 +326,6 @@ def one_run(kind, n, shared, a, run, with_mac):
         bed.close()
 
 
-def cpu_busy(cpu, seconds=1.0):
-    """Share of @cpu's time spent busy over the next @seconds, from /proc/stat."""
-    def sample():
-        with open("/proc/stat") as f:
-            for line in f:
-                if line.startswith(f"cpu{cpu} "):
-                    v = [int(x) for x in line.split()[1:]]
-                    return sum(v), v[3] + v[4]
-    t0, i0 = sample()
-    time.sleep(seconds)
-    t1, i1 = sample()
-    return 1.0 - (i1 - i0) / max(1, t1 - t0)
-
-
 def measured_run(kind, n, shared, a, run, with_mac, attempts=8):
     """one_run() (the caller holds the measure lock), when CPU 1 is free of other busy
     pollers (a process that ignores the lock, e.g. an OVS PMD thread left
@@ -348,7 +334,7 @@ def measured_run(kind, n, shared, a, run, with_mac, attempts=8):
     attempt that lost the least is kept)."""
     row, best = None, None
     for attempt in range(attempts):
-        busy = cpu_busy(1)
+        busy = vqosexp.cpu_busy(1, 1.0)
         if busy < 0.3:
             row = one_run(kind, n, shared, a, run, with_mac)
             if best is None or row["cpu_lost_pct"] < best["cpu_lost_pct"]:
