@@ -132,8 +132,7 @@ static int eal_start(const struct vqos_conf *conf, const char *argv0)
 	return 0;
 }
 
-/* The data-path lcore that polls the fewest of @p peers (NULLs skipped). A
- * port on a shared uplink goes where the uplink is polled instead. */
+/* The data-path lcore that polls the fewest of @p peers (NULLs skipped). */
 static unsigned int pick_shard(const struct vqosd *d, struct vqos_port *const *peers, size_t n)
 {
 	unsigned int count[RTE_MAX_LCORE] = { 0 }, n_lcores = vqos_dp_n_lcores(d->dp), best = 0;
@@ -159,15 +158,13 @@ int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp,
 		.mac = cp->mac[0] != '\0' ? cp->mac : NULL,
 		.pool = d->pool,
 		.dp = d->dp,
-		.shard = pick_shard(d, peers, n_peers),
 	};
 	char why[768];
 	int shared = vqos_uplink_shard(cp->uplink);
 	int ret;
 
 	/* ports that share an uplink are polled from the lcore that polls it */
-	if (shared >= 0)
-		pp.shard = (unsigned int)shared;
+	pp.shard = shared >= 0 ? (unsigned int)shared : pick_shard(d, peers, n_peers);
 	if (!cp->client)
 		make_socket_dir(cp->socket);
 	ret = vqos_port_open(&pp, out, why, sizeof(why));

@@ -21,17 +21,11 @@
  * held packets always leave before younger ones of the same port.
  */
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 
 #include <rte_cycles.h>
-#include <rte_pause.h>
-#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
-#include <rte_malloc.h>
 #include <rte_vhost.h>
 
 #include "vhost_tx/classify.h"
