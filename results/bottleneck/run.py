@@ -61,7 +61,7 @@ sys.path.insert(0, os.path.join(ROOT, "results", "lib"))
 import vqosexp  # noqa: E402  (sets VQOS_BUILD before vqostest reads it)
 import vqostest  # noqa: E402
 from vqostest import Bed, wait_for  # noqa: E402
-from ovs import OVS, Hugepages, missing_tools  # noqa: E402
+from ovs import OVS, Hugepages, missing_tools, teardown  # noqa: E402
 
 OVS_LOCK = "/tmp/vqos-ovs.lock"
 OVS_HUGEPAGES = 512
@@ -411,14 +411,7 @@ def stage_ovs(run, interval):
                 r["support"] += f"; sink rx {gs['rx']['packets']} in all"
         return rows
     finally:
-        if ovs is not None:
-            try:
-                ovs.stop()
-            except Exception as e:  # noqa: BLE001
-                print(f"  warning: stopping OVS: {e}")
-        bed.close()
-        if ovs is not None:
-            ovs.cleanup_files()
+        teardown(ovs, bed)
 
 
 @contextlib.contextmanager

@@ -28,7 +28,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 import vqosexp  # noqa: E402  (sets VQOS_BUILD before vqostest is imported)
 
-from ovs import OVS, Hugepages  # noqa: E402
+from ovs import OVS, Hugepages, teardown  # noqa: E402
 from vqostest import VQOS_GEN, VQOSCTL, VQOSD, Bed, wait_for  # noqa: E402
 
 OVS_LOCK = "/tmp/vqos-ovs.lock"
@@ -115,15 +115,7 @@ class Rig:
                              for n in names), timeout, f"OVS ports {names} down")
 
     def close(self):
-        if self.ovs is not None:
-            try:
-                self.ovs.stop()
-            except Exception as e:  # noqa: BLE001 -- clean up the rest anyway
-                print(f"  warning: stopping OVS: {e}")
-        if self.bed is not None:
-            self.bed.close()
-        if self.ovs is not None:
-            self.ovs.cleanup_files()
+        teardown(self.ovs, self.bed)
         self.hp.restore()
         fcntl.flock(self.lockf, fcntl.LOCK_UN)
         self.lockf.close()

@@ -317,6 +317,21 @@ class OVS:
                 pass
 
 
+def teardown(ovs, bed):
+    """Stop @ovs, close @bed (its processes, its directory), then remove what
+    OVS's EAL left; either may be None. A failure to stop OVS is said, not
+    raised, so the rest is cleaned up all the same."""
+    if ovs is not None:
+        try:
+            ovs.stop()
+        except Exception as e:  # noqa: BLE001 -- clean up the rest anyway
+            print(f"  warning: stopping OVS: {e}")
+    if bed is not None:
+        bed.close()
+    if ovs is not None:
+        ovs.cleanup_files()
+
+
 def wait_stable(read, timeout, what, settle=1.0):
     """Poll @read() until its value stays the same for @settle seconds."""
     end = time.time() + timeout

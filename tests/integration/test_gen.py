@@ -21,7 +21,7 @@ import os
 import signal
 import subprocess
 
-from vqostest import ENV, VQOS_GEN, check, main, wait_for
+from vqostest import ENV, check, main, wait_for
 
 ROUNDS = 2800               # imix rounds of 12 frames on port 1
 IMIX_ROUND_BYTES = 64 * 7 + 576 * 4 + 1500 * 1
@@ -40,30 +40,20 @@ ID_STRIDE = 1 << 22         # default id of ethdev i: pid + i * 2^22
 TOLERANCE = 0.02
 
 
-def eal(bed, what, cpu, vdevs):
-    argv = [VQOS_GEN, "--no-huge", "-m", "256", "--file-prefix", bed.prefix(what),
-            "--lcores", f"0@{cpu}", "--no-pci", "--log-level", "*:warning"]
-    for v in vdevs:
-        argv += ["--vdev", v]
-    return argv
-
-
 def check_traffic(bed):
     socks = [bed.path(f"s{i}.sock") for i in range(len(PORTS))]
     # The sink: three vhost-user servers, receiving until told to stop.
-    argv = eal(bed, "sink", 1, [f"net_vhost{i},iface={s}" for i, s in enumerate(socks)])
-    argv += ["--", "--quiet", "--rate", 0, "--duration", 0, "--linger", 120]
-    sink = bed.spawn([str(a) for a in argv], "sink.log")
+    sink = bed.gen([f"net_vhost{i},iface={s}" for i, s in enumerate(socks)], "--rate", 0,
+                   "--duration", 0, "--linger", 120, log="sink.log", cpu=1)
     wait_for(lambda: all(os.path.exists(s) for s in socks) or sink.poll() is not None, 20,
              "the sink's sockets")
     # 1024-entry vrings hold 50 ms at 20 kpps: a sink that loses its (shared) CPU
     # for a few time slices does not push back on the senders' pacing.
-    argv = eal(bed, "src", 0, [f"net_virtio_user{i},path={s},queue_size=1024"
-                               for i, s in enumerate(socks)])
-    argv += ["--", "--quiet", "--duration", 30, "--delay", 0.5, "--linger", 1]
+    opts = ["--duration", 30, "--delay", 0.5, "--linger", 1]
     for i, p in enumerate(PORTS):
-        argv += ["--port", i, *p["opts"]]
-    src = bed.spawn([str(a) for a in argv], "src.log")
+        opts += ["--port", i, *p["opts"]]
+    src = bed.gen([f"net_virtio_user{i},path={s},queue_size=1024" for i, s in enumerate(socks)],
+                  *opts, log="src.log")
     s = bed.gen_result(src)
     sink.send_signal(signal.SIGINT)
     k = bed.gen_result(sink)
@@ -132,8 +122,8 @@ def check_bad_input(bed):
         (["--port", 2, "--vlan", 4096], "--vlan"),
     ]
     for opts, name in cases:
-        argv = [str(a) for a in eal(bed, "bad", 0, nulls) + ["--", "--quiet", *opts]]
-        r = subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=30)
+        r = subprocess.run(bed.gen_argv(nulls, *opts), capture_output=True, text=True, env=ENV,
+                           timeout=30)
         said = [line for line in r.stderr.splitlines() if line.startswith(f"vqos-gen: {name}")]
         check(r.returncode == 2 and said and r.stdout == "",
               f"{' '.join(map(str, opts))}: exit 2 ({r.returncode}), "

@@ -37,7 +37,7 @@ import signal
 import sys
 import time
 
-from ovs import OVS, SKIP, Hugepages, Skip, missing_tools, wait_stable
+from ovs import OVS, SKIP, Hugepages, Skip, missing_tools, teardown, wait_stable
 from vqostest import Bed, VQOS_GEN, check, wait_for
 
 SIZE = 1000                # frame bytes (no FCS): 6250 pps through OVS in all
@@ -242,15 +242,7 @@ def main():
                 print(f"----- ovs-vswitchd.log\n{ovs.log_tail()}")
         rc = 1
     finally:
-        if ovs is not None:
-            try:
-                ovs.stop()
-            except Exception as e:  # noqa: BLE001
-                print(f"  warning: stopping OVS: {e}")
-        if bed is not None:
-            bed.close()
-        if ovs is not None:
-            ovs.cleanup_files()
+        teardown(ovs, bed)
         hp.restore()
     print(f"{'PASS' if rc == 0 else 'SKIP' if rc == SKIP else 'FAIL'} "
           f"({time.monotonic() - t0:.1f} s)")

@@ -186,15 +186,18 @@ class Bed:
 
     # vqos-gen --------------------------------------------------------------
 
-    def gen(self, vdev, *opts, log, cpu=0):
-        """vqos-gen on @vdev, or on each of a list of vdevs (one virtual
-        container per port)."""
+    def gen_argv(self, vdev, *opts, cpu=0):
+        """vqos-gen's command line on @vdev, or on each of a list of vdevs
+        (one virtual container per port), with options @opts."""
         vdevs = [vdev] if isinstance(vdev, str) else list(vdev)
-        argv = [VQOS_GEN, "--no-huge", "-m", str(256 + 16 * len(vdevs)), "--file-prefix",
+        return [VQOS_GEN, "--no-huge", "-m", str(256 + 16 * len(vdevs)), "--file-prefix",
                 self.prefix("gen"), "--lcores", f"0@{cpu}", "--no-pci", "--log-level",
                 "*:warning", *[a for v in vdevs for a in ("--vdev", v)], "--", "--quiet",
                 *[str(o) for o in opts]]
-        return self.spawn(argv, log)
+
+    def gen(self, vdev, *opts, log, cpu=0):
+        """gen_argv() started, its output in @log."""
+        return self.spawn(self.gen_argv(vdev, *opts, cpu=cpu), log)
 
     def gen_result(self, p, timeout=60):
         rc = p.wait(timeout=timeout)
