@@ -27,7 +27,6 @@ same session. Nothing is asserted: this prints figures.
 import argparse
 import csv
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -37,14 +36,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
+sys.path.insert(0, os.path.join(ROOT, "results", "lib"))
+import vqosexp  # noqa: E402
 
 
 class Proc:
@@ -88,16 +81,12 @@ def tx_total(gen):
 MAX_ETHDEVS = 32
 
 
-def mac(i):
-    return f"02:00:00:00:{i >> 8:02x}:{i & 0xff:02x}"
-
-
 def generator(d, first, n, size, prefix):
     """One testpmd playing containers first..first+n-1 (n <= MAX_ETHDEVS)."""
     vdevs = []
     for i in range(first, first + n):
         vdevs += ["--vdev",
-                  f"net_virtio_user{i},path={d}/c{i}.sock,queue_size=256,mac={mac(i)}"]
+                  f"net_virtio_user{i},path={d}/c{i}.sock,queue_size=256,mac={vqosexp.container_mac(i)}"]
     argv = ["stdbuf", "-oL", "dpdk-testpmd", "--no-huge", "-m", str(512 + 24 * n),
             "--file-prefix", prefix, "--lcores", "0@0,1@0", "--no-pci",
             "--log-level", "*:error", *vdevs, "--", "-i", "--nb-cores=1",
@@ -149,7 +138,7 @@ def vqosd_run(build, kind, n, size, seconds, tag):
         shared = n >= MAX_ETHDEVS
         f.write("ports = (\n" + ",\n".join(
             f'  {{ name = "c{i}"; socket = "{d}/c{i}.sock"; '
-            + (f'uplink = "net_null0,no-rx=1"; mac = "{mac(i)}"; }}' if shared
+            + (f'uplink = "net_null0,no-rx=1"; mac = "{vqosexp.container_mac(i)}"; }}' if shared
                else f'uplink = "net_null{i},no-rx=1"; }}')
             for i in range(n)) + "\n);\n")
         classes = ['{ name = "root"; rate = "100gbit"; }'] + [
@@ -240,7 +229,7 @@ def main():
         w.writerows(rows)
     with open(os.path.join(HERE, "README.md"), "w") as f:
         f.write("# Data path throughput: one vqosd lcore against testpmd io\n\n")
-        f.write(f"Machine: {os.cpu_count()} cores, {cpu_model()}. "
+        f.write(f"Machine: {os.cpu_count()} cores, {vqosexp.cpu_model()}. "
                 f"Command: `python3 results/datapath/bench.py --runs {a.runs} "
                 f"--seconds {a.seconds}` (medians of {a.runs} runs; tx direction, "
                 "containers = one testpmd txonly process on CPU 0, hop on CPU 1, uplinks "

@@ -67,6 +67,12 @@ def machine():
             f"DPDK 22.11 (Debian 12)")
 
 
+def container_mac(n):
+    """The MAC of container number @n (0..65535) in the experiments:
+    02:00:00:00:HI:LO, locally administered, unicast."""
+    return f"02:00:00:00:{n >> 8 & 0xff:02x}:{n & 0xff:02x}"
+
+
 def cpu_busy(cpu, seconds=0.5):
     """Share of the next @seconds in which CPU @cpu was not idle (/proc/stat):
     an experiment waits for its measured CPU to be quiet before a run."""

@@ -74,10 +74,6 @@ def parse_bits(text):
     raise ValueError(f"{text}: give a bit rate (bit, kbit, mbit, gbit)")
 
 
-def mac_of(i):
-    return "02:00:00:00:%02x:%02x" % ((i + 1) >> 8, (i + 1) & 0xFF)
-
-
 def eal_mb(n):
     # 2048 mbufs a port (daemon/main.c) of ~2.4 KB and the rest: the heap in
     # use grows ~8 MB a port.
@@ -95,7 +91,7 @@ def write_conf(bed, n, shared, with_mac, tree):
     ports = []
     for i in range(n):
         uplink = "net_null0,no-rx=1" if shared else f"net_null{i},no-rx=1"
-        mac = f' mac = "{mac_of(i)}";' if with_mac else ""
+        mac = f' mac = "{vqosexp.container_mac(i + 1)}";' if with_mac else ""
         ports.append(f'  {{ name = "c{i}"; socket = "{bed.path(f"c{i}.sock")}"; '
                      f'uplink = "{uplink}";{mac} }}')
     lines += [",\n".join(ports), ");", tree]
@@ -158,7 +154,7 @@ def start_gens(bed, n, per_gen, opts):
         vdevs = []
         for i in ids:
             vdevs += ["--vdev", f"net_virtio_user{i},path={bed.path(f'c{i}.sock')},"
-                      f"queue_size=256,mac={mac_of(i)}"]
+                      f"queue_size=256,mac={vqosexp.container_mac(i + 1)}"]
         # taskset: EAL's own threads too (they would go to CPU 1 otherwise)
         argv = ["taskset", "-c", "0", vqostest.VQOS_GEN, "--no-huge", "-m", str(256 + 24 * len(ids)),
                 "--file-prefix", bed.prefix(f"gen{g}"), "--lcores", "0@0", "--no-pci",
