@@ -30,12 +30,13 @@ struct command {
 
 static json_t *dir_json(const struct vqos_ctl_dir *d)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "offered",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "offered",
 			 (json_int_t)d->offered, "packets", (json_int_t)d->packets, "bytes",
 			 (json_int_t)d->bytes, "drops", (json_int_t)d->drops, "shaped",
 			 (json_int_t)d->shaped, "backlog", (json_int_t)d->backlog, "backlogged",
 			 (json_int_t)d->backlogged, "uplink_full", (json_int_t)d->uplink_full,
-			 "vring_full", (json_int_t)d->vring_full);
+			 "vring_full", (json_int_t)d->vring_full, "link_down",
+			 (json_int_t)d->link_down);
 }
 
 struct port_show {
@@ -180,6 +181,8 @@ static int cmd_stats(const struct vqos_ctl_env *env, const struct vqos_ctl_reque
 		{ "backlog_packets", "backlog", "Packets waiting (tx: vring, rx: class queue)." },
 		{ "uplink_full_total", "uplink_full", "Times the uplink took fewer than offered." },
 		{ "vring_full_total", "vring_full", "Times the container's rx vring had no room." },
+		{ "link_down_total", "link_down",
+		  "Packets dropped because the uplink's link was down past the hold." },
 	};
 	json_t *ports, *lcores;
 	const json_t *l;

@@ -44,6 +44,7 @@ static const struct column port_stats_columns[] = {
 	{ "BACKLOG", "backlog" },
 	{ "UPLINK-FULL", "uplink_full" },
 	{ "VRING-FULL", "vring_full" },
+	{ "LINK-DOWN", "link_down" },
 	{ NULL, NULL },
 };
 

@@ -64,6 +64,7 @@ static void ctl_dir(const struct vqosd *d, const struct vqos_port_info *info, si
 		/* tx waits in the container's vring, rx in vqosd's class queue */
 		.backlog = dir == VQOS_DIR_TX ? s->backlog : cs.backlog_pkts,
 		.uplink_full = s->uplink_full,
+		.link_down = s->link_down,
 		.vring_full = s->vring_full,
 		.backlogged = s->backlogged,
 	};

@@ -77,8 +77,37 @@ static inline uint64_t sum_len(struct rte_mbuf *const *pkts, uint16_t n)
 	return bytes;
 }
 
-/* Give pkts[0..n) to the uplink; returns how many it took, counting them. */
-static inline uint16_t uplink_give(struct vqos_port *p, struct rte_mbuf **pkts, uint16_t n)
+/* The uplink refused pkts[0..n): its link is down (no peer, OVS's port gone)
+ * and has been for the data path's hold time? Then they are dropped and
+ * counted, and the port goes on at its classes' rate as if the link took
+ * them, as a NIC with its link down does. Returns how many were dropped:
+ * 0 while the link is up (a full uplink is backpressure, never a drop) or
+ * within the hold (a peer that restarts loses nothing). */
+static uint16_t uplink_refused(struct vqos_port *p, struct rte_mbuf **pkts, uint16_t n,
+			       uint64_t now)
+{
+	struct vqos_dp_dir_stats *st = &p->stats[VQOS_DIR_TX];
+
+	if (p->up == NULL || __atomic_load_n(&p->up->link_up, __ATOMIC_RELAXED)) {
+		p->tx_down_since = 0;
+		STAT_ADD(st->uplink_full, 1);
+		return 0;
+	}
+	if (p->tx_down_since == 0) {
+		p->tx_down_since = now | 1; /* 0 means "link up" */
+		return 0;
+	}
+	if (now - p->tx_down_since < __atomic_load_n(&p->dp->hold_cycles, __ATOMIC_RELAXED))
+		return 0;
+	rte_pktmbuf_free_bulk(pkts, n);
+	STAT_ADD(st->link_down, n);
+	return n;
+}
+
+/* Give pkts[0..n) to the uplink, counting what it took; returns how many
+ * left the port's hands: taken, or dropped by uplink_refused(). */
+static inline uint16_t uplink_give(struct vqos_port *p, struct rte_mbuf **pkts, uint16_t n,
+				   uint64_t now)
 {
 	struct vqos_dp_dir_stats *st = &p->stats[VQOS_DIR_TX];
 	uint32_t len[VQOS_PEND_MAX];
@@ -93,9 +122,11 @@ static inline uint16_t uplink_give(struct vqos_port *p, struct rte_mbuf **pkts, 
 		bytes += len[i];
 	STAT_ADD(st->packets, sent);
 	STAT_ADD(st->bytes, bytes);
-	if (sent < n)
-		STAT_ADD(st->uplink_full, 1);
-	return sent;
+	if (likely(sent == n)) {
+		p->tx_down_since = 0; /* it takes packets: whatever its link says */
+		return n;
+	}
+	return sent + uplink_refused(p, &pkts[sent], n - sent, now);
 }
 
 /* Give pkts[0..n) to the container's rx vring; returns how many it took. */
@@ -129,7 +160,7 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pas
 		uint32_t backlog;
 
 		if (!burst_empty(b)) {
-			uint16_t sent = uplink_give(p, &b->pkts[b->head], b->n - b->head);
+			uint16_t sent = uplink_give(p, &b->pkts[b->head], b->n - b->head, now);
 
 			b->head += sent;
 			moved += sent;
@@ -172,7 +203,7 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pas
 			STAT_ADD(s->drops, n - kept);
 			rte_pktmbuf_free_bulk(&pkts[kept], n - kept);
 		}
-		sent = uplink_give(p, pkts, kept);
+		sent = uplink_give(p, pkts, kept, now);
 		moved += sent;
 		if (sent < kept) {
 			/* Out of the schedule until the uplink took them all. */

@@ -39,6 +39,10 @@ struct vqos_uplink {
 	uint16_t eth;	    /* its ethdev port id */
 	unsigned int refs;  /* ports that use it */
 	unsigned int shard; /* the lcore that polls it: all its ports' */
+	/* Its link, as the control thread last read it (vqos_port_poll_links):
+	 * while it is down, what the uplink refuses is held for the data path's
+	 * hold time, then dropped. ctl: wo, dp: ro. */
+	bool link_up;
 };
 
 struct vqos_port {
@@ -61,6 +65,9 @@ struct vqos_port {
 
 	/* Data path only, on their own cache lines. */
 	bool tx_woken;				       /* its tx leaf is in the schedule */
+	/* TSC of the first refusal by its uplink with the link down, 0 while the
+	 * link is up: after the hold, tx drops instead of holding. */
+	uint64_t tx_down_since;
 	bool rx_got;				       /* frames came for it this pass */
 	struct vqos_burst tx_pend __rte_cache_aligned; /* container -> uplink */
 	struct vqos_burst rx_pend;		       /* qdisc -> container */
@@ -112,6 +119,7 @@ struct vqos_dp_shard {
 
 struct vqos_dp {
 	uint64_t hz;		   /* TSC frequency: the qdiscs' clock */
+	uint64_t hold_cycles;	   /* tx held this long for an uplink whose link is down */
 	struct rte_rcu_qsbr *qsbr; /* every loop's quiescent points */
 	bool stop;		   /* dp: ro, ctl: wo */
 	unsigned int n_shards;

@@ -344,6 +344,7 @@ struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n)
 	for (unsigned int k = 0; k < n; k++)
 		dp->shard[k].lcore = lcores[k];
 	dp->hz = rte_get_tsc_hz();
+	vqos_dp_set_uplink_hold(dp, VQOS_DP_UPLINK_HOLD_US_DEFAULT);
 	dp->qsbr = rte_zmalloc("vqos_dp_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX_LCORE) != 0)
 		goto fail;
@@ -352,6 +353,11 @@ fail:
 	vqos_dp_free(dp);
 	rte_errno = ENOMEM;
 	return NULL;
+}
+
+void vqos_dp_set_uplink_hold(struct vqos_dp *dp, uint64_t us)
+{
+	__atomic_store_n(&dp->hold_cycles, us * dp->hz / 1000000, __ATOMIC_RELAXED);
 }
 
 void vqos_dp_free(struct vqos_dp *dp)

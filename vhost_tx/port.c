@@ -176,6 +176,20 @@ static struct vqos_uplink *uplink_find(const char *devargs)
 	return NULL;
 }
 
+void vqos_port_poll_links(void)
+{
+	struct rte_eth_link link;
+
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < uplinks_n; i++) {
+		bool up = rte_eth_link_get_nowait(uplinks[i]->eth, &link) == 0 &&
+			  link.link_status == RTE_ETH_LINK_UP;
+
+		__atomic_store_n(&uplinks[i]->link_up, up, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&registry_lock);
+}
+
 int vqos_uplink_shard(const char *devargs)
 {
 	struct vqos_uplink *up;
@@ -298,6 +312,7 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 	}
 	up->eth = port->uplink_port;
 	up->refs = 1;
+	up->link_up = true; /* until the first poll says otherwise: hold, never drop early */
 	up->shard = port->shard;
 	uplinks[uplinks_n++] = up;
 	port->up = up;
@@ -468,6 +483,7 @@ void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *inf
 		o->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
 		o->drops = __atomic_load_n(&s->drops, __ATOMIC_RELAXED);
 		o->uplink_full = __atomic_load_n(&s->uplink_full, __ATOMIC_RELAXED);
+		o->link_down = __atomic_load_n(&s->link_down, __ATOMIC_RELAXED);
 		o->vring_full = __atomic_load_n(&s->vring_full, __ATOMIC_RELAXED);
 		o->backlog = __atomic_load_n(&s->backlog, __ATOMIC_RELAXED);
 		o->backlogged = __atomic_load_n(&s->backlogged, __ATOMIC_RELAXED);

@@ -83,6 +83,9 @@ struct vqos_dp_dir_stats {
 	uint64_t drops;
 	/** tx: times the uplink took fewer packets than offered (OVS is full). */
 	uint64_t uplink_full;
+	/** tx: packets dropped because the uplink's link was down for longer than
+	 *  the hold (vqos_dp_set_uplink_hold()); not counted in drops. */
+	uint64_t link_down;
 	/** rx: times the container's vring had no room: a refused copy, or no free
 	 *  entry in a pass that brought it packets. */
 	uint64_t vring_full;
@@ -187,6 +190,28 @@ int vqos_dp_run(void *dp);
 
 /** Ask the loop to end; returns at once. Safe from any thread. */
 void vqos_dp_stop(struct vqos_dp *dp);
+
+/** Default of vqos_dp_set_uplink_hold(), microseconds. */
+#define VQOS_DP_UPLINK_HOLD_US_DEFAULT 100000
+
+/**
+ * How long tx holds a container's packets for an uplink whose link is down
+ * (no peer, or OVS's port gone), microseconds. Past that, what the uplink
+ * refuses is dropped and counted (`link_down`), as a NIC or OVS drops on a
+ * link that is down, so the container is neither held forever nor sees
+ * its traffic vanish on a peer's brief restart. While the link is up,
+ * refusals are backpressure and nothing is ever dropped. Takes effect at
+ * once; call before the loops run or at any time (a relaxed store).
+ */
+void vqos_dp_set_uplink_hold(struct vqos_dp *dp, uint64_t us);
+
+/**
+ * Read the link of every open uplink and publish it to the data path.
+ * Control thread; called periodically (vqosd's main loop: every 100 ms at
+ * most), since drivers (virtio_user) learn of a peer that went away only
+ * when asked.
+ */
+void vqos_port_poll_links(void);
 
 /** What one data-path lcore is to serve. */
 struct vqos_dp_part {

@@ -230,18 +230,33 @@ class Testpmd:
                 "--", "-i", "--total-num-mbufs=8192"]
         self.p = bed.spawn(argv, "testpmd.log", stdin=subprocess.PIPE)
 
+    # testpmd answers "show port summary all" with this line: a command sent
+    # before it has been carried out once it appears.
+    MARK = "Number of available ports"
+
+    def _log(self):
+        with open(self.p.log, errors="replace") as f:
+            return f.read()
+
     def cmd(self, line, pause=0.3):
-        self.p.stdin.write(line + "\n")
+        """Send @line, wait until testpmd has carried it out (it reads its
+        commands one by one: a marker command sent after it is answered
+        after it), then wait @pause seconds more (a forwarding run's length).
+        No fixed sleep stands in for testpmd's start-up or a busy CPU."""
+        marks = self._log().count(self.MARK)
+        self.p.stdin.write(line + "\nshow port summary all\n")
         self.p.stdin.flush()
+        wait_for(lambda: self._log().count(self.MARK) > marks or self.p.poll() is not None,
+                 60, f"testpmd to carry out '{line}'")
+        if self.p.poll() is not None:
+            raise Failure(f"testpmd exited ({self.p.returncode}) on '{line}'")
         time.sleep(pause)
 
     def port_stats(self):
         """Counters of port 0: {'rx': packets, 'tx': packets}."""
-        with open(self.p.log) as f:
-            before = len(f.read())
-        self.cmd("show port stats 0", 1.0)
-        with open(self.p.log, errors="replace") as f:
-            text = f.read()[before:]
+        before = len(self._log())
+        self.cmd("show port stats 0", 0)
+        text = self._log()[before:]
         rx = re.search(r"RX-packets:\s+(\d+)", text)
         tx = re.search(r"TX-packets:\s+(\d+)", text)
         if not rx or not tx:
@@ -249,7 +264,7 @@ class Testpmd:
         return {"rx": int(rx.group(1)), "tx": int(tx.group(1))}
 
     def quit(self):
-        self.cmd("quit", 0)
+        self.p.stdin.write("quit\n")
         self.p.stdin.close()
         return self.p.wait(timeout=20)
 
