@@ -348,6 +348,22 @@ static void uplink_close(struct vqos_port *port)
 	port->uplink_port = RTE_MAX_ETHPORTS;
 }
 
+/*
+ * Offloads vqosd does not carry, so never offered to a container (as OVS
+ * does without userspace TSO): a frame it takes from a container goes to
+ * an uplink configured with no offload, and a container that negotiated
+ * checksum or segmentation offload would hand over frames with a partial
+ * checksum, or 64 KB segments, that nobody completes. Frames to a container
+ * come from an uplink that computed everything, so its GUEST_ offloads
+ * would never be used either.
+ */
+#define VQOS_VHOST_OFFLOADS                                                                   \
+	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_HOST_TSO4) |                    \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO6) | (1ULL << VIRTIO_NET_F_HOST_ECN) |                \
+	 (1ULL << VIRTIO_NET_F_HOST_UFO) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |               \
+	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |             \
+	 (1ULL << VIRTIO_NET_F_GUEST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_UFO))
+
 static int vhost_open(struct vqos_port *port, char *err, size_t errlen)
 {
 	uint64_t flags = port->client ? RTE_VHOST_USER_CLIENT : 0;
@@ -362,7 +378,8 @@ static int vhost_open(struct vqos_port *port, char *err, size_t errlen)
 		snprintf(err, errlen, "socket %s: cannot register with librte_vhost", port->socket);
 		return -EINVAL;
 	}
-	if (rte_vhost_driver_callback_register(port->socket, &vhost_ops) != 0 ||
+	if (rte_vhost_driver_disable_features(port->socket, VQOS_VHOST_OFFLOADS) != 0 ||
+	    rte_vhost_driver_callback_register(port->socket, &vhost_ops) != 0 ||
 	    rte_vhost_driver_start(port->socket) != 0) {
 		rte_vhost_driver_unregister(port->socket);
 		snprintf(err, errlen, "socket %s: cannot start the vhost-user %s", port->socket,

@@ -263,6 +263,19 @@ class Testpmd:
             raise Failure(f"no port stats in testpmd output: {text[-1000:]}")
         return {"rx": int(rx.group(1)), "tx": int(tx.group(1))}
 
+    def offload_caps(self):
+        """The rx and tx offload capabilities port 0 reports (names as
+        testpmd prints them: TCP_TSO, TCP_CKSUM, ...): a virtio_user port
+        reports what the vhost-user backend offered."""
+        caps = set()
+        for d in ("tx", "rx"):
+            before = len(self._log())
+            self.cmd(f"show port 0 {d}_offload capabilities", 0)
+            text = self._log()[before:]
+            for m in re.finditer(r"Per (?:Queue|Port)\s*:([^\n]*)", text):
+                caps.update(m.group(1).split())
+        return caps
+
     def quit(self):
         self.p.stdin.write("quit\n")
         self.p.stdin.close()
