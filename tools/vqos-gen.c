@@ -17,6 +17,8 @@
  *       -> stop and close the ports -> EAL cleanup -> the JSON report
  *
  * SIGINT/SIGTERM end RUN and LINGER at once; the report is still printed.
+ * SIGUSR1 ends RUN only: sending stops, LINGER follows, so what the peer
+ * still has to take from the vring is taken before the process goes.
  *
  * Transmit is lossless on our side: a burst is built only when the previous
  * one was wholly accepted; what tx_burst did not take stays in hand and is
@@ -53,10 +55,14 @@
 #include "tools/gen.h"
 
 static volatile int stop_flag;
+static volatile int end_run_flag;
 
 static void on_signal(int sig)
 {
-	stop_flag = 1;
+	if (sig == SIGUSR1)
+		end_run_flag = 1;
+	else
+		stop_flag = 1;
 }
 
 static bool paced(const struct vqos_gen_port_opts *o)
@@ -222,7 +228,7 @@ static void poll_loop(struct vqos_gen_run *r)
 		may_sleep = may_sleep && r->ct[i].opts->rate_mode != VQOS_GEN_RATE_MAX;
 	for (;;) {
 		now = rte_rdtsc();
-		if (running && (stop_flag || now >= run_end || all_done(r))) {
+		if (running && (stop_flag || end_run_flag || now >= run_end || all_done(r))) {
 			running = false;
 			for (i = 0; i < r->nb_ct; i++)
 				sender_end(&r->ct[i], now);
@@ -341,6 +347,7 @@ int main(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	/*
 	 * virtio_user writes to its vhost-user socket without MSG_NOSIGNAL: when
 	 * the vhost side went away first, closing the port would kill us.

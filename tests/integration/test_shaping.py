@@ -39,14 +39,16 @@ def test_shaping(bed):
     sink2 = bed.gen(f"net_virtio_user2,path={u2}", "--rate", 0, "--duration", 0,
                     "--linger", 300, log="sink2.log")
     wait_for(lambda: all(p["uplink_up"] for p in bed.ports().values()), 30, "the sinks")
-    pmd = Testpmd(bed, f"net_virtio_user0,path={s2}")
+    pmd = Testpmd(bed, f"net_virtio_user0,path={s2}", nice=19)
     wait_for(lambda: bed.ports()["c2"]["connected"], 30, "testpmd to connect")
     pmd.cmd("set fwd txonly")
     pmd.cmd("start", 0)
-    # c1 offers 80 Mbit/s in 1000-byte frames, twice its ceiling, until 80000
-    # frames went: about 16 s at its ceiling, well past the measurement.
-    c1 = bed.gen(f"net_virtio_user0,path={s1}", "--rate", "80mbit", "--size", 1000,
-                 "--count", 80000, "--duration", 60, "--linger", 2, log="c1.log")
+    # c1 offers 80 Mbit/s in 1000-byte frames, twice its ceiling, until the
+    # test stops it (however often a window is measured again), into a
+    # 1024-entry vring: 200 ms of its ceiling, so a few time slices lost to
+    # the other processes on its CPU never empty it.
+    c1 = bed.gen(f"net_virtio_user0,path={s1},queue_size=1024", "--rate", "80mbit",
+                 "--size", 1000, "--duration", 300, "--linger", 2, log="c1.log")
     wait_for(lambda: bed.ports()["c1"]["tx"]["packets"] > 0, 30, "c1's traffic")
     wait_for(lambda: bed.ports()["c2"]["tx"]["packets"] > 0, 30, "testpmd's traffic")
     time.sleep(1.5)
@@ -64,9 +66,12 @@ def test_shaping(bed):
     check(shaped["c1"]["tx"]["shaped"] > 0 and shaped["c2"]["tx"]["shaped"] > 0,
           "vqosctl counts both as shaped")
 
-    g1 = bed.gen_result(c1, timeout=90)
+    c1.send_signal(signal.SIGUSR1)  # stop sending; linger while vqosd drains its vring
+    g1 = bed.gen_result(c1, timeout=30)
     pmd.cmd("stop", 2.0)
     sent2 = pmd.port_stats()["tx"]
+    wait_for(lambda: bed.ports()["c1"]["tx"]["packets"] == g1["tx"]["packets"], 10,
+             "vqosd to take what c1's vring still held")
     p = bed.ports()
     # everything has drained into the sinks: they may stop
     sink1.send_signal(signal.SIGINT)
