@@ -1,0 +1,769 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data path's passes (vhost_tx/dp.c: tx_pass, rx_pass, rx_demux and the
+ * migration of vqos_dp_adopt) on fake containers and fake uplinks, driven by
+ * a clock the test moves: held bursts and their retry, lossless tx
+ * backpressure, rx into a vring with little room, demultiplexing a shared
+ * uplink by MAC (broadcast reference counts included), rx queues moved to a
+ * new state, a container that goes away. Every test ends with every mbuf
+ * back in its pool, exactly once.
+ *
+ * How the fakes get in, with dp.c unchanged:
+ *
+ *  - dp.c is #included below: the test calls its static passes the way
+ *    vqos_dp_run() does (see pass()), and runs the very code vqosd runs.
+ *    A header giving the passes external linkage would do as well, but
+ *    would change vqosd's build for a test; this changes nothing there.
+ *    States are built by dp_state.c, with vqos_dp_create() and
+ *    vqos_dp_publish() as vqosd builds them, real htb and fifo qdiscs
+ *    included; the test sets the dp's clock rate to 1e9 before publishing,
+ *    so every qdisc runs on the test's nanosecond clock.
+ *  - librte_vhost's calls are wrapped at link time (-Wl,--wrap=...): one
+ *    fake container per vid (struct fake_dev, dp_fake.c).
+ *  - rte_eth_rx_burst() and rte_eth_tx_burst() are static inline, so no link
+ *    seam reaches them, and a hook in dp.c would sit in the fast path. They
+ *    call through rte_eth_fp_ops[port id]: the test fills that entry of two
+ *    port ids no device uses with its own burst functions and queue data, as
+ *    a driver's start does (struct fake_uplink), and restores it after.
+ *    Nothing is probed.
+ *  - mbufs come from a real mempool, without a per-lcore cache so that its
+ *    count is exact, a new one per test: dp.c frees into m->pool, and
+ *    "every mbuf back exactly once" is checked by emptying the pool and
+ *    looking for the same mbuf twice (pool_all_back()). So this binary
+ *    starts EAL, without hugepages or devices (--no-huge -m 64 --no-pci
+ *    --no-shconf --no-telemetry, a --file-prefix of its own, whose empty
+ *    runtime directory it removes), which needs nothing of the machine and
+ *    runs under ASan.
+ *
+ * Frames carry their sequence number and length and a pattern made from
+ * both, checked wherever a fake takes a copy, so a frame that arrives is
+ * known to be whole and which one it is.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vhost_tx/dp.c"
+
+#include "tests/vhost_tx/dp_fake.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Containers' MACs (in an order that is not the ports'), and others. */
+static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x03 };
+static const uint8_t MAC_B[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t MAC_C[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const uint8_t MAC_NOBODY[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t MAC_MCAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+#define MAX_PORTS FAKE_DEVS
+
+static struct vqos_dp *dp;
+static uint64_t clock_ns; /* the injected clock */
+static struct vqos_port *ports[MAX_PORTS];
+
+/* ---------------------------------------------------------------------
+ * Ports, trees, states and passes
+ * --------------------------------------------------------------------- */
+
+static struct vqos_port *port_new(unsigned int i, uint16_t eth, int vid, const uint8_t *mac)
+{
+	struct vqos_port *p = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*p));
+	char name[16];
+
+	assert_non_null(p);
+	memset(p, 0, sizeof(*p));
+	snprintf(name, sizeof(name), "c%u", i);
+	p->name = strdup(name);
+	p->uplink_port = eth;
+	p->has_mac = mac != NULL;
+	p->mac = mac != NULL ? vqos_dp_mac_key(mac) : 0;
+	p->pool = fake_pool;
+	p->dp = dp;
+	p->shard = 0;
+	p->vid = vid;
+	ports[i] = p;
+	return p;
+}
+
+/* A class tree for @p n ports: a root of 10 Gbit/s and a leaf of 1 Gbit/s
+ * (ceil 10) per port, in the order of the ports; with @p tenant, the leaves
+ * under an inner class, so that their indices are not those of a flat tree.
+ * Nothing here is ever shaped: the tests see the data path, not the rates. */
+struct tree {
+	struct vqos_sched_class_params c[2 + MAX_PORTS];
+	struct vqos_sched_params p;
+	uint32_t leaf[MAX_PORTS];
+};
+
+static void tree_make(struct tree *t, unsigned int n, bool tenant)
+{
+	uint32_t parent = tenant ? 2 : 1, k = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->c[k] = (struct vqos_sched_class_params){ .id = 1,
+						    .parent = VQOS_SCHED_NO_PARENT,
+						    .rate_bps = 10000000000ull };
+	k++;
+	if (tenant) {
+		t->c[k] = (struct vqos_sched_class_params){
+			.id = 2, .parent = 1, .rate_bps = 5000000000ull, .ceil_bps = 10000000000ull
+		};
+		k++;
+	}
+	for (unsigned int i = 0; i < n; i++, k++) {
+		t->c[k] = (struct vqos_sched_class_params){ .id = 10 + i,
+							    .parent = parent,
+							    .rate_bps = 1000000000ull,
+							    .ceil_bps = 10000000000ull,
+							    .port = i };
+		t->leaf[i] = k;
+	}
+	t->p.n_ports = n;
+	t->p.classes = t->c;
+	t->p.n_classes = k;
+}
+
+/* Publish a state of @p n ports (lcore 0's part), as vqosd does. */
+static void publish(struct vqos_port *const *list, unsigned int n, const struct vqos_sched_ops *tx,
+		    const struct vqos_sched_ops *rx, bool rx_tenant)
+{
+	struct tree t[VQOS_DIR_N];
+	struct vqos_dp_part part = { .ports = list, .n_ports = n };
+	char err[256];
+
+	tree_make(&t[VQOS_DIR_TX], n, false);
+	tree_make(&t[VQOS_DIR_RX], n, rx_tenant);
+	part.tree[VQOS_DIR_TX] = (struct vqos_dp_tree){ .ops = tx,
+							.params = &t[VQOS_DIR_TX].p,
+							.leaf_of_port = t[VQOS_DIR_TX].leaf };
+	part.tree[VQOS_DIR_RX] = (struct vqos_dp_tree){ .ops = rx,
+							.params = &t[VQOS_DIR_RX].p,
+							.leaf_of_port = t[VQOS_DIR_RX].leaf };
+	if (vqos_dp_publish(dp, &part, NULL, err, sizeof(err)) != 0)
+		fail_msg("publish: %s", err);
+}
+
+static struct vqos_dp_state *cur_state(void)
+{
+	return dp->shard[0].state;
+}
+
+/* One pass of the loop of vqos_dp_run(), at the injected clock, which then
+ * moves on by 10 us. Returns the packets moved. */
+static unsigned int pass(void)
+{
+	struct vqos_dp_shard *sh = &dp->shard[0];
+	struct vqos_dp_state *st = sh->state;
+	unsigned int moved = 0;
+
+	if (!st->adopted)
+		vqos_dp_adopt(st, clock_ns);
+	if (st->n > 0) {
+		moved = tx_pass(st, clock_ns, sh->lstats.passes);
+		moved += rx_pass(st, clock_ns, &sh->lstats);
+	}
+	sh->lstats.passes++;
+	clock_ns += 10000;
+	return moved;
+}
+
+static void passes(unsigned int n)
+{
+	while (n-- > 0)
+		pass();
+}
+
+/* Packets waiting in rx class @p leaf of the running state. */
+static uint32_t rx_backlog(uint32_t leaf)
+{
+	struct vqos_sched_class_stats cs;
+
+	assert_int_equal(vqos_dp_class_stats(dp, 0, VQOS_DIR_RX, leaf, &cs), 0);
+	return cs.backlog_pkts;
+}
+
+/* The leaf of the first port in tree_make()'s flat tree. */
+#define LEAF0 1
+
+/* Packets a port holds in @p b. */
+static unsigned int held(const struct vqos_burst *b)
+{
+	return b->n - b->head;
+}
+
+static uint64_t bytes_of(uint32_t first, unsigned int n)
+{
+	uint64_t b = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		b += frame_len(first + i);
+	return b;
+}
+
+/* seq[0..n) is first, first + 1, ... */
+static void assert_seqs(const uint32_t *seq, unsigned int n, uint32_t first)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (seq[i] != first + i)
+			fail_msg("frame %u is %u, not %u", i, seq[i], first + i);
+}
+
+static void assert_list(const uint32_t *seq, unsigned int n, const uint32_t *want,
+			unsigned int n_want)
+{
+	assert_int_equal(n, n_want);
+	for (unsigned int i = 0; i < n; i++)
+		if (seq[i] != want[i])
+			fail_msg("frame %u is %u, not %u", i, seq[i], want[i]);
+}
+
+static int setup(void **unused)
+{
+	unsigned int lcore = 0;
+
+	if (fake_setup() < 0)
+		return -1;
+	dp = vqos_dp_create(&lcore, 1);
+	if (dp == NULL)
+		return -1;
+	dp->hz = 1000000000; /* the qdiscs' clock: the test's, in ns */
+	clock_ns = 1000000000;
+	return 0;
+}
+
+/* Frees what a failed test left, then the data path and the pool. */
+static int teardown(void **unused)
+{
+	for (unsigned int i = 0; i < MAX_PORTS; i++) {
+		if (ports[i] == NULL)
+			continue;
+		vqos_burst_free(&ports[i]->tx_pend);
+		vqos_burst_free(&ports[i]->rx_pend);
+	}
+	vqos_dp_free(dp); /* and the qdiscs, with what they queue */
+	dp = NULL;
+	for (unsigned int i = 0; i < MAX_PORTS; i++) {
+		if (ports[i] == NULL)
+			continue;
+		free(ports[i]->name);
+		free(ports[i]);
+		ports[i] = NULL;
+	}
+	fake_teardown();
+	return 0;
+}
+
+/* One port (vid 0, on FAKE_ETH0) alone in a state whose qdiscs, both ways, are of
+ * the kind the test runs with. */
+static struct vqos_port *one_port(void **state)
+{
+	struct vqos_port *p = port_new(0, FAKE_ETH0, 0, NULL);
+
+	publish(&p, 1, *state, *state, false);
+	return p;
+}
+
+/* The uplink took the container's frames 0 .. n - 1, in order and whole,
+ * counted so, none dropped; every mbuf is back. */
+static void tx_all_in_order(const struct vqos_port *p, unsigned int n)
+{
+	const struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_TX];
+
+	assert_int_equal(fake_up[0].n_sent, n);
+	assert_seqs(fake_up[0].sent_seq, n, 0);
+	assert_int_equal(fake_up[0].sent_bytes, bytes_of(0, n));
+	assert_int_equal(s->offered, n);
+	assert_int_equal(s->packets, n);
+	assert_int_equal(s->bytes, bytes_of(0, n));
+	assert_int_equal(s->drops, 0);
+	pool_all_back();
+}
+
+/* The container's rx vring got the uplink's frames 0 .. n - 1, in order and
+ * whole, counted so, none dropped; every mbuf is back. */
+static void rx_all_in_order(const struct vqos_port *p, unsigned int n)
+{
+	const struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_RX];
+
+	assert_int_equal(fake_dev[0].rx_n, n);
+	assert_seqs(fake_dev[0].rx_seq, n, 0);
+	assert_int_equal(s->offered, n);
+	assert_int_equal(s->packets, n);
+	assert_int_equal(s->bytes, bytes_of(0, n));
+	assert_int_equal(s->drops, 0);
+	pool_all_back();
+}
+
+/* ---------------------------------------------------------------------
+ * tx
+ * --------------------------------------------------------------------- */
+
+/* The uplink takes 10 of a burst of 32: the other 22 are held, in order, and
+ * leave first on the next passes; the vring is not read while any is held,
+ * so no younger packet overtakes them. */
+static void test_tx_held_retry(void **state)
+{
+	struct vqos_port *p = one_port(state);
+	struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_TX];
+
+	dev_send(0, 0, 64);
+	fake_up[0].take = 10;
+
+	/* woken, granted 32, dequeued 32; 10 sent, 22 held */
+	assert_int_equal(pass(), 10);
+	assert_int_equal(fake_up[0].n_sent, 10);
+	assert_int_equal(held(&p->tx_pend), 22);
+	assert_int_equal(fake_dev[0].tx_n - fake_dev[0].tx_head, 32);
+	assert_int_equal(s->offered, 32);
+	assert_int_equal(s->packets, 10);
+	assert_int_equal(s->bytes, bytes_of(0, 10));
+	assert_int_equal(s->uplink_full, 1);
+	assert_int_equal(s->backlog, 64);
+	assert_int_equal(s->backlogged, 1);
+	assert_false(p->tx_woken);
+
+	/* the held ones first, 10 more; the vring is not dequeued, though
+	 * the container queues more */
+	dev_send(0, 64, 8);
+	assert_int_equal(pass(), 10);
+	assert_int_equal(fake_up[0].n_sent, 20);
+	assert_int_equal(held(&p->tx_pend), 12);
+	assert_int_equal(fake_dev[0].dequeues, 1);
+	assert_int_equal(s->offered, 32);
+	assert_int_equal(s->uplink_full, 2);
+
+	/* room: the last 12 held, then the vring: 32, then 8, short of the
+	 * grant, which takes the leaf out of the schedule */
+	fake_up[0].take = 32;
+	assert_int_equal(pass(), 12 + 32 + 8);
+	assert_int_equal(held(&p->tx_pend), 0);
+	assert_int_equal(fake_dev[0].tx_n - fake_dev[0].tx_head, 0);
+	assert_int_equal(fake_dev[0].dequeues, 3);
+	assert_false(p->tx_woken);
+	assert_int_equal(s->backlogged, 2);
+	assert_int_equal(pass(), 0);
+	assert_int_equal(fake_dev[0].dequeues, 3);
+
+	assert_int_equal(s->uplink_full, 2);
+	tx_all_in_order(p, 72);
+}
+
+/* An uplink that takes nothing for 200 passes: vqosd holds one burst, does
+ * not read the container's vring again (its backlog waits there), and drops
+ * nothing; then everything leaves, in order. */
+static void test_tx_uplink_full_lossless(void **state)
+{
+	struct vqos_port *p = one_port(state);
+	struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_TX];
+
+	dev_send(0, 0, 100);
+	fake_up[0].take = 0;
+
+	passes(200);
+	assert_int_equal(fake_dev[0].dequeues, 1);
+	assert_int_equal(fake_dev[0].tx_n - fake_dev[0].tx_head, 68);
+	assert_int_equal(held(&p->tx_pend), 32);
+	assert_int_equal(fake_up[0].n_sent, 0);
+	assert_int_equal(fake_up[0].tx_calls, 200);
+	assert_int_equal(s->offered, 32);
+	assert_int_equal(s->packets, 0);
+	assert_int_equal(s->uplink_full, 200);
+	assert_int_equal(s->drops, 0);
+	assert_int_equal(s->backlog, 100); /* as last seen: not looked at since */
+
+	fake_up[0].take = UINT16_MAX;
+	assert_int_equal(pass(), 100);
+	assert_int_equal(pass(), 0);
+	assert_int_equal(s->uplink_full, 200);
+	tx_all_in_order(p, 100);
+}
+
+/* ---------------------------------------------------------------------
+ * rx
+ * --------------------------------------------------------------------- */
+
+/* A vring with room for 5 of 20: 5 go in; the qdisc keeps the other 15 and
+ * those that come while the vring is full; when room comes back all go in,
+ * in order. */
+static void test_rx_room(void **state)
+{
+	struct vqos_port *p = one_port(state);
+	struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_RX];
+
+	uplink_recv_n(&fake_up[0], MAC_A, 0, 20);
+	fake_dev[0].rx_room = 5;
+
+	assert_int_equal(pass(), 5);
+	assert_int_equal(fake_dev[0].rx_n, 5);
+	assert_int_equal(rx_backlog(LEAF0), 15);
+	assert_int_equal(held(&p->rx_pend), 0);
+	assert_int_equal(s->offered, 20);
+	assert_int_equal(s->packets, 5);
+	assert_int_equal(s->vring_full, 0); /* it took all it was given */
+
+	/* a full vring and nothing new: no pass counts it */
+	assert_int_equal(pass(), 0);
+	assert_int_equal(s->vring_full, 0);
+	/* frames come while it is full: counted once, and queued */
+	uplink_recv_n(&fake_up[0], MAC_A, 20, 3);
+	assert_int_equal(pass(), 0);
+	assert_int_equal(s->vring_full, 1);
+	assert_int_equal(rx_backlog(LEAF0), 18);
+
+	fake_dev[0].rx_room = 100;
+	assert_int_equal(pass(), 18);
+	assert_int_equal(rx_backlog(LEAF0), 0);
+	assert_int_equal(s->vring_full, 1);
+	rx_all_in_order(p, 23);
+}
+
+/* A vring that says it has 32 free entries but takes 5: the 27 the qdisc
+ * released are held by the port, in order, retried first on the next
+ * passes, and nothing queued behind them overtakes them. */
+static void test_rx_refused_held(void **state)
+{
+	struct vqos_port *p = one_port(state);
+	struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_RX];
+
+	uplink_recv_n(&fake_up[0], MAC_A, 0, 40);
+	fake_dev[0].avail = 32;
+	fake_dev[0].rx_room = 5;
+
+	/* a burst of 32 received and released; 5 copied, 27 held */
+	assert_int_equal(pass(), 5);
+	assert_int_equal(held(&p->rx_pend), 27);
+	assert_int_equal(s->vring_full, 1);
+
+	/* the other 8 arrive and queue; 10 held ones go in; the vring refused
+	 * the rest (counted) and took none of a pass that brought it frames
+	 * (counted again) */
+	fake_dev[0].rx_room = 10;
+	assert_int_equal(pass(), 10);
+	assert_int_equal(held(&p->rx_pend), 17);
+	assert_int_equal(rx_backlog(LEAF0), 8);
+	assert_int_equal(s->vring_full, 3);
+
+	/* room: the 17 held, then the 8 queued */
+	fake_dev[0].avail = -1;
+	fake_dev[0].rx_room = 100;
+	assert_int_equal(pass(), 25);
+	assert_int_equal(held(&p->rx_pend), 0);
+	assert_int_equal(s->vring_full, 3);
+	rx_all_in_order(p, 40);
+}
+
+/* The same vring, saying it has 200 free entries, with 96 frames queued for
+ * it: once it refuses a copy, the qdisc releases nothing more for it in that
+ * pass, so what the port holds stays within one burst (the held burst has
+ * room for VQOS_PEND_MAX). */
+static void test_rx_refused_stops_release(void **state)
+{
+	struct vqos_port *p = one_port(state);
+	struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_RX];
+
+	uplink_recv_n(&fake_up[0], MAC_A, 0, 96);
+	fake_dev[0].rx_room = 0;
+	passes(3);
+	assert_int_equal(rx_backlog(LEAF0), 96);
+	assert_int_equal(s->vring_full, 3);
+
+	fake_dev[0].avail = 200;
+	fake_dev[0].rx_room = 5;
+	assert_int_equal(pass(), 5);
+	assert_int_equal(held(&p->rx_pend), 27);
+	assert_int_equal(rx_backlog(LEAF0), 64);
+	assert_int_equal(s->vring_full, 4);
+
+	fake_dev[0].avail = -1;
+	fake_dev[0].rx_room = 200;
+	assert_int_equal(pass(), 91);
+	assert_int_equal(s->vring_full, 4);
+	rx_all_in_order(p, 96);
+}
+
+/* ---------------------------------------------------------------------
+ * A shared uplink
+ * --------------------------------------------------------------------- */
+
+/* Three ports on one uplink, given in an order that is not their MACs'. */
+static void shared_three(void)
+{
+	struct vqos_port *list[3] = {
+		port_new(0, FAKE_ETH0, 0, MAC_A),
+		port_new(1, FAKE_ETH0, 1, MAC_B),
+		port_new(2, FAKE_ETH0, 2, MAC_C),
+	};
+
+	publish(list, 3, &vqos_htb_ops, &vqos_htb_ops, false);
+	assert_int_equal(cur_state()->n_up, 1);
+	assert_int_equal(cur_state()->up[0].n, 3);
+}
+
+/* Unicast to the port of its MAC (runs of one MAC and a frame of two
+ * segments among them), broadcast and multicast to every port (one mbuf,
+ * freed once by each), unknown MACs and a runt dropped and counted. */
+static void test_demux(void **unused)
+{
+	struct vqos_dp_lcore_stats *ls;
+	struct rte_mbuf *runt;
+	static const uint32_t want_a[] = { 2, 3, 6, 7 }, want_b[] = { 0, 1, 3, 7, 8, 9 },
+			      want_c[] = { 3, 4, 7 };
+
+	shared_three();
+	ls = &dp->shard[0].lstats;
+	uplink_recv(&fake_up[0], MAC_B, 0, 1);
+	uplink_recv(&fake_up[0], MAC_B, 1, 1);
+	uplink_recv(&fake_up[0], MAC_A, 2, 1);
+	uplink_recv(&fake_up[0], MAC_BCAST, 3, 1);
+	uplink_recv(&fake_up[0], MAC_C, 4, 1);
+	uplink_recv(&fake_up[0], MAC_NOBODY, 5, 1);
+	uplink_recv(&fake_up[0], MAC_A, 6, 1);
+	uplink_recv(&fake_up[0], MAC_MCAST, 7, 1);
+	uplink_recv(&fake_up[0], MAC_B, 8, 1);
+	uplink_recv(&fake_up[0], MAC_B, 9, 2);
+	/* 4 bytes: not even a destination MAC */
+	runt = rte_pktmbuf_alloc(fake_pool);
+	assert_non_null(runt);
+	memset(rte_pktmbuf_append(runt, 4), 0x02, 4);
+	fake_up[0].rxq[fake_up[0].rx_n++] = runt;
+
+	assert_int_equal(pass(), 4 + 6 + 3);
+	assert_list(fake_dev[0].rx_seq, fake_dev[0].rx_n, want_a, ARRAY_SIZE(want_a));
+	assert_list(fake_dev[1].rx_seq, fake_dev[1].rx_n, want_b, ARRAY_SIZE(want_b));
+	assert_list(fake_dev[2].rx_seq, fake_dev[2].rx_n, want_c, ARRAY_SIZE(want_c));
+	assert_int_equal(ls->unknown_dst, 2);
+	assert_int_equal(ports[0]->stats[VQOS_DIR_RX].offered, 4);
+	assert_int_equal(ports[1]->stats[VQOS_DIR_RX].offered, 6);
+	assert_int_equal(ports[2]->stats[VQOS_DIR_RX].offered, 3);
+	assert_int_equal(ports[0]->stats[VQOS_DIR_RX].bytes,
+			 frame_len(2) + frame_len(3) + frame_len(6) + frame_len(7));
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(ports[i]->stats[VQOS_DIR_RX].packets, fake_dev[i].rx_n);
+		assert_int_equal(ports[i]->stats[VQOS_DIR_RX].drops, 0);
+	}
+	pool_all_back();
+}
+
+/*
+ * A broadcast frame of three segments to three ports: each gets it whole,
+ * and each segment goes back to the pool once, after the last port.
+ *
+ * EXPECTED TO FAIL until dp.c is fixed (the bug is dp.c's, not this
+ * test's): rx_demux raises the reference count of the first segment only
+ * (rte_mbuf_refcnt_update), while freeing a frame (rte_pktmbuf_free_bulk)
+ * walks every segment of its chain, so the first port to free the frame
+ * returns segments 2 and 3 to the pool (cutting the chain after segment 2)
+ * while the other ports still hold it: they copy a frame cut short, and
+ * their frees return segment 2 twice more (the pool ends with 1002 mbufs
+ * for 1000). The fan-out needs rte_pktmbuf_refcnt_update(), which raises
+ * every segment's count; with it this test passes.
+ */
+static void test_demux_broadcast_multiseg(void **unused)
+{
+	shared_three();
+	uplink_recv(&fake_up[0], MAC_BCAST, 7, 3);
+	assert_int_equal(fake_up[0].rxq[0]->nb_segs, 3);
+
+	assert_int_equal(pass(), 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(fake_dev[i].rx_n, 1);
+		if (fake_dev[i].rx_seq[0] != 7)
+			fail_msg("c%u copied the broadcast frame cut short: its later segments "
+				 "were freed by a port before it",
+				 i);
+		assert_int_equal(ports[i]->stats[VQOS_DIR_RX].bytes, frame_len(7));
+	}
+	pool_all_back();
+}
+
+/* A port of a shared uplink whose container is gone: its unicast frames and
+ * its reference to a broadcast frame are dropped and counted, the other ports
+ * get the broadcast, and its mbuf goes back to the pool once. */
+static void test_demux_gone_port(void **unused)
+{
+	static const uint32_t want_a[] = { 1, 2 }, want_c[] = { 1 };
+
+	shared_three();
+	__atomic_store_n(&ports[1]->vid, -1, __ATOMIC_RELEASE);
+	uplink_recv(&fake_up[0], MAC_B, 0, 1);
+	uplink_recv(&fake_up[0], MAC_BCAST, 1, 1);
+	uplink_recv(&fake_up[0], MAC_A, 2, 1);
+
+	assert_int_equal(pass(), 3);
+	assert_list(fake_dev[0].rx_seq, fake_dev[0].rx_n, want_a, ARRAY_SIZE(want_a));
+	assert_list(fake_dev[2].rx_seq, fake_dev[2].rx_n, want_c, ARRAY_SIZE(want_c));
+	assert_int_equal(fake_dev[1].rx_n, 0);
+	assert_int_equal(ports[1]->stats[VQOS_DIR_RX].offered, 2);
+	assert_int_equal(ports[1]->stats[VQOS_DIR_RX].drops, 2);
+	assert_int_equal(ports[1]->stats[VQOS_DIR_RX].packets, 0);
+	assert_int_equal(dp->shard[0].lstats.unknown_dst, 0);
+	pool_all_back();
+}
+
+/* ---------------------------------------------------------------------
+ * A new state: rx queues move (vqos_dp_adopt)
+ * --------------------------------------------------------------------- */
+
+/*
+ * Two ports, each on its uplink, whose containers take nothing: their frames
+ * wait in the rx fifo. A new state with the ports in the other order and an
+ * htb tree of another shape takes them over, in order, and later frames
+ * queue behind them. A third state without port 0: its queued frames are
+ * dropped and counted on it, port 1's move again.
+ */
+static void test_migrate(void **unused)
+{
+	struct vqos_port *p0 = port_new(0, FAKE_ETH0, 0, NULL),
+			 *p1 = port_new(1, FAKE_ETH1, 1, NULL);
+	struct vqos_port *list_a[2] = { p0, p1 }, *list_b[2] = { p1, p0 };
+	struct vqos_dp_dir_stats *s0 = &p0->stats[VQOS_DIR_RX], *s1 = &p1->stats[VQOS_DIR_RX];
+
+	publish(list_a, 2, &vqos_htb_ops, &vqos_fifo_ops, false);
+	fake_dev[0].rx_room = fake_dev[1].rx_room = 0;
+	uplink_recv_n(&fake_up[0], MAC_A, 0, 10);
+	uplink_recv_n(&fake_up[1], MAC_A, 100, 10);
+	assert_int_equal(pass(), 0);
+	assert_int_equal(rx_backlog(1), 10);
+	assert_int_equal(rx_backlog(2), 10);
+
+	/* B: p1 is port 0 and p0 port 1; leaves 2 and 3 under a tenant */
+	publish(list_b, 2, &vqos_htb_ops, &vqos_htb_ops, true);
+	assert_true(cur_state()->adopted);
+	assert_int_equal(rx_backlog(2), 10); /* p1 */
+	assert_int_equal(rx_backlog(3), 10); /* p0 */
+	assert_int_equal(s0->drops + s1->drops, 0);
+
+	uplink_recv_n(&fake_up[0], MAC_A, 10, 5);
+	uplink_recv_n(&fake_up[1], MAC_A, 110, 5);
+	fake_dev[0].rx_room = fake_dev[1].rx_room = 100;
+	assert_int_equal(pass(), 30);
+	assert_int_equal(fake_dev[0].rx_n, 15);
+	assert_seqs(fake_dev[0].rx_seq, 15, 0);
+	assert_int_equal(fake_dev[1].rx_n, 15);
+	assert_seqs(fake_dev[1].rx_seq, 15, 100);
+
+	/* C: without p0 */
+	fake_dev[0].rx_room = fake_dev[1].rx_room = 0;
+	uplink_recv_n(&fake_up[0], MAC_A, 20, 5);
+	uplink_recv_n(&fake_up[1], MAC_A, 120, 5);
+	assert_int_equal(pass(), 0);
+	publish(&p1, 1, &vqos_htb_ops, &vqos_htb_ops, false);
+	assert_int_equal(s0->drops, 5);
+	assert_int_equal(s1->drops, 0);
+	assert_int_equal(rx_backlog(1), 5);
+	fake_dev[1].rx_room = 100;
+	assert_int_equal(pass(), 5);
+	assert_int_equal(fake_dev[1].rx_n, 20);
+	assert_seqs(fake_dev[1].rx_seq + 15, 5, 120);
+
+	assert_int_equal(s0->offered, 20);
+	assert_int_equal(s0->packets, 15);
+	assert_int_equal(s1->offered, 20);
+	assert_int_equal(s1->packets, 20);
+	assert_int_equal(s1->bytes, bytes_of(100, 15) + bytes_of(120, 5));
+	pool_all_back();
+}
+
+/* ---------------------------------------------------------------------
+ * A container that goes away
+ * --------------------------------------------------------------------- */
+
+/*
+ * A port holding packets both ways when its container goes (vid -1): the rx
+ * frames it held, those its leaf queued and those that still arrive are
+ * dropped and counted; the tx packets already taken from the container still
+ * go to the uplink; its vring is not touched again.
+ */
+static void test_disconnected(void **state)
+{
+	struct vqos_port *p = one_port(state);
+	struct vqos_dp_dir_stats *tx = &p->stats[VQOS_DIR_TX], *rx = &p->stats[VQOS_DIR_RX];
+
+	dev_send(0, 0, 40);
+	fake_up[0].take = 10;
+	uplink_recv_n(&fake_up[0], MAC_A, 100, 30);
+	fake_dev[0].avail = 20;
+	fake_dev[0].rx_room = 5;
+
+	/* tx: 10 sent, 22 held; rx: 20 released, 5 copied, 15 held, 10 queued */
+	assert_int_equal(pass(), 10 + 5);
+	assert_int_equal(held(&p->tx_pend), 22);
+	assert_int_equal(held(&p->rx_pend), 15);
+	assert_int_equal(rx_backlog(LEAF0), 10);
+
+	__atomic_store_n(&p->vid, -1, __ATOMIC_RELEASE);
+	uplink_recv_n(&fake_up[0], MAC_A, 130, 7);
+	assert_int_equal(pass(), 10);
+	assert_int_equal(rx->drops, 7 + 15 + 10);
+	assert_int_equal(held(&p->rx_pend), 0);
+	assert_int_equal(rx_backlog(LEAF0), 0);
+	assert_int_equal(rx->offered, 37);
+	assert_int_equal(rx->packets, 5);
+
+	fake_up[0].take = UINT16_MAX;
+	assert_int_equal(pass(), 12);
+	assert_int_equal(pass(), 0);
+	assert_int_equal(fake_up[0].n_sent, 32);
+	assert_seqs(fake_up[0].sent_seq, 32, 0);
+	assert_int_equal(tx->packets, 32);
+	assert_int_equal(tx->drops, 0);
+	assert_int_equal(fake_dev[0].dequeues, 1);
+	assert_int_equal(fake_dev[0].tx_n - fake_dev[0].tx_head, 8); /* still in its vring */
+	assert_int_equal(fake_dev[0].rx_n, 5);
+	pool_all_back();
+}
+
+/* ---------------------------------------------------------------------
+ * main: EAL without hugepages or devices
+ * --------------------------------------------------------------------- */
+
+static int eal_up(void **unused)
+{
+	return fake_eal_up("test_dp");
+}
+
+static int eal_down(void **unused)
+{
+	fake_eal_down();
+	return 0;
+}
+
+/* A test whose ports' qdiscs, both directions, are vqos_<kind>_ops. */
+#define WITH_KIND(f, kind)                                                                         \
+	{                                                                                          \
+		.name = #f "(" #kind ")", .test_func = f, .setup_func = setup,                     \
+		.teardown_func = teardown, .initial_state = (void *)&vqos_##kind##_ops             \
+	}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		WITH_KIND(test_tx_held_retry, htb),
+		WITH_KIND(test_tx_held_retry, fifo),
+		WITH_KIND(test_tx_uplink_full_lossless, htb),
+		WITH_KIND(test_tx_uplink_full_lossless, fifo),
+		WITH_KIND(test_rx_room, htb),
+		WITH_KIND(test_rx_room, fifo),
+		WITH_KIND(test_rx_refused_held, htb),
+		WITH_KIND(test_rx_refused_held, fifo),
+		WITH_KIND(test_rx_refused_stops_release, htb),
+		WITH_KIND(test_rx_refused_stops_release, fifo),
+		cmocka_unit_test_setup_teardown(test_demux, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_demux_gone_port, setup, teardown),
+		/* fails until rx_demux raises every segment's reference count */
+		cmocka_unit_test_setup_teardown(test_demux_broadcast_multiseg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+		WITH_KIND(test_disconnected, htb),
+		WITH_KIND(test_disconnected, fifo),
+	};
+
+	return cmocka_run_group_tests(tests, eal_up, eal_down);
+}
