@@ -286,8 +286,9 @@ static void rx_demux(struct vqos_dp_state *st, const struct vqos_dp_uplink *u,
 			continue;
 		}
 		if (unlikely(dst[0] & 1)) {
-			/* group address: every port of the uplink gets it */
-			rte_mbuf_refcnt_update(pkts[j], (int16_t)(u->n - 1));
+			/* group address: every port of the uplink gets it, each freeing
+			 * it once, so every segment's count goes up, not the first's only */
+			rte_pktmbuf_refcnt_update(pkts[j], (int16_t)(u->n - 1));
 			for (uint32_t k = 0; k < u->n; k++)
 				rx_take(st, u->port[k], &pkts[j], 1, now);
 			j++;
