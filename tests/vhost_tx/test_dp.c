@@ -556,15 +556,11 @@ static void test_demux(void **unused)
  * A broadcast frame of three segments to three ports: each gets it whole,
  * and each segment goes back to the pool once, after the last port.
  *
- * EXPECTED TO FAIL until dp.c is fixed (the bug is dp.c's, not this
- * test's): rx_demux raises the reference count of the first segment only
- * (rte_mbuf_refcnt_update), while freeing a frame (rte_pktmbuf_free_bulk)
- * walks every segment of its chain, so the first port to free the frame
- * returns segments 2 and 3 to the pool (cutting the chain after segment 2)
- * while the other ports still hold it: they copy a frame cut short, and
- * their frees return segment 2 twice more (the pool ends with 1002 mbufs
- * for 1000). The fan-out needs rte_pktmbuf_refcnt_update(), which raises
- * every segment's count; with it this test passes.
+ * The bug it caught: rx_demux raised the reference count of the first
+ * segment only (rte_mbuf_refcnt_update), while freeing a frame walks every
+ * segment of its chain, so the first port to free the frame returned
+ * segments 2 and 3 to the pool while the other ports still held it: they
+ * copied a frame cut short, and the pool ended with 1002 mbufs for 1000.
  */
 static void test_demux_broadcast_multiseg(void **unused)
 {
