@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "conf/vqos_units.h"
-#include "ctl/vqosctl_print.h"
+#include "vqosctl_print.h"
 
 struct column {
 	const char *header;

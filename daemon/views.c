@@ -9,7 +9,7 @@
 
 #include <rte_cycles.h>
 
-#include "daemon/vqosd.h"
+#include "vqosd.h"
 
 void vqosd_class_stats(const struct vqosd *d, enum vqos_dir dir, uint32_t index,
 		       struct vqos_sched_class_stats *out)

@@ -26,7 +26,7 @@
 #include <rte_malloc.h>
 #include <rte_vhost.h>
 
-#include "vhost_tx/dp_priv.h"
+#include "dp_priv.h"
 
 #define UPLINK_RING_SIZE 512
 
