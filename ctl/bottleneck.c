@@ -37,17 +37,24 @@
 /* Busy share of an lcore's cycles above which it counts as saturated. */
 #define SATURATED_PCT 80.0
 
-static uint64_t num(const json_t *dir, const char *key)
+/* The struct at @p s: the counters of @p table in object @p b of the later
+ * sample; @p was: the same struct from object @p a of the earlier one. Each
+ * count becomes what it grew by in between; a level (gauge) stays as at @p b. */
+static void between(const struct vqos_ctl_counter *table, const json_t *a, const json_t *b,
+		    void *was, void *s)
 {
-	return (uint64_t)json_integer_value(json_object_get(dir, key));
-}
+	vqos_ctl_counters_from_json(table, a, was);
+	vqos_ctl_counters_from_json(table, b, s);
+	for (const struct vqos_ctl_counter *c = table; c->name != NULL; c++) {
+		uint64_t x, y;
 
-static uint64_t delta(const json_t *a, const json_t *b, const char *key)
-{
-	uint64_t x = num(a, key), y = num(b, key);
-
-	/* a counter that went back means the port was re-created: count from 0 */
-	return y >= x ? y - x : y;
+		if (c->derive != NULL || c->gauge)
+			continue;
+		x = vqos_ctl_counter_get(c, was);
+		y = vqos_ctl_counter_get(c, s);
+		/* a counter that went back means the port was re-created: count from 0 */
+		vqos_ctl_counter_set(c, s, y >= x ? y - x : y);
+	}
 }
 
 static const json_t *find_port(const json_t *ports, const char *name)
@@ -71,40 +78,39 @@ static double busy_pct(const json_t *la, const json_t *lb, json_int_t lcore)
 
 	/* busy or stalled (not idle): either way the lcore did not wait for work */
 	json_array_foreach (lb, i, b) {
-		const json_t *a = json_array_get(la, i);
+		struct vqos_ctl_lcore was, d;
 
 		if (lcore >= 0 && json_integer_value(json_object_get(b, "lcore")) != lcore)
 			continue;
-		busy += delta(a, b, "busy_cycles") + delta(a, b, "stall_cycles");
-		idle += delta(a, b, "idle_cycles");
+		between(vqos_ctl_lcore_counters, json_array_get(la, i), b, &was, &d);
+		busy += d.busy_cycles + d.stall_cycles;
+		idle += d.idle_cycles;
 	}
 	return busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0;
 }
 
 static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double dt, double busy)
 {
-	bool tx = strcmp(dir, "tx") == 0;
-	uint64_t shaped = delta(a, b, "shaped"), sent = delta(a, b, "packets");
-	uint64_t offered = delta(a, b, "offered"), drops = delta(a, b, "drops");
-	uint64_t uplink_full = delta(a, b, "uplink_full"), vring_full = delta(a, b, "vring_full");
-	uint64_t backlog = num(b, "backlog");
-	/* tx: a burst or more found waiting in the vring during the interval */
-	bool waited = backlog > 0 || drops > 0 || delta(a, b, "backlogged") > 0;
+	bool tx = strcmp(dir, "tx") == 0, waited;
+	struct vqos_ctl_dir was, d;
 	const char *v, *why;
 
-	if (shaped > 0 && waited) {
+	between(vqos_ctl_dir_counters, a, b, &was, &d);
+	/* tx: a burst or more found waiting in the vring during the interval */
+	waited = d.backlog > 0 || d.drops > 0 || d.backlogged > 0;
+	if (d.shaped > 0 && waited) {
 		v = "policy";
 		why = "its class ran out of tokens while packets waited";
-	} else if (tx && uplink_full > 0 && waited) {
+	} else if (tx && d.uplink_full > 0 && waited) {
 		v = "uplink";
 		why = "the uplink (OVS) took fewer packets than offered";
-	} else if (!tx && vring_full > 0 && waited) {
+	} else if (!tx && d.vring_full > 0 && waited) {
 		v = "container";
 		why = "the container's rx vring had no room";
 	} else if (waited && busy >= SATURATED_PCT) {
 		v = "vqosd";
 		why = "packets waited while vqosd's lcore was busy or without its CPU";
-	} else if (tx && backlog > 0) {
+	} else if (tx && d.backlog > 0) {
 		v = "backlog";
 		why = "packets waited in the container's tx vring";
 	} else {
@@ -113,11 +119,11 @@ static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double
 	}
 	return json_pack("{s:s, s:s, s:{s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:f}}", "verdict", v,
 			 "reason", why, "evidence", "offered_pps",
-			 dt > 0 ? (double)offered / dt : 0.0, "sent_pps",
-			 dt > 0 ? (double)sent / dt : 0.0, "shaped", (json_int_t)shaped, "drops",
-			 (json_int_t)drops, "backlog", (json_int_t)backlog, "uplink_full",
-			 (json_int_t)uplink_full, "vring_full", (json_int_t)vring_full,
-			 "lcore_busy_pct", busy);
+			 dt > 0 ? (double)d.offered / dt : 0.0, "sent_pps",
+			 dt > 0 ? (double)d.packets / dt : 0.0, "shaped", (json_int_t)d.shaped,
+			 "drops", (json_int_t)d.drops, "backlog", (json_int_t)d.backlog,
+			 "uplink_full", (json_int_t)d.uplink_full, "vring_full",
+			 (json_int_t)d.vring_full, "lcore_busy_pct", busy);
 }
 
 json_t *vqos_ctl_bottleneck(const json_t *ports_a, const json_t *lcores_a, const json_t *ports_b,

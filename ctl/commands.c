@@ -30,13 +30,10 @@ struct command {
 
 static json_t *dir_json(const struct vqos_ctl_dir *d)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "offered",
-			 (json_int_t)d->offered, "packets", (json_int_t)d->packets, "bytes",
-			 (json_int_t)d->bytes, "drops", (json_int_t)d->drops, "shaped",
-			 (json_int_t)d->shaped, "backlog", (json_int_t)d->backlog, "backlogged",
-			 (json_int_t)d->backlogged, "uplink_full", (json_int_t)d->uplink_full,
-			 "vring_full", (json_int_t)d->vring_full, "link_down",
-			 (json_int_t)d->link_down);
+	json_t *obj = json_object();
+
+	vqos_ctl_counters_to_json(vqos_ctl_dir_counters, d, obj);
+	return obj;
 }
 
 struct port_show {
@@ -84,24 +81,10 @@ static int cmd_port_show(const struct vqos_ctl_env *env, const struct vqos_ctl_r
 
 static void lcore_row(void *arg, const struct vqos_ctl_lcore *l)
 {
-	uint64_t total = l->busy_cycles + l->idle_cycles + l->stall_cycles;
+	json_t *row = json_pack("{s:i, s:i}", "lcore", (int)l->lcore, "ports", (int)l->n_ports);
 
-	json_array_append_new(
-		arg,
-		json_pack(
-			"{s:i, s:i, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "lcore", (int)l->lcore,
-			"ports", (int)l->n_ports, "packets", (json_int_t)l->packets, "busy_cycles",
-			(json_int_t)l->busy_cycles, "idle_cycles", (json_int_t)l->idle_cycles,
-			"stall_cycles", (json_int_t)l->stall_cycles, "busy_pct",
-			total ? 100.0 * (double)l->busy_cycles / (double)total : 0.0, "stall_pct",
-			total ? 100.0 * (double)l->stall_cycles / (double)total : 0.0,
-			"cycles_per_packet",
-			/* a stalled pass's cycles are not the packets' cost */
-			l->busy_packets ? (double)l->busy_cycles / (double)l->busy_packets : 0.0));
-	json_object_set_new(json_array_get(arg, json_array_size(arg) - 1), "unknown_dst",
-			    json_integer((json_int_t)l->unknown_dst));
-	json_object_set_new(json_array_get(arg, json_array_size(arg) - 1), "waited_ns",
-			    json_integer((json_int_t)l->waited_ns));
+	vqos_ctl_counters_to_json(vqos_ctl_lcore_counters, l, row);
+	json_array_append_new(arg, row);
 }
 
 json_t *vqos_ctl_lcores_json(const struct vqos_ctl_ops *ops)
@@ -145,24 +128,44 @@ static int cmd_bottleneck(const struct vqos_ctl_env *env, const struct vqos_ctl_
 	return 0;
 }
 
-/* One Prometheus metric: its help, type, and a sample per port and direction. */
-static void prom_port_metric(FILE *f, const char *name, const char *help, const char *key,
-			     const json_t *ports)
+/* The first row of @p table whose metric is @p metric. */
+static const struct vqos_ctl_counter *metric_first(const struct vqos_ctl_counter *table,
+						   const char *metric)
 {
-	const json_t *p;
+	const struct vqos_ctl_counter *c = table;
+
+	while (c->metric == NULL || strcmp(c->metric, metric) != 0)
+		c++;
+	return c;
+}
+
+/* The exported counters of @p table as Prometheus metrics vqos_PREFIX_*: per
+ * metric its HELP and TYPE, then a sample per object of @p samples (pairs
+ * [labels, object with the counters]) and row of the metric. */
+static void prom_metrics(FILE *f, const char *prefix, const struct vqos_ctl_counter *table,
+			 const json_t *samples)
+{
+	const struct vqos_ctl_counter *m, *c;
+	const json_t *s;
 	size_t i;
 
-	fprintf(f, "# HELP vqos_port_%s %s\n# TYPE vqos_port_%s %s\n", name, help, name,
-		strcmp(key, "backlog") == 0 ? "gauge" : "counter");
-	json_array_foreach (ports, i, p)
-		for (int d = 0; d < 2; d++) {
-			const char *dir = d == 0 ? "tx" : "rx";
-
-			fprintf(f,
-				"vqos_port_%s{port=\"%s\",dir=\"%s\"} %" JSON_INTEGER_FORMAT "\n",
-				name, json_string_value(json_object_get(p, "name")), dir,
-				json_integer_value(json_object_get(json_object_get(p, dir), key)));
-		}
+	for (m = table; m->name != NULL; m++) {
+		if (m->metric == NULL || metric_first(table, m->metric) != m)
+			continue;
+		fprintf(f, "# HELP vqos_%s_%s %s\n# TYPE vqos_%s_%s %s\n", prefix, m->metric,
+			m->help, prefix, m->metric, m->gauge ? "gauge" : "counter");
+		json_array_foreach (samples, i, s)
+			for (c = m; c->name != NULL; c++) {
+				if (c->metric == NULL || strcmp(c->metric, m->metric) != 0)
+					continue;
+				fprintf(f, "vqos_%s_%s{%s%s%s} %" JSON_INTEGER_FORMAT "\n", prefix,
+					m->metric, json_string_value(json_array_get(s, 0)),
+					c->label != NULL ? "," : "",
+					c->label != NULL ? c->label : "",
+					json_integer_value(
+						json_object_get(json_array_get(s, 1), c->name)));
+			}
+	}
 }
 
 /* stats --prometheus: the counters in Prometheus' text exposition format,
@@ -170,23 +173,9 @@ static void prom_port_metric(FILE *f, const char *name, const char *help, const 
 static int cmd_stats(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		     const char *const *argv, json_t **result, char *err, size_t errlen)
 {
-	static const struct {
-		const char *name, *key, *help;
-	} metrics[] = {
-		{ "offered_packets_total", "offered", "Packets taken from the source." },
-		{ "packets_total", "packets", "Packets delivered." },
-		{ "bytes_total", "bytes", "Bytes delivered." },
-		{ "drops_total", "drops", "Packets dropped by vqosd." },
-		{ "shaped_total", "shaped", "Times the port's class ran out of tokens." },
-		{ "backlog_packets", "backlog", "Packets waiting (tx: vring, rx: class queue)." },
-		{ "uplink_full_total", "uplink_full", "Times the uplink took fewer than offered." },
-		{ "vring_full_total", "vring_full", "Times the container's rx vring had no room." },
-		{ "link_down_total", "link_down",
-		  "Packets dropped because the uplink's link was down past the hold." },
-	};
-	json_t *ports, *lcores;
-	const json_t *l;
-	char *text = NULL;
+	json_t *ports, *lcores, *samples;
+	const json_t *p, *l;
+	char *text = NULL, labels[256];
 	size_t len = 0, i;
 	FILE *f;
 
@@ -201,23 +190,31 @@ static int cmd_stats(const struct vqos_ctl_env *env, const struct vqos_ctl_reque
 		return -ENOMEM;
 	}
 	ports = vqos_ctl_ports_json(env->ops);
-	lcores = vqos_ctl_lcores_json(env->ops);
-	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
-		prom_port_metric(f, metrics[i].name, metrics[i].help, metrics[i].key, ports);
-	fprintf(f, "# HELP vqos_lcore_cycles_total TSC cycles of a data-path lcore, busy or "
-		   "idle.\n# TYPE vqos_lcore_cycles_total counter\n");
-	json_array_foreach (lcores, i, l)
-		for (int b = 0; b < 2; b++)
-			fprintf(f,
-				"vqos_lcore_cycles_total{lcore=\"%" JSON_INTEGER_FORMAT
-				"\",state=\"%s\"} %" JSON_INTEGER_FORMAT "\n",
-				json_integer_value(json_object_get(l, "lcore")),
-				b ? "idle" : "busy",
-				json_integer_value(
-					json_object_get(l, b ? "idle_cycles" : "busy_cycles")));
-	fclose(f);
+	samples = json_array();
+	json_array_foreach (ports, i, p)
+		for (int d = 0; d < 2; d++) {
+			const char *dir = d == 0 ? "tx" : "rx";
+
+			snprintf(labels, sizeof(labels), "port=\"%s\",dir=\"%s\"",
+				 json_string_value(json_object_get(p, "name")), dir);
+			json_array_append_new(samples,
+					      json_pack("[s, O]", labels, json_object_get(p, dir)));
+		}
+	prom_metrics(f, "port", vqos_ctl_dir_counters, samples);
+	json_decref(samples);
 	json_decref(ports);
+
+	lcores = vqos_ctl_lcores_json(env->ops);
+	samples = json_array();
+	json_array_foreach (lcores, i, l) {
+		snprintf(labels, sizeof(labels), "lcore=\"%" JSON_INTEGER_FORMAT "\"",
+			 json_integer_value(json_object_get(l, "lcore")));
+		json_array_append_new(samples, json_pack("[s, O]", labels, l));
+	}
+	prom_metrics(f, "lcore", vqos_ctl_lcore_counters, samples);
+	json_decref(samples);
 	json_decref(lcores);
+	fclose(f);
 	*result = json_string(text);
 	free(text);
 	return 0;

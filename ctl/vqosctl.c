@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "ctl/vqos_ctl.h"
-#include "ctl/vqosctl_print.h"
+#include "vqosctl_print.h"
 
 #define MAX_REPLY (64u << 20)
 

@@ -3,13 +3,18 @@
  * Text rendering of replies. A table is a list of columns, each a header and
  * the dotted path of a field in every row object; widths are measured over
  * the rows first, then everything is printed aligned (numbers to the right).
+ * The counters' columns come from ctl's counter tables (vqos_ctl.h).
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/vqos_units.h"
-#include "ctl/vqosctl_print.h"
+#include "ctl/vqos_ctl.h"
+#include "vqosctl_print.h"
+
+/* Most columns in a table. */
+#define MAX_COLUMNS 32
 
 struct column {
 	const char *header;
@@ -32,31 +37,17 @@ static const struct column port_columns[] = {
 	{ NULL, NULL },
 };
 
-/* port show -s: one row per port and direction. */
+/* port show -s: one row per port and direction, then its counters. */
 static const struct column port_stats_columns[] = {
 	{ "PORT", "port" },
 	{ "DIR", "dir" },
-	{ "OFFERED", "offered" },
-	{ "SENT", "packets" },
-	{ "BYTES", "bytes" },
-	{ "DROPS", "drops" },
-	{ "SHAPED", "shaped" },
-	{ "BACKLOG", "backlog" },
-	{ "UPLINK-FULL", "uplink_full" },
-	{ "VRING-FULL", "vring_full" },
-	{ "LINK-DOWN", "link_down" },
 	{ NULL, NULL },
 };
 
+/* lcore show: then its counters. */
 static const struct column lcore_columns[] = {
 	{ "LCORE", "lcore" },
 	{ "PORTS", "ports" },
-	{ "PACKETS", "packets" },
-	{ "BUSY-CYCLES", "busy_cycles" },
-	{ "IDLE-CYCLES", "idle_cycles" },
-	{ "BUSY-%", "busy_pct" },
-	{ "STALLED-%", "stall_pct" },
-	{ "CYCLES/PKT", "cycles_per_packet" },
 	{ NULL, NULL },
 };
 
@@ -115,9 +106,25 @@ static void cell(const json_t *v, const char *path, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* Into @p out: the columns @p head, then a column for each counter of
+ * @p table that has one. */
+static const struct column *with_counters(struct column out[MAX_COLUMNS], const struct column *head,
+					  const struct vqos_ctl_counter *table)
+{
+	size_t n = 0;
+
+	for (; head->header != NULL && n + 1 < MAX_COLUMNS; head++)
+		out[n++] = *head;
+	for (; table->name != NULL && n + 1 < MAX_COLUMNS; table++)
+		if (table->column != NULL)
+			out[n++] = (struct column){ table->column, table->name };
+	out[n] = (struct column){ NULL, NULL };
+	return out;
+}
+
 static int print_table(FILE *f, const struct column *cols, const json_t *rows)
 {
-	size_t ncols = 0, i, c, width[16] = { 0 };
+	size_t ncols = 0, i, c, width[MAX_COLUMNS] = { 0 };
 	const json_t *row;
 	char buf[1024];
 
@@ -238,8 +245,13 @@ static int print_classes(FILE *f, const json_t *rows, bool stats)
 
 int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const json_t *result)
 {
+	struct column cols[MAX_COLUMNS];
+
 	if (argc >= 2 && strcmp(argv[0], "port") == 0 && strcmp(argv[1], "show") == 0)
-		return stats ? print_per_dir(f, port_stats_columns, result, "name")
+		return stats ? print_per_dir(f,
+					     with_counters(cols, port_stats_columns,
+							   vqos_ctl_dir_counters),
+					     result, "name")
 			     : print_table(f, port_columns, result);
 	if (argc >= 1 && strcmp(argv[0], "bottleneck") == 0) {
 		fprintf(f, "over %.1f s, vqosd's lcores %.1f%% busy\n",
@@ -268,7 +280,8 @@ int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const
 	if (argc >= 2 && strcmp(argv[0], "class") == 0 && strcmp(argv[1], "show") == 0)
 		return print_classes(f, result, stats);
 	if (argc >= 2 && strcmp(argv[0], "lcore") == 0 && strcmp(argv[1], "show") == 0)
-		return print_table(f, lcore_columns, result);
+		return print_table(f, with_counters(cols, lcore_columns, vqos_ctl_lcore_counters),
+				   result);
 	if (argc >= 1 && strcmp(argv[0], "list-commands") == 0)
 		return print_table(f, command_columns, result);
 	if (argc >= 1 && strcmp(argv[0], "version") == 0) {

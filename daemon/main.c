@@ -28,7 +28,7 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
-#include "daemon/vqosd.h"
+#include "vqosd.h"
 
 /* mbufs per port: both uplink rings, both vrings' worth, the pending bursts. */
 #define MBUFS_PER_PORT 2048

@@ -15,7 +15,7 @@
 
 #include <rte_telemetry.h>
 
-#include "daemon/vqosd.h"
+#include "vqosd.h"
 
 /* telemetry callbacks take no argument of ours */
 static struct vqosd *tel_vqosd;

@@ -9,7 +9,7 @@
 
 #include <rte_cycles.h>
 
-#include "daemon/vqosd.h"
+#include "vqosd.h"
 
 void vqosd_class_stats(const struct vqosd *d, enum vqos_dir dir, uint32_t index,
 		       struct vqos_sched_class_stats *out)
@@ -39,10 +39,28 @@ void vqosd_class_stats(const struct vqosd *d, enum vqos_dir dir, uint32_t index,
 	}
 }
 
+/*
+ * The data path's counters in the struct at @p src (named by @p names) into
+ * ctl's of the same name in the struct at @p dst (@p table). Each module
+ * names its own struct's counters, since ctl may not see vhost_tx's structs;
+ * the daemon knows both and pairs them here, so a counter the data path
+ * adds reaches ctl (its JSON, text, Prometheus) with no line of the daemon.
+ */
+static void copy_counters(const struct vqos_dp_stat *names, const void *src,
+			  const struct vqos_ctl_counter *table, void *dst)
+{
+	for (; names->name != NULL; names++) {
+		const struct vqos_ctl_counter *c = vqos_ctl_counter_find(table, names->name);
+
+		if (c != NULL)
+			vqos_ctl_counter_set(
+				c, dst, *(const uint64_t *)((const char *)src + names->offset));
+	}
+}
+
 static void ctl_dir(const struct vqosd *d, const struct vqos_port_info *info, size_t port,
 		    enum vqos_dir dir, struct vqos_ctl_dir *out)
 {
-	const struct vqos_dp_dir_stats *s = &info->dir[dir];
 	const struct vqos_sched_params *p = vqos_policy_params(d->pol[dir]);
 	struct vqos_sched_class_stats cs = { 0 }, one;
 
@@ -55,19 +73,14 @@ static void ctl_dir(const struct vqosd *d, const struct vqos_port_info *info, si
 		cs.overlimits += one.overlimits;
 		cs.backlog_pkts += one.backlog_pkts;
 	}
-	*out = (struct vqos_ctl_dir){
-		.offered = s->offered,
-		.packets = s->packets,
-		.bytes = s->bytes,
-		.drops = s->drops,
-		.shaped = cs.overlimits,
-		/* tx waits in the container's vring, rx in vqosd's class queue */
-		.backlog = dir == VQOS_DIR_TX ? s->backlog : cs.backlog_pkts,
-		.uplink_full = s->uplink_full,
-		.link_down = s->link_down,
-		.vring_full = s->vring_full,
-		.backlogged = s->backlogged,
-	};
+	*out = (struct vqos_ctl_dir){ 0 };
+	copy_counters(vqos_dp_dir_stats_names, &info->dir[dir], vqos_ctl_dir_counters, out);
+	/* what the port's classes count, not the data path */
+	out->shaped = cs.overlimits;
+	/* tx waits in the container's vring (the data path's count), rx in
+	 * vqosd's class queue */
+	if (dir == VQOS_DIR_RX)
+		out->backlog = cs.backlog_pkts;
 }
 
 static void ctl_port_foreach(void *aux, void (*cb)(void *arg, const struct vqos_ctl_port *port),
@@ -243,15 +256,9 @@ static void ctl_lcore_foreach(void *aux, void (*cb)(void *arg, const struct vqos
 		row = (struct vqos_ctl_lcore){
 			.lcore = vqos_dp_lcore(d->dp, k),
 			.n_ports = n_ports,
-			.busy_cycles = ls.busy_cycles,
-			.idle_cycles = ls.idle_cycles,
-			.stall_cycles = ls.stall_cycles,
-			.packets = ls.packets,
-			.busy_packets = ls.busy_packets,
-			.waited_ns = ls.waited_ns,
-			.unknown_dst = ls.unknown_dst,
 			.hz = rte_get_tsc_hz(),
 		};
+		copy_counters(vqos_dp_lcore_stats_names, &ls, vqos_ctl_lcore_counters, &row);
 		cb(arg, &row);
 	}
 }

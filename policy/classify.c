@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy_priv.h"
+#include "policy_priv.h"
 
 /* @p n ports' rows, cache-line aligned, each with no rule and no default. */
 static struct vqos_sched_classify_port *rows_new(uint32_t n)

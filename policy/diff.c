@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "conf/vqos_units.h"
-#include "policy/policy_priv.h"
+#include "policy_priv.h"
 
 /* The VQOS_CONF_CLASS_* bits of what differs between two classes. */
 static uint32_t class_fields(const struct vqos_policy *a, uint32_t i, const struct vqos_policy *b,

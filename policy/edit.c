@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy_priv.h"
+#include "policy_priv.h"
 
 static const char *const verb_names[] = { "add", "change", "replace", "del" };
 

@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy_priv.h"
+#include "policy_priv.h"
 
 /** Most levels of a tree, the root's included. */
 #define LEVELS_MAX VQOS_SCHED_DEPTH_MAX

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy_priv.h"
+#include "policy_priv.h"
 
 void vqos_policy_slice_fini(struct vqos_policy_slice *s)
 {

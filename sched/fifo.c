@@ -18,7 +18,7 @@
 
 #include <rte_mbuf.h>
 
-#include "sched/fifo.h"
+#include "fifo.h"
 
 static void free_bulk(struct rte_mbuf **pkts, uint32_t n)
 {

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "sched/tree.h"
+#include "tree.h"
 
 /** Counters of one class of a fifo. */
 struct fifo_class {

@@ -58,7 +58,7 @@
  */
 #include <rte_mbuf.h>
 
-#include "sched/htb.h"
+#include "htb.h"
 
 /* ---- event heap ---- */
 

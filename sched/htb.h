@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sched/tree.h"
+#include "tree.h"
 
 /* A bucket's debt beyond its burst: room for one overshooting vring burst. */
 #define HTB_DEBT_BYTES (512u << 10)

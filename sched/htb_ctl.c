@@ -9,7 +9,7 @@
 
 #include <rte_mbuf.h>
 
-#include "sched/htb.h"
+#include "htb.h"
 
 static uint64_t default_burst(uint64_t rate, uint64_t per_ms_div, uint64_t extra)
 {

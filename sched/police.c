@@ -28,7 +28,7 @@
 #include <rte_mbuf.h>
 #include <rte_meter.h>
 
-#include "sched/fifo.h"
+#include "fifo.h"
 
 struct police_meter {
 	union {

@@ -50,7 +50,7 @@
 #include <rte_mbuf.h>
 #include <rte_sched.h>
 
-#include "sched/tree.h"
+#include "tree.h"
 
 /* Pipe profiles change() may add beyond those of create. */
 #define SR_SPARE_PROFILES 256

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/tree.h"
+#include "tree.h"
 
 const struct vqos_sched_ops *const vqos_sched_kinds[] = {
 	&vqos_htb_ops, &vqos_sched_rte_ops, &vqos_police_ops, &vqos_fifo_ops, NULL,

@@ -42,7 +42,7 @@
 #include <rte_udp.h>
 
 #include "conf/vqos_units.h"
-#include "tools/gen_hist.h"
+#include "gen_hist.h"
 
 /** 'VQSG': first word of every vqos-gen payload. */
 #define VQOS_GEN_MAGIC 0x564F5347u

@@ -5,7 +5,7 @@
  */
 #include <math.h>
 
-#include "tools/gen_hist.h"
+#include "gen_hist.h"
 
 #define EXACT (2u << VQOS_GEN_HIST_SUB_BITS)
 #define SUB   (1u << VQOS_GEN_HIST_SUB_BITS)

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tools/gen.h"
+#include "gen.h"
 
 /* Rates above these are not pacing but "as fast as possible": say max. */
 #define RATE_PPS_LIMIT 1000000000ull   /* 1 Gpps */

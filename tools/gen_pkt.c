@@ -30,7 +30,7 @@
 
 #include <rte_mempool.h>
 
-#include "tools/gen.h"
+#include "gen.h"
 
 #define IPV4_SRC 0xC6120001u /* 198.18.0.1 */
 #define IPV4_DST 0xC6120002u /* 198.18.0.2 */

@@ -29,7 +29,7 @@
 #include <rte_log.h>
 #include <rte_mempool.h>
 
-#include "tools/gen.h"
+#include "gen.h"
 
 #define NB_RXD	     1024
 #define NB_TXD	     1024

@@ -24,7 +24,7 @@
 #include <jansson.h>
 #include <rte_ethdev.h>
 
-#include "tools/gen.h"
+#include "gen.h"
 
 /* Rates over @p dt seconds of the counters since the last line, then remember them. */
 struct prog {

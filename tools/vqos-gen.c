@@ -52,7 +52,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include "tools/gen.h"
+#include "gen.h"
 
 static volatile int stop_flag;
 static volatile int end_run_flag;

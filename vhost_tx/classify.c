@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "vhost_tx/classify.h"
+#include "classify.h"
 
 _Static_assert(VQOS_CLASSIFY_BURST_MAX <= 64, "group() keeps one bit per packet in 64 bits");
 

@@ -28,8 +28,8 @@
 #include <rte_lcore.h>
 #include <rte_vhost.h>
 
-#include "vhost_tx/classify.h"
-#include "vhost_tx/dp_priv.h"
+#include "classify.h"
+#include "dp_priv.h"
 
 /* Grants served per pass, so rx is polled even when tx is busy. */
 #define TX_GRANTS_PER_PASS 64

@@ -17,7 +17,7 @@
 #include <rte_malloc.h>
 #include <rte_pause.h>
 
-#include "vhost_tx/dp_priv.h"
+#include "dp_priv.h"
 
 static void state_free(struct vqos_dp_state *st)
 {

@@ -26,7 +26,7 @@
 #include <rte_malloc.h>
 #include <rte_vhost.h>
 
-#include "vhost_tx/dp_priv.h"
+#include "dp_priv.h"
 
 #define UPLINK_RING_SIZE 512
 
@@ -491,18 +491,10 @@ void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *inf
 	info->connected = __atomic_load_n(&port->vid, __ATOMIC_ACQUIRE) >= 0;
 	info->uplink_up = rte_eth_link_get_nowait(port->uplink_port, &link) == 0 &&
 			  link.link_status == RTE_ETH_LINK_UP;
-	for (int d = 0; d < VQOS_DIR_N; d++) {
-		const struct vqos_dp_dir_stats *s = &port->stats[d];
-		struct vqos_dp_dir_stats *o = &info->dir[d];
-
-		o->offered = __atomic_load_n(&s->offered, __ATOMIC_RELAXED);
-		o->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
-		o->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
-		o->drops = __atomic_load_n(&s->drops, __ATOMIC_RELAXED);
-		o->uplink_full = __atomic_load_n(&s->uplink_full, __ATOMIC_RELAXED);
-		o->link_down = __atomic_load_n(&s->link_down, __ATOMIC_RELAXED);
-		o->vring_full = __atomic_load_n(&s->vring_full, __ATOMIC_RELAXED);
-		o->backlog = __atomic_load_n(&s->backlog, __ATOMIC_RELAXED);
-		o->backlogged = __atomic_load_n(&s->backlogged, __ATOMIC_RELAXED);
-	}
+	/* whole values of each counter, by the table (the data path writes them) */
+	for (int d = 0; d < VQOS_DIR_N; d++)
+		for (const struct vqos_dp_stat *t = vqos_dp_dir_stats_names; t->name != NULL; t++)
+			*(uint64_t *)((char *)&info->dir[d] + t->offset) = __atomic_load_n(
+				(const uint64_t *)((const char *)&port->stats[d] + t->offset),
+				__ATOMIC_RELAXED);
 }

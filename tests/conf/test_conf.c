@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "conf/vqos_conf.h"
-#include "tests/conf/conf_test.h"
+#include "conf_test.h"
 
 #ifndef VQOS_SOURCE_DIR
 #error "VQOS_SOURCE_DIR must name the source tree"

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "conf/vqos_conf.h"
-#include "tests/conf/conf_test.h"
+#include "conf_test.h"
 
 #define PORTS                                                                                      \
 	"ports = ( { name = \"c1\"; socket = \"/run/c1.sock\"; uplink = \"net_null1\"; },\n"       \

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "tests/policy/policy_test.h"
+#include "policy_test.h"
 
 uint64_t rte_get_tsc_hz(void);
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/sched/sim.h"
+#include "sim.h"
 
 #define CLS(id_, parent_, name_, rate, ceil, ...)                                                  \
 	{                                                                                          \

@@ -6,7 +6,7 @@
 
 #include <rte_mbuf.h>
 
-#include "tests/sched/sim.h"
+#include "sim.h"
 
 #define POOL 65536
 

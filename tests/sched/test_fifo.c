@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <rte_mbuf.h>
 
-#include "tests/sched/sim.h"
+#include "sim.h"
 
 static struct vqos_sched_class_params tree[4];
 

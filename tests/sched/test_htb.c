@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <rte_mbuf.h>
 
-#include "tests/sched/sim.h"
+#include "sim.h"
 
 static struct vqos_qdisc *make(struct vqos_sched_class_params *c, uint32_t n, uint8_t mode)
 {

@@ -18,7 +18,7 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
-#include "tests/sched/sim.h"
+#include "sim.h"
 
 uint64_t rte_get_tsc_hz(void)
 {

@@ -22,7 +22,7 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
-#include "tests/sched/sim.h"
+#include "sim.h"
 
 static struct rte_mempool *pool;
 

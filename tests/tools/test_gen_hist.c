@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "tools/gen_hist.h"
+#include "gen_hist.h"
 
 #define N_SAMPLES 200000
 

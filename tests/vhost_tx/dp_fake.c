@@ -13,8 +13,8 @@
 #include <cmocka.h>
 #include <rte_eal.h>
 
-#include "tests/vhost_tx/dp_fake.h"
-#include "vhost_tx/dp_priv.h"
+#include "dp_fake.h"
+#include "dp_priv.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "vhost_tx/classify.h"
+#include "classify.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NONE	      VQOS_SCHED_CLASSIFY_NONE

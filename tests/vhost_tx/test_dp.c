@@ -49,9 +49,9 @@
 
 #include <cmocka.h>
 
-#include "vhost_tx/dp.c"
+#include "dp.c"
 
-#include "tests/vhost_tx/dp_fake.h"
+#include "dp_fake.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

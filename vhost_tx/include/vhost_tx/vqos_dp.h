@@ -115,6 +115,23 @@ struct vqos_dp_lcore_stats {
 	uint64_t passes; /**< loop iterations */
 };
 
+/**
+ * A counter of struct vqos_dp_dir_stats or struct vqos_dp_lcore_stats, by
+ * name, as DPDK's xstats name theirs: the daemon shows each under its name
+ * (ctl's counter of the same name; none: not shown). A new counter is a field
+ * above, a row in its table (vhost_tx/stats.c), and its load in
+ * vqos_port_get_info() or vqos_dp_lcore_stats().
+ */
+struct vqos_dp_stat {
+	const char *name; /**< the field's name */
+	size_t offset;	  /**< of its uint64_t in the struct */
+};
+
+/** The counters of struct vqos_dp_dir_stats; ends with a NULL name. */
+extern const struct vqos_dp_stat vqos_dp_dir_stats_names[];
+/** The counters of struct vqos_dp_lcore_stats; ends with a NULL name. */
+extern const struct vqos_dp_stat vqos_dp_lcore_stats_names[];
+
 /** One direction's class tree as the data path is given it. */
 struct vqos_dp_tree {
 	/** The qdisc kind. */

@@ -84,7 +84,8 @@ struct vqos_ctl_port {
 	bool connected;	    /**< a container is attached */
 	bool uplink_up;	    /**< the uplink reports link up */
 	unsigned int lcore; /**< the data-path lcore that polls it */
-	/** Per direction: tx = from the container, rx = to it. */
+	/** Per direction: tx = from the container, rx = to it. Its counters
+	 *  are the rows of vqos_ctl_dir_counters[]. */
 	struct vqos_ctl_dir {
 		uint64_t offered;     /**< packets taken from the source */
 		uint64_t packets;     /**< packets delivered */
@@ -99,7 +100,9 @@ struct vqos_ctl_port {
 	} tx, rx;
 };
 
-/** One data-path lcore, as OVS's pmd-stats-show shows a PMD thread. */
+/** One data-path lcore, as OVS's pmd-stats-show shows a PMD thread. Its
+ *  counters, busy_cycles to unknown_dst, are the rows of
+ *  vqos_ctl_lcore_counters[]; hz, the last field, is not a counter. */
 struct vqos_ctl_lcore {
 	unsigned int lcore;    /**< EAL lcore id */
 	unsigned int n_ports;  /**< ports it serves */
@@ -112,6 +115,81 @@ struct vqos_ctl_lcore {
 	uint64_t unknown_dst;  /**< frames from a shared uplink for no port's MAC */
 	uint64_t hz;	       /**< TSC cycles per second */
 };
+
+/**
+ * One counter of struct vqos_ctl_dir or struct vqos_ctl_lcore: its name,
+ * where it is, and how it is shown, as DPDK's xstats name theirs.
+ *
+ * Each struct has one table, vqos_ctl_dir_counters[] and
+ * vqos_ctl_lcore_counters[], a row per counter in the order they are shown,
+ * and every list of those counters is written out from it: the JSON keys of
+ * `port show` and `lcore show` (and so DPDK telemetry's /vqos/ports, which
+ * flattens that JSON), vqosctl's `port show -s` and `lcore show` columns,
+ * `stats --prometheus` metrics with their help, how `bottleneck` reads two
+ * samples, and the daemon's copy of the data path's counters. That copy goes
+ * by name: ctl may not include vhost_tx (DESIGN.md's layering), so vhost_tx
+ * names the counters of its own structs in a table of its own
+ * (vqos_dp_dir_stats_names[]), and the daemon, which knows both, copies each
+ * to the ctl counter of the same name.
+ *
+ * A new counter: a field in the struct and a row in its table (ctl/counters.c).
+ * One the data path counts: also, under the same name, a field in vhost_tx's
+ * struct and a row in its table (vhost_tx/stats.c; see struct vqos_dp_stat).
+ * tests/ctl/test_counters.c and tests/daemon/test_counters.c fail on a field
+ * without a row and on a data-path counter that ctl does not show.
+ */
+struct vqos_ctl_counter {
+	/** JSON key and name; the data path's counter of this name is copied to it */
+	const char *name;
+	/** of its uint64_t in the struct */
+	size_t offset;
+	/** Not stored but computed from the struct's counters, a JSON real
+	 *  (offset unused); NULL for a stored counter. */
+	double (*derive)(const void *s);
+	/** A level now (backlog), not a count since start: bottleneck takes it as
+	 *  it is rather than the difference; Prometheus type gauge, not counter. */
+	bool gauge;
+	/** Kept for a derived row but not shown (not in JSON, hence nowhere). */
+	bool hidden;
+	/** Header of its column in vqosctl's text table; NULL: no column. */
+	const char *column;
+	/** Prometheus metric, after "vqos_port_" or "vqos_lcore_" (stored, shown
+	 *  counters only); NULL: not exported. Rows may share one metric, told
+	 *  apart by @ref label. */
+	const char *metric;
+	/** Prometheus label of its samples among its metric's (state="busy"); NULL: none. */
+	const char *label;
+	/** Prometheus HELP of its metric, on the metric's first row. */
+	const char *help;
+};
+
+/** The counters of struct vqos_ctl_dir, in the order shown; ends with a NULL name. */
+extern const struct vqos_ctl_counter vqos_ctl_dir_counters[];
+/** The counters of struct vqos_ctl_lcore, in the order shown; ends with a NULL name. */
+extern const struct vqos_ctl_counter vqos_ctl_lcore_counters[];
+
+/** The row named @p name of @p table, or NULL. */
+const struct vqos_ctl_counter *vqos_ctl_counter_find(const struct vqos_ctl_counter *table,
+						     const char *name);
+
+/** Counter @p c of the struct at @p s (a stored one). */
+static inline uint64_t vqos_ctl_counter_get(const struct vqos_ctl_counter *c, const void *s)
+{
+	return *(const uint64_t *)((const char *)s + c->offset);
+}
+
+/** Set counter @p c of the struct at @p s (a stored one) to @p v. */
+static inline void vqos_ctl_counter_set(const struct vqos_ctl_counter *c, void *s, uint64_t v)
+{
+	*(uint64_t *)((char *)s + c->offset) = v;
+}
+
+/** Add the shown counters of @p table in the struct at @p s to @p obj, in table order. */
+void vqos_ctl_counters_to_json(const struct vqos_ctl_counter *table, const void *s, json_t *obj);
+
+/** Fill the stored counters of @p table in the struct at @p s from @p obj
+ *  (vqos_ctl_counters_to_json()'s); a counter it lacks is 0. */
+void vqos_ctl_counters_from_json(const struct vqos_ctl_counter *table, const json_t *obj, void *s);
 
 /** One class of a direction's tree, with its counters, as `tc -s class show`. */
 struct vqos_ctl_class {
