@@ -50,6 +50,8 @@ struct check {
 	uint32_t *port_leaf;
 	/* the kind's rules */
 	bool shaping, police;
+	/* queue limit per class as the qdisc gets it (rx: defaults filled in) */
+	uint32_t *limit;
 };
 
 const char *policy_dir_name(enum vqos_policy_dir dir)
@@ -376,6 +378,77 @@ static int check_ports(struct check *x)
 	return check_overlap(x);
 }
 
+/*
+ * What one port's rx queues may hold in all: vqosd gives each port mbufs for
+ * VQOS_SCHED_PORT_BACKLOG_MAX queued packets, so a slow container fills its
+ * own and no other's. The leaves of a port with a limit may add up to that;
+ * each leaf without one gets VQOS_SCHED_LIMIT_DEFAULT, or its share of what
+ * the others leave, if less. fifo and police queue every port's frames in
+ * one queue, of the root's limit. tx queues nothing (its packets wait in the
+ * containers' vrings): its limits are kept as given.
+ */
+static int check_backlog(struct check *x)
+{
+	const struct policy_src *src = x->src;
+	const struct vqos_conf_class *c = src->intent;
+	uint64_t *set_sum = calloc(src->n_ports ? src->n_ports : 1, sizeof(*set_sum));
+	uint32_t *unset = calloc(src->n_ports ? src->n_ports : 1, sizeof(*unset));
+	bool one_queue = strcmp(src->kind, "fifo") == 0 || x->police;
+	int rc = 0;
+
+	if (set_sum == NULL || unset == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < src->n; i++) {
+		x->limit[i] = (c[i].set & VQOS_CONF_CLASS_LIMIT) ? (uint32_t)c[i].limit : 0;
+		if (src->dir != VQOS_POLICY_RX)
+			continue;
+		if (one_queue) {
+			if (x->parent[i] == VQOS_POLICY_NONE && x->limit[i] > VQOS_SCHED_PORT_BACKLOG_MAX)
+				rc = class_fail(x, i,
+						"limit %u is over the %u packets the queue of a "
+						"%s qdisc may hold",
+						x->limit[i], VQOS_SCHED_PORT_BACKLOG_MAX, src->kind);
+			continue;
+		}
+		if (x->port[i] == VQOS_POLICY_NONE)
+			continue;
+		if (x->limit[i] == 0)
+			unset[x->port[i]]++;
+		else
+			set_sum[x->port[i]] += x->limit[i];
+	}
+	for (uint32_t i = 0; rc == 0 && !one_queue && src->dir == VQOS_POLICY_RX && i < src->n;
+	     i++) {
+		uint32_t p = x->port[i];
+		uint64_t left;
+
+		if (p == VQOS_POLICY_NONE)
+			continue;
+		/* a leaf without a limit needs room for one burst at least */
+		if (set_sum[p] + (uint64_t)unset[p] * VQOS_POLICY_BATCH > VQOS_SCHED_PORT_BACKLOG_MAX) {
+			rc = class_fail(x, i,
+					"the rx leaves of port '%s' would queue up to %llu packets, "
+					"over the %u a port may hold: lower their limits",
+					src->ports[p],
+					(unsigned long long)(set_sum[p] +
+							     (uint64_t)unset[p] * VQOS_POLICY_BATCH),
+					VQOS_SCHED_PORT_BACKLOG_MAX);
+			break;
+		}
+		if (x->limit[i] != 0)
+			continue;
+		left = (VQOS_SCHED_PORT_BACKLOG_MAX - set_sum[p]) / unset[p];
+		x->limit[i] = left < VQOS_SCHED_LIMIT_DEFAULT ? (uint32_t)left
+							       : VQOS_SCHED_LIMIT_DEFAULT;
+	}
+out:
+	free(set_sum);
+	free(unset);
+	return rc;
+}
+
 /* One class's values, on their own and against the kind. */
 static int check_values(struct check *x, uint32_t i)
 {
@@ -554,7 +627,7 @@ static void fill_params(const struct check *x, struct vqos_sched_class_params *k
 		k[i].mark = c[i].mark;
 		k[i].aqm = (uint8_t)c[i].aqm;
 		k[i].quantum = (uint32_t)c[i].quantum;
-		k[i].limit = (uint32_t)c[i].limit;
+		k[i].limit = x->limit[i];
 		k[i].port = x->port[i] == VQOS_POLICY_NONE ? 0 : x->port[i];
 		if (!htb)
 			continue;
@@ -716,7 +789,9 @@ int policy_make(const struct policy_src *src, struct vqos_policy **out, char *er
 	x.n_children = calloc(n, sizeof(*x.n_children));
 	x.port = malloc(n * sizeof(*x.port));
 	x.port_leaf = malloc(src->n_ports * sizeof(*x.port_leaf));
-	rc = x.by_name && x.parent && x.n_children && x.port && x.port_leaf ? 0 : -ENOMEM;
+	x.limit = malloc(n * sizeof(*x.limit));
+	rc = x.by_name && x.parent && x.n_children && x.port && x.port_leaf && x.limit ? 0
+										      : -ENOMEM;
 	if (rc == 0)
 		rc = check_names(&x);
 	if (rc == 0)
@@ -725,6 +800,8 @@ int policy_make(const struct policy_src *src, struct vqos_policy **out, char *er
 		rc = check_ports(&x);
 	for (uint32_t i = 0; rc == 0 && i < n; i++)
 		rc = check_values(&x, i);
+	if (rc == 0)
+		rc = check_backlog(&x);
 	if (rc == 0 && x.shaping)
 		rc = check_admission(&x);
 	if (rc == 0)
@@ -736,6 +813,7 @@ int policy_make(const struct policy_src *src, struct vqos_policy **out, char *er
 	free(x.n_children);
 	free(x.port);
 	free(x.port_leaf);
+	free(x.limit);
 	return rc;
 }
 

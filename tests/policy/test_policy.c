@@ -267,6 +267,66 @@ static void test_rx_leaves(void **state)
 	vqos_policy_free(p);
 }
 
+/*
+ * One port's rx queues hold at most VQOS_SCHED_PORT_BACKLOG_MAX packets (its
+ * mbufs are sized for that): leaves without a limit share what the others
+ * leave, up to the default; limits that add up to more are refused; fifo's
+ * one queue is bounded the same; tx keeps its limits as given.
+ */
+#define RX_LEAF(name, extra)                                                                       \
+	"{ name = \"" name "\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; " extra " },\n"
+
+static void test_port_backlog(void **state)
+{
+	struct vqos_policy *p = build_ok(
+		RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "")
+			   RX_LEAF("b", "match = \"dscp 1\";") RX_LEAF("c", "match = \"dscp 2\";")
+			   RX_LEAF("d", "match = \"dscp 3\";") RX_LEAF("e", "match = \"dscp 4\";")),
+		VQOS_POLICY_RX);
+	const struct vqos_sched_params *k = vqos_policy_params(p);
+
+	/* five leaves of c1 share 4096; c2's and c3's one leaf get the default */
+	for (uint32_t i = 0; i < k->n_classes; i++)
+		if (strlen(k->classes[i].name) == 1)
+			assert_int_equal(k->classes[i].limit, VQOS_SCHED_PORT_BACKLOG_MAX / 5);
+		else if (strcmp(k->classes[i].name, "root") != 0)
+			assert_int_equal(k->classes[i].limit, VQOS_SCHED_LIMIT_DEFAULT);
+	vqos_policy_free(p);
+
+	/* a limit given takes its room first */
+	p = build_ok(RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "") RX_LEAF("b", "limit = 3500; match = \"dscp 1\";")),
+		     VQOS_POLICY_RX);
+	k = vqos_policy_params(p);
+	for (uint32_t i = 0; i < k->n_classes; i++)
+		if (strcmp(k->classes[i].name, "a") == 0)
+			assert_int_equal(k->classes[i].limit, VQOS_SCHED_PORT_BACKLOG_MAX - 3500);
+	vqos_policy_free(p);
+
+	build_refused(RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "limit = 3000;")
+				 RX_LEAF("b", "limit = 2000; match = \"dscp 1\";")),
+		      VQOS_POLICY_RX,
+		      "class 'a' (t.conf:8): the rx leaves of port 'c1' would queue up to 5000 "
+		      "packets, over the 4096 a port may hold: lower their limits");
+	build_refused(RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "limit = 4095;")
+				 RX_LEAF("b", "match = \"dscp 1\";")),
+		      VQOS_POLICY_RX,
+		      "class 'a' (t.conf:8): the rx leaves of port 'c1' would queue up to 4127 "
+		      "packets, over the 4096 a port may hold: lower their limits");
+	build_refused(PORTS3 "rx = { qdisc = \"fifo\"; classes = (\n"
+			     "{ name = \"root\"; limit = 5000; },\n" LEAVES "); };\n",
+		      VQOS_POLICY_RX,
+		      "class 'root' (t.conf:5): limit 5000 is over the 4096 packets the "
+		      "queue of a fifo qdisc may hold");
+
+	/* tx queues nothing: a limit there is kept as given */
+	p = build_ok(TX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "limit = 100000;")), VQOS_POLICY_TX);
+	k = vqos_policy_params(p);
+	for (uint32_t i = 0; i < k->n_classes; i++)
+		if (strcmp(k->classes[i].name, "a") == 0)
+			assert_int_equal(k->classes[i].limit, 100000);
+	vqos_policy_free(p);
+}
+
 /* A chain of @p levels classes, the last a leaf of c1, c2 and c3 under the root. */
 static void chain(char *buf, size_t len, int levels)
 {
@@ -525,7 +585,7 @@ int main(void)
 		cmocka_unit_test(test_depth),	      cmocka_unit_test(test_admission),
 		cmocka_unit_test(test_kinds),	      cmocka_unit_test(test_part),
 		cmocka_unit_test(test_slice),	      cmocka_unit_test(test_api_edges),
-		cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_shipped_files), cmocka_unit_test(test_port_backlog),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,6 +126,10 @@ struct rte_mbuf;
 #define VQOS_SCHED_BURST_MAX (256u << 20)
 /** Default leaf queue limit, packets (push mode). */
 #define VQOS_SCHED_LIMIT_DEFAULT 1024
+/** Most packets the queues of one port's leaves may hold in all (push mode):
+ *  vqosd sizes each port's mbufs for it, so that a slow container fills its
+ *  own and nobody else's. With fifo and police, the one queue's limit. */
+#define VQOS_SCHED_PORT_BACKLOG_MAX 4096
 
 /** How a qdisc is fed; see the file comment. */
 enum vqos_sched_mode {
