@@ -30,10 +30,6 @@
 
 #include "vqosd.h"
 
-/* mbufs per port: both uplink rings, both vrings' worth, the pending bursts. */
-#define MBUFS_PER_PORT 2048
-#define MBUF_CACHE     256
-
 static volatile sig_atomic_t stop_signal, reload_signal;
 
 static void on_signal(int sig)
@@ -146,6 +142,17 @@ static unsigned int pick_shard(const struct vqosd *d, struct vqos_port *const *p
 	return best;
 }
 
+/* Ports an uplink opened for @p cp is sized for: those of the file that
+ * share it (or 1: a port added at run time opens its own). */
+static unsigned int uplink_ports(const struct vqosd *d, const struct vqos_conf_port *cp)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < d->conf->n_ports; i++)
+		n += strcmp(d->conf->ports[i].uplink, cp->uplink) == 0;
+	return n > 0 ? n : 1;
+}
+
 int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp,
 		    struct vqos_port *const *peers, size_t n_peers, struct vqos_port **out,
 		    char *err, size_t errlen)
@@ -156,7 +163,7 @@ int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp,
 		.client = cp->client,
 		.uplink = cp->uplink,
 		.mac = cp->mac[0] != '\0' ? cp->mac : NULL,
-		.pool = d->pool,
+		.uplink_ports = uplink_ports(d, cp),
 		.dp = d->dp,
 	};
 	char why[768];
@@ -203,7 +210,6 @@ static int start(struct vqosd *d)
 {
 	struct vqos_ctl_server_params sp;
 	struct vqos_ctl_ops ops;
-	unsigned int n_mbufs = (unsigned int)d->conf->n_ports * MBUFS_PER_PORT + 1023;
 	unsigned int lcores[RTE_MAX_LCORE], n_lcores = 0, lc;
 	char err[1024];
 	size_t i;
@@ -217,13 +223,10 @@ static int start(struct vqosd *d)
 				"(e.g. --lcores 0@0,1@1)\n");
 		return -EINVAL;
 	}
-	d->pool = rte_pktmbuf_pool_create("vqos_mbuf", n_mbufs, MBUF_CACHE, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	d->dp = vqos_dp_create(lcores, n_lcores);
 	d->ports = calloc(d->conf->n_ports, sizeof(d->ports[0]));
-	if (d->pool == NULL || d->dp == NULL || d->ports == NULL) {
-		fprintf(stderr, "vqosd: out of memory for %u mbufs: %s\n", n_mbufs,
-			rte_strerror(rte_errno));
+	if (d->dp == NULL || d->ports == NULL) {
+		fprintf(stderr, "vqosd: out of memory: %s\n", rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	for (i = 0; i < d->conf->n_ports; i++) {
@@ -267,7 +270,6 @@ static int start(struct vqosd *d)
 static int stop(struct vqosd *d)
 {
 	unsigned int avail, size;
-	int leaked = 0;
 	size_t i;
 
 	if (d->dp != NULL) {
@@ -275,6 +277,8 @@ static int stop(struct vqosd *d)
 		rte_eal_mp_wait_lcore();
 	}
 	vqos_ctl_server_free(d->ctl);
+	/* queued packets back to their uplinks' pools, checked as ports close */
+	vqos_dp_clear(d->dp);
 	for (i = d->n_ports; i-- > 0;)
 		vqos_port_close(d->ports[i]);
 	free(d->ports);
@@ -283,14 +287,9 @@ static int stop(struct vqosd *d)
 		vqos_policy_free(d->pol[dir]);
 		free(d->part_index[dir]);
 	}
-	if (d->pool != NULL) {
-		avail = rte_mempool_avail_count(d->pool);
-		size = d->pool->size;
-		printf("vqosd: mbuf pool %s: %u of %u free\n", d->pool->name, avail, size);
-		leaked = avail != size;
-		rte_mempool_free(d->pool);
-	}
-	return leaked ? 3 : 0;
+	vqos_port_pools_closed(&avail, &size);
+	printf("vqosd: mbuf pools: %u of %u free\n", avail, size);
+	return avail != size ? 3 : 0;
 }
 
 static void sighup(struct vqosd *d)

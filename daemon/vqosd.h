@@ -12,7 +12,6 @@
 
 #include <pthread.h>
 
-#include <rte_mempool.h>
 
 #include "conf/vqos_conf.h"
 #include "ctl/vqos_ctl.h"
@@ -24,7 +23,6 @@ struct vqosd {
 	 * embedded default). */
 	struct vqos_conf *conf;
 	const char *conf_path;
-	struct rte_mempool *pool;
 	/* The data path: one shard per data-path lcore. */
 	struct vqos_dp *dp;
 	/* Ports in conf->ports' order: a policy's port i is ports[i]. */

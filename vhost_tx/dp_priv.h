@@ -22,7 +22,7 @@
 
 /* Packets a port may hold between a take and a give that may be partial:
  * one dequeue of the scheduler can hand a port a whole burst. */
-#define VQOS_PEND_MAX (2 * VQOS_DP_BURST)
+#define VQOS_PEND_MAX VQOS_DP_PEND_MAX
 
 /* Packets taken from a source and not yet given to their sink, in order. */
 struct vqos_burst {
@@ -38,6 +38,8 @@ struct vqos_uplink {
 	char *devargs;	    /* as the ports name it */
 	uint16_t eth;	    /* its ethdev port id */
 	unsigned int refs;  /* ports that use it */
+	unsigned int capacity;	   /* ports its pool is sized for */
+	struct rte_mempool *pool; /* mbufs of its ports, both directions */
 	unsigned int shard; /* the lcore that polls it: all its ports' */
 	/* Its link, as the control thread last read it (vqos_port_poll_links):
 	 * while it is down, what the uplink refuses is held for the data path's
@@ -51,6 +53,7 @@ struct vqos_port {
 	char *socket;
 	char *uplink;
 	bool client;
+	unsigned int uplink_ports; /* ports its uplink is sized for, if it opens it */
 	uint16_t uplink_port; /* ethdev port id of the uplink */
 	struct vqos_uplink *up;
 	uint64_t mac; /* its container's MAC (vqos_dp_mac_key()), if has_mac */

@@ -360,6 +360,14 @@ void vqos_dp_set_uplink_hold(struct vqos_dp *dp, uint64_t us)
 	__atomic_store_n(&dp->hold_cycles, us * dp->hz / 1000000, __ATOMIC_RELAXED);
 }
 
+void vqos_dp_clear(struct vqos_dp *dp)
+{
+	for (unsigned int k = 0; dp != NULL && k < dp->n_shards; k++) {
+		state_free(dp->shard[k].state);
+		dp->shard[k].state = NULL;
+	}
+}
+
 void vqos_dp_free(struct vqos_dp *dp)
 {
 	if (dp == NULL)

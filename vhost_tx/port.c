@@ -28,7 +28,10 @@
 
 #include "dp_priv.h"
 
-#define UPLINK_RING_SIZE 512
+#define UPLINK_RING_SIZE VQOS_DP_UPLINK_RING
+/* Per-lcore cache of an uplink's pool: mbufs there are free but not in the
+ * pool's ring, so the pool has this much more per lcore that touches it. */
+#define POOL_CACHE 32
 
 /* Every open port, for librte_vhost's callbacks. Control threads only. */
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -167,6 +170,51 @@ static int clear_stale_uplink_socket(const char *devargs, char *err, size_t errl
  * threads only, under registry_lock. */
 static struct vqos_uplink **uplinks;
 static size_t uplinks_n;
+/* Pools closed so far (vqos_port_pools_closed), and names for new ones. */
+static unsigned int pools_avail, pools_size, pools_made;
+
+/* What one port of an uplink may hold at most, both directions (see
+ * VQOS_DP_UPLINK_RING in vqos_dp.h): a dequeue in flight and what it holds
+ * back each way, its share of the uplink's tx ring, its rx queues. */
+#define PORT_MBUFS                                                                                 \
+	(VQOS_DP_BURST + 2 * VQOS_DP_PEND_MAX + UPLINK_RING_SIZE + VQOS_SCHED_PORT_BACKLOG_MAX)
+
+/* A pool for an uplink of @p ports ports: its rx ring and a burst received,
+ * each port's worst case, and the lcores' caches. */
+static struct rte_mempool *pool_create(unsigned int ports, const struct vqos_dp *dp)
+{
+	unsigned int n = UPLINK_RING_SIZE + VQOS_DP_BURST + ports * PORT_MBUFS +
+			 (vqos_dp_n_lcores(dp) + 1) * POOL_CACHE;
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	snprintf(name, sizeof(name), "vqos_up%u", pools_made++);
+	return rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+}
+
+/* Free an uplink's pool once its mbufs are all back; tally them. */
+static void pool_close(struct rte_mempool *mp)
+{
+	unsigned int avail = rte_mempool_avail_count(mp), size = mp->size;
+
+	pools_avail += avail;
+	pools_size += size;
+	if (avail != size) {
+		/* freeing it would hand memory still in use back to the heap */
+		RTE_LOG(ERR, USER1, "mbuf pool %s: %u of %u free at close: not freed\n",
+			mp->name, avail, size);
+		return;
+	}
+	rte_mempool_free(mp);
+}
+
+void vqos_port_pools_closed(unsigned int *avail, unsigned int *size)
+{
+	pthread_mutex_lock(&registry_lock);
+	*avail = pools_avail;
+	*size = pools_size;
+	pthread_mutex_unlock(&registry_lock);
+}
 
 static struct vqos_uplink *uplink_find(const char *devargs)
 {
@@ -284,10 +332,19 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 				 "uplink '%s': shared with another port: give each a mac",
 				 port->uplink);
 			ret = -EINVAL;
+		} else if (up->refs >= up->capacity) {
+			/* its pool holds the worst case of the ports it was opened for */
+			snprintf(err, errlen,
+				 "uplink '%s': its mbufs are sized for the %u port(s) that shared "
+				 "it when it opened; add this port to the file with the others "
+				 "and restart vqosd",
+				 port->uplink, up->capacity);
+			ret = -ENOSPC;
 		} else {
 			up->refs++;
 			port->up = up;
 			port->uplink_port = up->eth;
+			port->pool = up->pool;
 		}
 		goto out;
 	}
@@ -301,11 +358,24 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 		ret = -ENOMEM;
 		goto out;
 	}
+	up->capacity = port->uplink_ports > 0 ? port->uplink_ports : 1;
+	up->pool = pool_create(up->capacity, port->dp);
+	if (up->pool == NULL) {
+		snprintf(err, errlen, "uplink '%s': no memory for the mbufs of %u port(s): %s",
+			 port->uplink, up->capacity, rte_strerror(rte_errno));
+		free(up->devargs);
+		free(up);
+		ret = -ENOMEM;
+		goto out;
+	}
+	port->pool = up->pool;
 	ret = uplink_start(port, err, errlen);
 	if (ret < 0) {
 		if (port->uplink_port != RTE_MAX_ETHPORTS)
 			uplink_stop(port->uplink_port);
 		port->uplink_port = RTE_MAX_ETHPORTS;
+		pool_close(up->pool);
+		port->pool = NULL;
 		free(up->devargs);
 		free(up);
 		goto out;
@@ -331,6 +401,7 @@ static void uplink_close(struct vqos_port *port)
 	pthread_mutex_lock(&registry_lock);
 	if (--up->refs == 0) {
 		uplink_stop(up->eth);
+		pool_close(up->pool);
 		for (size_t i = 0; i < uplinks_n; i++)
 			if (uplinks[i] == up) {
 				uplinks[i] = uplinks[--uplinks_n];
@@ -418,7 +489,7 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 	port->socket = strdup(params->socket);
 	port->uplink = strdup(params->uplink);
 	port->client = params->client;
-	port->pool = params->pool;
+	port->uplink_ports = params->uplink_ports;
 	port->dp = params->dp;
 	port->shard = params->shard;
 	port->vid = -1;

@@ -161,10 +161,33 @@ struct vqos_port_params {
 	/** its container's MAC, "02:00:00:00:00:01" (NULL: none); frames from
 	 *  a shared uplink go to the port whose MAC they are sent to */
 	const char *mac;
-	struct rte_mempool *pool; /**< mbufs for both directions */
-	struct vqos_dp *dp;	  /**< the data path that will poll the port */
-	unsigned int shard;	  /**< the lcore of @p dp that will (< vqos_dp_n_lcores()) */
+	/** Ports the uplink's mbufs are sized for, when this port opens it: 1,
+	 *  or for a shared uplink the ports that will share it (a port that
+	 *  joins it beyond that is refused). Ignored when the uplink is open. */
+	unsigned int uplink_ports;
+	struct vqos_dp *dp;   /**< the data path that will poll the port */
+	unsigned int shard;   /**< the lcore of @p dp that will (< vqos_dp_n_lcores()) */
 };
+
+/** Packets a port may hold back in one direction (a partial give). */
+#define VQOS_DP_PEND_MAX (2 * VQOS_DP_BURST)
+
+/**
+ * mbufs: every uplink has a pool of its own, for both directions of its
+ * ports, sized for what they can hold at most: its rx ring, and per port a
+ * dequeue in flight, what the port holds back (VQOS_DP_PEND_MAX each way),
+ * the uplink's tx ring and its rx queues (VQOS_SCHED_PORT_BACKLOG_MAX). So
+ * a slow container fills its own and never takes another's, and a port
+ * added at run time brings its uplink's pool with it.
+ */
+#define VQOS_DP_UPLINK_RING 512
+
+/**
+ * The mbufs of every uplink pool closed so far: @p avail back in their pool
+ * when it closed, of @p size. A pool closed with mbufs missing is not freed
+ * (they may still be in use): vqosd reports them at exit.
+ */
+void vqos_port_pools_closed(unsigned int *avail, unsigned int *size);
 
 struct vqos_port;
 struct vqos_dp;
@@ -197,6 +220,11 @@ unsigned int vqos_dp_lcore(const struct vqos_dp *dp, unsigned int k);
 
 /** Free a data path that is not running, and its qdiscs; NULL does nothing. */
 void vqos_dp_free(struct vqos_dp *dp);
+
+/** Free the qdiscs of a data path that is not running (what they queue goes
+ *  back to its pools) and leave it serving nothing: before its ports close,
+ *  so that their uplinks' pools are whole when they do. NULL does nothing. */
+void vqos_dp_clear(struct vqos_dp *dp);
 
 /**
  * A data-path lcore's main loop (an lcore_function_t taking the dp, launched
