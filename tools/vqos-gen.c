@@ -19,6 +19,8 @@
  * SIGINT/SIGTERM end RUN and LINGER at once; the report is still printed.
  * SIGUSR1 ends RUN only: sending stops, LINGER follows, so what the peer
  * still has to take from the vring is taken before the process goes.
+ * SIGUSR2 ends --delay: sending starts now (a test tells a peer that the
+ * other side is there).
  *
  * Transmit is lossless on our side: a burst is built only when the previous
  * one was wholly accepted; what tx_burst did not take stays in hand and is
@@ -56,11 +58,14 @@
 
 static volatile int stop_flag;
 static volatile int end_run_flag;
+static volatile int send_now_flag;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		end_run_flag = 1;
+	else if (sig == SIGUSR2)
+		send_now_flag = 1;
 	else
 		stop_flag = 1;
 }
@@ -228,6 +233,10 @@ static void poll_loop(struct vqos_gen_run *r)
 		may_sleep = may_sleep && r->ct[i].opts->rate_mode != VQOS_GEN_RATE_MAX;
 	for (;;) {
 		now = rte_rdtsc();
+		if (send_now_flag && now < send_start) {
+			run_end -= send_start - now;
+			send_start = now;
+		}
 		if (running && (stop_flag || end_run_flag || now >= run_end || all_done(r))) {
 			running = false;
 			for (i = 0; i < r->nb_ct; i++)
@@ -348,6 +357,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	/*
 	 * virtio_user writes to its vhost-user socket without MSG_NOSIGNAL: when
 	 * the vhost side went away first, closing the port would kill us.
