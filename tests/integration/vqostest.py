@@ -99,12 +99,13 @@ class Bed:
 
     # vqosd ---------------------------------------------------------------
 
-    def vqosd(self, ports, extra_eal=(), extra="", lcores="0@0,1@1"):
+    def vqosd(self, ports, extra_eal=(), extra="", lcores="0@0,1@1", mem=512):
         """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode]);
-        @extra is more libconfig text (tx = {...}; rx = {...};)."""
+        @extra is more libconfig text (tx = {...}; rx = {...};); @mem MB of
+        memory (each uplink's mbufs take about 13 MB)."""
         conf = self.path("vqosd.conf")
         self.vqosd_prefix = self.prefix("vqosd")
-        eal = ["--no-huge", "-m", "512", "--file-prefix", self.vqosd_prefix,
+        eal = ["--no-huge", "-m", str(mem), "--file-prefix", self.vqosd_prefix,
                "--lcores", lcores, "--no-pci", "--log-level", "*:notice", *extra_eal]
         with open(conf, "w") as f:
             f.write("eal = [ %s ];\n" % ", ".join(json.dumps(a) for a in eal))
@@ -191,18 +192,21 @@ class Bed:
 
     # vqos-gen --------------------------------------------------------------
 
-    def gen_argv(self, vdev, *opts, cpu=0):
+    def gen_argv(self, vdev, *opts, cpu=0, mem=None):
         """vqos-gen's command line on @vdev, or on each of a list of vdevs
-        (one virtual container per port), with options @opts."""
+        (one virtual container per port), with options @opts; @mem MB of
+        memory (default: enough for virtio_user ports; net_vhost ones take
+        9000-byte mbufs, 35 MB a port)."""
         vdevs = [vdev] if isinstance(vdev, str) else list(vdev)
-        return [VQOS_GEN, "--no-huge", "-m", str(256 + 16 * len(vdevs)), "--file-prefix",
+        mem = mem or 256 + 16 * len(vdevs)
+        return [VQOS_GEN, "--no-huge", "-m", str(mem), "--file-prefix",
                 self.prefix("gen"), "--lcores", f"0@{cpu}", "--no-pci", "--log-level",
                 "*:warning", *[a for v in vdevs for a in ("--vdev", v)], "--", "--quiet",
                 *[str(o) for o in opts]]
 
-    def gen(self, vdev, *opts, log, cpu=0):
+    def gen(self, vdev, *opts, log, cpu=0, mem=None):
         """gen_argv() started, its output in @log."""
-        return self.spawn(self.gen_argv(vdev, *opts, cpu=cpu), log)
+        return self.spawn(self.gen_argv(vdev, *opts, cpu=cpu, mem=mem), log)
 
     def gen_result(self, p, timeout=60):
         rc = p.wait(timeout=timeout)
