@@ -312,7 +312,9 @@ struct vqos_sched_ops {
 	/** Replace the parameters of the class with id @p c->id (same parent). */
 	int (*change)(struct vqos_qdisc *q, const struct vqos_sched_class_params *c, uint64_t now,
 		      struct vqos_sched_error *err);
-	/** Read the counters of class @p index as of @p now. */
+	/** Read the counters of class @p index as of @p now. Control and
+	 *  telemetry threads call it while the lcore runs the qdisc, so it
+	 *  writes nothing, not even state of a library it wraps. */
 	int (*stats)(struct vqos_qdisc *q, uint32_t index, uint64_t now,
 		     struct vqos_sched_class_stats *out);
 	/** Push, optional (NULL: the kind cannot): hand back up to @p n queued
