@@ -40,7 +40,9 @@
  * run on real time with EAL. It frees the packets it drops, so enqueue()
  * returns n (the drops show in the counters). Push mode only: it needs the
  * packets. change() adds a pipe profile and moves the pipe to it, at run time.
- * No drain(): librte_sched hands packets out only through its shaper.
+ * No drain(): librte_sched hands packets out only through its shaper. No
+ * carry(): librte_sched keeps its token buckets and credits inside the port
+ * and has no call to set them, so a replacing port starts full.
  *
  * Counters: stats() runs on control and telemetry threads while the lcore
  * runs the qdisc, so it only loads what the lcore stores. librte_sched's own

@@ -95,12 +95,16 @@
  * leaves when room comes back). A deployment that wants per-port isolation
  * instead builds one instance per port (root = that port's share) and
  * dequeues it with n = the vring's free entries; "sched" only works that way.
- * One instance is used by one lcore at a time; nothing here is thread-safe.
+ * One instance is used by one lcore at a time; nothing here is thread-safe,
+ * except that stats() only reads.
  *
  * Changes: change() edits one class of a running qdisc after validating the
  * whole tree with the change applied; the caller runs it on the lcore that
  * owns the qdisc, between bursts. Structural changes (a new parent, a new
- * class) need a new qdisc.
+ * class) need a new qdisc. A new qdisc starts with full buckets, so the one
+ * that replaces a running qdisc first takes over its classes' token state
+ * with carry(), on the lcore, as of the swap: a class that was out of tokens
+ * stays out, and a change under load gives no extra burst.
  */
 #ifndef VQOS_SCHED_H
 #define VQOS_SCHED_H
@@ -323,6 +327,19 @@ struct vqos_sched_ops {
 	 *  replaced qdisc's queues into its successor with it. */
 	uint32_t (*drain)(struct vqos_qdisc *q, struct rte_mbuf **pkts, uint32_t *leaves,
 			  uint32_t n);
+	/** Optional (NULL: the kind has no state to carry). @p to replaces
+	 *  @p from: both of this kind, built with the same clock_hz. Called on
+	 *  the data-path lcore that runs them, before @p to first grants or
+	 *  dequeues (packets moved into it by enqueue or drain may be there).
+	 *  Every class of @p to whose id (vqos_sched_class_params.id) is also in
+	 *  @p from takes over @p from's class's state as of @p now: the tokens
+	 *  and debts of its buckets, each clamped to the new bucket's depth and
+	 *  deepest debt, with the time they were brought up to; its DRR
+	 *  deficits, at most its new quantum; police: its meter's buckets, at
+	 *  most the new burst sizes. Classes new in @p to keep full buckets;
+	 *  counters are not carried. @p from is only read and may be freed
+	 *  afterwards. */
+	void (*carry)(struct vqos_qdisc *to, const struct vqos_qdisc *from, uint64_t now);
 };
 
 /** The kinds, NULL-terminated. */
@@ -345,6 +362,16 @@ const struct vqos_sched_ops *vqos_sched_ops_find(const char *name);
  * n_ports, clock_hz set. Kinds add their own rules. Returns 0 or -EINVAL.
  */
 int vqos_sched_check_tree(const struct vqos_sched_params *p, struct vqos_sched_error *err);
+
+/** See vqos_sched_ops.carry. Does nothing unless @p to and @p from are two
+ *  qdiscs of one kind that carries (a qdisc kept across a change is one). */
+static inline void vqos_sched_carry(struct vqos_qdisc *to, const struct vqos_qdisc *from,
+				    uint64_t now)
+{
+	if (to != NULL && from != NULL && to != from && to->ops == from->ops &&
+	    to->ops->carry != NULL)
+		to->ops->carry(to, from, now);
+}
 
 /** Free any qdisc; NULL does nothing. */
 static inline void vqos_sched_destroy(struct vqos_qdisc *q)
