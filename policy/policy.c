@@ -521,27 +521,21 @@ static int assign_ids(struct vqos_sched_class_params *k, uint32_t n)
 }
 
 /*
- * The data path hands a leaf up to a whole burst at once (VQOS_POLICY_BATCH
- * packets, one vring dequeue), so a bucket shallower than that turns every
- * grant into debt, and any stall of the lcore (a shared CPU) into tokens lost
- * at the cap: the long-run rate falls short. An htb class without burst
- * (cburst) therefore gets tc's default, one millisecond at its rate (ceil),
- * plus one batch of full-size frames; the packet buckets likewise.
+ * sched's view of the classes. An htb class without burst (cburst, packet
+ * bursts) gets htb's default, vqos_sched_default_burst(): 1 ms at the rate
+ * (ceil) plus a padding for the data path's batches, at most 10 ms of it. It
+ * is written out here so that `class show` prints it and a change of the
+ * rate it follows shows in a diff.
  */
-static uint32_t batch_burst(uint64_t per_s, uint64_t per_ms_div, uint64_t batch)
-{
-	uint64_t b = per_s / per_ms_div + batch;
-
-	return b > VQOS_SCHED_BURST_MAX ? VQOS_SCHED_BURST_MAX : (uint32_t)b;
-}
-
-/* sched's view of the classes. */
 static void fill_params(const struct check *x, struct vqos_sched_class_params *k)
 {
 	const struct vqos_conf_class *c = x->src->intent;
 	bool htb = strcmp(x->src->kind, "htb") == 0;
 
 	for (uint32_t i = 0; i < x->src->n; i++) {
+		uint64_t bps = c[i].ceil_bps ? c[i].ceil_bps : c[i].rate_bps;
+		uint64_t pps = c[i].ceil_pps ? c[i].ceil_pps : c[i].rate_pps;
+
 		snprintf(k[i].name, sizeof(k[i].name), "%s", c[i].name);
 		k[i].rate_bps = c[i].rate_bps;
 		k[i].ceil_bps = c[i].ceil_bps;
@@ -558,17 +552,15 @@ static void fill_params(const struct check *x, struct vqos_sched_class_params *k
 		k[i].port = x->port[i] == VQOS_POLICY_NONE ? 0 : x->port[i];
 		if (!htb)
 			continue;
-		if (!(c[i].set & VQOS_CONF_CLASS_BURST) && c[i].rate_bps)
-			k[i].burst = batch_burst(c[i].rate_bps, 8000, VQOS_POLICY_BATCH_BYTES);
-		if (!(c[i].set & VQOS_CONF_CLASS_CBURST) && (c[i].ceil_bps || c[i].rate_bps))
-			k[i].cburst = batch_burst(c[i].ceil_bps ? c[i].ceil_bps : c[i].rate_bps,
-						  8000, VQOS_POLICY_BATCH_BYTES);
-		if (c[i].rate_pps)
-			k[i].burst_pkts = batch_burst(c[i].rate_pps, 1000, VQOS_POLICY_BATCH);
-		if (c[i].ceil_pps || c[i].rate_pps)
-			k[i].cburst_pkts =
-				batch_burst(c[i].ceil_pps ? c[i].ceil_pps : c[i].rate_pps, 1000,
-					    VQOS_POLICY_BATCH);
+		if (!(c[i].set & VQOS_CONF_CLASS_BURST) && k[i].rate_bps)
+			k[i].burst =
+				vqos_sched_default_burst(k[i].rate_bps / 8, VQOS_SCHED_FRAME_BYTES);
+		if (!(c[i].set & VQOS_CONF_CLASS_CBURST) && bps)
+			k[i].cburst = vqos_sched_default_burst(bps / 8, VQOS_SCHED_FRAME_BYTES);
+		if (k[i].rate_pps)
+			k[i].burst_pkts = vqos_sched_default_burst(k[i].rate_pps, 1);
+		if (pps)
+			k[i].cburst_pkts = vqos_sched_default_burst(pps, 1);
 	}
 }
 

@@ -115,11 +115,6 @@ struct vqos_policy;
 /** Rate of every class of the default htb tree: nothing real reaches it. */
 #define VQOS_POLICY_UNSHAPED_BPS 100000000000ULL
 
-/** Packets the data path hands a leaf at once (its burst). */
-#define VQOS_POLICY_BATCH 32u
-/** Bytes of VQOS_POLICY_BATCH full-size frames. */
-#define VQOS_POLICY_BATCH_BYTES (VQOS_POLICY_BATCH * 1600u)
-
 /** Index meaning "no class". */
 #define VQOS_POLICY_NONE UINT32_MAX
 

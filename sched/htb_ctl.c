@@ -11,9 +11,10 @@
 
 #include "sched/htb.h"
 
-static uint64_t default_burst(uint64_t rate, uint64_t per_ms_div, uint64_t extra)
+/* @p set if set, else htb's default for a bucket of @p rate units a second. */
+static uint64_t burst_of(uint32_t set, uint64_t rate, uint64_t frame)
 {
-	return rate / per_ms_div + extra;
+	return set ? set : vqos_sched_default_burst(rate, frame);
 }
 
 /* Buckets and read-mostly fields of class @p i from @p c; tokens start full. */
@@ -22,14 +23,13 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 {
 	struct htb_class *k = &q->cl[i];
 	uint64_t ceil_bps = vqos_sched_ceil_bps(c), ceil_pps = vqos_sched_ceil_pps(c);
-	uint64_t burst = c->burst ? c->burst : default_burst(c->rate_bps, 8000, 1600);
-	uint64_t cburst = c->cburst ? c->cburst : default_burst(ceil_bps, 8000, 1600);
-	uint64_t pburst = c->burst_pkts ? c->burst_pkts : default_burst(c->rate_pps, 1000, 1);
-	uint64_t pcburst = c->cburst_pkts ? c->cburst_pkts : default_burst(ceil_pps, 1000, 1);
+	uint64_t burst = burst_of(c->burst, c->rate_bps / 8, VQOS_SCHED_FRAME_BYTES);
+	uint64_t cburst = burst_of(c->cburst, ceil_bps / 8, VQOS_SCHED_FRAME_BYTES);
+	uint64_t pburst = burst_of(c->burst_pkts, c->rate_pps, 1);
+	uint64_t pcburst = burst_of(c->cburst_pkts, ceil_pps, 1);
 
-	/* 1 ms of a huge rate may exceed what the buckets hold */
-	if (burst > VQOS_SCHED_BURST_MAX || cburst > VQOS_SCHED_BURST_MAX ||
-	    vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
+	/* a deep bucket at a huge rate may not fit 63 bits at this clock */
+	if (vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
 	    vqos_tb_init(&k->tb[TB_CEIL], ceil_bps, cburst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
 	    vqos_tb_init(&k->tb[TB_PRATE], c->rate_pps, pburst, HTB_DEBT_PKTS, q->hz) ||
 	    vqos_tb_init(&k->tb[TB_PCEIL], ceil_pps, pcburst, HTB_DEBT_PKTS, q->hz))

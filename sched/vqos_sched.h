@@ -128,6 +128,12 @@ struct rte_mbuf;
 #define VQOS_SCHED_NO_PARENT UINT32_MAX
 /** Largest burst or cburst, bytes; larger ones would overflow the buckets. */
 #define VQOS_SCHED_BURST_MAX (256u << 20)
+/** Most packets a data path takes from a leaf at once (a grant or a dequeue). */
+#define VQOS_SCHED_BATCH 32u
+/** A full-size frame, bytes, as the default bursts count it. */
+#define VQOS_SCHED_FRAME_BYTES 1600u
+/** Longest a default burst's padding lasts at its bucket's rate, ms. */
+#define VQOS_SCHED_PAD_MS 10u
 /** Default leaf queue limit, packets (push mode). */
 #define VQOS_SCHED_LIMIT_DEFAULT 1024
 
@@ -171,13 +177,15 @@ struct vqos_sched_class_params {
 	uint64_t rate_pps;
 	/** Ceiling, packets per second (0: same as rate_pps). */
 	uint64_t ceil_pps;
-	/** Bytes that may be sent at once at rate (0: 1 ms of rate + 1600). */
+	/** Bytes that may be sent at once at rate (0: htb: vqos_sched_default_burst()
+	 *  of the rate; police: 1 ms of rate + 1600). */
 	uint32_t burst;
-	/** Bytes that may be sent at once at ceil (0: 1 ms of ceil + 1600). */
+	/** Bytes that may be sent at once at ceil (0: htb: vqos_sched_default_burst()
+	 *  of the ceil; sched: 10 ms of ceil + 1518; police: see sched/police.c). */
 	uint32_t cburst;
-	/** Packets that may be sent at once at rate_pps (0: 1 ms of it + 1). */
+	/** Packets that may be sent at once at rate_pps (0: vqos_sched_default_burst()). */
 	uint32_t burst_pkts;
-	/** Packets that may be sent at once at ceil_pps (0: 1 ms of it + 1). */
+	/** Packets that may be sent at once at ceil_pps (0: vqos_sched_default_burst()). */
 	uint32_t cburst_pkts;
 	/** Priority 0..7, 0 served first (leaves; inner classes ignore it). */
 	uint8_t prio;
@@ -372,6 +380,23 @@ static inline void vqos_sched_carry(struct vqos_qdisc *to, const struct vqos_qdi
 	    to->ops->carry != NULL)
 		to->ops->carry(to, from, now);
 }
+
+/**
+ * htb's default depth of a bucket of @p rate units (bytes or packets) per
+ * second: tc's 1 ms of it, plus a padding for the data path's batches. A
+ * grant hands a leaf up to VQOS_SCHED_BATCH packets, which a vring gives
+ * whole, so a bucket much shallower than a batch turns grants into debt and a
+ * stalled lcore into tokens lost at the cap. But the padding is also a burst
+ * above the rate, paid for by the other classes when the parent is saturated,
+ * and a batch of full frames is long at a low rate (51 KB is half a second of
+ * 0.8 Mbit/s). So the padding is VQOS_SCHED_PAD_MS of @p rate, at least one
+ * frame (a class can always send one) and at most a batch of them.
+ *
+ * @param rate   units per second: rate or ceil, bytes or packets
+ * @param frame  a full-size frame in those units: VQOS_SCHED_FRAME_BYTES or 1
+ * @return the depth, at most VQOS_SCHED_BURST_MAX
+ */
+uint32_t vqos_sched_default_burst(uint64_t rate, uint64_t frame);
 
 /** Free any qdisc; NULL does nothing. */
 static inline void vqos_sched_destroy(struct vqos_qdisc *q)

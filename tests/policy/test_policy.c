@@ -95,6 +95,29 @@ static void test_default_tree(void **state)
 	vqos_policy_free(NULL);
 }
 
+/* htb bursts not given at low rates: 1 ms of the rate (ceil) plus 10 ms of
+ * it, at least one 1600-byte frame (or one packet), at most a batch. */
+static void test_default_bursts(void **state)
+{
+	struct vqos_policy *p =
+		build_ok(TX("{ name = \"root\"; rate = \"10mbit\"; },\n"
+			    "{ name = \"l1\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; "
+			    "ceil = \"4mbit\"; },\n"
+			    "{ name = \"l2\"; parent = \"root\"; port = \"c2\"; pps = \"1kpps\"; "
+			    "cpps = \"2kpps\"; },\n" LEAF(3)),
+			 VQOS_POLICY_TX);
+	const struct vqos_sched_class_params *k = vqos_policy_params(p)->classes;
+
+	assert_int_equal(k[0].burst, 1250 + 12500);
+	assert_int_equal(k[0].cburst, 1250 + 12500);
+	/* 10 ms of 1 Mbit/s is 1250 bytes, less than a frame */
+	assert_int_equal(k[1].burst, 125 + 1600);
+	assert_int_equal(k[1].cburst, 500 + 5000);
+	assert_int_equal(k[2].burst_pkts, 1 + 10);
+	assert_int_equal(k[2].cburst_pkts, 2 + 20);
+	vqos_policy_free(p);
+}
+
 /* A tree becomes sched params: order, ids, parents, ports, values. */
 static void test_build(void **state)
 {
@@ -119,11 +142,14 @@ static void test_build(void **state)
 	assert_int_equal(k[2].ceil_pps, 500000);
 	assert_int_equal(k[2].burst, 65536);
 	assert_int_equal(k[2].cburst, 65536);
-	/* bursts not given: 1 ms at the rate plus one data-path batch */
-	assert_int_equal(k[2].burst_pkts, 100 + VQOS_POLICY_BATCH);
-	assert_int_equal(k[2].cburst_pkts, 500 + VQOS_POLICY_BATCH);
-	assert_int_equal(k[4].burst, 3000000000ULL / 8000 + VQOS_POLICY_BATCH_BYTES);
-	assert_int_equal(k[4].cburst, 3000000000ULL / 8000 + VQOS_POLICY_BATCH_BYTES);
+	/* bursts not given: 1 ms at the rate plus one data-path batch, which is
+	 * less than 10 ms at these rates */
+	assert_int_equal(k[2].burst_pkts, 100 + VQOS_SCHED_BATCH);
+	assert_int_equal(k[2].cburst_pkts, 500 + VQOS_SCHED_BATCH);
+	assert_int_equal(k[4].burst,
+			 3000000000ULL / 8000 + VQOS_SCHED_BATCH * VQOS_SCHED_FRAME_BYTES);
+	assert_int_equal(k[4].cburst,
+			 3000000000ULL / 8000 + VQOS_SCHED_BATCH * VQOS_SCHED_FRAME_BYTES);
 	assert_int_equal(k[2].prio, 1);
 	assert_int_equal(k[2].quantum, 3000);
 	assert_int_equal(k[2].limit, 1024);
@@ -520,12 +546,12 @@ static void test_shipped_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_tree),  cmocka_unit_test(test_build),
-		cmocka_unit_test(test_rules),	      cmocka_unit_test(test_rx_leaves),
-		cmocka_unit_test(test_depth),	      cmocka_unit_test(test_admission),
-		cmocka_unit_test(test_kinds),	      cmocka_unit_test(test_part),
-		cmocka_unit_test(test_slice),	      cmocka_unit_test(test_api_edges),
-		cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_default_tree), cmocka_unit_test(test_default_bursts),
+		cmocka_unit_test(test_build),	     cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_rx_leaves),    cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_admission),    cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_part),	     cmocka_unit_test(test_slice),
+		cmocka_unit_test(test_api_edges),    cmocka_unit_test(test_shipped_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
