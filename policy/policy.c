@@ -13,7 +13,7 @@
  *   ports     leaves have a port of the configuration, inner classes none;
  *             the leaf of each port (tx: exactly one; rx: one without a
  *             match, its default, and any with matches that do not
- *             overlap); matches on rx leaves only
+ *             overlap); matches on rx leaves only; sched: one port
  *   values    per class: ranges, kind-specific keys, rate <= ceil
  *   admission per parent: children's rates fit its rate unless overcommit
  *   sched     ids from names, sched params, then the kind's own create()
@@ -376,6 +376,48 @@ static int check_ports(struct check *x)
 	return check_overlap(x);
 }
 
+/* Most ports a message lists. */
+#define LISTED_PORTS 4
+
+/*
+ * librte_sched serves one port: it dequeues in its own order and cannot hold
+ * back the packets of one container whose vring is full (htb parks that
+ * leaf), and vqosd runs one instance per data-path lcore for all of that
+ * lcore's ports. A sched tree is one port's; the message names the first
+ * leaf on a second port and the ports with leaves (the first few of them).
+ */
+static int check_sched_ports(struct check *x)
+{
+	const struct policy_src *src = x->src;
+	char list[LISTED_PORTS * (VQOS_CONF_NAME_MAX + 4) + 24];
+	uint32_t first = VQOS_POLICY_NONE, i, listed = 0;
+	size_t at = 0;
+
+	for (i = 0; i < src->n; i++) {
+		if (x->port[i] == VQOS_POLICY_NONE)
+			continue;
+		if (first == VQOS_POLICY_NONE)
+			first = i;
+		else if (x->port[i] != x->port[first])
+			break;
+	}
+	if (i == src->n)
+		return 0;
+	/* the buffer holds LISTED_PORTS names and the count of the others */
+	for (uint32_t p = 0; p < src->n_ports; p++) {
+		if (x->port_leaf[p] == VQOS_POLICY_NONE || listed++ >= LISTED_PORTS)
+			continue;
+		at += (size_t)snprintf(list + at, sizeof(list) - at, "%s'%.*s'",
+				       listed > 1 ? ", " : "", VQOS_CONF_NAME_MAX, src->ports[p]);
+	}
+	if (listed > LISTED_PORTS)
+		snprintf(list + at, sizeof(list) - at, " and %u more", listed - LISTED_PORTS);
+	return class_fail(x, i,
+			  "qdisc sched serves one port per vqosd (librte_sched cannot hold back "
+			  "one container's packets); this tree has leaves on ports %s: use htb",
+			  list);
+}
+
 /* One class's values, on their own and against the kind. */
 static int check_values(struct check *x, uint32_t i)
 {
@@ -715,6 +757,8 @@ int policy_make(const struct policy_src *src, struct vqos_policy **out, char *er
 		rc = check_shape(&x);
 	if (rc == 0)
 		rc = check_ports(&x);
+	if (rc == 0 && strcmp(src->kind, "sched") == 0)
+		rc = check_sched_ports(&x);
 	for (uint32_t i = 0; rc == 0 && i < n; i++)
 		rc = check_values(&x, i);
 	if (rc == 0 && x.shaping)

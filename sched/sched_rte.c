@@ -34,7 +34,8 @@
  *     than that rate: then HTB's "rate, then an equal part of the spare, up
  *     to ceil" is the max-min fair split librte_sched's turns give;
  *   - one port: librte_sched dequeues in its own order and cannot hold back
- *     a full port's packets, so the data path makes one instance per port.
+ *     a full port's packets, and the data path makes one instance per lcore
+ *     for all of its ports, so policy/ refuses a sched tree on two ports.
  *
  * librte_sched reads the TSC itself: `now` is ignored, and tests of this kind
  * run on real time with EAL. It frees the packets it drops, so enqueue()
