@@ -13,7 +13,7 @@
  *   ports     leaves have a port of the configuration, inner classes none;
  *             the leaf of each port (tx: exactly one; rx: one without a
  *             match, its default, and any with matches that do not
- *             overlap); matches on rx leaves only
+ *             overlap); matches on rx leaves only; sched: one port
  *   values    per class: ranges, kind-specific keys, rate <= ceil
  *   admission per parent: children's rates fit its rate unless overcommit
  *   sched     ids from names, sched params, then the kind's own create()
@@ -387,6 +387,9 @@ static int check_ports(struct check *x)
  * one queue, of the root's limit. tx queues nothing (its packets wait in the
  * containers' vrings): its limits are kept as given.
  */
+/* The least queue a leaf without a limit gets: one data-path burst. */
+#define LEAF_QUEUE_MIN 32
+
 static int check_backlog(struct check *x)
 {
 	const struct policy_src *src = x->src;
@@ -427,13 +430,13 @@ static int check_backlog(struct check *x)
 		if (p == VQOS_POLICY_NONE)
 			continue;
 		/* a leaf without a limit needs room for one burst at least */
-		if (set_sum[p] + (uint64_t)unset[p] * VQOS_POLICY_BATCH > VQOS_SCHED_PORT_BACKLOG_MAX) {
+		if (set_sum[p] + (uint64_t)unset[p] * LEAF_QUEUE_MIN > VQOS_SCHED_PORT_BACKLOG_MAX) {
 			rc = class_fail(x, i,
 					"the rx leaves of port '%s' would queue up to %llu packets, "
 					"over the %u a port may hold: lower their limits",
 					src->ports[p],
 					(unsigned long long)(set_sum[p] +
-							     (uint64_t)unset[p] * VQOS_POLICY_BATCH),
+							     (uint64_t)unset[p] * LEAF_QUEUE_MIN),
 					VQOS_SCHED_PORT_BACKLOG_MAX);
 			break;
 		}
@@ -447,6 +450,48 @@ out:
 	free(set_sum);
 	free(unset);
 	return rc;
+}
+
+/* Most ports a message lists. */
+#define LISTED_PORTS 4
+
+/*
+ * librte_sched serves one port: it dequeues in its own order and cannot hold
+ * back the packets of one container whose vring is full (htb parks that
+ * leaf), and vqosd runs one instance per data-path lcore for all of that
+ * lcore's ports. A sched tree is one port's; the message names the first
+ * leaf on a second port and the ports with leaves (the first few of them).
+ */
+static int check_sched_ports(struct check *x)
+{
+	const struct policy_src *src = x->src;
+	char list[LISTED_PORTS * (VQOS_CONF_NAME_MAX + 4) + 24];
+	uint32_t first = VQOS_POLICY_NONE, i, listed = 0;
+	size_t at = 0;
+
+	for (i = 0; i < src->n; i++) {
+		if (x->port[i] == VQOS_POLICY_NONE)
+			continue;
+		if (first == VQOS_POLICY_NONE)
+			first = i;
+		else if (x->port[i] != x->port[first])
+			break;
+	}
+	if (i == src->n)
+		return 0;
+	/* the buffer holds LISTED_PORTS names and the count of the others */
+	for (uint32_t p = 0; p < src->n_ports; p++) {
+		if (x->port_leaf[p] == VQOS_POLICY_NONE || listed++ >= LISTED_PORTS)
+			continue;
+		at += (size_t)snprintf(list + at, sizeof(list) - at, "%s'%.*s'",
+				       listed > 1 ? ", " : "", VQOS_CONF_NAME_MAX, src->ports[p]);
+	}
+	if (listed > LISTED_PORTS)
+		snprintf(list + at, sizeof(list) - at, " and %u more", listed - LISTED_PORTS);
+	return class_fail(x, i,
+			  "qdisc sched serves one port per vqosd (librte_sched cannot hold back "
+			  "one container's packets); this tree has leaves on ports %s: use htb",
+			  list);
 }
 
 /* One class's values, on their own and against the kind. */
@@ -594,27 +639,21 @@ static int assign_ids(struct vqos_sched_class_params *k, uint32_t n)
 }
 
 /*
- * The data path hands a leaf up to a whole burst at once (VQOS_POLICY_BATCH
- * packets, one vring dequeue), so a bucket shallower than that turns every
- * grant into debt, and any stall of the lcore (a shared CPU) into tokens lost
- * at the cap: the long-run rate falls short. An htb class without burst
- * (cburst) therefore gets tc's default, one millisecond at its rate (ceil),
- * plus one batch of full-size frames; the packet buckets likewise.
+ * sched's view of the classes. An htb class without burst (cburst, packet
+ * bursts) gets htb's default, vqos_sched_default_burst(): 1 ms at the rate
+ * (ceil) plus a padding for the data path's batches, at most 10 ms of it. It
+ * is written out here so that `class show` prints it and a change of the
+ * rate it follows shows in a diff.
  */
-static uint32_t batch_burst(uint64_t per_s, uint64_t per_ms_div, uint64_t batch)
-{
-	uint64_t b = per_s / per_ms_div + batch;
-
-	return b > VQOS_SCHED_BURST_MAX ? VQOS_SCHED_BURST_MAX : (uint32_t)b;
-}
-
-/* sched's view of the classes. */
 static void fill_params(const struct check *x, struct vqos_sched_class_params *k)
 {
 	const struct vqos_conf_class *c = x->src->intent;
 	bool htb = strcmp(x->src->kind, "htb") == 0;
 
 	for (uint32_t i = 0; i < x->src->n; i++) {
+		uint64_t bps = c[i].ceil_bps ? c[i].ceil_bps : c[i].rate_bps;
+		uint64_t pps = c[i].ceil_pps ? c[i].ceil_pps : c[i].rate_pps;
+
 		snprintf(k[i].name, sizeof(k[i].name), "%s", c[i].name);
 		k[i].rate_bps = c[i].rate_bps;
 		k[i].ceil_bps = c[i].ceil_bps;
@@ -631,17 +670,15 @@ static void fill_params(const struct check *x, struct vqos_sched_class_params *k
 		k[i].port = x->port[i] == VQOS_POLICY_NONE ? 0 : x->port[i];
 		if (!htb)
 			continue;
-		if (!(c[i].set & VQOS_CONF_CLASS_BURST) && c[i].rate_bps)
-			k[i].burst = batch_burst(c[i].rate_bps, 8000, VQOS_POLICY_BATCH_BYTES);
-		if (!(c[i].set & VQOS_CONF_CLASS_CBURST) && (c[i].ceil_bps || c[i].rate_bps))
-			k[i].cburst = batch_burst(c[i].ceil_bps ? c[i].ceil_bps : c[i].rate_bps,
-						  8000, VQOS_POLICY_BATCH_BYTES);
-		if (c[i].rate_pps)
-			k[i].burst_pkts = batch_burst(c[i].rate_pps, 1000, VQOS_POLICY_BATCH);
-		if (c[i].ceil_pps || c[i].rate_pps)
-			k[i].cburst_pkts =
-				batch_burst(c[i].ceil_pps ? c[i].ceil_pps : c[i].rate_pps, 1000,
-					    VQOS_POLICY_BATCH);
+		if (!(c[i].set & VQOS_CONF_CLASS_BURST) && k[i].rate_bps)
+			k[i].burst =
+				vqos_sched_default_burst(k[i].rate_bps / 8, VQOS_SCHED_FRAME_BYTES);
+		if (!(c[i].set & VQOS_CONF_CLASS_CBURST) && bps)
+			k[i].cburst = vqos_sched_default_burst(bps / 8, VQOS_SCHED_FRAME_BYTES);
+		if (k[i].rate_pps)
+			k[i].burst_pkts = vqos_sched_default_burst(k[i].rate_pps, 1);
+		if (pps)
+			k[i].cburst_pkts = vqos_sched_default_burst(pps, 1);
 	}
 }
 
@@ -798,6 +835,8 @@ int policy_make(const struct policy_src *src, struct vqos_policy **out, char *er
 		rc = check_shape(&x);
 	if (rc == 0)
 		rc = check_ports(&x);
+	if (rc == 0 && strcmp(src->kind, "sched") == 0)
+		rc = check_sched_ports(&x);
 	for (uint32_t i = 0; rc == 0 && i < n; i++)
 		rc = check_values(&x, i);
 	if (rc == 0)

@@ -16,8 +16,8 @@
  * (each part may send one). Admission was checked on the whole tree; a
  * part's rounding of it is not checked again.
  *
- * librte_sched ("sched") serves one port per instance: a slice is the part
- * of one port.
+ * A "sched" tree has leaves on one port only (policy.c refuses others), so
+ * the part of the lcore that serves that port is the whole tree.
  */
 #include <errno.h>
 #include <stdlib.h>

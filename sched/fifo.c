@@ -10,7 +10,9 @@
  * Pull mode: the woken leaves in a round robin, up to max_pkts each turn,
  * which is what OVS does with its rx queues.
  *
- * The class tree only names leaves and ports; rates are ignored.
+ * The class tree only names leaves and ports; rates are ignored. So there is
+ * no carry(): a fifo has no token state, and its queue moves to the qdisc
+ * that replaces it by drain().
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -11,9 +11,10 @@
 
 #include "htb.h"
 
-static uint64_t default_burst(uint64_t rate, uint64_t per_ms_div, uint64_t extra)
+/* @p set if set, else htb's default for a bucket of @p rate units a second. */
+static uint64_t burst_of(uint32_t set, uint64_t rate, uint64_t frame)
 {
-	return rate / per_ms_div + extra;
+	return set ? set : vqos_sched_default_burst(rate, frame);
 }
 
 /* Buckets and read-mostly fields of class @p i from @p c; tokens start full. */
@@ -22,14 +23,13 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 {
 	struct htb_class *k = &q->cl[i];
 	uint64_t ceil_bps = vqos_sched_ceil_bps(c), ceil_pps = vqos_sched_ceil_pps(c);
-	uint64_t burst = c->burst ? c->burst : default_burst(c->rate_bps, 8000, 1600);
-	uint64_t cburst = c->cburst ? c->cburst : default_burst(ceil_bps, 8000, 1600);
-	uint64_t pburst = c->burst_pkts ? c->burst_pkts : default_burst(c->rate_pps, 1000, 1);
-	uint64_t pcburst = c->cburst_pkts ? c->cburst_pkts : default_burst(ceil_pps, 1000, 1);
+	uint64_t burst = burst_of(c->burst, c->rate_bps / 8, VQOS_SCHED_FRAME_BYTES);
+	uint64_t cburst = burst_of(c->cburst, ceil_bps / 8, VQOS_SCHED_FRAME_BYTES);
+	uint64_t pburst = burst_of(c->burst_pkts, c->rate_pps, 1);
+	uint64_t pcburst = burst_of(c->cburst_pkts, ceil_pps, 1);
 
-	/* 1 ms of a huge rate may exceed what the buckets hold */
-	if (burst > VQOS_SCHED_BURST_MAX || cburst > VQOS_SCHED_BURST_MAX ||
-	    vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
+	/* a deep bucket at a huge rate may not fit 63 bits at this clock */
+	if (vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
 	    vqos_tb_init(&k->tb[TB_CEIL], ceil_bps, cburst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
 	    vqos_tb_init(&k->tb[TB_PRATE], c->rate_pps, pburst, HTB_DEBT_PKTS, q->hz) ||
 	    vqos_tb_init(&k->tb[TB_PCEIL], ceil_pps, pcburst, HTB_DEBT_PKTS, q->hz))
@@ -46,6 +46,20 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 	k->quantum = vqos_sched_quantum(c);
 	k->limit = c->limit ? c->limit : VQOS_SCHED_LIMIT_DEFAULT;
 	return 0;
+}
+
+/* The tokens of @p old's buckets @p dt ticks after its t_c, into @p k's,
+ * within each new bucket's depth and deepest debt; a bucket @p old did not
+ * have starts full. Both classes count units x the same clock_hz. */
+static void carry_tokens(struct htb_class *k, const struct htb_class *old, uint64_t dt)
+{
+	for (unsigned b = 0; b < TB_N; b++) {
+		int64_t t = old->tb[b].rate ? vqos_tb_peek(&old->tb[b], dt) : k->tb[b].max;
+
+		k->tb[b].tokens = t > k->tb[b].max ? k->tb[b].max : t;
+		if (k->tb[b].tokens < k->tb[b].min)
+			k->tb[b].tokens = k->tb[b].min;
+	}
 }
 
 static void htb_destroy(struct vqos_qdisc *qd)
@@ -186,14 +200,8 @@ static int htb_change(struct vqos_qdisc *qd, const struct vqos_sched_class_param
 		*k = saved;
 		return rc;
 	}
-	for (unsigned b = 0; b < TB_N; b++) {
-		/* keep the tokens the class had, within the new depth */
-		int64_t t0 = saved.tb[b].rate ? saved.tb[b].tokens : k->tb[b].max;
-
-		k->tb[b].tokens = t0 > k->tb[b].max   ? k->tb[b].max
-				  : t0 < k->tb[b].min ? k->tb[b].min
-						      : t0;
-	}
+	/* keep the tokens the class had (saved is as of now) */
+	carry_tokens(k, &saved, 0);
 	if (k->leaf && k->want && k->prio != saved.prio) {
 		k->prio = saved.prio;
 		vqos_htb_leaf_off(q, i);
@@ -202,6 +210,50 @@ static int htb_change(struct vqos_qdisc *qd, const struct vqos_sched_class_param
 	}
 	vqos_htb_set_mode(q, i, vqos_htb_mode(k));
 	return 0;
+}
+
+/*
+ * The token state of @p fromd's classes into the classes of @p qd that have
+ * their ids, as of @p now (see vqos_sched_ops.carry). DRR turns are not
+ * carried, only what is left of them: the rings are rebuilt as leaves join.
+ */
+static void htb_carry(struct vqos_qdisc *qd, const struct vqos_qdisc *fromd, uint64_t now)
+{
+	struct vqos_htb *q = (struct vqos_htb *)qd;
+	const struct vqos_htb *from = (const struct vqos_htb *)fromd;
+
+	/* tokens count units x clock_hz: another clock's are another unit */
+	if (q->hz != from->hz)
+		return;
+	for (uint32_t i = 0; i < q->n; i++) {
+		uint32_t j = vqos_sched_tree_find(&from->tree, q->params[i].id);
+		struct htb_class *k = &q->cl[i];
+		const struct htb_class *old;
+		uint64_t t, overlimits = k->overlimits;
+		uint8_t at = k->mode, m;
+
+		if (j == VQOS_SCHED_NONE)
+			continue;
+		old = &from->cl[j];
+		t = now > old->t_c ? now : old->t_c;
+		carry_tokens(k, old, t - old->t_c);
+		k->t_c = t;
+		for (unsigned p = 0; p < VQOS_SCHED_PRIO_MAX; p++) {
+			k->deficit_row[p] = old->deficit_row[p];
+			k->deficit_feed[p] = old->deficit_feed[p];
+			if (k->deficit_row[p] > k->quantum)
+				k->deficit_row[p] = k->quantum;
+			if (k->deficit_feed[p] > k->quantum)
+				k->deficit_feed[p] = k->quantum;
+		}
+		/* the way back to CAN depends on the mode it comes from */
+		k->mode = old->mode;
+		m = vqos_htb_mode(k);
+		k->mode = at;
+		vqos_htb_set_mode(q, i, m);
+		/* an overlimit carried over is not a new one */
+		k->overlimits = overlimits;
+	}
 }
 
 static int htb_stats(struct vqos_qdisc *qd, uint32_t index, uint64_t now,
@@ -249,4 +301,5 @@ const struct vqos_sched_ops vqos_htb_ops = {
 	.change = htb_change,
 	.stats = htb_stats,
 	.drain = vqos_htb_drain,
+	.carry = htb_carry,
 };

@@ -282,6 +282,53 @@ static int police_change(struct vqos_qdisc *q, const struct vqos_sched_class_par
 	return 0;
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Each leaf of @p q whose id @p fromq also has takes over that leaf's meter:
+ * its buckets and the times they were last filled, so the next packet is
+ * metered as if only the parameters had changed. A bucket over its new size
+ * is cut to it here: left to librte_meter's next refill, srTCM's C would
+ * spill the excess into E. A meter of another algorithm has other buckets
+ * and starts afresh. Meters count time in TSC cycles, so `now` is not needed.
+ */
+static void police_carry(struct vqos_qdisc *q, const struct vqos_qdisc *fromq, uint64_t now)
+{
+	struct vqos_police *p = (struct vqos_police *)q;
+	const struct vqos_police *from = (const struct vqos_police *)fromq;
+
+	for (uint32_t i = 0; i < p->fifo.n; i++) {
+		uint32_t j = vqos_sched_tree_find(&from->fifo.tree, p->fifo.params[i].id);
+		struct police_meter *pm = &p->meter[i];
+		const struct police_meter *old;
+
+		if (!p->fifo.cl[i].leaf || j == VQOS_SCHED_NONE || !from->fifo.cl[j].leaf)
+			continue;
+		old = &from->meter[j];
+		if (!old->started || old->alg != pm->alg)
+			continue;
+		pm->m = old->m;
+		pm->started = 1;
+		switch (pm->alg) {
+		case VQOS_METER_SRTCM:
+			pm->m.sr.tc = min_u64(pm->m.sr.tc, pm->p.sr.cbs);
+			pm->m.sr.te = min_u64(pm->m.sr.te, pm->p.sr.ebs);
+			break;
+		case VQOS_METER_TRTCM:
+			pm->m.tr.tc = min_u64(pm->m.tr.tc, pm->p.tr.cbs);
+			pm->m.tr.tp = min_u64(pm->m.tr.tp, pm->p.tr.pbs);
+			break;
+		default:
+			pm->m.rfc.tc = min_u64(pm->m.rfc.tc, pm->p.rfc.cbs);
+			pm->m.rfc.te = min_u64(pm->m.rfc.te, pm->p.rfc.ebs);
+			break;
+		}
+	}
+}
+
 const struct vqos_sched_ops vqos_police_ops = {
 	.name = "police",
 	.create = police_create,
@@ -296,4 +343,5 @@ const struct vqos_sched_ops vqos_police_ops = {
 	.change = police_change,
 	.stats = vqos_fifo_stats,
 	.drain = vqos_fifo_drain,
+	.carry = police_carry,
 };

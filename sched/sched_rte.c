@@ -34,13 +34,23 @@
  *     than that rate: then HTB's "rate, then an equal part of the spare, up
  *     to ceil" is the max-min fair split librte_sched's turns give;
  *   - one port: librte_sched dequeues in its own order and cannot hold back
- *     a full port's packets, so the data path makes one instance per port.
+ *     a full port's packets, and the data path makes one instance per lcore
+ *     for all of its ports, so policy/ refuses a sched tree on two ports.
  *
  * librte_sched reads the TSC itself: `now` is ignored, and tests of this kind
  * run on real time with EAL. It frees the packets it drops, so enqueue()
  * returns n (the drops show in the counters). Push mode only: it needs the
  * packets. change() adds a pipe profile and moves the pipe to it, at run time.
- * No drain(): librte_sched hands packets out only through its shaper.
+ * No drain(): librte_sched hands packets out only through its shaper. No
+ * carry(): librte_sched keeps its token buckets and credits inside the port
+ * and has no call to set them, so a replacing port starts full.
+ *
+ * Counters: stats() runs on control and telemetry threads while the lcore
+ * runs the qdisc, so it only loads what the lcore stores. librte_sched's own
+ * counter reads clear what they read, which a reader must not do; vqos never
+ * calls them. It needs no harvest either: rte_sched_port_enqueue() returns
+ * how many packets it queued and frees the ones RED or PIE dropped, so the
+ * lcore counts those drops as it enqueues, exactly, in the leaf's counters.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -65,11 +75,18 @@
  */
 #define SR_TC_PERIOD_MS 100
 
+/*
+ * A leaf's place and counters. The counters have one writer, the lcore, which
+ * stores them with SR_COUNT(); stats() loads them relaxed from any thread
+ * (dp: rw, ctl: ro). A reader sees each one whole, not all of them at one
+ * instant.
+ */
 struct sr_leaf {
 	uint32_t subport, pipe, tc;
-	uint32_t qlen, limit; /* packets queued (by our count) and allowed */
+	uint32_t limit;
+	uint32_t qlen; /* packets queued (by our count) */
 	uint64_t bytes, packets;
-	uint64_t drops; /* at our limit, plus RED/PIE's summed from librte_sched */
+	uint64_t drops; /* at our limit and by RED/PIE */
 };
 
 struct vqos_sched_rte {
@@ -88,6 +105,10 @@ struct vqos_sched_rte {
 	struct vqos_sched_class_params *params;
 	struct vqos_sched_tree tree;
 };
+
+/* Add @p v to a counter of the lcore's: its only writer, so the plain load
+ * is its own last value, and the relaxed store publishes the sum whole. */
+#define SR_COUNT(field, v) __atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
 
 /* librte_sched checks credits only when a grinder visits the pipe: a bucket
  * of 10 ms (not tc's 1 ms) keeps it from losing rate between visits. */
@@ -453,7 +474,7 @@ static uint32_t sr_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 {
 	struct vqos_sched_rte *s = (struct vqos_sched_rte *)q;
 	struct sr_leaf *l;
-	uint32_t room;
+	uint32_t room, kept;
 
 	if (leaf >= s->n || s->tree.n_children[leaf] != 0)
 		return 0;
@@ -463,8 +484,9 @@ static uint32_t sr_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 		rte_sched_port_pkt_write(s->port, pkts[i], l->subport, l->pipe, l->tc, 0,
 					 RTE_COLOR_GREEN);
 	/* RED and PIE drops are freed by librte_sched, ours here */
-	l->qlen += (uint32_t)rte_sched_port_enqueue(s->port, pkts, room);
-	l->drops += n - room;
+	kept = (uint32_t)rte_sched_port_enqueue(s->port, pkts, room);
+	SR_COUNT(l->qlen, kept);
+	SR_COUNT(l->drops, n - kept);
 	rte_pktmbuf_free_bulk(pkts + room, n - room);
 	return n;
 }
@@ -483,9 +505,9 @@ static uint32_t sr_dequeue(struct vqos_qdisc *q, uint64_t now, struct rte_mbuf *
 
 		rte_sched_port_pkt_read_tree_path(s->port, pkts[i], &sub, &pipe, &tc, &queue);
 		leaf = s->leaf_of[sub << s->pipe_log2 | pipe];
-		s->leaf[leaf].packets++;
-		s->leaf[leaf].qlen--;
-		s->leaf[leaf].bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		SR_COUNT(s->leaf[leaf].packets, 1);
+		SR_COUNT(s->leaf[leaf].qlen, -1);
+		SR_COUNT(s->leaf[leaf].bytes, rte_pktmbuf_pkt_len(pkts[i]));
 		if (leaves != NULL)
 			leaves[i] = leaf;
 	}
@@ -598,40 +620,35 @@ static int sr_change(struct vqos_qdisc *q, const struct vqos_sched_class_params 
 	return 0;
 }
 
+/* Add the counters of leaf @p l to @p st; loads only, see "Counters" in the
+ * file comment. */
+static void sr_load(const struct sr_leaf *l, struct vqos_sched_class_stats *st)
+{
+	st->bytes += __atomic_load_n(&l->bytes, __ATOMIC_RELAXED);
+	st->packets += __atomic_load_n(&l->packets, __ATOMIC_RELAXED);
+	st->drops += __atomic_load_n(&l->drops, __ATOMIC_RELAXED);
+}
+
 static int sr_stats(struct vqos_qdisc *q, uint32_t index, uint64_t now,
 		    struct vqos_sched_class_stats *st)
 {
-	struct vqos_sched_rte *s = (struct vqos_sched_rte *)q;
-	struct rte_sched_queue_stats qs;
-	struct sr_leaf *l;
-	uint16_t qlen = 0;
-	uint32_t qid;
+	const struct vqos_sched_rte *s = (const struct vqos_sched_rte *)q;
+	const struct vqos_sched_tree *t = &s->tree;
 
 	if (index >= s->n)
 		return -ENOENT;
 	memset(st, 0, sizeof(*st));
-	l = &s->leaf[index];
-	if (s->tree.n_children[index] == 0) {
-		/* librte_sched's queue counters are read-and-clear: sum them */
-		/* queue 0 of the TC: TC t < 12 is queue t, best effort starts at 12 */
-		qid = (l->subport << (s->pipe_log2 + 4)) | (l->pipe << 4) | l->tc;
-		if (rte_sched_queue_read_stats(s->port, qid, &qs, &qlen) == 0)
-			l->drops += qs.n_pkts_dropped;
+	if (t->n_children[index] == 0) {
+		sr_load(&s->leaf[index], st);
+		st->backlog_pkts = __atomic_load_n(&s->leaf[index].qlen, __ATOMIC_RELAXED);
+		return 0;
 	}
-	st->bytes = l->bytes;
-	st->packets = l->packets;
-	st->drops = l->drops;
-	st->backlog_pkts = qlen;
 	/* inner classes: the sum of their leaves */
-	for (uint32_t k = 0; s->tree.n_children[index] != 0 && k < s->n; k++) {
-		for (uint32_t a = s->tree.parent[k]; a != VQOS_SCHED_NONE; a = s->tree.parent[a]) {
-			if (a == index && s->tree.n_children[k] == 0) {
-				st->bytes += s->leaf[k].bytes;
-				st->packets += s->leaf[k].packets;
-				st->drops += s->leaf[k].drops;
-			}
-		}
-	}
+	for (uint32_t k = 0; k < s->n; k++)
+		for (uint32_t a = t->parent[k]; t->n_children[k] == 0 && a != VQOS_SCHED_NONE;
+		     a = t->parent[a])
+			if (a == index)
+				sr_load(&s->leaf[k], st);
 	return 0;
 }
 

@@ -278,3 +278,15 @@ int vqos_tb_init(struct vqos_tb *tb, uint64_t rate, uint64_t depth, uint64_t deb
 	tb->tokens = tb->max;
 	return 0;
 }
+
+uint32_t vqos_sched_default_burst(uint64_t rate, uint64_t frame)
+{
+	uint64_t pad = rate * VQOS_SCHED_PAD_MS / 1000, b;
+
+	if (pad < frame)
+		pad = frame;
+	if (pad > VQOS_SCHED_BATCH * frame)
+		pad = VQOS_SCHED_BATCH * frame;
+	b = rate / 1000 + pad;
+	return b > VQOS_SCHED_BURST_MAX ? VQOS_SCHED_BURST_MAX : (uint32_t)b;
+}

@@ -23,6 +23,9 @@
 	"          { name = \"c2\"; socket = \"/run/c2.sock\"; uplink = \"net_null2\"; },\n"       \
 	"          { name = \"c3\"; socket = \"/run/c3.sock\"; uplink = \"net_null3\"; } );\n"
 
+/* One port, c1, on line 1. */
+#define PORT1 "ports = ( { name = \"c1\"; socket = \"/run/c1.sock\"; uplink = \"net_null1\"; } );\n"
+
 /*
  * @p text loads. libconfig takes no comma after a list's last element; the
  * tests write every class as "{ ... },\n", so a comma before ")" is dropped.

@@ -95,6 +95,55 @@ static void test_default_tree(void **state)
 	vqos_policy_free(NULL);
 }
 
+/* htb bursts not given at low rates: 1 ms of the rate (ceil) plus 10 ms of
+ * it, at least one 1600-byte frame (or one packet), at most a batch. */
+static void test_default_bursts(void **state)
+{
+	struct vqos_policy *p =
+		build_ok(TX("{ name = \"root\"; rate = \"10mbit\"; },\n"
+			    "{ name = \"l1\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; "
+			    "ceil = \"4mbit\"; },\n"
+			    "{ name = \"l2\"; parent = \"root\"; port = \"c2\"; pps = \"1kpps\"; "
+			    "cpps = \"2kpps\"; },\n" LEAF(3)),
+			 VQOS_POLICY_TX);
+	const struct vqos_sched_class_params *k = vqos_policy_params(p)->classes;
+
+	assert_int_equal(k[0].burst, 1250 + 12500);
+	assert_int_equal(k[0].cburst, 1250 + 12500);
+	/* 10 ms of 1 Mbit/s is 1250 bytes, less than a frame */
+	assert_int_equal(k[1].burst, 125 + 1600);
+	assert_int_equal(k[1].cburst, 500 + 5000);
+	assert_int_equal(k[2].burst_pkts, 1 + 10);
+	assert_int_equal(k[2].cburst_pkts, 2 + 20);
+	vqos_policy_free(p);
+}
+
+/* Port pN and, under root, rx leaf lN on it, one line each. */
+#define PORT(n)                                                                                    \
+	"{ name = \"p" #n "\"; socket = \"/run/p" #n ".sock\"; uplink = \"net_null" #n "\"; },\n"
+#define PLEAF(n)                                                                                   \
+	"{ name = \"l" #n "\"; parent = \"root\"; port = \"p" #n "\"; rate = \"1mbit\"; },\n"
+#define SCHED_RX "); rx = { qdisc = \"sched\"; classes = (\n" ROOT
+
+/* qdisc sched takes the leaves of one port (several, by match, on rx) and
+ * refuses a second port, listing the first four ports and a count. */
+static void test_sched_one_port(void **state)
+{
+	static const char one[] = "ports = (" PORT(1) SCHED_RX
+		"{ name = \"l1b\"; parent = \"root\"; port = \"p1\"; rate = \"1mbit\";\n"
+		"  match = \"pcp 5\"; },\n" PLEAF(1) "); };\n";
+	static const char six[] = "ports = (" PORT(1) PORT(2) PORT(3) PORT(4) PORT(5) PORT(6)
+		SCHED_RX PLEAF(1) PLEAF(2) PLEAF(3) PLEAF(4) PLEAF(5) PLEAF(6) "); };\n";
+	struct vqos_policy *p = build_ok(one, VQOS_POLICY_RX);
+
+	assert_int_equal(vqos_policy_params(p)->n_ports, 1);
+	vqos_policy_free(p);
+	build_refused(six, VQOS_POLICY_RX,
+		      "class 'l2' (t.conf:10): qdisc sched serves one port per vqosd (librte_sched "
+		      "cannot hold back one container's packets); this tree has leaves on ports "
+		      "'p1', 'p2', 'p3', 'p4' and 2 more: use htb");
+}
+
 /* A tree becomes sched params: order, ids, parents, ports, values. */
 static void test_build(void **state)
 {
@@ -119,11 +168,14 @@ static void test_build(void **state)
 	assert_int_equal(k[2].ceil_pps, 500000);
 	assert_int_equal(k[2].burst, 65536);
 	assert_int_equal(k[2].cburst, 65536);
-	/* bursts not given: 1 ms at the rate plus one data-path batch */
-	assert_int_equal(k[2].burst_pkts, 100 + VQOS_POLICY_BATCH);
-	assert_int_equal(k[2].cburst_pkts, 500 + VQOS_POLICY_BATCH);
-	assert_int_equal(k[4].burst, 3000000000ULL / 8000 + VQOS_POLICY_BATCH_BYTES);
-	assert_int_equal(k[4].cburst, 3000000000ULL / 8000 + VQOS_POLICY_BATCH_BYTES);
+	/* bursts not given: 1 ms at the rate plus one data-path batch, which is
+	 * less than 10 ms at these rates */
+	assert_int_equal(k[2].burst_pkts, 100 + VQOS_SCHED_BATCH);
+	assert_int_equal(k[2].cburst_pkts, 500 + VQOS_SCHED_BATCH);
+	assert_int_equal(k[4].burst,
+			 3000000000ULL / 8000 + VQOS_SCHED_BATCH * VQOS_SCHED_FRAME_BYTES);
+	assert_int_equal(k[4].cburst,
+			 3000000000ULL / 8000 + VQOS_SCHED_BATCH * VQOS_SCHED_FRAME_BYTES);
 	assert_int_equal(k[2].prio, 1);
 	assert_int_equal(k[2].quantum, 3000);
 	assert_int_equal(k[2].limit, 1024);
@@ -222,6 +274,12 @@ static void test_rules(void **state)
 		{ PORTS3 "tx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
 		  VQOS_POLICY_TX,
 		  "t.conf: tx: qdisc sched works on rx only (it needs the packets)" },
+		/* librte_sched serves one port */
+		{ PORTS3 "rx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
+		  VQOS_POLICY_RX,
+		  "class 'l2' (t.conf:7): qdisc sched serves one port per vqosd (librte_sched "
+		  "cannot hold back one container's packets); this tree has leaves on ports 'c1', "
+		  "'c2', 'c3': use htb" },
 		{ PORTS3 "tx = { qdisc = \"police\"; };\n", VQOS_POLICY_TX,
 		  "t.conf: tx: qdisc police needs classes (only htb and fifo have a default "
 		  "tree)" },
@@ -513,17 +571,15 @@ static void test_slice(void **state)
 	assert_int_equal(vqos_policy_leaf_of_port(p)[2], 4);
 	vqos_policy_free(p);
 
-	/* qdisc sched: one instance per port, each a valid tree */
-	p = build_ok(PORTS3 "rx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
+	/* qdisc sched: a tree of one port, whose slice is all of it */
+	p = build_ok(PORT1 "rx = { qdisc = \"sched\"; classes = (\n" ROOT LEAF(1) "); };\n",
 		     VQOS_POLICY_RX);
-	for (uint32_t port = 0; port < 3; port++) {
-		assert_int_equal(vqos_policy_slice(p, port, &s), 0);
-		assert_int_equal(s.params.n_classes, 2);
-		assert_int_equal(s.index[1], port + 1);
-		s.params.clock_hz = 1000000000;
-		assert_int_equal(vqos_sched_check_tree(&s.params, &se), 0);
-		vqos_policy_slice_fini(&s);
-	}
+	assert_int_equal(vqos_policy_slice(p, 0, &s), 0);
+	assert_int_equal(s.params.n_classes, 2);
+	assert_int_equal(s.params.n_ports, 1);
+	s.params.clock_hz = 1000000000;
+	assert_int_equal(vqos_sched_check_tree(&s.params, &se), 0);
+	vqos_policy_slice_fini(&s);
 	vqos_policy_free(p);
 }
 
@@ -580,7 +636,8 @@ static void test_shipped_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_tree),  cmocka_unit_test(test_build),
+		cmocka_unit_test(test_default_tree),  cmocka_unit_test(test_default_bursts),
+		cmocka_unit_test(test_build),	      cmocka_unit_test(test_sched_one_port),
 		cmocka_unit_test(test_rules),	      cmocka_unit_test(test_rx_leaves),
 		cmocka_unit_test(test_depth),	      cmocka_unit_test(test_admission),
 		cmocka_unit_test(test_kinds),	      cmocka_unit_test(test_part),

@@ -283,6 +283,42 @@ static void test_burst_bounded(void **state)
 	destroy(q);
 }
 
+/*
+ * 256 leaves with default bursts under a saturated root: rate C/2 and ceil C
+ * each, C = 200 Mbit/s / 256 = 0.78 Mbit/s, the root's rate the sum of the
+ * ceils, every leaf offered 2 C in 256-byte frames (pull mode, 100 us
+ * passes). Each must get its ceil within 1% over 2 s after a 1 s warm-up. A
+ * padding of a whole batch of frames (51 KB, half a second of C) let leaves
+ * that came out of a wait with full buckets take the root's tokens from the
+ * others: some got 71%, some 125% of C.
+ */
+static void test_default_burst_saturated_root(void **state)
+{
+	enum { LEAVES = 256 };
+	static struct vqos_sched_class_params c[LEAVES + 1];
+	static struct sim_flow f[LEAVES];
+	double ceil_mbit = 200.0 / LEAVES, lo = 2, hi = 0;
+	struct vqos_qdisc *q;
+
+	c[0] = sim_class(1, VQOS_SCHED_NO_PARENT, "root", 200, 200);
+	for (uint32_t i = 1; i <= LEAVES; i++) {
+		c[i] = sim_class(i + 1, 1, "leaf", ceil_mbit / 2, ceil_mbit);
+		f[i - 1] =
+			(struct sim_flow){ .leaf = i, .size = 256, .offered_mbit = 2 * ceil_mbit };
+	}
+	q = make(c, LEAVES + 1, VQOS_SCHED_PULL);
+	sim_pull(q, f, LEAVES, 100000, 0, SIM_S, 3 * SIM_S);
+	for (uint32_t i = 0; i < LEAVES; i++) {
+		double r = sim_mbit(&f[i], 2 * SIM_S) / ceil_mbit;
+
+		lo = r < lo ? r : lo;
+		hi = r > hi ? r : hi;
+	}
+	print_message("  delivered / ceil: %.4f .. %.4f\n", lo, hi);
+	assert_true(lo >= 0.99 && hi <= 1.01);
+	destroy(q);
+}
+
 /* ---- packet rates ---- */
 
 /* A root of @p root_mbit over a leaf of @p leaf_mbit (ceil @p leaf_ceil) and
@@ -486,6 +522,114 @@ static void test_change_class(void **state)
 	destroy(q);
 }
 
+/* ---- carry: a new qdisc takes over a running one's token state ---- */
+
+/* Root 100 Mbit/s over A (rate 10, ceil @p ceil_mbit, burst = cburst = 30000
+ * bytes) and B (10, 100); A is class 1, or class 2 when @p a_last (carry
+ * goes by id, not by index). */
+static struct vqos_qdisc *carry_tree_mode(double ceil_mbit, bool a_last, uint8_t mode)
+{
+	struct vqos_sched_class_params c[3] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 100),
+		sim_class(2, 1, "A", 10, ceil_mbit),
+		sim_class(3, 1, "B", 10, 100),
+	};
+	struct vqos_sched_class_params a = c[1];
+
+	a.burst = a.cburst = 30000;
+	c[1] = a;
+	if (a_last) {
+		c[1] = c[2];
+		c[2] = a;
+	}
+	return make(c, 3, mode);
+}
+
+/* The same tree in pull mode. */
+static struct vqos_qdisc *carry_tree(double ceil_mbit, bool a_last)
+{
+	return carry_tree_mode(ceil_mbit, a_last, VQOS_SCHED_PULL);
+}
+
+/* A runs at its 20 Mbit/s ceil for 1 s, so its buckets are empty; then its
+ * ceil changes to 30 by a new qdisc. With carry, the next 10 ms give A only
+ * what 30 Mbit/s allows (plus what it had left and one frame of overdraw);
+ * without, a fresh 30000-byte cburst more. */
+static void test_carry_no_extra_burst(void **state)
+{
+	struct sim_flow f = { .leaf = 1, .size = 1500 }, fc = { .leaf = 2, .size = 1500 };
+	struct sim_flow fn = { .leaf = 2, .size = 1500 };
+	struct vqos_qdisc *old = carry_tree(20, false), *with, *without;
+	uint64_t t = SIM_S, window = 10 * SIM_MS;
+	struct vqos_sched_class_stats st;
+
+	sim_pull(old, &f, 1, 100000, 0, 0, t);
+	old->ops->stats(old, 1, t, &st);
+	assert_true(st.ctokens < 1500);
+	with = carry_tree(30, true);
+	without = carry_tree(30, true);
+	vqos_sched_carry(with, old, t);
+	sim_pull(with, &fc, 1, 100000, t, t, t + window);
+	sim_pull(without, &fn, 1, 100000, t, t, t + window);
+	print_message("  10 ms after the change: %llu bytes carried, %llu fresh\n",
+		      (unsigned long long)fc.bytes, (unsigned long long)fn.bytes);
+	assert_true(fc.bytes <=
+		    30 * MBIT / 8 / 100 + (uint64_t)(st.ctokens > 0 ? st.ctokens : 0) + 1500);
+	assert_true(fn.bytes >= fc.bytes + 30000 - 2 * 1500);
+	destroy(old);
+	destroy(with);
+	destroy(without);
+}
+
+/* A overdraws by 30000 bytes (a vring burst past its grant); the new qdisc
+ * (ceil 20 -> 30) keeps that debt on both buckets, and A sends again only
+ * once the new ceil repaid it: 30000 bytes at 30 Mbit/s, 8 ms. */
+static void test_carry_keeps_debt(void **state)
+{
+	struct vqos_qdisc *old = carry_tree(20, false), *q = carry_tree(30, true);
+	struct vqos_qdisc *fresh = carry_tree(30, true);
+	struct vqos_sched_class_stats st;
+	struct vqos_sched_grant g;
+	struct rte_mbuf *pkts[32];
+	uint32_t n;
+
+	vqos_sched_wake(old, 1);
+	assert_int_equal(vqos_sched_grant(old, 0, 32, &g), 1);
+	old->ops->charge_count(old, &g, 40, 60000, 0, true);
+	old->ops->stats(old, 1, 0, &st);
+	assert_int_equal(st.ctokens, -30000);
+	vqos_sched_carry(q, old, 0);
+	q->ops->stats(q, 2, 0, &st);
+	assert_int_equal(st.tokens, -30000);
+	assert_int_equal(st.ctokens, -30000);
+	assert_int_equal(st.overlimits, 0);
+	vqos_sched_wake(q, 2);
+	assert_int_equal(vqos_sched_grant(q, 0, 32, &g), 0);
+	assert_int_equal(vqos_sched_grant(q, 8 * SIM_MS - 1, 32, &g), 0);
+	assert_int_equal(vqos_sched_grant(q, 8 * SIM_MS, 32, &g), 1);
+	assert_int_equal(g.leaf, 2);
+	/* without carry the debt is forgotten */
+	vqos_sched_wake(fresh, 2);
+	assert_int_equal(vqos_sched_grant(fresh, 0, 32, &g), 1);
+	destroy(q);
+	destroy(fresh);
+	/* the same with A's packets moved into the new qdisc before carry
+	 * (push mode): carry takes A out of the schedule it was already in */
+	q = carry_tree_mode(30, true, VQOS_SCHED_PUSH);
+	for (uint32_t i = 0; i < 10; i++) {
+		struct rte_mbuf *m = sim_mbuf(1500, i);
+
+		assert_int_equal(vqos_sched_enqueue(q, 2, &m, 1, 0), 1);
+	}
+	vqos_sched_carry(q, old, 0);
+	assert_int_equal(vqos_sched_dequeue(q, 8 * SIM_MS - 1, pkts, NULL, 32), 0);
+	n = vqos_sched_dequeue(q, 8 * SIM_MS, pkts, NULL, 32);
+	assert_int_equal(n, 1);
+	sim_free(pkts, n);
+	destroy(q);
+	destroy(old);
+}
+
 /* ---- bad trees ---- */
 
 static void test_bad_params(void **state)
@@ -550,6 +694,7 @@ int main(void)
 		cmocka_unit_test_setup(test_lend_borrow_counters, setup),
 		cmocka_unit_test_setup(test_ceil_never_exceeded, setup),
 		cmocka_unit_test_setup(test_burst_bounded, setup),
+		cmocka_unit_test_setup(test_default_burst_saturated_root, setup),
 		cmocka_unit_test_setup(test_pps_and_bps_same_class, setup),
 		cmocka_unit_test_setup(test_pps_and_bps_levels, setup),
 		cmocka_unit_test_setup(test_no_reordering, setup),
@@ -557,6 +702,8 @@ int main(void)
 		cmocka_unit_test_setup(test_room_per_port, setup),
 		cmocka_unit_test_setup(test_drain, setup),
 		cmocka_unit_test_setup(test_change_class, setup),
+		cmocka_unit_test_setup(test_carry_no_extra_burst, setup),
+		cmocka_unit_test_setup(test_carry_keeps_debt, setup),
 		cmocka_unit_test_setup(test_bad_params, setup),
 		cmocka_unit_test_setup(test_max_classes, setup),
 	};

@@ -106,9 +106,9 @@ static int ref_rfc4115(struct ref *r, uint64_t us, uint64_t b)
 }
 
 /* A police qdisc with one leaf metered by @p meter: CIR 1 byte/us, CBS
- * 3000, excess rate 2 bytes/us (trTCM PIR, RFC 4115 EIR; unused by srTCM),
+ * @p cbs, excess rate 2 bytes/us (trTCM PIR, RFC 4115 EIR; unused by srTCM),
  * excess bucket 2000 (srTCM EBS) or 6000 (PBS, 4115 EBS). */
-static struct vqos_qdisc *make(uint8_t meter, bool mark, uint8_t mode)
+static struct vqos_qdisc *make_cbs(uint8_t meter, bool mark, uint8_t mode, uint32_t cbs)
 {
 	struct vqos_sched_class_params c[2] = {
 		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 0),
@@ -120,13 +120,19 @@ static struct vqos_qdisc *make(uint8_t meter, bool mark, uint8_t mode)
 
 	c[1].meter = meter;
 	c[1].mark = mark;
-	c[1].burst = 3000;
+	c[1].burst = cbs;
 	c[1].cburst = meter == VQOS_METER_SRTCM ? 2000 : 6000;
 	if (meter != VQOS_METER_SRTCM)
 		c[1].ceil_bps = 16 * MBIT;
 	if (vqos_police_ops.create(&p, &q, &err) != 0)
 		fail_msg("%s", err.msg);
 	return q;
+}
+
+/* The same with CBS 3000. */
+static struct vqos_qdisc *make(uint8_t meter, bool mark, uint8_t mode)
+{
+	return make_cbs(meter, mark, mode, 3000);
 }
 
 static struct ref ref_for(uint8_t meter)
@@ -278,6 +284,44 @@ static void test_policer_rate_pull(void **state)
 	vqos_sched_destroy(q);
 }
 
+/* Each meter, drained to red at t = 0, is replaced by one with twice the
+ * CBS. With carry the next packet is still red and C refills at CIR from
+ * there (1500 bytes green 1.5 ms later); a fresh meter passes its CBS at
+ * once. A bucket fuller than the new CBS is cut to it. */
+static void test_carry_meter(void **state)
+{
+	static const uint8_t meters[] = { VQOS_METER_SRTCM, VQOS_METER_TRTCM, VQOS_METER_RFC4115 };
+	struct vqos_qdisc *old, *q, *fresh;
+
+	for (size_t i = 0; i < sizeof(meters) / sizeof(meters[0]); i++) {
+		old = make(meters[i], true, VQOS_SCHED_PUSH);
+		while (colour_of(old, 0, 1500) != RED)
+			;
+		q = make_cbs(meters[i], true, VQOS_SCHED_PUSH, 6000);
+		fresh = make_cbs(meters[i], true, VQOS_SCHED_PUSH, 6000);
+		vqos_sched_carry(q, old, 0);
+		assert_int_equal(colour_of(q, 0, 1500), RED);
+		assert_int_equal(colour_of(fresh, 0, 1500), GREEN);
+		assert_int_equal(colour_of(q, 1500, 1500), GREEN);
+		vqos_sched_destroy(old);
+		vqos_sched_destroy(q);
+		vqos_sched_destroy(fresh);
+	}
+	/* srTCM: C keeps 1500 of its 3000 and E is emptied; the new CBS is
+	 * 1000. C is cut to 1000, not overflowing into E (as librte_meter's
+	 * next refill would do): 1000 bytes are green, then nothing is left */
+	old = make(VQOS_METER_SRTCM, true, VQOS_SCHED_PUSH);
+	assert_int_equal(colour_of(old, 0, 1500), GREEN);
+	assert_int_equal(colour_of(old, 0, 2000), YELLOW);
+	q = make_cbs(VQOS_METER_SRTCM, true, VQOS_SCHED_PUSH, 1000);
+	vqos_sched_carry(q, old, 0);
+	assert_int_equal(colour_of(q, 0, 1000), GREEN);
+	assert_int_equal(colour_of(q, 0, 500), RED);
+	vqos_sched_destroy(old);
+	vqos_sched_destroy(q);
+	assert_int_equal(sim_mbufs_out(), 0);
+}
+
 static void test_bad_params(void **state)
 {
 	struct vqos_sched_class_params c[2] = {
@@ -299,7 +343,7 @@ int main(void)
 		cmocka_unit_test(test_srtcm_rfc2697), cmocka_unit_test(test_trtcm_rfc2698),
 		cmocka_unit_test(test_trtcm_rfc4115), cmocka_unit_test(test_srtcm_by_hand),
 		cmocka_unit_test(test_drop_red),      cmocka_unit_test(test_policer_rate_pull),
-		cmocka_unit_test(test_bad_params),
+		cmocka_unit_test(test_carry_meter),   cmocka_unit_test(test_bad_params),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,22 +9,57 @@
  * each flow's part of the total must be HTB's within 5%, and the total at
  * least 90% of HTB's (librte_sched loses some of the rate, and the machine
  * is shared).
+ *
+ * librte_sched's counter reads clear what they read; they are wrapped at link
+ * time (-Wl,--wrap) and counted, so a test sees whether stats() calls them.
  */
+#define _GNU_SOURCE /* pthread_attr_setaffinity_np */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_mbuf.h>
+#include <rte_sched.h>
 
 #include "sim.h"
 
 static struct rte_mempool *pool;
+
+/* Calls of librte_sched's read-and-clear counter reads, by anyone. */
+static unsigned read_and_clear;
+/* Tells a stats reader thread to stop. */
+static bool reader_stop;
+
+int __real_rte_sched_queue_read_stats(struct rte_sched_port *port, uint32_t queue_id,
+				      struct rte_sched_queue_stats *stats, uint16_t *qlen);
+int __real_rte_sched_subport_read_stats(struct rte_sched_port *port, uint32_t subport_id,
+					struct rte_sched_subport_stats *stats, uint32_t *tc_ov);
+int __wrap_rte_sched_queue_read_stats(struct rte_sched_port *port, uint32_t queue_id,
+				      struct rte_sched_queue_stats *stats, uint16_t *qlen);
+int __wrap_rte_sched_subport_read_stats(struct rte_sched_port *port, uint32_t subport_id,
+					struct rte_sched_subport_stats *stats, uint32_t *tc_ov);
+
+int __wrap_rte_sched_queue_read_stats(struct rte_sched_port *port, uint32_t queue_id,
+				      struct rte_sched_queue_stats *stats, uint16_t *qlen)
+{
+	__atomic_fetch_add(&read_and_clear, 1, __ATOMIC_RELAXED);
+	return __real_rte_sched_queue_read_stats(port, queue_id, stats, qlen);
+}
+
+int __wrap_rte_sched_subport_read_stats(struct rte_sched_port *port, uint32_t subport_id,
+					struct rte_sched_subport_stats *stats, uint32_t *tc_ov)
+{
+	__atomic_fetch_add(&read_and_clear, 1, __ATOMIC_RELAXED);
+	return __real_rte_sched_subport_read_stats(port, subport_id, stats, tc_ov);
+}
 
 static int eal_up(void **state)
 {
@@ -57,19 +92,20 @@ static struct vqos_qdisc *make(const struct vqos_sched_class_params *c, uint32_t
 	return q;
 }
 
-static void put(struct vqos_qdisc *q, uint32_t leaf, uint32_t size)
+static void put(struct vqos_qdisc *q, struct sim_flow *f)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 
 	assert_non_null(m);
-	rte_pktmbuf_append(m, (uint16_t)size);
-	vqos_sched_enqueue(q, leaf, &m, 1, 0);
+	rte_pktmbuf_append(m, (uint16_t)f->size);
+	f->seq++;
+	vqos_sched_enqueue(q, f->leaf, &m, 1, 0);
 }
 
 /*
  * Offer the flows' load in real time for @p warm + @p secs seconds, keeping
  * at most 32 packets queued per unlimited flow, and count what each leaf got
- * after the warm-up. Returns the part of the measured time this process did
+ * after the warm-up (f->pkts and f->bytes) and was offered in all (f->seq). Returns the part of the measured time this process did
  * not run (gaps over 1 ms between two polls): on a shared machine a stalled
  * run says nothing about librte_sched.
  */
@@ -92,12 +128,12 @@ static double run_real(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flow
 		for (unsigned i = 0; i < n_flows; i++) {
 			if (f[i].offered_mbit == 0) {
 				for (; queued[i] < 32; queued[i]++)
-					put(q, f[i].leaf, f[i].size);
+					put(q, &f[i]);
 				continue;
 			}
 			f[i].credit += f[i].offered_mbit * MBIT / 8 * dt;
 			for (; f[i].credit >= f[i].size; f[i].credit -= f[i].size)
-				put(q, f[i].leaf, f[i].size);
+				put(q, &f[i]);
 		}
 		uint32_t n = vqos_sched_dequeue(q, now, pkts, leaves, 64);
 
@@ -106,8 +142,10 @@ static double run_real(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flow
 				if (f[i].leaf != leaves[k])
 					continue;
 				queued[i]--;
-				if (now >= start)
-					f[i].bytes += rte_pktmbuf_pkt_len(pkts[k]);
+				if (now < start)
+					continue;
+				f[i].bytes += rte_pktmbuf_pkt_len(pkts[k]);
+				f[i].pkts++;
 			}
 		}
 		rte_pktmbuf_free_bulk(pkts, n);
@@ -233,6 +271,102 @@ static void test_aqm(void **state)
 	assert_true(sim_refused(&vqos_sched_rte_ops, c, 3, "\"B\"", "mix"));
 }
 
+/* A RED leaf offered twice its ceil for 0.3 s of real time, its counters
+ * read meanwhile by @p reader (NULL: by nobody) on another thread. */
+static struct vqos_qdisc *red_run(struct sim_flow *f, void *(*reader)(void *))
+{
+	struct vqos_sched_class_params c[3] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 20, 20),
+		sim_class(2, 1, "A", 10, 10),
+		sim_class(3, 1, "B", 10, 10),
+	};
+	struct vqos_qdisc *q;
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	pthread_t tid;
+
+	c[1].aqm = c[2].aqm = VQOS_AQM_RED;
+	c[1].limit = c[2].limit = 64;
+	q = make(c, 3);
+	*f = (struct sim_flow){ .leaf = 1, .size = 100, .offered_mbit = 20 };
+	if (reader == NULL) {
+		run_real(q, f, 1, 0, 0.3);
+		return q;
+	}
+	/* EAL pinned this thread to lcore 0's CPU: the reader may run on any */
+	CPU_ZERO(&cpus);
+	for (long i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &cpus);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	__atomic_store_n(&reader_stop, false, __ATOMIC_RELAXED);
+	assert_int_equal(pthread_create(&tid, &attr, reader, q), 0);
+	pthread_attr_destroy(&attr);
+	run_real(q, f, 1, 0, 0.3);
+	__atomic_store_n(&reader_stop, true, __ATOMIC_RELAXED);
+	pthread_join(tid, NULL);
+	return q;
+}
+
+/* Every packet offered to leaf 1 was sent, dropped or still waits, and the
+ * root counts what its one busy leaf does. */
+static void expect_exact(struct vqos_qdisc *q, const struct sim_flow *f)
+{
+	struct vqos_sched_class_stats st, root;
+
+	q->ops->stats(q, 1, 0, &st);
+	q->ops->stats(q, 0, 0, &root);
+	print_message("  offered %u: sent %llu, dropped %llu, queued %u\n", f->seq,
+		      (unsigned long long)st.packets, (unsigned long long)st.drops,
+		      st.backlog_pkts);
+	assert_true(st.drops > 0);
+	assert_int_equal(st.packets, f->pkts);
+	assert_int_equal(st.packets + st.drops + st.backlog_pkts, f->seq);
+	assert_int_equal(root.packets, st.packets);
+	assert_int_equal(root.drops, st.drops);
+}
+
+/* stats() only reads: it calls none of librte_sched's read-and-clear
+ * counter reads, and two reads with no traffic between agree. */
+static void test_stats_read_only(void **state)
+{
+	struct vqos_sched_class_stats a, b;
+	struct sim_flow f;
+	struct vqos_qdisc *q = red_run(&f, NULL);
+
+	__atomic_store_n(&read_and_clear, 0, __ATOMIC_RELAXED);
+	q->ops->stats(q, 1, 0, &a);
+	q->ops->stats(q, 0, 0, &b);
+	q->ops->stats(q, 1, 0, &b);
+	assert_int_equal(__atomic_load_n(&read_and_clear, __ATOMIC_RELAXED), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	expect_exact(q, &f);
+	vqos_sched_destroy(q);
+}
+
+static void *read_stats_loop(void *arg)
+{
+	struct vqos_qdisc *q = arg;
+	struct vqos_sched_class_stats st;
+
+	while (!__atomic_load_n(&reader_stop, __ATOMIC_RELAXED)) {
+		q->ops->stats(q, 1, 0, &st);
+		q->ops->stats(q, 0, 0, &st);
+	}
+	return NULL;
+}
+
+/* Drops stay exact while another thread reads the counters all along, as
+ * vqosctl and the telemetry thread do while the data path runs. */
+static void test_stats_exact_under_readers(void **state)
+{
+	struct sim_flow f;
+	struct vqos_qdisc *q = red_run(&f, read_stats_loop);
+
+	expect_exact(q, &f);
+	vqos_sched_destroy(q);
+}
+
 /* Trees librte_sched cannot hold, each refused with the rule it breaks. */
 static void test_refused(void **state)
 {
@@ -270,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_worked_examples),
 		cmocka_unit_test(test_change_pipe_profile),
 		cmocka_unit_test(test_aqm),
+		cmocka_unit_test(test_stats_read_only),
+		cmocka_unit_test(test_stats_exact_under_readers),
 		cmocka_unit_test(test_refused),
 	};
 

@@ -29,7 +29,9 @@
  *     rate and cpps to pps, and ceil >= rate, cpps >= pps; police: every leaf
  *     has a rate (the policer's CIR); fifo: rates are ignored;
  *   - meter and mark belong to qdisc police, aqm to qdisc sched; sched works
- *     on rx only (librte_sched needs the packets);
+ *     on rx only (librte_sched needs the packets) and with leaves on one
+ *     port only (it cannot hold back one container's packets, and vqosd
+ *     runs one instance per data-path lcore for all of its ports);
  *   - admission control (htb and sched): the rates of a class's children add
  *     up to at most its rate, in bit/s and in pkt/s separately (a parent
  *     without a rate in a unit promises nothing in it), unless the parent
@@ -78,9 +80,9 @@
  *     // from new_tx. Else ops->change() for each CHANGED class, with
  *     // vqos_policy_params(new_tx)->classes[e->new_index]. Keep new_tx.
  *
- * Several instances of a kind (one per data-path lcore, or per port for
- * "sched", which serves one port) each run a part of the tree
- * (vqos_policy_part()).
+ * Several instances of a kind (one per data-path lcore) each run a part of
+ * the tree (vqos_policy_part()); a "sched" tree has one port, so its one
+ * instance runs all of it.
  *
  * Every function returns 0 or a negative errno (-EINVAL: refused, with the
  * reason in err; -ENOMEM); err may be NULL. Nothing here is thread-safe; a
@@ -114,11 +116,6 @@ struct vqos_policy;
 
 /** Rate of every class of the default htb tree: nothing real reaches it. */
 #define VQOS_POLICY_UNSHAPED_BPS 100000000000ULL
-
-/** Packets the data path hands a leaf at once (its burst). */
-#define VQOS_POLICY_BATCH 32u
-/** Bytes of VQOS_POLICY_BATCH full-size frames. */
-#define VQOS_POLICY_BATCH_BYTES (VQOS_POLICY_BATCH * 1600u)
 
 /** Index meaning "no class". */
 #define VQOS_POLICY_NONE UINT32_MAX
@@ -184,10 +181,10 @@ bool vqos_policy_is_default(const struct vqos_policy *p);
 
 /**
  * A part of a tree: what one qdisc instance runs when the ports are split
- * between instances (vqosd's data-path lcores each run one per direction;
- * "sched" serves one port per instance). It holds the classes on the way
- * from the root to the leaves of its ports, in the policy's order, each leaf
- * bound to its port's position in the part. A class with leaves in other
+ * between instances (vqosd's data-path lcores each run one per direction).
+ * It holds the classes on the way from the root to the leaves of its ports,
+ * in the policy's order, each leaf bound to its port's position in the
+ * part. A class with leaves in other
  * parts too is split: its rates and ceilings are scaled by the share of its
  * leaves' rates (bit/s and pkt/s apart; by leaf count where those are 0)
  * that the part holds, so guarantees and ceilings add up to the class's.

@@ -95,12 +95,16 @@
  * leaves when room comes back). A deployment that wants per-port isolation
  * instead builds one instance per port (root = that port's share) and
  * dequeues it with n = the vring's free entries; "sched" only works that way.
- * One instance is used by one lcore at a time; nothing here is thread-safe.
+ * One instance is used by one lcore at a time; nothing here is thread-safe,
+ * except that stats() only reads.
  *
  * Changes: change() edits one class of a running qdisc after validating the
  * whole tree with the change applied; the caller runs it on the lcore that
  * owns the qdisc, between bursts. Structural changes (a new parent, a new
- * class) need a new qdisc.
+ * class) need a new qdisc. A new qdisc starts with full buckets, so the one
+ * that replaces a running qdisc first takes over its classes' token state
+ * with carry(), on the lcore, as of the swap: a class that was out of tokens
+ * stays out, and a change under load gives no extra burst.
  */
 #ifndef VQOS_SCHED_H
 #define VQOS_SCHED_H
@@ -124,6 +128,12 @@ struct rte_mbuf;
 #define VQOS_SCHED_NO_PARENT UINT32_MAX
 /** Largest burst or cburst, bytes; larger ones would overflow the buckets. */
 #define VQOS_SCHED_BURST_MAX (256u << 20)
+/** Most packets a data path takes from a leaf at once (a grant or a dequeue). */
+#define VQOS_SCHED_BATCH 32u
+/** A full-size frame, bytes, as the default bursts count it. */
+#define VQOS_SCHED_FRAME_BYTES 1600u
+/** Longest a default burst's padding lasts at its bucket's rate, ms. */
+#define VQOS_SCHED_PAD_MS 10u
 /** Default leaf queue limit, packets (push mode). */
 #define VQOS_SCHED_LIMIT_DEFAULT 1024
 /** Most packets the queues of one port's leaves may hold in all (push mode):
@@ -171,13 +181,15 @@ struct vqos_sched_class_params {
 	uint64_t rate_pps;
 	/** Ceiling, packets per second (0: same as rate_pps). */
 	uint64_t ceil_pps;
-	/** Bytes that may be sent at once at rate (0: 1 ms of rate + 1600). */
+	/** Bytes that may be sent at once at rate (0: htb: vqos_sched_default_burst()
+	 *  of the rate; police: 1 ms of rate + 1600). */
 	uint32_t burst;
-	/** Bytes that may be sent at once at ceil (0: 1 ms of ceil + 1600). */
+	/** Bytes that may be sent at once at ceil (0: htb: vqos_sched_default_burst()
+	 *  of the ceil; sched: 10 ms of ceil + 1518; police: see sched/police.c). */
 	uint32_t cburst;
-	/** Packets that may be sent at once at rate_pps (0: 1 ms of it + 1). */
+	/** Packets that may be sent at once at rate_pps (0: vqos_sched_default_burst()). */
 	uint32_t burst_pkts;
-	/** Packets that may be sent at once at ceil_pps (0: 1 ms of it + 1). */
+	/** Packets that may be sent at once at ceil_pps (0: vqos_sched_default_burst()). */
 	uint32_t cburst_pkts;
 	/** Priority 0..7, 0 served first (leaves; inner classes ignore it). */
 	uint8_t prio;
@@ -316,7 +328,9 @@ struct vqos_sched_ops {
 	/** Replace the parameters of the class with id @p c->id (same parent). */
 	int (*change)(struct vqos_qdisc *q, const struct vqos_sched_class_params *c, uint64_t now,
 		      struct vqos_sched_error *err);
-	/** Read the counters of class @p index as of @p now. */
+	/** Read the counters of class @p index as of @p now. Control and
+	 *  telemetry threads call it while the lcore runs the qdisc, so it
+	 *  writes nothing, not even state of a library it wraps. */
 	int (*stats)(struct vqos_qdisc *q, uint32_t index, uint64_t now,
 		     struct vqos_sched_class_stats *out);
 	/** Push, optional (NULL: the kind cannot): hand back up to @p n queued
@@ -325,6 +339,19 @@ struct vqos_sched_ops {
 	 *  replaced qdisc's queues into its successor with it. */
 	uint32_t (*drain)(struct vqos_qdisc *q, struct rte_mbuf **pkts, uint32_t *leaves,
 			  uint32_t n);
+	/** Optional (NULL: the kind has no state to carry). @p to replaces
+	 *  @p from: both of this kind, built with the same clock_hz. Called on
+	 *  the data-path lcore that runs them, before @p to first grants or
+	 *  dequeues (packets moved into it by enqueue or drain may be there).
+	 *  Every class of @p to whose id (vqos_sched_class_params.id) is also in
+	 *  @p from takes over @p from's class's state as of @p now: the tokens
+	 *  and debts of its buckets, each clamped to the new bucket's depth and
+	 *  deepest debt, with the time they were brought up to; its DRR
+	 *  deficits, at most its new quantum; police: its meter's buckets, at
+	 *  most the new burst sizes. Classes new in @p to keep full buckets;
+	 *  counters are not carried. @p from is only read and may be freed
+	 *  afterwards. */
+	void (*carry)(struct vqos_qdisc *to, const struct vqos_qdisc *from, uint64_t now);
 };
 
 /** The kinds, NULL-terminated. */
@@ -347,6 +374,33 @@ const struct vqos_sched_ops *vqos_sched_ops_find(const char *name);
  * n_ports, clock_hz set. Kinds add their own rules. Returns 0 or -EINVAL.
  */
 int vqos_sched_check_tree(const struct vqos_sched_params *p, struct vqos_sched_error *err);
+
+/** See vqos_sched_ops.carry. Does nothing unless @p to and @p from are two
+ *  qdiscs of one kind that carries (a qdisc kept across a change is one). */
+static inline void vqos_sched_carry(struct vqos_qdisc *to, const struct vqos_qdisc *from,
+				    uint64_t now)
+{
+	if (to != NULL && from != NULL && to != from && to->ops == from->ops &&
+	    to->ops->carry != NULL)
+		to->ops->carry(to, from, now);
+}
+
+/**
+ * htb's default depth of a bucket of @p rate units (bytes or packets) per
+ * second: tc's 1 ms of it, plus a padding for the data path's batches. A
+ * grant hands a leaf up to VQOS_SCHED_BATCH packets, which a vring gives
+ * whole, so a bucket much shallower than a batch turns grants into debt and a
+ * stalled lcore into tokens lost at the cap. But the padding is also a burst
+ * above the rate, paid for by the other classes when the parent is saturated,
+ * and a batch of full frames is long at a low rate (51 KB is half a second of
+ * 0.8 Mbit/s). So the padding is VQOS_SCHED_PAD_MS of @p rate, at least one
+ * frame (a class can always send one) and at most a batch of them.
+ *
+ * @param rate   units per second: rate or ceil, bytes or packets
+ * @param frame  a full-size frame in those units: VQOS_SCHED_FRAME_BYTES or 1
+ * @return the depth, at most VQOS_SCHED_BURST_MAX
+ */
+uint32_t vqos_sched_default_burst(uint64_t rate, uint64_t frame);
 
 /** Free any qdisc; NULL does nothing. */
 static inline void vqos_sched_destroy(struct vqos_qdisc *q)
