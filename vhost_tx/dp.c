@@ -420,9 +420,12 @@ static unsigned int port_index(const struct vqos_dp_state *st, const struct vqos
 /*
  * Move what @p old's rx qdisc still queues into @p st's, each packet to the
  * leaf of its port in @p st, in order; what has no place there is dropped
- * and counted. Runs once per state, before the data path first uses it (or
- * on the control thread when no data path runs), so a change of the tree
- * loses no packet that a queue of the new tree can hold.
+ * and counted. The classes of a rebuilt qdisc take over the tokens, debts
+ * and deficits of their namesakes (vqos_sched_carry()), so a change under
+ * load gives no burst extra and forgets no debt. Runs once per state, before
+ * the data path first uses it (or on the control thread when no data path
+ * runs), so a change of the tree loses no packet that a queue of the new
+ * tree can hold.
  */
 static void migrate(struct vqos_dp_state *old, struct vqos_dp_state *st, uint64_t now)
 {
@@ -434,6 +437,9 @@ static void migrate(struct vqos_dp_state *old, struct vqos_dp_state *st, uint64_
 	if (!st->kept[VQOS_DIR_TX])
 		for (i = 0; i < st->n; i++)
 			st->port[i]->tx_woken = false; /* the new tx qdisc has not been told */
+	for (int d = 0; d < VQOS_DIR_N; d++)
+		if (!st->kept[d])
+			vqos_sched_carry(st->q[d], old->q[d], now);
 	if (from == to || from == NULL)
 		return;
 	if (from->ops->drain == NULL) {

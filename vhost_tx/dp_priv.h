@@ -122,6 +122,9 @@ struct vqos_dp_shard {
 
 struct vqos_dp {
 	uint64_t hz;		   /* TSC frequency: the qdiscs' clock */
+	/* That clock, read by the control side when it adopts a state no loop
+	 * runs (rte_rdtsc; a test injects its own, with its hz). */
+	uint64_t (*clock)(void);
 	uint64_t hold_cycles;	   /* tx held this long for an uplink whose link is down */
 	struct rte_rcu_qsbr *qsbr; /* every loop's quiescent points */
 	bool stop;		   /* dp: ro, ctl: wo */

@@ -257,7 +257,7 @@ int vqos_dp_publish(struct vqos_dp *dp, const struct vqos_dp_part *parts, double
 		}
 		/* No loop (yet, or any more): nobody else touches the states. */
 		if (!__atomic_load_n(&next[k]->adopted, __ATOMIC_ACQUIRE))
-			vqos_dp_adopt(next[k], rte_rdtsc());
+			vqos_dp_adopt(next[k], dp->clock());
 	}
 	if (took_us != NULL)
 		*took_us = (double)(rte_rdtsc() - t0) * 1e6 / (double)dp->hz;
@@ -328,6 +328,11 @@ unsigned int vqos_dp_lcore(const struct vqos_dp *dp, unsigned int k)
 	return dp->shard[k].lcore;
 }
 
+static uint64_t tsc_now(void)
+{
+	return rte_rdtsc();
+}
+
 struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n)
 {
 	struct vqos_dp *dp = NULL;
@@ -344,6 +349,7 @@ struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n)
 	for (unsigned int k = 0; k < n; k++)
 		dp->shard[k].lcore = lcores[k];
 	dp->hz = rte_get_tsc_hz();
+	dp->clock = tsc_now;
 	vqos_dp_set_uplink_hold(dp, VQOS_DP_UPLINK_HOLD_US_DEFAULT);
 	dp->qsbr = rte_zmalloc("vqos_dp_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX_LCORE) != 0)

@@ -225,6 +225,11 @@ static void assert_list(const uint32_t *seq, unsigned int n, const uint32_t *wan
 			fail_msg("frame %u is %u, not %u", i, seq[i], want[i]);
 }
 
+static uint64_t test_clock(void)
+{
+	return clock_ns;
+}
+
 static int setup(void **unused)
 {
 	unsigned int lcore = 0;
@@ -235,6 +240,7 @@ static int setup(void **unused)
 	if (dp == NULL)
 		return -1;
 	dp->hz = 1000000000; /* the qdiscs' clock: the test's, in ns */
+	dp->clock = test_clock;
 	clock_ns = 1000000000;
 	return 0;
 }
@@ -384,6 +390,64 @@ static void test_tx_uplink_full_lossless(void **state)
 	assert_int_equal(pass(), 0);
 	assert_int_equal(s->uplink_full, 200);
 	tx_all_in_order(p, 100);
+}
+
+/* One port whose tx leaf (under a root of the same) may send @p bps, with
+ * buckets of @p burst bytes; rx the flat tree. A new qdisc each time. */
+static void publish_tx_rate(struct vqos_port *p, uint64_t bps, uint32_t burst)
+{
+	const struct vqos_sched_class_params tx[2] = {
+		{ .id = 1, .parent = VQOS_SCHED_NO_PARENT, .rate_bps = bps, .burst = burst,
+		  .cburst = burst },
+		{ .id = 10, .parent = 1, .rate_bps = bps, .ceil_bps = bps, .burst = burst,
+		  .cburst = burst, .port = 0 },
+	};
+	struct vqos_sched_params tp = { .n_ports = 1, .classes = tx, .n_classes = 2 };
+	uint32_t tx_leaf = 1;
+	struct vqos_dp_part part = { .ports = &p, .n_ports = 1 };
+	struct tree rx;
+	char err[256];
+
+	tree_make(&rx, 1, false);
+	part.tree[VQOS_DIR_TX] =
+		(struct vqos_dp_tree){ .ops = &vqos_htb_ops, .params = &tp, .leaf_of_port = &tx_leaf };
+	part.tree[VQOS_DIR_RX] = (struct vqos_dp_tree){ .ops = &vqos_htb_ops,
+							.params = &rx.p,
+							.leaf_of_port = rx.leaf };
+	if (vqos_dp_publish(dp, &part, NULL, err, sizeof(err)) != 0)
+		fail_msg("publish: %s", err);
+}
+
+/*
+ * A change of a class under load (8 to 16 Mbit/s, buckets of 2 KB to 20 KB)
+ * rebuilds the qdisc; its class takes over the old one's empty buckets, so
+ * the first pass after the change sends what 10 us at the new rate allow
+ * (a frame, whose bytes become debt), not a whole 20 KB burst, and the next
+ * 10 ms send 10 ms of the new rate. Before vqos_sched_carry() the new qdisc
+ * started with full buckets: a burst extra at every change.
+ */
+static void test_tx_change_carries_tokens(void **unused)
+{
+	struct vqos_port *p = port_new(0, FAKE_ETH0, 0, NULL);
+	uint64_t b0, b1;
+
+	publish_tx_rate(p, 8000000, 2000);
+	dev_send(0, 0, FAKE_MAX);
+	passes(1000); /* 10 ms at 1 byte a us: the bucket is long empty */
+	b0 = fake_up[0].sent_bytes;
+	assert_true(b0 >= 10000 && b0 <= 12000 + 120);
+
+	publish_tx_rate(p, 16000000, 20000);
+	pass();
+	b1 = fake_up[0].sent_bytes;
+	print_message("first pass after the change: %llu bytes\n", (unsigned long long)(b1 - b0));
+	assert_true(b1 - b0 <= 120); /* one frame at most, not 20 KB */
+	passes(1000);
+	/* 10 ms at 2 bytes a us, give or take a frame at each end */
+	assert_true(fake_up[0].sent_bytes - b1 >= 20000 - 240 &&
+		    fake_up[0].sent_bytes - b1 <= 20000 + 240);
+	assert_int_equal(p->stats[VQOS_DIR_TX].drops, 0);
+	pool_all_back();
 }
 
 /* ---------------------------------------------------------------------
@@ -754,9 +818,9 @@ int main(void)
 		WITH_KIND(test_rx_refused_stops_release, fifo),
 		cmocka_unit_test_setup_teardown(test_demux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demux_gone_port, setup, teardown),
-		/* fails until rx_demux raises every segment's reference count */
 		cmocka_unit_test_setup_teardown(test_demux_broadcast_multiseg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_change_carries_tokens, setup, teardown),
 		WITH_KIND(test_disconnected, htb),
 		WITH_KIND(test_disconnected, fifo),
 	};
