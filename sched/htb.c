@@ -627,7 +627,9 @@ void vqos_htb_charge_count(struct vqos_qdisc *qd, const struct vqos_sched_grant 
 {
 	struct vqos_htb *q = (struct vqos_htb *)qd;
 
-	account(q, g, pkts, bytes, now);
+	/* nothing taken: no deficit, token or counter moves (see vqos_sched_ops) */
+	if (pkts != 0 || bytes != 0)
+		account(q, g, pkts, bytes, now);
 	if (!more)
 		vqos_htb_leaf_off(q, g->leaf);
 }

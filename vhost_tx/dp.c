@@ -206,7 +206,9 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pas
 		sent = uplink_give(p, pkts, kept, now);
 		moved += sent;
 		if (sent < kept) {
-			/* Out of the schedule until the uplink took them all. */
+			/* Out of the schedule until the uplink took them all: a
+			 * charge of nothing, which only parks the leaf (the grant
+			 * was charged once, above). */
 			burst_hold(&p->tx_pend, &pkts[sent], kept - sent);
 			if (more) {
 				vqos_sched_charge(q, &g, NULL, 0, now, false);

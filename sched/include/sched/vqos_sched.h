@@ -317,7 +317,9 @@ struct vqos_sched_ops {
 		     struct vqos_sched_grant *g);
 	/** Pull: charge the packets taken under @p g. Returns how many may go on;
 	 *  the others (police red) are moved to pkts[kept..n) for the caller to
-	 *  free. @p more: the vring still has packets. */
+	 *  free. @p more: the vring still has packets. Charging nothing (n == 0)
+	 *  accounts nothing: with @p more false it only takes the leaf out of
+	 *  the schedule (the vring was empty, or the port cannot send now). */
 	uint32_t (*charge)(struct vqos_qdisc *q, const struct vqos_sched_grant *g,
 			   struct rte_mbuf **pkts, uint32_t n, uint64_t now, bool more);
 	/** Pull, counts only: as charge() when the caller has no mbufs to show,
