@@ -500,9 +500,10 @@ def reading(a, med, all_rows):
             f"grows by {per_idle:.0f} KB a container before any container connects and "
             f"{per:.0f} KB a container while they send"
             + (f"; DPDK's heap by {heap:.0f} KB a container" if heap is not None else "")
-            + ". It is all taken at start, sized by the number of ports: the mbuf pool, "
-            "2048 mbufs a port (daemon/main.c MBUFS_PER_PORT, ~2.4 KB each with headroom "
-            "and data room: ~4.8 MB of it), and the rest of DPDK's heap; what the "
+            + ". It is all taken when a port opens: its uplink's mbuf pool, sized for "
+            "the most its ports can hold (vhost_tx/port.c PORT_MBUFS, ~5,300 mbufs a "
+            "port of ~2.4 KB each with headroom and data room), and the rest of DPDK's "
+            "heap; what the "
             "connected containers add (`RSS added`) is vhost-user's per-device state "
             "and the pages of the containers' shared memory that vqosd touched (their "
             "vrings and the mbufs it copied from).")
