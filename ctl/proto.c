@@ -122,12 +122,44 @@ char *vqos_ctl_request_encode(int argc, const char *const argv[], bool stats)
 				     "stats", stats));
 }
 
+/*
+ * Bytes of @p s that end on a whole UTF-8 character: an error text that
+ * snprintf() cut (a long non-ASCII name in it) may end inside one, and a
+ * JSON string must be valid UTF-8 (jansson refuses it otherwise, and the
+ * request would get no answer).
+ */
+static size_t utf8_whole(const char *s)
+{
+	size_t n = strlen(s), lead = n;
+	unsigned int need;
+
+	/* back over continuation bytes (10xxxxxx) to the last lead byte */
+	while (lead > 0 && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return 0; /* only continuation bytes: keep none */
+	need = ((unsigned char)s[lead - 1] & 0xe0) == 0xc0   ? 2
+	       : ((unsigned char)s[lead - 1] & 0xf0) == 0xe0 ? 3
+	       : ((unsigned char)s[lead - 1] & 0xf8) == 0xf0 ? 4
+							     : 1;
+	return n - (lead - 1) < need ? lead - 1 : n;
+}
+
 char *vqos_ctl_reply_encode(int status, const char *error, json_t *result)
 {
+	char *line;
+
 	if (status != 0) {
 		json_decref(result);
-		return encode_line(json_pack("{s:i, s:i, s:s}", "vqos", VQOS_CTL_VERSION, "status",
-					     status, "error", error ? error : ""));
+		error = error ? error : "";
+		line = encode_line(json_pack("{s:i, s:i, s:s#}", "vqos", VQOS_CTL_VERSION,
+					     "status", status, "error", error,
+					     (int)utf8_whole(error)));
+		/* not UTF-8 inside either: every request still gets its answer */
+		return line != NULL ? line
+				    : encode_line(json_pack("{s:i, s:i, s:s}", "vqos",
+							    VQOS_CTL_VERSION, "status", status,
+							    "error", "(error text not UTF-8)"));
 	}
 	return encode_line(json_pack("{s:i, s:i, s:o}", "vqos", VQOS_CTL_VERSION, "status", 0,
 				     "result", result ? result : json_null()));

@@ -259,6 +259,41 @@ static void test_reply_encode(void **state)
 	free(bad);
 }
 
+/* An error text cut inside a UTF-8 character (snprintf of a long non-ASCII
+ * name) still gets an answer, cut at the last whole character; so does one
+ * that is not UTF-8 at all. Before, the reply could not be encoded and the
+ * server closed without one. */
+static void test_reply_error_cut_utf8(void **state)
+{
+	/* "port é, é: no such port" cut after the first byte of the second é,
+	 * then after each byte of a 4-byte character */
+	static const char *const cut[] = { "port \xc3\xa9, \xc3", "x\xf0\x9f", "x\xf0\x9f\x98",
+					   "x\xe2\x82" };
+	static const char *const want[] = { "port \xc3\xa9, ", "x", "x", "x" };
+	char *line;
+	json_t *j;
+
+	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		line = vqos_ctl_reply_encode(-ENOENT, cut[i], NULL);
+		assert_non_null(line);
+		j = json_loads(line, 0, NULL);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(j, "error")), want[i]);
+		json_decref(j);
+		free(line);
+	}
+	line = vqos_ctl_reply_encode(-EINVAL, "bad \xff byte", NULL);
+	assert_non_null(line);
+	assert_non_null(strstr(line, "\"status\":-22"));
+	free(line);
+	/* a whole 4-byte character at the end is kept */
+	line = vqos_ctl_reply_encode(-EINVAL, "x\xf0\x9f\x98\x80", NULL);
+	j = json_loads(line, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(j, "error")), "x\xf0\x9f\x98\x80");
+	json_decref(j);
+	free(line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_prometheus),
 		cmocka_unit_test(test_bottleneck_needs_a_sample),
 		cmocka_unit_test(test_reply_encode),
+		cmocka_unit_test(test_reply_error_cut_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
