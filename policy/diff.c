@@ -237,8 +237,11 @@ static void put_class(struct text *t, const struct vqos_conf_class *c)
 		put_rate(t, "pps", c->rate_pps, true);
 	if (s & VQOS_CONF_CLASS_CPPS)
 		put_rate(t, "cpps", c->ceil_pps, true);
+	/* libconfig reads an integer without L as 32 bits: 2^31 would come back
+	 * negative */
 	if (s & VQOS_CONF_CLASS_LIMIT)
-		put(t, " limit = %llu;", (unsigned long long)c->limit);
+		put(t, c->limit > INT32_MAX ? " limit = %lluL;" : " limit = %llu;",
+		    (unsigned long long)c->limit);
 	if (s & VQOS_CONF_CLASS_OVERCOMMIT)
 		put(t, " overcommit = %s;", c->overcommit ? "true" : "false");
 	if ((s & VQOS_CONF_CLASS_METER) && c->meter < 3)

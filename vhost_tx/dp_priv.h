@@ -54,6 +54,7 @@ struct vqos_port {
 	char *uplink;
 	bool client;
 	unsigned int uplink_ports; /* ports its uplink is sized for, if it opens it */
+	int refused_vid;	   /* the last second connection refused (logged once) */
 	uint16_t uplink_port; /* ethdev port id of the uplink */
 	struct vqos_uplink *up;
 	uint64_t mac; /* its container's MAC (vqos_dp_mac_key()), if has_mac */

@@ -82,18 +82,38 @@ static void registry_del(struct vqos_port *port)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+/*
+ * A port serves one container. A second connection on its socket (vhost-user
+ * servers accept several) is refused: librte_vhost does not run a device
+ * whose new_device failed, and never calls destroy_device for it, so the
+ * container already there keeps its port, and its vid, untouched. Taking the
+ * newcomer would hand the port to whoever connects, and the first one's
+ * teardown would then skip the data path's synchronize.
+ */
 static int on_new_device(int vid)
 {
 	struct vqos_port *port;
+	int cur = -1;
 
 	pthread_mutex_lock(&registry_lock);
 	port = registry_find_vid(vid);
 	if (port != NULL) {
-		__atomic_store_n(&port->vid, vid, __ATOMIC_RELEASE);
-		RTE_LOG(NOTICE, USER1, "port %s: container connected (vid %d)\n", port->name, vid);
+		cur = __atomic_load_n(&port->vid, __ATOMIC_RELAXED);
+		if (cur < 0) {
+			__atomic_store_n(&port->vid, vid, __ATOMIC_RELEASE);
+			RTE_LOG(NOTICE, USER1, "port %s: container connected (vid %d)\n",
+				port->name, vid);
+		} else if (port->refused_vid != vid) {
+			/* librte_vhost asks again after each message: say it once */
+			port->refused_vid = vid;
+			RTE_LOG(WARNING, USER1,
+				"port %s: a second container connected (vid %d) while vid %d is "
+				"served: refused\n",
+				port->name, vid, cur);
+		}
 	}
 	pthread_mutex_unlock(&registry_lock);
-	return port != NULL ? 0 : -1;
+	return port != NULL && cur < 0 ? 0 : -1;
 }
 
 static void on_destroy_device(int vid)
@@ -493,6 +513,7 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 	port->dp = params->dp;
 	port->shard = params->shard;
 	port->vid = -1;
+	port->refused_vid = -1;
 	if (params->mac != NULL) {
 		struct rte_ether_addr ea;
 

@@ -365,6 +365,32 @@ static void round_trip(const char *ports, const struct vqos_policy *p)
 	free(dump);
 }
 
+/*
+ * Every key at the largest value the checks take, set as vqosctl sets it,
+ * dumps to a text that loads back into the same tree: limit 2^32 - 1 in tx
+ * (rx bounds a port's queues) was dumped without libconfig's L and came
+ * back negative, so every later port add, port del or qdisc replace failed.
+ */
+static void test_dump_extremes(void **state)
+{
+	struct vqos_policy *p = build_ok(TX(TREE), VQOS_POLICY_TX), *q, *r;
+	struct vqos_policy *rx = build_ok(RX(TREE), VQOS_POLICY_RX), *rq;
+
+	q = edit_ok(p, VQOS_POLICY_CHANGE,
+		    words("name", "l1", "limit", "4294967295", "quantum", "4294967295", "prio",
+			  "7", "ceil", "100gbit", "cpps", "1gpps", NULL));
+	round_trip(PORTS3, q);
+	r = edit_ok(q, VQOS_POLICY_CHANGE, words("name", "l2", "limit", "2147483648", NULL));
+	round_trip(PORTS3, r);
+	rq = edit_ok(rx, VQOS_POLICY_CHANGE, words("name", "l1", "limit", "4000", NULL));
+	round_trip(PORTS3, rq);
+	vqos_policy_free(p);
+	vqos_policy_free(q);
+	vqos_policy_free(r);
+	vqos_policy_free(rx);
+	vqos_policy_free(rq);
+}
+
 static void test_dump(void **state)
 {
 	struct vqos_policy *p = build_ok(
@@ -480,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_diff_structural), cmocka_unit_test(test_diff_ports),
 		cmocka_unit_test(test_edit_verbs),	cmocka_unit_test(test_edit_refused),
 		cmocka_unit_test(test_edit_default),	cmocka_unit_test(test_dump),
+		cmocka_unit_test(test_dump_extremes),
 		cmocka_unit_test(test_dump_whole_file),
 	};
 
