@@ -54,11 +54,17 @@ static uint32_t parent_of(const struct vqos_policy *p, uint32_t i)
 static uint64_t share(uint64_t v, double part, double all, uint32_t n_part, uint32_t n_all)
 {
 	double f = all > 0 ? part / all : (double)n_part / (double)n_all;
+	double x = (double)v * f + 0.5;
 	uint64_t s;
 
 	if (v == 0)
 		return 0;
-	s = (uint64_t)((double)v * f + 0.5);
+	/* a part has at most the whole (f <= 1); near 2^64, v as a double
+	 * rounds up to 2^64, which no cast to uint64_t may take */
+	if (f >= 1.0 || x >= 18446744073709551616.0)
+		return v;
+	s = (uint64_t)x;
+	s = s < v ? s : v;
 	return s > 0 ? s : 1;
 }
 

@@ -547,6 +547,33 @@ static void test_part(void **state)
 }
 
 /* One port's slice: its leaves and their ancestors, on a one-port tree. */
+/* A rate near 2^64 shared over parts: each part's share is at most the
+ * whole, never a wrapped cast (a double of 2^64 cast to uint64_t is
+ * undefined; on x86 it came out 0, then 1 bit/s). */
+static void test_part_huge_rate(void **state)
+{
+	struct vqos_policy *p = build_ok(
+		PORTS3 "tx = { qdisc = \"fifo\"; classes = (\n"
+		"{ name = \"root\"; rate = \"18446744073709551615bit\"; overcommit = true; },\n"
+		"{ name = \"l1\"; parent = \"root\"; port = \"c1\"; rate = "
+		"\"18446744073709551615bit\"; },\n"
+		"{ name = \"l2\"; parent = \"root\"; port = \"c2\"; },\n"
+		"{ name = \"l3\"; parent = \"root\"; port = \"c3\"; }); };\n",
+		VQOS_POLICY_TX);
+	const uint32_t one[] = { 0 }, others[] = { 1, 2 };
+	struct vqos_policy_slice s = { 0 };
+
+	/* c1's part holds all the root's weight: all of its rate */
+	assert_int_equal(vqos_policy_part(p, one, 1, &s), 0);
+	assert_true(s.classes[0].rate_bps == UINT64_MAX);
+	vqos_policy_slice_fini(&s);
+	/* the others' part holds none of it: the least rate that is set */
+	assert_int_equal(vqos_policy_part(p, others, 2, &s), 0);
+	assert_true(s.classes[0].rate_bps == 1);
+	vqos_policy_slice_fini(&s);
+	vqos_policy_free(p);
+}
+
 static void test_slice(void **state)
 {
 	struct vqos_policy *p = build_ok(tenants, VQOS_POLICY_TX);
@@ -643,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_kinds),	      cmocka_unit_test(test_part),
 		cmocka_unit_test(test_slice),	      cmocka_unit_test(test_api_edges),
 		cmocka_unit_test(test_shipped_files), cmocka_unit_test(test_port_backlog),
+		cmocka_unit_test(test_part_huge_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
