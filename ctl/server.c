@@ -145,27 +145,29 @@ static void client_write(struct client *c)
 		client_close(c);
 }
 
-/* Whether process @p pid is in group @p gid, by its supplementary groups. */
-static bool in_groups(pid_t pid, gid_t gid)
+/*
+ * Whether the peer of @p fd was in group @p gid when it connected, by the
+ * supplementary groups the kernel recorded then (SO_PEERGROUPS, Linux 4.13):
+ * not by /proc/PID/status read later, where the pid may be another process
+ * by then and a long "Groups:" line was cut.
+ */
+static bool peer_in_group(int fd, gid_t gid)
 {
-	char path[64], line[4096];
+	gid_t small[64], *g = small;
+	socklen_t len = sizeof(small);
 	bool found = false;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return false;
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		char *tok, *save;
-
-		if (strncmp(line, "Groups:", 7) != 0)
-			continue;
-		for (tok = strtok_r(line + 7, " \t\n", &save); tok != NULL && !found;
-		     tok = strtok_r(NULL, " \t\n", &save))
-			found = strtoul(tok, NULL, 10) == gid;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) != 0) {
+		/* more groups than small holds: len says how many bytes */
+		if (errno != ERANGE || (g = malloc(len)) == NULL)
+			return false;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) != 0)
+			len = 0;
 	}
-	fclose(f);
+	for (size_t i = 0; i < len / sizeof(gid_t) && !found; i++)
+		found = g[i] == gid;
+	if (g != small)
+		free(g);
 	return found;
 }
 
@@ -177,7 +179,7 @@ static bool peer_may_write(int fd, gid_t admin)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
 		return false;
-	return cred.uid == 0 || cred.gid == admin || in_groups(cred.pid, admin);
+	return cred.uid == 0 || cred.gid == admin || peer_in_group(fd, admin);
 }
 
 static void server_accept(struct vqos_ctl_server *srv)

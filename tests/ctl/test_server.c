@@ -227,9 +227,11 @@ static void test_connect_and_vanish(void **state)
 	assert_int_equal(status_of(reply(*state, fd, 1000)), 0);
 }
 
-/* Send @p req as uid/gid 65534 (nobody) from a child; its exit status is
- * the reply's status, negated. */
-static int status_as_nobody(struct vqos_ctl_server *srv, const char *req)
+/* Send @p req as uid/gid 65534 (nobody), in supplementary groups
+ * @p groups[0..n), from a child; its exit status is the reply's status,
+ * negated. */
+static int status_as(struct vqos_ctl_server *srv, const char *req, const gid_t *groups,
+		     size_t n_groups)
 {
 	pid_t pid = fork();
 	int wstatus;
@@ -238,7 +240,7 @@ static int status_as_nobody(struct vqos_ctl_server *srv, const char *req)
 	if (pid == 0) {
 		int fd, s;
 
-		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+		if (setgroups(n_groups, groups) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
 			_exit(100);
 		fd = client();
 		send_all(fd, req, strlen(req));
@@ -263,6 +265,44 @@ static int status_as_nobody(struct vqos_ctl_server *srv, const char *req)
 	return -WEXITSTATUS(wstatus);
 }
 
+static int status_as_nobody(struct vqos_ctl_server *srv, const char *req)
+{
+	return status_as(srv, req, NULL, 0);
+}
+
+/*
+ * A member of the admin group may change things whatever else it is in:
+ * with 1000 supplementary groups, the admin group the highest of them, its
+ * "Groups:" line in /proc/PID/status is over 4096 bytes and the admin
+ * group at its end, where the server's read of that line (the way it
+ * checked before) did not reach; the peer's credentials as the kernel
+ * recorded them at connect (SO_PEERGROUPS) hold every group.
+ */
+static void test_admin_among_many_groups(void **state)
+{
+	static gid_t groups[1000];
+	struct vqos_ctl_server *srv;
+	char err[256], path[108], dir[64];
+
+	snprintf(dir, sizeof(dir), "/tmp/vqos-test-ctl-admin-%d", getpid());
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	const struct vqos_ctl_server_params params = {
+		.path = path, .ops = &ops, .owner = 0, .group = 0, .mode = 0666, .admin = 200999,
+	};
+	assert_int_equal(vqos_ctl_server_create(&params, &srv, err, sizeof(err)), 0);
+	for (size_t i = 0; i < 1000; i++)
+		groups[i] = (gid_t)(200000 + i);
+	snprintf(sock_path, sizeof(sock_path), "%s", path);
+	assert_int_equal(status_as(srv, "{\"vqos\":1,\"argv\":[\"reload\"]}\n", groups, 999),
+			 -EPERM);
+	groups[999] = 200999;
+	assert_int_equal(status_as(srv, "{\"vqos\":1,\"argv\":[\"reload\"]}\n", groups, 1000), 0);
+	vqos_ctl_server_free(srv);
+	rmdir(dir);
+	snprintf(sock_path, sizeof(sock_path), "/tmp/vqos-test-ctl-%d/ctl.sock", getpid());
+}
+
 static void test_permissions(void **state)
 {
 	int fd = client();
@@ -285,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_slow_client_times_out_and_blocks_nobody),
 		cmocka_unit_test(test_connect_and_vanish),
 		cmocka_unit_test(test_permissions),
+		cmocka_unit_test(test_admin_among_many_groups),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
