@@ -146,6 +146,9 @@ void vqos_dp_adopt(struct vqos_dp_state *st, uint64_t now);
 
 /* Wait until every lcore of @p dp passed a quiescent point (any non-dp thread). */
 void vqos_dp_synchronize(struct vqos_dp *dp);
+/* The mbufs of @p mp that are back in it, each counted once (pool.c): the
+ * pool is whole when that is its size. Only when nothing uses @p mp. */
+unsigned int vqos_pool_distinct(struct rte_mempool *mp);
 /* Free the packets of a burst, returning how many there were. */
 unsigned int vqos_burst_free(struct vqos_burst *b);
 

@@ -212,17 +212,20 @@ static struct rte_mempool *pool_create(unsigned int ports, const struct vqos_dp 
 				       (int)rte_socket_id());
 }
 
-/* Free an uplink's pool once its mbufs are all back; tally them. */
+/* Free an uplink's pool once its mbufs are all back, each once; tally
+ * them. A free count alone misses an mbuf freed twice (vqos_pool_distinct). */
 static void pool_close(struct rte_mempool *mp)
 {
 	unsigned int avail = rte_mempool_avail_count(mp), size = mp->size;
+	unsigned int back = vqos_pool_distinct(mp);
 
-	pools_avail += avail;
+	pools_avail += back;
 	pools_size += size;
-	if (avail != size) {
+	if (back != size || avail != size) {
 		/* freeing it would hand memory still in use back to the heap */
-		RTE_LOG(ERR, USER1, "mbuf pool %s: %u of %u free at close: not freed\n",
-			mp->name, avail, size);
+		RTE_LOG(ERR, USER1,
+			"mbuf pool %s: %u mbufs free at close, %u distinct, of %u%s: not freed\n",
+			mp->name, avail, back, size, avail > back ? " (some freed twice)" : "");
 		return;
 	}
 	rte_mempool_free(mp);
