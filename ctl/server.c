@@ -8,7 +8,11 @@
  *      |  EOF with nothing sent, or an I/O error: closed
  *
  * Every socket is non-blocking and every client has a deadline, so one slow
- * or hostile client costs the others nothing but its slot.
+ * or hostile client costs the others nothing but its slot. And slots are
+ * rationed, so that those who may only read cannot keep the owner out:
+ * a reader's uid holds at most READER_SLOTS_PER_UID of them, and readers
+ * together leave WRITER_RESERVE free for root and the admin group. A
+ * connection beyond that is answered -EBUSY and closed.
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
@@ -26,9 +30,14 @@
 #include "ctl/vqos_ctl.h"
 
 #define MAX_CLIENTS 32
+/* Slots one uid that may only read may hold at once. */
+#define READER_SLOTS_PER_UID 4
+/* Slots that readers leave free, for root and the admin group. */
+#define WRITER_RESERVE 4
 
 struct client {
 	int fd;		  /* -1: free slot */
+	uid_t uid;	  /* the peer's, at connect */
 	bool may_write;	  /* the peer is root or in the admin group */
 	bool replying;	  /* READING when false */
 	char *buf;	  /* request bytes, then the reply */
@@ -171,31 +180,66 @@ static bool peer_in_group(int fd, gid_t gid)
 	return found;
 }
 
-/* Root, or a member of the admin group, may change things. */
-static bool peer_may_write(int fd, gid_t admin)
+/* Root, or a member of the admin group, may change things; the peer's uid
+ * in @p uid ((uid_t)-1 when unknown). */
+static bool peer_may_write(int fd, gid_t admin, uid_t *uid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
+	*uid = (uid_t)-1;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
 		return false;
+	*uid = cred.uid;
 	return cred.uid == 0 || cred.gid == admin || peer_in_group(fd, admin);
+}
+
+/* Why a new peer gets no slot, or NULL if it gets @p *slot. */
+static const char *ration(struct vqos_ctl_server *srv, bool may_write, uid_t uid,
+			  struct client **slot)
+{
+	unsigned int free_slots = 0, same_uid = 0;
+
+	*slot = NULL;
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &srv->clients[i];
+
+		if (c->fd < 0) {
+			free_slots++;
+			if (*slot == NULL)
+				*slot = c;
+		} else if (!c->may_write && c->uid == uid) {
+			same_uid++;
+		}
+	}
+	if (free_slots == 0)
+		return "too many control clients";
+	if (may_write)
+		return NULL;
+	if (same_uid >= READER_SLOTS_PER_UID)
+		return "too many control clients of this uid";
+	if (free_slots <= WRITER_RESERVE)
+		return "too many control clients (the last slots are kept for the admins)";
+	return NULL;
 }
 
 static void server_accept(struct vqos_ctl_server *srv)
 {
-	struct client *c = NULL;
-	int fd, i;
+	struct client *c;
+	const char *busy;
+	bool may_write;
+	uid_t uid;
+	int fd;
 
 	fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	for (i = 0; i < MAX_CLIENTS && c == NULL; i++)
-		if (srv->clients[i].fd < 0)
-			c = &srv->clients[i];
-	if (c == NULL) {
-		/* Full: best effort to say so, then drop. */
-		char *line = vqos_ctl_reply_encode(-EBUSY, "too many control clients", NULL);
+	may_write = peer_may_write(fd, srv->admin, &uid);
+	busy = ration(srv, may_write, uid, &c);
+	if (busy != NULL) {
+		/* Say so and drop; vqosctl reads this even when its request could
+		 * not be sent any more. */
+		char *line = vqos_ctl_reply_encode(-EBUSY, busy, NULL);
 
 		if (line != NULL && send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			line[0] = '\0';
@@ -205,7 +249,8 @@ static void server_accept(struct vqos_ctl_server *srv)
 	}
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
-	c->may_write = peer_may_write(fd, srv->admin);
+	c->uid = uid;
+	c->may_write = may_write;
 	c->deadline = now_ms() + VQOS_CTL_DEADLINE_MS;
 }
 

@@ -62,6 +62,9 @@ static char *talk(const char *path, const char *req)
 	}
 	for (size_t off = 0, total = strlen(req); off < total; off += (size_t)n) {
 		n = send(fd, req + off, total - off, MSG_NOSIGNAL);
+		/* a busy vqosd answers and closes without reading: its answer waits */
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+			break;
 		if (n < 0) {
 			fprintf(stderr, "vqosctl: send to %s: %s\n", path, strerror(errno));
 			goto fail;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -227,6 +228,27 @@ static void test_connect_and_vanish(void **state)
 	assert_int_equal(status_of(reply(*state, fd, 1000)), 0);
 }
 
+/* In a child: send @p req as vqosctl does and return the reply's status,
+ * negated (an exit status). */
+static int status_of_child(const char *req)
+{
+	char buf[4096];
+	ssize_t n, len = 0;
+	json_t *r;
+	int fd = client();
+
+	fcntl(fd, F_SETFL, 0);
+	/* as vqosctl: a busy server may have answered and closed already */
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 && errno != EPIPE && errno != ECONNRESET)
+		return 101;
+	shutdown(fd, SHUT_WR);
+	while ((n = recv(fd, buf + len, sizeof(buf) - 1 - (size_t)len, 0)) > 0)
+		len += n;
+	buf[len < 0 ? 0 : len] = '\0';
+	r = json_loads(buf, 0, NULL);
+	return -(int)json_integer_value(json_object_get(r, "status"));
+}
+
 /* Send @p req as uid/gid 65534 (nobody), in supplementary groups
  * @p groups[0..n), from a child; its exit status is the reply's status,
  * negated. */
@@ -238,26 +260,9 @@ static int status_as(struct vqos_ctl_server *srv, const char *req, const gid_t *
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		int fd, s;
-
 		if (setgroups(n_groups, groups) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
 			_exit(100);
-		fd = client();
-		send_all(fd, req, strlen(req));
-		shutdown(fd, SHUT_WR);
-		fcntl(fd, F_SETFL, 0);
-		{
-			char buf[4096];
-			ssize_t n, len = 0;
-			json_t *r;
-
-			while ((n = recv(fd, buf + len, sizeof(buf) - 1 - (size_t)len, 0)) > 0)
-				len += n;
-			buf[len < 0 ? 0 : len] = '\0';
-			r = json_loads(buf, 0, NULL);
-			s = (int)json_integer_value(json_object_get(r, "status"));
-		}
-		_exit(-s);
+		_exit(status_of_child(req));
 	}
 	while (waitpid(pid, &wstatus, WNOHANG) == 0)
 		vqos_ctl_server_poll(srv, 10);
@@ -303,6 +308,69 @@ static void test_admin_among_many_groups(void **state)
 	snprintf(sock_path, sizeof(sock_path), "/tmp/vqos-test-ctl-%d/ctl.sock", getpid());
 }
 
+/*
+ * Readers cannot keep the owner out: one uid that may only read holds at
+ * most 4 slots (here with requests it never finishes), its 5th connection
+ * is answered -EBUSY (and the answer reaches it), while another reader and
+ * root are served. Before, 32 slowly held slots answered everyone's
+ * request, root's too, with a closed socket.
+ */
+static void test_readers_rationed(void **state)
+{
+	struct vqos_ctl_server *srv = *state;
+	int ready[2];
+	pid_t holder;
+	char c;
+
+	assert_int_equal(pipe(ready), 0);
+	holder = fork();
+	assert_true(holder >= 0);
+	if (holder == 0) {
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(100);
+		for (int i = 0; i < 4; i++)
+			if (send(client(), "{\"vqos\":1,", 10, MSG_NOSIGNAL) != 10)
+				_exit(102);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(103);
+		alarm(10); /* gone by itself, should the test fail before it kills us */
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	for (int i = 0; i < 20; i++) /* the four are taken in */
+		vqos_ctl_server_poll(srv, 10);
+	assert_int_equal(status_as_nobody(srv, "{\"vqos\":1,\"argv\":[\"version\"]}\n"), -EBUSY);
+	{
+		pid_t pid = fork();
+		int wstatus;
+
+		/* another reader's uid: served */
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			if (setgroups(0, NULL) != 0 || setgid(70001) != 0 || setuid(70001) != 0)
+				_exit(100);
+			_exit(status_of_child("{\"vqos\":1,\"argv\":[\"version\"]}\n"));
+		}
+		while (waitpid(pid, &wstatus, WNOHANG) == 0)
+			vqos_ctl_server_poll(srv, 10);
+		assert_true(WIFEXITED(wstatus));
+		assert_int_equal(WEXITSTATUS(wstatus), 0);
+	}
+	{
+		int fd = client();
+
+		send_all(fd, "{\"vqos\":1,\"argv\":[\"reload\"]}\n", 30);
+		assert_int_equal(status_of(reply(srv, fd, 1000)), 0);
+	}
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	for (int i = 0; i < 20; i++)
+		vqos_ctl_server_poll(srv, 10);
+}
+
 static void test_permissions(void **state)
 {
 	int fd = client();
@@ -326,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_connect_and_vanish),
 		cmocka_unit_test(test_permissions),
 		cmocka_unit_test(test_admin_among_many_groups),
+		cmocka_unit_test(test_readers_rationed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
