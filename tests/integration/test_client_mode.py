@@ -16,15 +16,17 @@ N = 30_000
 def run_container(bed, sock, up_sock, log):
     # The uplink's peer (OVS) is there first, as in a deployment: vqosd drops
     # what a container sends to an uplink whose link stays down (link_down).
-    # Each side sends once the other is there: the peer when the container
-    # connected, the container a second after its link came up.
+    # Each side sends once the other is there: the container a second after
+    # its link came up, the peer once the container sends (it polls its rx
+    # vring from then on).
     peer = bed.gen(f"net_virtio_user1,path={up_sock}", "--rate", "20kpps", "--count", N,
                    "--duration", 60, "--linger", 2, "--delay", 30, log=f"{log}-peer.log")
     wait_for(lambda: bed.ports()["c1"]["uplink_up"], 30, f"{log}'s uplink peer")
     cont = bed.gen(f"net_virtio_user0,path={sock},server=1", "--rate", "20kpps", "--count", N,
                    "--duration", 30, "--linger", 2, "--wait-link", 30, "--delay", 1,
                    log=f"{log}.log")
-    wait_for(lambda: bed.ports()["c1"]["connected"], 30, f"vqosd to connect to {log}")
+    before = bed.ports()["c1"]["tx"]["offered"]
+    wait_for(lambda: bed.ports()["c1"]["tx"]["offered"] > before, 30, f"{log} to send")
     peer.send_signal(signal.SIGUSR2)  # the container is there: send now
     return bed.gen_result(cont), bed.gen_result(peer)
 
