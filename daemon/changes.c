@@ -391,9 +391,14 @@ int vqosd_port_add(struct vqosd *d, const struct vqos_conf_port *port, struct vq
 {
 	struct vqos_conf *conf = NULL, *checked = NULL;
 	struct vqos_conf_port *ports;
-	char *text = NULL;
-	int ret = running_conf(d, &conf, err, errlen);
+	char *text = NULL, why[VQOS_CONF_DEVARGS_MAX + 160];
+	int ret = vqos_conf_port_runtime_check(d->conf, port, why, sizeof(why));
 
+	if (ret < 0) {
+		snprintf(err, errlen, "port add: %s", why);
+		return ret;
+	}
+	ret = running_conf(d, &conf, err, errlen);
 	if (ret < 0)
 		return ret;
 	ports = realloc(conf->ports, (conf->n_ports + 1) * sizeof(*ports));

@@ -105,10 +105,21 @@ def test_cli(bed):
 
     # Ports and qdiscs at run time (the default trees follow the ports).
     s2 = bed.path("c2.sock")
-    r = bed.ctl("port", "add", "c2", "socket", s2, "uplink", "net_null7,no-rx=1")
+    # at run time only vhost-user uplinks, and paths where the file's ports are
+    r = bed.ctl("port", "add", "c2", "socket", s2, "uplink", "net_null7,no-rx=1", expect=1)
+    check("only net_virtio_user and net_vhost uplinks are added at run time" in r.stderr,
+          f"port add refuses another uplink driver ({r.stderr.strip()})")
+    r = bed.ctl("port", "add", "c2", "socket", "/root/c2.sock", "uplink",
+                f"net_vhost_c2,iface={bed.path('up2.sock')}", expect=1)
+    check("socket '/root/c2.sock': not in /run/vqos or a directory" in r.stderr,
+          f"port add refuses a socket elsewhere ({r.stderr.strip()})")
+    check(not bed.ports().get("c2"), "and nothing changed")
+    r = bed.ctl("port", "add", "c2", "socket", s2, "uplink",
+                f"net_vhost_c2,iface={bed.path('up2.sock')}")
     check("port c2 added" in r.stdout and "c2" in bed.ports() and os.path.exists(s2),
           "port add brings up a port and its socket")
-    r = bed.ctl("port", "add", "c3", "socket", s2, "uplink", "net_null8,no-rx=1", expect=1)
+    r = bed.ctl("port", "add", "c3", "socket", s2, "uplink",
+                f"net_vhost_c3,iface={bed.path('up3.sock')}", expect=1)
     check("is already used" in r.stderr, f"port add refuses a socket in use ({r.stderr.strip()})")
     r = bed.ctl("port", "add", "c3", "socket", bed.path("c3.sock"), expect=1)
     check("usage: port add NAME" in r.stderr, "port add without an uplink prints its usage")

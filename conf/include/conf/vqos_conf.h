@@ -207,6 +207,22 @@ struct vqos_conf {
 	char *file;
 };
 
+/** vqosd's run directory: container sockets of the embedded default live
+ *  here, and a port added at run time may always name a path in it. */
+#define VQOS_CONF_RUN_DIR "/run/vqos"
+
+/**
+ * Whether @p p may be added at run time (`vqosctl port add`) beside the
+ * ports of @p conf: its uplink is net_virtio_user or net_vhost (other
+ * drivers are probed with the devargs as given: they go in the file), and
+ * its socket and its uplink's path= and iface= are absolute paths without
+ * "." or ".." in VQOS_CONF_RUN_DIR or a directory that a port of @p conf
+ * uses (vqosd may unlink a stale socket there).
+ * @return 0, or -EPERM with @p err naming the field and what to do instead.
+ */
+int vqos_conf_port_runtime_check(const struct vqos_conf *conf, const struct vqos_conf_port *p,
+				 char *err, size_t errlen);
+
 /** The control socket path used when the file does not set one. */
 #define VQOS_CONF_DEFAULT_CTL_SOCKET "/run/vqos/vqosd.sock"
 
