@@ -335,7 +335,6 @@ int main(int argc, char **argv)
 			ret = vqos_ctl_server_poll(d.ctl, 100);
 			if (ret < 0)
 				break;
-			vqos_port_poll_links();
 			if (reload_signal) {
 				reload_signal = 0;
 				sighup(&d);

@@ -225,6 +225,9 @@ struct vqos_gen_port {
 	struct rte_mempool *tx_pool; /**< frames we build; data room >= largest size */
 	struct rte_mempool *rx_pool; /**< receive buffers */
 	bool started;		     /**< rte_eth_dev_start succeeded */
+	/** a virtio_user in server mode (server=1): link changes by interrupt,
+	 *  where it takes its peer's next connection after a vqosd restart */
+	bool server;
 };
 
 /**

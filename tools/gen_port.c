@@ -94,6 +94,7 @@ int vqos_gen_port_find(struct vqos_gen_port *p, const char *const *vdevs, int nb
 		       uint64_t deadline_tsc, volatile int *stop)
 {
 	uint16_t ids[RTE_MAX_ETHPORTS], id;
+	bool server[RTE_MAX_ETHPORTS] = { false };
 	const char *missing;
 	int i, n = 0, k;
 
@@ -106,8 +107,11 @@ int vqos_gen_port_find(struct vqos_gen_port *p, const char *const *vdevs, int nb
 	}
 	/* Ethdev I is the I-th --vdev, so that --port I means what the command line says. */
 	for (i = 0; i < nb_vdevs && n < RTE_MAX_ETHPORTS; i++)
-		if (vdev_port(vdevs[i], &id) == 0)
+		if (vdev_port(vdevs[i], &id) == 0) {
+			server[n] = strncmp(vdevs[i], "net_virtio_user", 15) == 0 &&
+				    strstr(vdevs[i], ",server=1") != NULL;
 			ids[n++] = id;
+		}
 	RTE_ETH_FOREACH_DEV (id) {
 		for (k = 0; k < n && ids[k] != id; k++)
 			;
@@ -122,6 +126,7 @@ int vqos_gen_port_find(struct vqos_gen_port *p, const char *const *vdevs, int nb
 	for (i = 0; i < n; i++) {
 		memset(&p[i], 0, sizeof(p[i]));
 		p[i].port_id = ids[i];
+		p[i].server = server[i];
 		if (rte_eth_dev_get_name_by_port(ids[i], p[i].name) != 0)
 			snprintf(p[i].name, sizeof(p[i].name), "port%u", ids[i]);
 		if (rte_eth_macaddr_get(ids[i], &p[i].mac) != 0)
@@ -181,6 +186,13 @@ int vqos_gen_port_setup(struct vqos_gen_port *p, uint32_t size)
 
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.mtu = pick_mtu(&di);
+	/* A virtio_user port in server mode (server=1) takes its peer's next
+	 * connection, after a vqosd restart, only from its link-change interrupt
+	 * handler (or a read of its link, which must not race that handler from
+	 * another thread). Other ports keep polled links: a virtio_user client
+	 * with the interrupt on lost a vring's worth as it connected. */
+	if (p->server && di.dev_flags != NULL && (*di.dev_flags & RTE_ETH_DEV_INTR_LSC))
+		conf.intr_conf.lsc = 1;
 	if (di.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) {
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 		p->rx_scatter = true;

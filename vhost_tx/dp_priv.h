@@ -41,9 +41,10 @@ struct vqos_uplink {
 	unsigned int capacity;	   /* ports its pool is sized for */
 	struct rte_mempool *pool; /* mbufs of its ports, both directions */
 	unsigned int shard; /* the lcore that polls it: all its ports' */
-	/* Its link, as the control thread last read it (vqos_port_poll_links):
-	 * while it is down, what the uplink refuses is held for the data path's
-	 * hold time, then dropped. ctl: wo, dp: ro. */
+	/* Its link, as its last LSC event said (port.c's on_link_change): while
+	 * it is down, what the uplink refuses is held for the data path's hold
+	 * time, then dropped. Written by the thread that raises the event, read
+	 * by the data path and the control side. */
 	bool link_up;
 };
 

@@ -163,21 +163,28 @@ static int clear_stale_socket(const char *path, char *err, size_t errlen)
 	return unlink(path) == 0 ? 0 : -errno;
 }
 
-/* A net_vhost uplink in server mode listens on its iface= socket: clear a
- * stale one as for container sockets. Other drivers' files are theirs. */
+/* An uplink that listens on a socket of its own, net_vhost (iface=) unless
+ * client=1, net_virtio_user (path=) with server=1: a vqosd that died left
+ * it behind, so clear a stale one as for container sockets. Other
+ * drivers' files are theirs. */
 static int clear_stale_uplink_socket(const char *devargs, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	const char *iface;
+	const char *iface, *key;
 	size_t n;
 
-	if (strncmp(devargs, "net_vhost", strlen("net_vhost")) != 0 ||
-	    strstr(devargs, ",client=1") != NULL)
+	if (strncmp(devargs, "net_vhost", strlen("net_vhost")) == 0 &&
+	    strstr(devargs, ",client=1") == NULL)
+		key = ",iface=";
+	else if (strncmp(devargs, "net_virtio_user", strlen("net_virtio_user")) == 0 &&
+		 strstr(devargs, ",server=1") != NULL)
+		key = ",path=";
+	else
 		return 0;
-	iface = strstr(devargs, ",iface=");
+	iface = strstr(devargs, key);
 	if (iface == NULL)
 		return 0;
-	iface += strlen(",iface=");
+	iface += strlen(key);
 	n = strcspn(iface, ",");
 	if (n == 0 || n >= sizeof(path))
 		return 0;
@@ -247,18 +254,38 @@ static struct vqos_uplink *uplink_find(const char *devargs)
 	return NULL;
 }
 
-void vqos_port_poll_links(void)
+/* A virtio_user uplink that connects to its peer (no server=1): when the
+ * peer goes, DPDK's virtio_user never connects again. */
+static bool uplink_reconnects(const struct vqos_uplink *up)
 {
+	return strncmp(up->devargs, "net_virtio_user", strlen("net_virtio_user")) != 0 ||
+	       strstr(up->devargs, ",server=1") != NULL;
+}
+
+/*
+ * An uplink's link changed (LSC event: net_vhost raises it from librte_vhost's
+ * thread as its peer comes and goes, virtio_user from EAL's interrupt thread,
+ * whose handler is also where a server=1 uplink takes its peer's next
+ * connection). The link is read here, on that thread: reading it from
+ * another, while the driver handles the change, races the driver. An
+ * uplink that cannot come back is said so once.
+ */
+static int on_link_change(uint16_t eth, enum rte_eth_event_type event, void *arg, void *ret)
+{
+	struct vqos_uplink *up = arg;
 	struct rte_eth_link link;
+	bool now_up = rte_eth_link_get_nowait(eth, &link) == 0 &&
+		      link.link_status == RTE_ETH_LINK_UP;
 
-	pthread_mutex_lock(&registry_lock);
-	for (size_t i = 0; i < uplinks_n; i++) {
-		bool up = rte_eth_link_get_nowait(uplinks[i]->eth, &link) == 0 &&
-			  link.link_status == RTE_ETH_LINK_UP;
-
-		__atomic_store_n(&uplinks[i]->link_up, up, __ATOMIC_RELAXED);
-	}
-	pthread_mutex_unlock(&registry_lock);
+	if (!now_up && __atomic_load_n(&up->link_up, __ATOMIC_RELAXED) && !uplink_reconnects(up))
+		RTE_LOG(ERR, USER1,
+			"uplink '%s': its peer went away, and a virtio_user uplink that connects "
+			"does not connect again: its ports' tx is dropped (link_down). Give it "
+			"server=1 (with an OVS dpdkvhostuserclient port), or delete and add its "
+			"ports\n",
+			up->devargs);
+	__atomic_store_n(&up->link_up, now_up, __ATOMIC_RELAXED);
+	return 0;
 }
 
 int vqos_uplink_shard(const char *devargs)
@@ -276,6 +303,7 @@ int vqos_uplink_shard(const char *devargs)
 static int uplink_start(struct vqos_port *port, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	size_t n = strcspn(port->uplink, ",");
 	int socket_id, ret;
@@ -305,6 +333,10 @@ static int uplink_start(struct vqos_port *port, char *err, size_t errlen)
 	socket_id = rte_eth_dev_socket_id(port->uplink_port);
 	if (socket_id < 0)
 		socket_id = (int)rte_socket_id();
+	/* link changes by interrupt where the driver has them (on_link_change) */
+	if (rte_eth_dev_info_get(port->uplink_port, &info) == 0 && info.dev_flags != NULL &&
+	    (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
+		conf.intr_conf.lsc = 1;
 	ret = rte_eth_dev_configure(port->uplink_port, 1, 1, &conf);
 	if (ret == 0)
 		ret = rte_eth_rx_queue_setup(port->uplink_port, 0, UPLINK_RING_SIZE, socket_id,
@@ -405,7 +437,9 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 	}
 	up->eth = port->uplink_port;
 	up->refs = 1;
-	up->link_up = true; /* until the first poll says otherwise: hold, never drop early */
+	/* as its LSC events say from now on, and as it is now */
+	rte_eth_dev_callback_register(up->eth, RTE_ETH_EVENT_INTR_LSC, on_link_change, up);
+	on_link_change(up->eth, RTE_ETH_EVENT_INTR_LSC, up, NULL);
 	up->shard = port->shard;
 	uplinks[uplinks_n++] = up;
 	port->up = up;
@@ -423,6 +457,10 @@ static void uplink_close(struct vqos_port *port)
 		return;
 	pthread_mutex_lock(&registry_lock);
 	if (--up->refs == 0) {
+		/* -EAGAIN while it runs: wait for it to end */
+		while (rte_eth_dev_callback_unregister(up->eth, RTE_ETH_EVENT_INTR_LSC,
+						       on_link_change, up) == -EAGAIN)
+			rte_pause();
 		uplink_stop(up->eth);
 		pool_close(up->pool);
 		for (size_t i = 0; i < uplinks_n; i++)
@@ -576,7 +614,6 @@ unsigned int vqos_port_shard(const struct vqos_port *port)
 
 void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *info)
 {
-	struct rte_eth_link link;
 
 	info->name = port->name;
 	info->socket = port->socket;
@@ -584,8 +621,7 @@ void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *inf
 	info->uplink = port->uplink;
 	info->shard = port->shard;
 	info->connected = __atomic_load_n(&port->vid, __ATOMIC_ACQUIRE) >= 0;
-	info->uplink_up = rte_eth_link_get_nowait(port->uplink_port, &link) == 0 &&
-			  link.link_status == RTE_ETH_LINK_UP;
+	info->uplink_up = port->up != NULL && __atomic_load_n(&port->up->link_up, __ATOMIC_RELAXED);
 	/* whole values of each counter, by the table (the data path writes them) */
 	for (int d = 0; d < VQOS_DIR_N; d++)
 		for (const struct vqos_dp_stat *t = vqos_dp_dir_stats_names; t->name != NULL; t++)

@@ -59,6 +59,7 @@ def test_uplink_peer(bed):
     p1.wait()
     wait_for(lambda: not bed.ports()["c1"]["uplink_up"], 10, "vqosd to see the peer go")
     gone = tx(bed)
+    print(f"  first peer gone: vqosd tx {gone}")
     wait_for(lambda: tx(bed)["link_down"] > b["link_down"], 10,
              "drops, link down, after the peer died")
     p2 = peer(bed, up, "peer2.log")

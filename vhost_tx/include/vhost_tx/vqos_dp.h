@@ -250,14 +250,6 @@ void vqos_dp_stop(struct vqos_dp *dp);
  */
 void vqos_dp_set_uplink_hold(struct vqos_dp *dp, uint64_t us);
 
-/**
- * Read the link of every open uplink and publish it to the data path.
- * Control thread; called periodically (vqosd's main loop: every 100 ms at
- * most), since drivers (virtio_user) learn of a peer that went away only
- * when asked.
- */
-void vqos_port_poll_links(void);
-
 /** What one data-path lcore is to serve. */
 struct vqos_dp_part {
 	/** Its ports, each opened with this shard. */
