@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build -DVQOS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure "$@"
-# The fuzz targets (request parser, config reader + policy) for a bounded
+# The fuzz targets (request parser, config reader + policy, the data path's
+# frame handling) for a bounded
 # time each, built with clang's libFuzzer.
 if [ -z "${VQOS_SKIP_FUZZ:-}" ]; then
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DVQOS_FUZZ=ON -DVQOS_WERROR=OFF \
 		-DCMAKE_BUILD_TYPE=Debug >/dev/null
-	cmake --build build-fuzz -j"$(nproc)" --target fuzz_request fuzz_conf
+	cmake --build build-fuzz -j"$(nproc)" --target fuzz_request fuzz_conf fuzz_frames
 	ctest --test-dir build-fuzz -L fuzz --output-on-failure
 fi
