@@ -8,8 +8,7 @@ cmake -S . -B build -DVQOS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure "$@"
 # The fuzz targets (request parser, config reader + policy, the data path's
-# frame handling) for a bounded
-# time each, built with clang's libFuzzer.
+# frame handling) for a bounded time each, built with clang's libFuzzer.
 if [ -z "${VQOS_SKIP_FUZZ:-}" ]; then
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DVQOS_FUZZ=ON -DVQOS_WERROR=OFF \
 		-DCMAKE_BUILD_TYPE=Debug >/dev/null
