@@ -152,9 +152,8 @@ char *vqos_ctl_reply_encode(int status, const char *error, json_t *result)
 	if (status != 0) {
 		json_decref(result);
 		error = error ? error : "";
-		line = encode_line(json_pack("{s:i, s:i, s:s#}", "vqos", VQOS_CTL_VERSION,
-					     "status", status, "error", error,
-					     (int)utf8_whole(error)));
+		line = encode_line(json_pack("{s:i, s:i, s:s#}", "vqos", VQOS_CTL_VERSION, "status",
+					     status, "error", error, (int)utf8_whole(error)));
 		/* not UTF-8 inside either: every request still gets its answer */
 		return line != NULL ? line
 				    : encode_line(json_pack("{s:i, s:i, s:s}", "vqos",

@@ -12,7 +12,6 @@
 
 #include <pthread.h>
 
-
 #include "conf/vqos_conf.h"
 #include "ctl/vqos_ctl.h"
 #include "policy/vqos_policy.h"

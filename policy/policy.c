@@ -408,11 +408,13 @@ static int check_backlog(struct check *x)
 		if (src->dir != VQOS_POLICY_RX)
 			continue;
 		if (one_queue) {
-			if (x->parent[i] == VQOS_POLICY_NONE && x->limit[i] > VQOS_SCHED_PORT_BACKLOG_MAX)
+			if (x->parent[i] == VQOS_POLICY_NONE &&
+			    x->limit[i] > VQOS_SCHED_PORT_BACKLOG_MAX)
 				rc = class_fail(x, i,
 						"limit %u is over the %u packets the queue of a "
 						"%s qdisc may hold",
-						x->limit[i], VQOS_SCHED_PORT_BACKLOG_MAX, src->kind);
+						x->limit[i], VQOS_SCHED_PORT_BACKLOG_MAX,
+						src->kind);
 			continue;
 		}
 		if (x->port[i] == VQOS_POLICY_NONE)
@@ -430,21 +432,23 @@ static int check_backlog(struct check *x)
 		if (p == VQOS_POLICY_NONE)
 			continue;
 		/* a leaf without a limit needs room for one burst at least */
-		if (set_sum[p] + (uint64_t)unset[p] * LEAF_QUEUE_MIN > VQOS_SCHED_PORT_BACKLOG_MAX) {
-			rc = class_fail(x, i,
-					"the rx leaves of port '%s' would queue up to %llu packets, "
-					"over the %u a port may hold: lower their limits",
-					src->ports[p],
-					(unsigned long long)(set_sum[p] +
-							     (uint64_t)unset[p] * LEAF_QUEUE_MIN),
-					VQOS_SCHED_PORT_BACKLOG_MAX);
+		if (set_sum[p] + (uint64_t)unset[p] * LEAF_QUEUE_MIN >
+		    VQOS_SCHED_PORT_BACKLOG_MAX) {
+			rc = class_fail(
+				x, i,
+				"the rx leaves of port '%s' would queue up to %llu packets, "
+				"over the %u a port may hold: lower their limits",
+				src->ports[p],
+				(unsigned long long)(set_sum[p] +
+						     (uint64_t)unset[p] * LEAF_QUEUE_MIN),
+				VQOS_SCHED_PORT_BACKLOG_MAX);
 			break;
 		}
 		if (x->limit[i] != 0)
 			continue;
 		left = (VQOS_SCHED_PORT_BACKLOG_MAX - set_sum[p]) / unset[p];
-		x->limit[i] = left < VQOS_SCHED_LIMIT_DEFAULT ? (uint32_t)left
-							       : VQOS_SCHED_LIMIT_DEFAULT;
+		x->limit[i] =
+			left < VQOS_SCHED_LIMIT_DEFAULT ? (uint32_t)left : VQOS_SCHED_LIMIT_DEFAULT;
 	}
 out:
 	free(set_sum);
@@ -828,7 +832,7 @@ int policy_make(const struct policy_src *src, struct vqos_policy **out, char *er
 	x.port_leaf = malloc(src->n_ports * sizeof(*x.port_leaf));
 	x.limit = malloc(n * sizeof(*x.limit));
 	rc = x.by_name && x.parent && x.n_children && x.port && x.port_leaf && x.limit ? 0
-										      : -ENOMEM;
+										       : -ENOMEM;
 	if (rc == 0)
 		rc = check_names(&x);
 	if (rc == 0)

@@ -475,6 +475,23 @@ void vqos_dp_adopt(struct vqos_dp_state *st, uint64_t now)
 	__atomic_store_n(&st->adopted, true, __ATOMIC_RELEASE);
 }
 
+/* One pass over @p st at @p now: adopt it the first time, then tx and rx.
+ * Returns the packets moved. (The tests that #include this file drive the
+ * loop one pass at a time through it.) */
+static inline unsigned int state_pass(struct vqos_dp_state *st, struct vqos_dp_lcore_stats *ls,
+				      uint64_t now)
+{
+	unsigned int moved = 0;
+
+	if (!__atomic_load_n(&st->adopted, __ATOMIC_RELAXED))
+		vqos_dp_adopt(st, now);
+	if (st->n > 0) {
+		moved = tx_pass(st, now, ls->passes);
+		moved += rx_pass(st, now, ls);
+	}
+	return moved;
+}
+
 int vqos_dp_run(void *arg)
 {
 	struct vqos_dp *dp = arg;
@@ -498,15 +515,7 @@ int vqos_dp_run(void *arg)
 	t0 = rte_rdtsc();
 	while (!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED)) {
 		st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
-		moved = 0;
-		if (st != NULL) {
-			if (!__atomic_load_n(&st->adopted, __ATOMIC_RELAXED))
-				vqos_dp_adopt(st, t0);
-			if (st->n > 0) {
-				moved = tx_pass(st, t0, ls->passes);
-				moved += rx_pass(st, t0, ls);
-			}
-		}
+		moved = st != NULL ? state_pass(st, ls, t0) : 0;
 		rte_rcu_qsbr_quiescent(dp->qsbr, tid);
 		t1 = rte_rdtsc();
 		if (t1 - t0 > stall) {

@@ -35,12 +35,12 @@ struct vqos_burst {
  * (frames from it go to the port whose container MAC they are sent to).
  * Control threads only (port.c's registry). */
 struct vqos_uplink {
-	char *devargs;	    /* as the ports name it */
-	uint16_t eth;	    /* its ethdev port id */
-	unsigned int refs;  /* ports that use it */
-	unsigned int capacity;	   /* ports its pool is sized for */
+	char *devargs;		  /* as the ports name it */
+	uint16_t eth;		  /* its ethdev port id */
+	unsigned int refs;	  /* ports that use it */
+	unsigned int capacity;	  /* ports its pool is sized for */
 	struct rte_mempool *pool; /* mbufs of its ports, both directions */
-	unsigned int shard; /* the lcore that polls it: all its ports' */
+	unsigned int shard;	  /* the lcore that polls it: all its ports' */
 	/* Its link, as its last LSC event said (port.c's on_link_change): while
 	 * it is down, what the uplink refuses is held for the data path's hold
 	 * time, then dropped. Written by the thread that raises the event, read
@@ -56,7 +56,7 @@ struct vqos_port {
 	bool client;
 	unsigned int uplink_ports; /* ports its uplink is sized for, if it opens it */
 	int refused_vid;	   /* the last second connection refused (logged once) */
-	uint16_t uplink_port; /* ethdev port id of the uplink */
+	uint16_t uplink_port;	   /* ethdev port id of the uplink */
 	struct vqos_uplink *up;
 	uint64_t mac; /* its container's MAC (vqos_dp_mac_key()), if has_mac */
 	bool has_mac;
@@ -69,7 +69,7 @@ struct vqos_port {
 	int vid __rte_cache_aligned;
 
 	/* Data path only, on their own cache lines. */
-	bool tx_woken;				       /* its tx leaf is in the schedule */
+	bool tx_woken; /* its tx leaf is in the schedule */
 	/* TSC of the first refusal by its uplink with the link down, 0 while the
 	 * link is up: after the hold, tx drops instead of holding. */
 	uint64_t tx_down_since;
@@ -123,7 +123,7 @@ struct vqos_dp_shard {
 } __rte_cache_aligned;
 
 struct vqos_dp {
-	uint64_t hz;		   /* TSC frequency: the qdiscs' clock */
+	uint64_t hz; /* TSC frequency: the qdiscs' clock */
 	/* That clock, read by the control side when it adopts a state no loop
 	 * runs (rte_rdtsc; a test injects its own, with its hz). */
 	uint64_t (*clock)(void);

@@ -274,8 +274,8 @@ static int on_link_change(uint16_t eth, enum rte_eth_event_type event, void *arg
 {
 	struct vqos_uplink *up = arg;
 	struct rte_eth_link link;
-	bool now_up = rte_eth_link_get_nowait(eth, &link) == 0 &&
-		      link.link_status == RTE_ETH_LINK_UP;
+	bool now_up =
+		rte_eth_link_get_nowait(eth, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
 
 	if (!now_up && __atomic_load_n(&up->link_up, __ATOMIC_RELAXED) && !uplink_reconnects(up))
 		RTE_LOG(ERR, USER1,
@@ -489,11 +489,11 @@ static void uplink_close(struct vqos_port *port)
  * come from an uplink that computed everything, so its GUEST_ offloads
  * would never be used either.
  */
-#define VQOS_VHOST_OFFLOADS                                                                   \
-	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_HOST_TSO4) |                    \
-	 (1ULL << VIRTIO_NET_F_HOST_TSO6) | (1ULL << VIRTIO_NET_F_HOST_ECN) |                \
-	 (1ULL << VIRTIO_NET_F_HOST_UFO) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |               \
-	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |             \
+#define VQOS_VHOST_OFFLOADS                                                                        \
+	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_HOST_TSO4) |                          \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO6) | (1ULL << VIRTIO_NET_F_HOST_ECN) |                      \
+	 (1ULL << VIRTIO_NET_F_HOST_UFO) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |                     \
+	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |                   \
 	 (1ULL << VIRTIO_NET_F_GUEST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_UFO))
 
 static int vhost_open(struct vqos_port *port, char *err, size_t errlen)

@@ -62,10 +62,10 @@ static void test_refused(void **state)
 	assert_string_equal(check(conf, "/etc/shadow", "net_vhost_c3,iface=/srv/uplinks/c3"),
 			    "socket '/etc/shadow': not in /run/vqos or a directory the "
 			    "configured ports use; put the port in the file and reload");
-	assert_string_equal(check(conf, "/srv/containers/c3.sock",
-				  "net_virtio_user3,path=/root/vhu-c3"),
-			    "uplink path '/root/vhu-c3': not in /run/vqos or a directory the "
-			    "configured ports use; put the port in the file and reload");
+	assert_string_equal(
+		check(conf, "/srv/containers/c3.sock", "net_virtio_user3,path=/root/vhu-c3"),
+		"uplink path '/root/vhu-c3': not in /run/vqos or a directory the "
+		"configured ports use; put the port in the file and reload");
 	assert_string_equal(check(conf, "/srv/containers/c3.sock",
 				  "net_vhost_c3,iface=/srv/uplinks/../../etc/x"),
 			    "uplink iface '/srv/uplinks/../../etc/x': not an absolute path "

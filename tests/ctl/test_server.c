@@ -293,7 +293,12 @@ static void test_admin_among_many_groups(void **state)
 	mkdir(dir, 0755);
 	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
 	const struct vqos_ctl_server_params params = {
-		.path = path, .ops = &ops, .owner = 0, .group = 0, .mode = 0666, .admin = 200999,
+		.path = path,
+		.ops = &ops,
+		.owner = 0,
+		.group = 0,
+		.mode = 0666,
+		.admin = 200999,
 	};
 	assert_int_equal(vqos_ctl_server_create(&params, &srv, err, sizeof(err)), 0);
 	for (size_t i = 0; i < 1000; i++)

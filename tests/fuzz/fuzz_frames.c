@@ -43,9 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Frames one input may inject, so that the fakes' records never fill. */
 #define MAX_FRAMES 200
 
-static const uint8_t mac[N_PORTS][6] = {
-	{ 0x02, 0, 0, 0, 0, 0x01 }, { 0x02, 0, 0, 0, 0, 0x02 }, { 0x02, 0, 0, 0, 0, 0x03 }
-};
+static const uint8_t mac[N_PORTS][6] = { { 0x02, 0, 0, 0, 0, 0x01 },
+					 { 0x02, 0, 0, 0, 0, 0x02 },
+					 { 0x02, 0, 0, 0, 0, 0x03 } };
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 static const uint8_t nobody[6] = { 0x02, 0, 0, 0, 0, 0x99 };
@@ -108,7 +108,8 @@ static void publish(struct vqos_port *const *list)
 	struct vqos_sched_classify cls = { .n_ports = N_PORTS, .ports = rows };
 	struct vqos_sched_params prm = { .n_ports = N_PORTS, .classes = c };
 	/* tx: one leaf a port, the first classes */
-	struct vqos_sched_params prm_tx = { .n_ports = N_PORTS, .classes = c,
+	struct vqos_sched_params prm_tx = { .n_ports = N_PORTS,
+					    .classes = c,
 					    .n_classes = 1 + N_PORTS };
 	uint32_t leaf_of_port[N_PORTS], k = 0;
 	struct vqos_dp_part part = { .ports = list, .n_ports = N_PORTS };
@@ -120,11 +121,9 @@ static void publish(struct vqos_port *const *list)
 						   .parent = VQOS_SCHED_NO_PARENT,
 						   .rate_bps = 10000000000ull };
 	for (uint32_t i = 0; i < N_PORTS; i++, k++) {
-		c[k] = (struct vqos_sched_class_params){ .id = 10 + i,
-							 .parent = 1,
-							 .rate_bps = 1000000000ull,
-							 .limit = 64,
-							 .port = i };
+		c[k] = (struct vqos_sched_class_params){
+			.id = 10 + i, .parent = 1, .rate_bps = 1000000000ull, .limit = 64, .port = i
+		};
 		leaf_of_port[i] = k;
 		rows[i].default_leaf = k;
 		for (int v = 0; v < 8; v++)
@@ -156,15 +155,8 @@ static void publish(struct vqos_port *const *list)
 static unsigned int pass(void)
 {
 	struct vqos_dp_shard *sh = &dp->shard[0];
-	struct vqos_dp_state *st = sh->state;
-	unsigned int moved = 0;
+	unsigned int moved = state_pass(sh->state, &sh->lstats, clock_ns);
 
-	if (!st->adopted)
-		vqos_dp_adopt(st, clock_ns);
-	if (st->n > 0) {
-		moved = tx_pass(st, clock_ns, sh->lstats.passes);
-		moved += rx_pass(st, clock_ns, &sh->lstats);
-	}
 	sh->lstats.passes++;
 	clock_ns += 10000;
 	return moved;

@@ -332,14 +332,15 @@ static void test_rx_leaves(void **state)
  * one queue is bounded the same; tx keeps its limits as given.
  */
 #define RX_LEAF(name, extra)                                                                       \
-	"{ name = \"" name "\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; " extra " },\n"
+	"{ name = \"" name "\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; " extra " },"  \
+											    "\n"
 
 static void test_port_backlog(void **state)
 {
 	struct vqos_policy *p = build_ok(
-		RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "")
-			   RX_LEAF("b", "match = \"dscp 1\";") RX_LEAF("c", "match = \"dscp 2\";")
-			   RX_LEAF("d", "match = \"dscp 3\";") RX_LEAF("e", "match = \"dscp 4\";")),
+		RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "") RX_LEAF("b", "match = \"dscp 1\";")
+			   RX_LEAF("c", "match = \"dscp 2\";") RX_LEAF("d", "match = \"dscp 3\";")
+				   RX_LEAF("e", "match = \"dscp 4\";")),
 		VQOS_POLICY_RX);
 	const struct vqos_sched_params *k = vqos_policy_params(p);
 
@@ -352,7 +353,8 @@ static void test_port_backlog(void **state)
 	vqos_policy_free(p);
 
 	/* a limit given takes its room first */
-	p = build_ok(RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "") RX_LEAF("b", "limit = 3500; match = \"dscp 1\";")),
+	p = build_ok(RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "")
+				RX_LEAF("b", "limit = 3500; match = \"dscp 1\";")),
 		     VQOS_POLICY_RX);
 	k = vqos_policy_params(p);
 	for (uint32_t i = 0; i < k->n_classes; i++)
@@ -553,7 +555,8 @@ static void test_part(void **state)
 static void test_part_huge_rate(void **state)
 {
 	struct vqos_policy *p = build_ok(
-		PORTS3 "tx = { qdisc = \"fifo\"; classes = (\n"
+		PORTS3
+		"tx = { qdisc = \"fifo\"; classes = (\n"
 		"{ name = \"root\"; rate = \"18446744073709551615bit\"; overcommit = true; },\n"
 		"{ name = \"l1\"; parent = \"root\"; port = \"c1\"; rate = "
 		"\"18446744073709551615bit\"; },\n"
@@ -663,13 +666,13 @@ static void test_shipped_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_tree),  cmocka_unit_test(test_default_bursts),
-		cmocka_unit_test(test_build),	      cmocka_unit_test(test_sched_one_port),
-		cmocka_unit_test(test_rules),	      cmocka_unit_test(test_rx_leaves),
-		cmocka_unit_test(test_depth),	      cmocka_unit_test(test_admission),
-		cmocka_unit_test(test_kinds),	      cmocka_unit_test(test_part),
-		cmocka_unit_test(test_slice),	      cmocka_unit_test(test_api_edges),
-		cmocka_unit_test(test_shipped_files), cmocka_unit_test(test_port_backlog),
+		cmocka_unit_test(test_default_tree),   cmocka_unit_test(test_default_bursts),
+		cmocka_unit_test(test_build),	       cmocka_unit_test(test_sched_one_port),
+		cmocka_unit_test(test_rules),	       cmocka_unit_test(test_rx_leaves),
+		cmocka_unit_test(test_depth),	       cmocka_unit_test(test_admission),
+		cmocka_unit_test(test_kinds),	       cmocka_unit_test(test_part),
+		cmocka_unit_test(test_slice),	       cmocka_unit_test(test_api_edges),
+		cmocka_unit_test(test_shipped_files),  cmocka_unit_test(test_port_backlog),
 		cmocka_unit_test(test_part_huge_rate),
 	};
 

@@ -377,8 +377,8 @@ static void test_dump_extremes(void **state)
 	struct vqos_policy *rx = build_ok(RX(TREE), VQOS_POLICY_RX), *rq;
 
 	q = edit_ok(p, VQOS_POLICY_CHANGE,
-		    words("name", "l1", "limit", "4294967295", "quantum", "4294967295", "prio",
-			  "7", "ceil", "100gbit", "cpps", "1gpps", NULL));
+		    words("name", "l1", "limit", "4294967295", "quantum", "4294967295", "prio", "7",
+			  "ceil", "100gbit", "cpps", "1gpps", NULL));
 	round_trip(PORTS3, q);
 	r = edit_ok(q, VQOS_POLICY_CHANGE, words("name", "l2", "limit", "2147483648", NULL));
 	round_trip(PORTS3, r);
@@ -506,8 +506,7 @@ int main(void)
 		cmocka_unit_test(test_diff_structural), cmocka_unit_test(test_diff_ports),
 		cmocka_unit_test(test_edit_verbs),	cmocka_unit_test(test_edit_refused),
 		cmocka_unit_test(test_edit_default),	cmocka_unit_test(test_dump),
-		cmocka_unit_test(test_dump_extremes),
-		cmocka_unit_test(test_dump_whole_file),
+		cmocka_unit_test(test_dump_extremes),	cmocka_unit_test(test_dump_whole_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,15 +161,8 @@ static struct vqos_dp_state *cur_state(void)
 static unsigned int pass(void)
 {
 	struct vqos_dp_shard *sh = &dp->shard[0];
-	struct vqos_dp_state *st = sh->state;
-	unsigned int moved = 0;
+	unsigned int moved = state_pass(sh->state, &sh->lstats, clock_ns);
 
-	if (!st->adopted)
-		vqos_dp_adopt(st, clock_ns);
-	if (st->n > 0) {
-		moved = tx_pass(st, clock_ns, sh->lstats.passes);
-		moved += rx_pass(st, clock_ns, &sh->lstats);
-	}
 	sh->lstats.passes++;
 	clock_ns += 10000;
 	return moved;
@@ -397,10 +390,18 @@ static void test_tx_uplink_full_lossless(void **state)
 static void publish_tx_rate(struct vqos_port *p, uint64_t bps, uint32_t burst)
 {
 	const struct vqos_sched_class_params tx[2] = {
-		{ .id = 1, .parent = VQOS_SCHED_NO_PARENT, .rate_bps = bps, .burst = burst,
+		{ .id = 1,
+		  .parent = VQOS_SCHED_NO_PARENT,
+		  .rate_bps = bps,
+		  .burst = burst,
 		  .cburst = burst },
-		{ .id = 10, .parent = 1, .rate_bps = bps, .ceil_bps = bps, .burst = burst,
-		  .cburst = burst, .port = 0 },
+		{ .id = 10,
+		  .parent = 1,
+		  .rate_bps = bps,
+		  .ceil_bps = bps,
+		  .burst = burst,
+		  .cburst = burst,
+		  .port = 0 },
 	};
 	struct vqos_sched_params tp = { .n_ports = 1, .classes = tx, .n_classes = 2 };
 	uint32_t tx_leaf = 1;
@@ -409,8 +410,9 @@ static void publish_tx_rate(struct vqos_port *p, uint64_t bps, uint32_t burst)
 	char err[256];
 
 	tree_make(&rx, 1, false);
-	part.tree[VQOS_DIR_TX] =
-		(struct vqos_dp_tree){ .ops = &vqos_htb_ops, .params = &tp, .leaf_of_port = &tx_leaf };
+	part.tree[VQOS_DIR_TX] = (struct vqos_dp_tree){ .ops = &vqos_htb_ops,
+							.params = &tp,
+							.leaf_of_port = &tx_leaf };
 	part.tree[VQOS_DIR_RX] = (struct vqos_dp_tree){ .ops = &vqos_htb_ops,
 							.params = &rx.p,
 							.leaf_of_port = rx.leaf };

@@ -165,8 +165,8 @@ struct vqos_port_params {
 	 *  or for a shared uplink the ports that will share it (a port that
 	 *  joins it beyond that is refused). Ignored when the uplink is open. */
 	unsigned int uplink_ports;
-	struct vqos_dp *dp;   /**< the data path that will poll the port */
-	unsigned int shard;   /**< the lcore of @p dp that will (< vqos_dp_n_lcores()) */
+	struct vqos_dp *dp; /**< the data path that will poll the port */
+	unsigned int shard; /**< the lcore of @p dp that will (< vqos_dp_n_lcores()) */
 };
 
 /** Packets a port may hold back in one direction (a partial give). */
