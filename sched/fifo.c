@@ -212,6 +212,27 @@ void vqos_fifo_wake(struct vqos_qdisc *q, uint32_t leaf)
 	f->woken = leaf;
 }
 
+/* No rates: anything that waits goes at once, unless it waits for room
+ * (push: the head blocks the queue; pull: every woken leaf's port). */
+uint64_t vqos_fifo_next_event(const struct vqos_qdisc *q, uint64_t now)
+{
+	const struct vqos_fifo *f = (const struct vqos_fifo *)q;
+	uint32_t tail = f->woken, c;
+
+	if (f->ring != NULL)
+		return f->count > 0 && f->room[f->cl[f->ring_leaf[f->head]].port] > 0 ? now
+										      : UINT64_MAX;
+	if (tail == VQOS_SCHED_NONE)
+		return UINT64_MAX;
+	c = tail;
+	do {
+		c = f->cl[c].next_woken;
+		if (f->room[f->cl[c].port] > 0)
+			return now;
+	} while (c != tail);
+	return UINT64_MAX;
+}
+
 int vqos_fifo_grant(struct vqos_qdisc *q, uint64_t now, uint32_t max_pkts,
 		    struct vqos_sched_grant *g)
 {
@@ -329,4 +350,5 @@ const struct vqos_sched_ops vqos_fifo_ops = {
 	.change = fifo_change,
 	.stats = vqos_fifo_stats,
 	.drain = vqos_fifo_drain,
+	.next_event = vqos_fifo_next_event,
 };

@@ -53,6 +53,7 @@ void vqos_fifo_set_room(struct vqos_qdisc *q, uint32_t port, uint32_t room);
 uint32_t vqos_fifo_drain(struct vqos_qdisc *q, struct rte_mbuf **pkts, uint32_t *leaves,
 			 uint32_t n);
 void vqos_fifo_wake(struct vqos_qdisc *q, uint32_t leaf);
+uint64_t vqos_fifo_next_event(const struct vqos_qdisc *q, uint64_t now);
 int vqos_fifo_grant(struct vqos_qdisc *q, uint64_t now, uint32_t max_pkts,
 		    struct vqos_sched_grant *g);
 void vqos_fifo_charge_count(struct vqos_qdisc *q, const struct vqos_sched_grant *g, uint32_t pkts,

@@ -313,6 +313,7 @@ void vqos_htb_leaf_on(struct vqos_htb *q, uint32_t c)
 	if (k->parked || k->want)
 		return;
 	k->want = 1u << k->prio;
+	q->n_want++;
 	attach(q, c, k->prio);
 }
 
@@ -325,6 +326,7 @@ void vqos_htb_leaf_off(struct vqos_htb *q, uint32_t c)
 		return;
 	detach(q, c, k->prio);
 	k->want = 0;
+	q->n_want--;
 }
 
 static void park(struct vqos_htb *q, uint32_t c)
@@ -609,6 +611,18 @@ void vqos_htb_wake(struct vqos_qdisc *qd, uint32_t leaf)
 
 	if (leaf < q->n && q->cl[leaf].leaf && !q->cl[leaf].active)
 		vqos_htb_leaf_on(q, leaf);
+}
+
+/* A leaf in the schedule that could not send waits for a bucket on its path,
+ * and every class not in CAN is in the heap: its top is the first time a mode
+ * can get better. It may be a class no waiting leaf needs (early, harmless). */
+uint64_t vqos_htb_next_event(const struct vqos_qdisc *qd, uint64_t now)
+{
+	const struct vqos_htb *q = (const struct vqos_htb *)qd;
+
+	if (q->n_want == 0)
+		return UINT64_MAX;
+	return q->n_heap > 0 ? q->heap[0].key : now;
 }
 
 int vqos_htb_grant(struct vqos_qdisc *qd, uint64_t now, uint32_t max_pkts,

@@ -97,6 +97,7 @@ struct vqos_htb {
 	struct htb_ring row[VQOS_SCHED_DEPTH_MAX][VQOS_SCHED_PRIO_MAX];
 	struct htb_event *heap;
 	uint32_t n_heap;
+	uint32_t n_want; /* leaves in the schedule: backlogged (or woken), not parked */
 	uint32_t n_ports;
 	uint32_t *room;
 	uint32_t *parked;			/* per port: first parked leaf */
@@ -126,6 +127,7 @@ void vqos_htb_set_room(struct vqos_qdisc *qd, uint32_t port, uint32_t room);
 uint32_t vqos_htb_drain(struct vqos_qdisc *qd, struct rte_mbuf **pkts, uint32_t *leaves,
 			uint32_t n);
 void vqos_htb_wake(struct vqos_qdisc *qd, uint32_t leaf);
+uint64_t vqos_htb_next_event(const struct vqos_qdisc *qd, uint64_t now);
 int vqos_htb_grant(struct vqos_qdisc *qd, uint64_t now, uint32_t max_pkts,
 		   struct vqos_sched_grant *g);
 void vqos_htb_charge_count(struct vqos_qdisc *qd, const struct vqos_sched_grant *g, uint32_t pkts,

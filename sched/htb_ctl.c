@@ -302,4 +302,5 @@ const struct vqos_sched_ops vqos_htb_ops = {
 	.stats = htb_stats,
 	.drain = vqos_htb_drain,
 	.carry = htb_carry,
+	.next_event = vqos_htb_next_event,
 };

@@ -344,4 +344,5 @@ const struct vqos_sched_ops vqos_police_ops = {
 	.stats = vqos_fifo_stats,
 	.drain = vqos_fifo_drain,
 	.carry = police_carry,
+	.next_event = vqos_fifo_next_event,
 };

@@ -94,6 +94,7 @@ struct vqos_sched_rte {
 	struct rte_sched_port *port;
 	uint32_t n, n_subports, n_pipes, pipe_log2;
 	uint32_t room;
+	uint32_t queued;      /* packets librte_sched holds (lcore only) */
 	int32_t n_profiles;   /* pipe profiles per subport so far */
 	uint32_t *leaf_of;    /* [subport << pipe_log2 | pipe] -> class index */
 	uint32_t *subport_of; /* per class: its subport (inner) or VQOS_SCHED_NONE */
@@ -486,6 +487,7 @@ static uint32_t sr_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 	/* RED and PIE drops are freed by librte_sched, ours here */
 	kept = (uint32_t)rte_sched_port_enqueue(s->port, pkts, room);
 	SR_COUNT(l->qlen, kept);
+	s->queued += kept;
 	SR_COUNT(l->drops, n - kept);
 	rte_pktmbuf_free_bulk(pkts + room, n - room);
 	return n;
@@ -513,7 +515,17 @@ static uint32_t sr_dequeue(struct vqos_qdisc *q, uint64_t now, struct rte_mbuf *
 	}
 	if (s->room != UINT32_MAX)
 		s->room -= (uint32_t)got;
+	s->queued -= (uint32_t)got;
 	return (uint32_t)got;
+}
+
+/* librte_sched does not say when its token buckets refill: while it holds
+ * packets for a port with room, the data path polls. */
+static uint64_t sr_next_event(const struct vqos_qdisc *q, uint64_t now)
+{
+	const struct vqos_sched_rte *s = (const struct vqos_sched_rte *)q;
+
+	return s->queued > 0 && s->room > 0 ? now : UINT64_MAX;
 }
 
 static void sr_set_room(struct vqos_qdisc *q, uint32_t port, uint32_t room)
@@ -665,4 +677,5 @@ const struct vqos_sched_ops vqos_sched_rte_ops = {
 	.charge_count = sr_charge_count,
 	.change = sr_change,
 	.stats = sr_stats,
+	.next_event = sr_next_event,
 };

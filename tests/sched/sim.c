@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,76 @@ void sim_pull(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, uint64
 				fl->pkts += n;
 			}
 		}
+	}
+}
+
+/* Ticks until flow @p f has a whole packet in its virtual vring. */
+static uint64_t arrival_in(const struct sim_flow *f)
+{
+	double bytes_per_tick = f->offered_mbit * MBIT / 8.0 / (double)SIM_HZ;
+
+	if (f->credit >= f->size)
+		return 0;
+	return (uint64_t)ceil(((double)f->size - f->credit) / bytes_per_tick);
+}
+
+void sim_pull_events(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, uint64_t start,
+		     uint64_t measure_from, uint64_t end, struct sim_wakes *w)
+{
+	struct vqos_sched_grant g;
+	uint64_t now = start, last = start;
+
+	memset(w, 0, sizeof(*w));
+	while (now < end) {
+		bool granted = false;
+		uint64_t next;
+
+		for (unsigned i = 0; i < n_flows; i++) {
+			if (f[i].offered_mbit != 0)
+				offer(&f[i], now - last);
+			if (f[i].offered_mbit == 0 || f[i].credit >= f[i].size)
+				vqos_sched_wake(q, f[i].leaf);
+		}
+		last = now;
+		while (vqos_sched_grant(q, now, 32, &g)) {
+			struct sim_flow *fl = flow_of(f, n_flows, g.leaf);
+			uint64_t n = sim_grant_pkts(&g, fl->size);
+			bool more = true;
+
+			granted = true;
+			if (fl->offered_mbit != 0) {
+				uint64_t queued = (uint64_t)(fl->credit / fl->size);
+
+				if (n >= queued) {
+					n = queued;
+					more = false;
+				}
+				fl->credit -= (double)(n * fl->size);
+			}
+			q->ops->charge_count(q, &g, (uint32_t)n, n * fl->size, now, more);
+			if (now >= measure_from) {
+				fl->bytes += n * fl->size;
+				fl->pkts += n;
+			}
+		}
+		w->wakes++;
+		w->empty += !granted;
+		/* the qdisc's next event, or a vring that fills (a kick) */
+		next = vqos_sched_next_event(q, now);
+		if (next <= now)
+			w->early++; /* it could not tell: a poll */
+		if (next != UINT64_MAX && next > now + 1 && vqos_sched_grant(q, next - 1, 32, &g))
+			w->late++; /* something could have gone before it */
+		for (unsigned i = 0; i < n_flows; i++) {
+			uint64_t a;
+
+			if (f[i].offered_mbit == 0 || f[i].credit >= f[i].size)
+				continue; /* woken already: no kick */
+			a = now + arrival_in(&f[i]);
+			if (a < next)
+				next = a;
+		}
+		now = next > now ? next : now + 1;
 	}
 }
 

@@ -64,6 +64,23 @@ void sim_push(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, uint64
 void sim_pull(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, uint64_t step,
 	      uint64_t start, uint64_t measure_from, uint64_t end);
 
+/** How an event-driven run went. */
+struct sim_wakes {
+	uint64_t wakes; /**< times the loop woke */
+	uint64_t empty; /**< wakes that granted nothing */
+	uint64_t early; /**< next_event() said "now": the loop would have polled */
+	uint64_t late;	/**< a grant succeeded a tick before next_event() said */
+};
+
+/**
+ * Pull mode as a sleeping data path runs it: no fixed step; after serving
+ * everything grantable at `now`, jump to the qdisc's next_event() or to the
+ * first time a flow whose vring was empty gets a packet (its kick),
+ * whichever is first. Flows as in sim_pull(). Fills @p w.
+ */
+void sim_pull_events(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, uint64_t start,
+		     uint64_t measure_from, uint64_t end, struct sim_wakes *w);
+
 /** Packets of @p size bytes a caller takes under @p g (HTB's overdraw rule). */
 uint64_t sim_grant_pkts(const struct vqos_sched_grant *g, uint32_t size);
 

@@ -83,9 +83,14 @@ static void test_head_of_line(void **state)
 
 		vqos_sched_enqueue(q, 1 + i % 2, &m, 1, 0);
 	}
+	assert_true(vqos_sched_next_event(q, 0) <= 0);
 	vqos_sched_set_room(q, 1, 0);
 	assert_int_equal(vqos_sched_dequeue(q, 0, pkts, NULL, 4), 1);
 	sim_free(pkts, 1);
+	/* the head waits for its port's room: nothing to wait for in time */
+	assert_true(vqos_sched_next_event(q, 0) == UINT64_MAX);
+	vqos_sched_set_room(q, 1, 1);
+	assert_true(vqos_sched_next_event(q, 0) <= 0);
 	vqos_sched_destroy(q);
 	assert_int_equal(sim_mbufs_out(), 0);
 }
@@ -98,9 +103,11 @@ static void test_pull_round_robin(void **state)
 	struct vqos_sched_grant g;
 	uint32_t order[6];
 
+	assert_true(vqos_sched_next_event(q, 0) == UINT64_MAX);
 	vqos_sched_wake(q, 1);
 	vqos_sched_wake(q, 2);
 	vqos_sched_wake(q, 3);
+	assert_true(vqos_sched_next_event(q, 0) <= 0);
 	for (int i = 0; i < 6; i++) {
 		assert_int_equal(vqos_sched_grant(q, 0, 32, &g), 1);
 		assert_int_equal(g.pkts, 32);
@@ -118,7 +125,10 @@ static void test_pull_round_robin(void **state)
 	assert_int_equal(g.leaf, 1);
 	q->ops->charge_count(q, &g, 1, 64, 0, false);
 	assert_int_equal(vqos_sched_grant(q, 0, 32, &g), 0);
+	/* only leaf 3 is woken, and its port has no room */
+	assert_true(vqos_sched_next_event(q, 0) == UINT64_MAX);
 	vqos_sched_set_room(q, 2, 5);
+	assert_true(vqos_sched_next_event(q, 0) <= 0);
 	assert_int_equal(vqos_sched_grant(q, 0, 32, &g), 1);
 	assert_int_equal(g.leaf, 3);
 	assert_int_equal(g.pkts, 5);

@@ -490,6 +490,146 @@ static void test_room_per_port(void **state)
 	destroy(q);
 }
 
+/* ---- next_event: what a sleeping data path waits for ---- */
+
+/* Nothing woken: nothing to wait for; woken with tokens: now; charged dry
+ * (more == false): nothing again. */
+static void test_next_event_pull(void **state)
+{
+	struct vqos_sched_class_params c[2] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 10, 0),
+		sim_class(2, 1, "a", 10, 0),
+	};
+	struct vqos_qdisc *q = make(c, 2, VQOS_SCHED_PULL);
+	struct vqos_sched_grant g;
+	uint64_t next;
+	int wakes;
+
+	assert_true(vqos_sched_next_event(q, 0) == UINT64_MAX);
+	vqos_sched_wake(q, 1);
+	assert_true(vqos_sched_next_event(q, 5) <= 5);
+	/* spend the bucket: the class waits for its tokens */
+	while (vqos_sched_grant(q, 0, 32, &g))
+		q->ops->charge_count(q, &g, g.pkts, (uint64_t)g.pkts * 1500, 0, true);
+	/* root and leaf both wait in the heap: the first key may be early
+	 * (the other class still blocks), never late, and the second wake
+	 * at the latest grants */
+	next = vqos_sched_next_event(q, 0);
+	for (wakes = 1; wakes <= 2; wakes++) {
+		assert_true(next > 0 && next != UINT64_MAX);
+		assert_false(vqos_sched_grant(q, next - 1, 32, &g));
+		if (vqos_sched_grant(q, next, 32, &g))
+			break;
+		next = vqos_sched_next_event(q, next);
+	}
+	assert_true(wakes <= 2);
+	q->ops->charge_count(q, &g, 0, 0, next, false);
+	assert_true(vqos_sched_next_event(q, next) == UINT64_MAX);
+	destroy(q);
+}
+
+/* Push: a queue with tokens goes now; one out of tokens names the tick its
+ * packet may go; one whose port has no room waits for the caller. */
+static void test_next_event_push(void **state)
+{
+	struct vqos_sched_class_params c[2] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 1, 0),
+		sim_class(2, 1, "a", 1, 0),
+	};
+	struct vqos_qdisc *q = make(c, 2, VQOS_SCHED_PUSH);
+	struct rte_mbuf *pkts[64];
+	uint32_t leaves[64], n = 0;
+	uint64_t next;
+
+	assert_true(vqos_sched_next_event(q, 0) == UINT64_MAX);
+	for (uint32_t i = 0; i < 40; i++) {
+		struct rte_mbuf *m = sim_mbuf(1500, i);
+
+		assert_int_equal(vqos_sched_enqueue(q, 1, &m, 1, 0), 1);
+	}
+	assert_true(vqos_sched_next_event(q, 0) <= 0);
+	n = vqos_sched_dequeue(q, 0, pkts, leaves, 64);
+	assert_true(n > 0 && n < 40);
+	sim_free(pkts, n);
+	next = vqos_sched_next_event(q, 0);
+	assert_true(next > 0 && next != UINT64_MAX);
+	assert_int_equal(vqos_sched_dequeue(q, next - 1, pkts, leaves, 64), 0);
+	/* a second later there are tokens, but the port has no room */
+	vqos_sched_set_room(q, 0, 0);
+	n = vqos_sched_dequeue(q, SIM_S, pkts, leaves, 64);
+	assert_int_equal(n, 0);
+	assert_true(vqos_sched_next_event(q, SIM_S) == UINT64_MAX);
+	vqos_sched_set_room(q, 0, UINT32_MAX);
+	assert_true(vqos_sched_next_event(q, SIM_S) <= SIM_S);
+	n = vqos_sched_dequeue(q, SIM_S, pkts, leaves, 64);
+	assert_true(n > 0);
+	sim_free(pkts, n);
+	destroy(q);
+}
+
+/* One class, woken only at next_event(): the rates stay exact, no wake is
+ * late, and the loop never has to poll. */
+static void test_next_event_accuracy(void **state)
+{
+	static const uint32_t sizes[] = { 64, 1500, 9000 };
+
+	for (uint64_t rate = 1000000; rate <= 100000000; rate *= 100) {
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			struct vqos_sched_class_params c[2];
+			struct sim_flow f = { .leaf = 1, .size = sizes[s] };
+			struct sim_wakes w;
+			struct vqos_qdisc *q;
+			double got;
+
+			memset(c, 0, sizeof(c));
+			c[0].id = 1;
+			c[0].parent = VQOS_SCHED_NO_PARENT;
+			c[1].id = 2;
+			c[1].parent = 1;
+			c[0].rate_bps = c[1].rate_bps = rate;
+			q = make(c, 2, VQOS_SCHED_PULL);
+			sim_pull_events(q, &f, 1, 0, SIM_S, 6 * SIM_S, &w);
+			got = sim_mbit(&f, 5 * SIM_S) * MBIT;
+			print_message("  %llu bit/s, %u B: %.4f%%, %llu wakes, %llu empty\n",
+				      (unsigned long long)rate, sizes[s],
+				      (got / (double)rate - 1) * 100, (unsigned long long)w.wakes,
+				      (unsigned long long)w.empty);
+			/* whole packets in a 5 s window: one more or less */
+			assert_true(fabs(got / (double)rate - 1) <
+				    0.005 + (double)sizes[s] * 8 / ((double)rate * 5));
+			assert_int_equal(w.late, 0);
+			assert_int_equal(w.early, 0);
+			destroy(q);
+		}
+	}
+}
+
+/* Every worked example, woken only at next_event() or a flow's kick: the
+ * same shares as the 100 us poll gives, and no wake is late. */
+static void test_next_event_examples(void **state)
+{
+	for (unsigned e = 0; e < sim_n_examples; e++) {
+		const struct sim_example *ex = &sim_examples[e];
+		struct vqos_sched_class_params c[SIM_EXAMPLE_CLASSES];
+		struct sim_flow f[SIM_EXAMPLE_FLOWS];
+		struct sim_wakes w;
+		struct vqos_qdisc *q;
+
+		memcpy(c, ex->classes, sizeof(c));
+		memcpy(f, ex->flows, sizeof(f));
+		q = make(c, ex->n_classes, VQOS_SCHED_PULL);
+		sim_pull_events(q, f, ex->n_flows, 0, SIM_S, 3 * SIM_S, &w);
+		print_message(" %s: %llu wakes, %llu empty, %llu polls\n", ex->name,
+			      (unsigned long long)w.wakes, (unsigned long long)w.empty,
+			      (unsigned long long)w.early);
+		for (unsigned i = 0; i < ex->n_flows; i++)
+			expect_share(&f[i], 2 * SIM_S, ex->want_mbit[i], 0.01);
+		assert_int_equal(w.late, 0);
+		assert_int_equal(w.early, 0);
+		destroy(q);
+	}
+}
+
 /* ---- change ---- */
 
 static void test_change_class(void **state)
@@ -701,6 +841,10 @@ int main(void)
 		cmocka_unit_test_setup(test_queue_limit_drops, setup),
 		cmocka_unit_test_setup(test_room_per_port, setup),
 		cmocka_unit_test_setup(test_drain, setup),
+		cmocka_unit_test_setup(test_next_event_pull, setup),
+		cmocka_unit_test_setup(test_next_event_push, setup),
+		cmocka_unit_test_setup(test_next_event_accuracy, setup),
+		cmocka_unit_test_setup(test_next_event_examples, setup),
 		cmocka_unit_test_setup(test_change_class, setup),
 		cmocka_unit_test_setup(test_carry_no_extra_burst, setup),
 		cmocka_unit_test_setup(test_carry_keeps_debt, setup),

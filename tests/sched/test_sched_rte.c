@@ -344,6 +344,38 @@ static void test_stats_read_only(void **state)
 	vqos_sched_destroy(q);
 }
 
+/* librte_sched does not say when its buckets refill: while it holds packets
+ * for a port with room, next_event() says "now" (the data path polls); when
+ * it holds none, or its port has no room, nothing waits for time. */
+static void test_next_event(void **state)
+{
+	struct vqos_sched_class_params c[3] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 20, 20),
+		sim_class(2, 1, "A", 10, 10),
+		sim_class(3, 1, "B", 10, 10),
+	};
+	struct vqos_qdisc *q = make(c, 3);
+	struct sim_flow f = { .leaf = 1, .size = 100 };
+	struct rte_mbuf *pkts[8];
+	uint32_t n, got = 0;
+
+	assert_true(vqos_sched_next_event(q, 5) == UINT64_MAX);
+	for (int i = 0; i < 4; i++)
+		put(q, &f);
+	assert_true(vqos_sched_next_event(q, 5) <= 5);
+	vqos_sched_set_room(q, 0, 0);
+	assert_true(vqos_sched_next_event(q, 5) == UINT64_MAX);
+	vqos_sched_set_room(q, 0, UINT32_MAX);
+	for (int tries = 0; got < 4 && tries < 1000000; tries++) {
+		n = vqos_sched_dequeue(q, 0, pkts, NULL, 8);
+		rte_pktmbuf_free_bulk(pkts, n);
+		got += n;
+	}
+	assert_int_equal(got, 4);
+	assert_true(vqos_sched_next_event(q, 5) == UINT64_MAX);
+	vqos_sched_destroy(q);
+}
+
 static void *read_stats_loop(void *arg)
 {
 	struct vqos_qdisc *q = arg;
@@ -405,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_change_pipe_profile),
 		cmocka_unit_test(test_aqm),
 		cmocka_unit_test(test_stats_read_only),
+		cmocka_unit_test(test_next_event),
 		cmocka_unit_test(test_stats_exact_under_readers),
 		cmocka_unit_test(test_refused),
 	};

@@ -354,6 +354,17 @@ struct vqos_sched_ops {
 	 *  counters are not carried. @p from is only read and may be freed
 	 *  afterwards. */
 	void (*carry)(struct vqos_qdisc *to, const struct vqos_qdisc *from, uint64_t now);
+	/** Optional (NULL: the caller polls). After a dequeue() or grant() at
+	 *  @p now that released nothing, the earliest tick at which one might
+	 *  release something for want of which it did not at @p now: the time
+	 *  a blocking bucket on a backlogged leaf's path refills (early is
+	 *  allowed, late never is). UINT64_MAX when nothing waits for time:
+	 *  push, no packet is queued, or every queued one waits for its port's
+	 *  room; pull, no leaf is woken. Room and wakes come from the caller,
+	 *  who knows when they change. @p now (or any tick before it) when the
+	 *  kind cannot tell, or when something could be released at once. The
+	 *  data path sleeps until then. Reads only. */
+	uint64_t (*next_event)(const struct vqos_qdisc *q, uint64_t now);
 };
 
 /** The kinds, NULL-terminated. */
@@ -489,6 +500,12 @@ static inline int vqos_sched_grant(struct vqos_qdisc *q, uint64_t now, uint32_t 
 				   struct vqos_sched_grant *g)
 {
 	return q->ops->grant(q, now, max_pkts, g);
+}
+
+/** See vqos_sched_ops.next_event; @p now for a kind without it. */
+static inline uint64_t vqos_sched_next_event(const struct vqos_qdisc *q, uint64_t now)
+{
+	return q->ops->next_event != NULL ? q->ops->next_event(q, now) : now;
 }
 
 /** See vqos_sched_ops.charge. */
