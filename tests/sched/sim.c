@@ -144,39 +144,50 @@ void sim_push(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, uint64
 	}
 }
 
+/* Pull, one moment: offer each flow its load of the last @p dt ticks, wake
+ * the leaves with backlog, then grant and charge until no grant. Returns
+ * whether anything was granted. */
+static bool pull_at(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, uint64_t now,
+		    uint64_t dt, uint64_t measure_from)
+{
+	struct vqos_sched_grant g;
+	bool granted = false;
+
+	for (unsigned i = 0; i < n_flows; i++) {
+		if (f[i].offered_mbit != 0)
+			offer(&f[i], dt);
+		if (f[i].offered_mbit == 0 || f[i].credit >= f[i].size)
+			vqos_sched_wake(q, f[i].leaf);
+	}
+	while (vqos_sched_grant(q, now, 32, &g)) {
+		struct sim_flow *fl = flow_of(f, n_flows, g.leaf);
+		uint64_t n = sim_grant_pkts(&g, fl->size);
+		bool more = true;
+
+		granted = true;
+		if (fl->offered_mbit != 0) {
+			uint64_t queued = (uint64_t)(fl->credit / fl->size);
+
+			if (n >= queued) {
+				n = queued;
+				more = false;
+			}
+			fl->credit -= (double)(n * fl->size);
+		}
+		q->ops->charge_count(q, &g, (uint32_t)n, n * fl->size, now, more);
+		if (now >= measure_from) {
+			fl->bytes += n * fl->size;
+			fl->pkts += n;
+		}
+	}
+	return granted;
+}
+
 void sim_pull(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows, uint64_t step,
 	      uint64_t start, uint64_t measure_from, uint64_t end)
 {
-	struct vqos_sched_grant g;
-
-	for (uint64_t now = start; now < end; now += step) {
-		for (unsigned i = 0; i < n_flows; i++) {
-			if (f[i].offered_mbit != 0)
-				offer(&f[i], step);
-			if (f[i].offered_mbit == 0 || f[i].credit >= f[i].size)
-				vqos_sched_wake(q, f[i].leaf);
-		}
-		while (vqos_sched_grant(q, now, 32, &g)) {
-			struct sim_flow *fl = flow_of(f, n_flows, g.leaf);
-			uint64_t n = sim_grant_pkts(&g, fl->size);
-			bool more = true;
-
-			if (fl->offered_mbit != 0) {
-				uint64_t queued = (uint64_t)(fl->credit / fl->size);
-
-				if (n >= queued) {
-					n = queued;
-					more = false;
-				}
-				fl->credit -= (double)(n * fl->size);
-			}
-			q->ops->charge_count(q, &g, (uint32_t)n, n * fl->size, now, more);
-			if (now >= measure_from) {
-				fl->bytes += n * fl->size;
-				fl->pkts += n;
-			}
-		}
-	}
+	for (uint64_t now = start; now < end; now += step)
+		pull_at(q, f, n_flows, now, step, measure_from);
 }
 
 /* Ticks until flow @p f has a whole packet in its virtual vring. */
@@ -197,37 +208,10 @@ void sim_pull_events(struct vqos_qdisc *q, struct sim_flow *f, unsigned n_flows,
 
 	memset(w, 0, sizeof(*w));
 	while (now < end) {
-		bool granted = false;
+		bool granted = pull_at(q, f, n_flows, now, now - last, measure_from);
 		uint64_t next;
 
-		for (unsigned i = 0; i < n_flows; i++) {
-			if (f[i].offered_mbit != 0)
-				offer(&f[i], now - last);
-			if (f[i].offered_mbit == 0 || f[i].credit >= f[i].size)
-				vqos_sched_wake(q, f[i].leaf);
-		}
 		last = now;
-		while (vqos_sched_grant(q, now, 32, &g)) {
-			struct sim_flow *fl = flow_of(f, n_flows, g.leaf);
-			uint64_t n = sim_grant_pkts(&g, fl->size);
-			bool more = true;
-
-			granted = true;
-			if (fl->offered_mbit != 0) {
-				uint64_t queued = (uint64_t)(fl->credit / fl->size);
-
-				if (n >= queued) {
-					n = queued;
-					more = false;
-				}
-				fl->credit -= (double)(n * fl->size);
-			}
-			q->ops->charge_count(q, &g, (uint32_t)n, n * fl->size, now, more);
-			if (now >= measure_from) {
-				fl->bytes += n * fl->size;
-				fl->pkts += n;
-			}
-		}
 		w->wakes++;
 		w->empty += !granted;
 		/* the qdisc's next event, or a vring that fills (a kick) */
