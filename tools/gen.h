@@ -24,7 +24,8 @@
  * The files: gen_opts.c (command line), gen_pkt.c (frame building and receive
  * accounting), gen_hist.c (latency histogram), gen_port.c (ethdev set-up, link
  * wait, tear-down), gen_report.c (progress lines and the JSON report),
- * vqos-gen.c (main and the poll loop).
+ * gen_backoff.h (how long a full vring makes the loop sleep), vqos-gen.c (main
+ * and the poll loop).
  */
 #ifndef VQOS_GEN_H
 #define VQOS_GEN_H
@@ -42,6 +43,7 @@
 #include <rte_udp.h>
 
 #include "conf/vqos_units.h"
+#include "gen_backoff.h"
 #include "gen_hist.h"
 
 /** 'VQSG': first word of every vqos-gen payload. */
@@ -123,13 +125,14 @@ struct vqos_gen_port_opts {
 
 /** The command line after "--". */
 struct vqos_gen_opts {
-	double duration_s;  /**< seconds of sending (and receiving) */
-	double delay_s;	    /**< seconds of receiving only, after link up, before sending */
-	double linger_s;    /**< seconds of receiving after sending ends */
-	double wait_link_s; /**< seconds to wait for link up */
-	uint32_t idle_us;   /**< sleep when an iteration did nothing; 0: busy poll */
-	bool quiet;	    /**< no progress lines */
-	int max_port;	    /**< highest --port index given; -1: none */
+	double duration_s;   /**< seconds of sending (and receiving) */
+	double delay_s;	     /**< seconds of receiving only, after link up, before sending */
+	double linger_s;     /**< seconds of receiving after sending ends */
+	double wait_link_s;  /**< seconds to wait for link up */
+	uint32_t idle_us;    /**< sleep when an iteration did nothing; 0: busy poll */
+	uint32_t backoff_us; /**< most sleep when a vring is full; 0: retry at once */
+	bool quiet;	     /**< no progress lines */
+	int max_port;	     /**< highest --port index given; -1: none */
 	/** Options of ethdev i: the global ones, then those after --port i. */
 	struct vqos_gen_port_opts port[RTE_MAX_ETHPORTS];
 };
@@ -264,6 +267,8 @@ struct vqos_gen_tx {
 	uint64_t retry_packets; /**< frames refused by a tx_burst call (offered again) */
 	uint64_t unsent;	/**< frames built but still refused when sending ended */
 	uint64_t alloc_failed;	/**< bursts not built for want of mbufs */
+	uint64_t backoffs;	/**< --backoff-us sleeps taken while this port's vring was full */
+	uint64_t backoff_tsc;	/**< TSC cycles slept in them */
 	uint64_t start_tsc;	/**< sending began */
 	uint64_t end_tsc;	/**< sending ended; 0 while sending */
 };
@@ -313,6 +318,10 @@ struct vqos_gen_run {
 	uint64_t end_tsc;	/**< the run ended */
 	bool interrupted;	/**< ended early by SIGINT/SIGTERM */
 	uint64_t prog_tsc;	/**< last progress line */
+	/** --backoff-us sleeps of the process: one sleep serves every port whose
+	 *  vring was full, so these are not the sums of the ports' */
+	uint64_t backoffs;
+	uint64_t backoff_tsc; /**< TSC cycles slept in them */
 };
 
 /** One progress line on stderr: rates since the previous call. */

@@ -50,10 +50,16 @@ void vqos_gen_usage(FILE *f, const char *prog)
 		"  --wait-link S  wait up to S seconds for link up (10)\n"
 		"  --idle-us N    sleep N us when an iteration did nothing and no port's\n"
 		"                 rate is max; 0 = busy poll (10)\n"
+		"  --backoff-us N  when a port's vring is full (tx_burst took fewer than\n"
+		"                 offered) and no port has other work, sleep up to N us\n"
+		"                 rather than offer again at once; the sleep ends early for\n"
+		"                 a paced port's next frame, an --rx-delay-us poll or the\n"
+		"                 end of sending; 0..%d, 0 = retry at once (0)\n"
 		"  --quiet        no progress lines on stderr\n"
 		"  --help         this text\n",
 		prog, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, 65536 - VQOS_GEN_UDP_SRC_BASE,
-		VQOS_GEN_ID_PORT_STRIDE, VQOS_GEN_SIZE_MIN_VLAN, RTE_MAX_ETHPORTS - 1);
+		VQOS_GEN_ID_PORT_STRIDE, VQOS_GEN_SIZE_MIN_VLAN, RTE_MAX_ETHPORTS - 1,
+		VQOS_GEN_BACKOFF_MAX_US);
 }
 
 /* A whole number in [min, max]. */
@@ -237,6 +243,7 @@ enum {
 	OPT_LINGER,
 	OPT_WAIT_LINK,
 	OPT_IDLE_US,
+	OPT_BACKOFF_US,
 	OPT_QUIET,
 	OPT_HELP,
 };
@@ -257,6 +264,7 @@ static const struct option long_opts[] = {
 	{ "linger", required_argument, NULL, OPT_LINGER },
 	{ "wait-link", required_argument, NULL, OPT_WAIT_LINK },
 	{ "idle-us", required_argument, NULL, OPT_IDLE_US },
+	{ "backoff-us", required_argument, NULL, OPT_BACKOFF_US },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -327,6 +335,11 @@ static int parse_global_one(int c, const char *arg, struct vqos_gen_opts *o)
 		if (parse_u64("idle-us", arg, 0, 1000000, &v) < 0)
 			return -EINVAL;
 		o->idle_us = (uint32_t)v;
+		return 0;
+	case OPT_BACKOFF_US:
+		if (parse_u64("backoff-us", arg, 0, VQOS_GEN_BACKOFF_MAX_US, &v) < 0)
+			return -EINVAL;
+		o->backoff_us = (uint32_t)v;
 		return 0;
 	case OPT_QUIET:
 		o->quiet = true;

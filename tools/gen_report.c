@@ -47,7 +47,8 @@ static struct prog prog_take(struct vqos_gen_ct *c, double dt)
 
 /*
  * One port: "vqos-gen[ID]: T s tx PPS pps MBIT Mbit/s  rx PPS pps  backpressure N"
- * (tests parse it). Several: the totals, then "| I: TX/RX kpps" for each port.
+ * (tests parse it), then "  backoffs N" with --backoff-us only. Several: the
+ * totals, then "| I: TX/RX kpps" for each port.
  */
 void vqos_gen_progress(struct vqos_gen_run *r, uint64_t now)
 {
@@ -55,6 +56,7 @@ void vqos_gen_progress(struct vqos_gen_run *r, uint64_t now)
 	double t = (double)(now - r->start_tsc) / (double)r->hz;
 	struct prog p[RTE_MAX_ETHPORTS], sum = { 0 };
 	uint64_t backpressure = 0;
+	char backoffs[40] = "";
 	uint16_t i;
 
 	if (dt <= 0)
@@ -67,17 +69,22 @@ void vqos_gen_progress(struct vqos_gen_run *r, uint64_t now)
 		backpressure += r->ct[i].tx.backpressure;
 	}
 	r->prog_tsc = now;
+	/* Without the option, the line is what it always was. */
+	if (r->opts->backoff_us != 0)
+		snprintf(backoffs, sizeof(backoffs), "  backoffs %" PRIu64, r->backoffs);
 	if (r->nb_ct == 1) {
 		fprintf(stderr,
 			"vqos-gen[%" PRIu32 "]: %6.1fs tx %10.0f pps %9.2f Mbit/s  rx %10.0f pps  "
-			"backpressure %" PRIu64 "\n",
-			r->ct[0].opts->id, t, sum.tx_pps, sum.tx_mbps, sum.rx_pps, backpressure);
+			"backpressure %" PRIu64 "%s\n",
+			r->ct[0].opts->id, t, sum.tx_pps, sum.tx_mbps, sum.rx_pps, backpressure,
+			backoffs);
 		return;
 	}
 	fprintf(stderr,
 		"vqos-gen[%d]: %6.1fs %u ports tx %10.0f pps %9.2f Mbit/s  rx %10.0f pps  "
-		"backpressure %" PRIu64 " |",
-		(int)getpid(), t, r->nb_ct, sum.tx_pps, sum.tx_mbps, sum.rx_pps, backpressure);
+		"backpressure %" PRIu64 "%s |",
+		(int)getpid(), t, r->nb_ct, sum.tx_pps, sum.tx_mbps, sum.rx_pps, backpressure,
+		backoffs);
 	for (i = 0; i < r->nb_ct; i++)
 		fprintf(stderr, " %u: %.1f/%.1f", i, p[i].tx_pps / 1e3, p[i].rx_pps / 1e3);
 	fprintf(stderr, " kpps tx/rx\n");
@@ -106,6 +113,13 @@ static void set_rates(json_t *obj, uint64_t packets, uint64_t bytes, uint64_t cy
 	set_real(obj, "time_s", t);
 }
 
+/* --backoff-us: "backoffs", sleeps taken, and "backoff_s", seconds slept in them. */
+static void set_backoffs(json_t *obj, uint64_t backoffs, uint64_t cycles, uint64_t hz)
+{
+	set_u64(obj, "backoffs", backoffs);
+	set_real(obj, "backoff_s", (double)cycles / (double)hz);
+}
+
 /* When the port's sending ended: its own end, or the run's. */
 static uint64_t tx_end(const struct vqos_gen_run *r, const struct vqos_gen_tx *tx)
 {
@@ -122,6 +136,7 @@ static json_t *tx_json(const struct vqos_gen_run *r, const struct vqos_gen_tx *t
 	set_u64(o, "retry_packets", tx->retry_packets);
 	set_u64(o, "unsent", tx->unsent);
 	set_u64(o, "alloc_failed", tx->alloc_failed);
+	set_backoffs(o, tx->backoffs, tx->backoff_tsc, r->hz);
 	return o;
 }
 
@@ -254,6 +269,7 @@ static json_t *port_json(const struct vqos_gen_run *r, const struct vqos_gen_ct 
 		set_vlan(o, (uint16_t)(op->vlan_pcp << 13 | op->vlan_id));
 	set_real(o, "duration_s", r->opts->duration_s);
 	set_real(o, "linger_s", r->opts->linger_s);
+	set_u64(o, "backoff_us", r->opts->backoff_us);
 	if (op->count != 0)
 		set_u64(o, "count", op->count);
 	json_object_set_new(o, "tx", tx_json(r, &c->tx));
@@ -291,6 +307,8 @@ static json_t *total_json(const struct vqos_gen_run *r)
 		}
 	}
 	set_rates(tx, txp, txb, tx1 > tx0 ? tx1 - tx0 : 0, r->hz);
+	/* The process's own sleeps: one serves every port whose vring was full. */
+	set_backoffs(tx, r->backoffs, r->backoff_tsc, r->hz);
 	set_rates(rx, rxp, rxb, rx1 > rx0 ? rx1 - rx0 : 0, r->hz);
 	json_object_set_new(o, "tx", tx);
 	json_object_set_new(o, "rx", rx);
