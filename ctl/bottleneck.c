@@ -69,7 +69,7 @@ static const json_t *find_port(const json_t *ports, const char *name)
 }
 
 /* Share of data-path lcore @p lcore's cycles (of all of them if it is -1)
- * that were busy or stalled, percent. */
+ * that were busy or stalled, not idle or asleep, percent. */
 static double busy_pct(const json_t *la, const json_t *lb, json_int_t lcore)
 {
 	uint64_t busy = 0, idle = 0;
@@ -84,7 +84,7 @@ static double busy_pct(const json_t *la, const json_t *lb, json_int_t lcore)
 			continue;
 		between(vqos_ctl_lcore_counters, json_array_get(la, i), b, &was, &d);
 		busy += d.busy_cycles + d.stall_cycles;
-		idle += d.idle_cycles;
+		idle += d.idle_cycles + d.sleep_cycles; /* asleep: it waited for work */
 	}
 	return busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0;
 }

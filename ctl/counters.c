@@ -37,7 +37,7 @@ const struct vqos_ctl_counter vqos_ctl_dir_counters[] = {
 
 static uint64_t all_cycles(const struct vqos_ctl_lcore *l)
 {
-	return l->busy_cycles + l->idle_cycles + l->stall_cycles;
+	return l->busy_cycles + l->idle_cycles + l->stall_cycles + l->sleep_cycles;
 }
 
 /* share of its cycles the lcore was busy, percent */
@@ -56,6 +56,14 @@ static double stall_pct(const void *s)
 	return all_cycles(l) ? 100.0 * (double)l->stall_cycles / (double)all_cycles(l) : 0.0;
 }
 
+/* share of its cycles the lcore slept, percent */
+static double sleep_pct(const void *s)
+{
+	const struct vqos_ctl_lcore *l = s;
+
+	return all_cycles(l) ? 100.0 * (double)l->sleep_cycles / (double)all_cycles(l) : 0.0;
+}
+
 /* a stalled pass's cycles are not the packets' cost: busy passes' only */
 static double cycles_per_packet(const void *s)
 {
@@ -70,12 +78,16 @@ const struct vqos_ctl_counter vqos_ctl_lcore_counters[] = {
 	  .label = "state=\"busy\"", .help = "TSC cycles of a data-path lcore, busy or idle." },
 	{ LCORE(idle_cycles), .column = "IDLE-CYCLES", .metric = "cycles_total",
 	  .label = "state=\"idle\"" },
-	{ LCORE(stall_cycles) },
+	{ LCORE(stall_cycles), .metric = "cycles_total", .label = "state=\"stalled\"" },
+	{ LCORE(sleep_cycles), .metric = "cycles_total", .label = "state=\"sleeping\"" },
 	{ .name = "busy_pct", .derive = busy_pct, .column = "BUSY-%" },
 	{ .name = "stall_pct", .derive = stall_pct, .column = "STALLED-%" },
+	{ .name = "sleep_pct", .derive = sleep_pct, .column = "SLEEP-%" },
 	{ .name = "cycles_per_packet", .derive = cycles_per_packet, .column = "CYCLES/PKT" },
 	{ LCORE(unknown_dst) },
 	{ LCORE(waited_ns) },
+	{ LCORE(sleeps) },
+	{ LCORE(kicks) },
 	{ LCORE(busy_packets), .hidden = true },
 	{ .name = NULL },
 };

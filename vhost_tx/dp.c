@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -38,8 +39,7 @@
 /* Bursts dequeued from the rx qdisc per pass. */
 #define RX_BURSTS_PER_PASS 8
 
-/* Single writer: a relaxed load-add-store lets readers see whole values. */
-#define STAT_ADD(field, v) __atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
+#define STAT_ADD VQOS_STAT_ADD
 
 unsigned int vqos_burst_free(struct vqos_burst *b)
 {
@@ -164,6 +164,7 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pas
 
 			b->head += sent;
 			moved += sent;
+			st->polled |= sent > 0; /* the uplink took some again */
 			if (!burst_empty(b))
 				continue;
 		}
@@ -338,6 +339,7 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_
 
 		if (n == 0)
 			continue;
+		st->polled = true;
 		if (u->n == 1)
 			rx_take(st, u->port[0], pkts, n, now);
 		else
@@ -358,6 +360,7 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_
 			 * blocks nobody (a fifo serves all ports from one queue). */
 			STAT_ADD(s->drops, vqos_burst_free(b));
 			vqos_sched_set_room(q, i, UINT32_MAX);
+			p->rx_blocked = false;
 			continue;
 		}
 		if (!burst_empty(b)) {
@@ -370,6 +373,7 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_
 		/* packets came for it and its vring takes none: the container is slow */
 		if (room == 0 && got)
 			STAT_ADD(s->vring_full, 1);
+		p->rx_blocked = room == 0;
 		vqos_sched_set_room(q, i, room);
 	}
 	for (k = 0; k < RX_BURSTS_PER_PASS; k++) {
@@ -402,6 +406,7 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_
 				burst_hold(&p->rx_pend, &pkts[j + done],
 					   (uint16_t)(end - j - done));
 				vqos_sched_set_room(q, port, 0);
+				p->rx_blocked = true;
 			}
 			j = end;
 		}
@@ -492,6 +497,30 @@ static inline unsigned int state_pass(struct vqos_dp_state *st, struct vqos_dp_l
 	return moved;
 }
 
+/* After a pass at @p now that moved nothing: sleep until the state has
+ * something to do (dp_sleep.c), napping *nap cycles at most for what is only
+ * polled, the nap doubling up to the lcore's sleep_max. Returns the time
+ * after it, or @p now if the lcore should not sleep. */
+static uint64_t idle(struct vqos_dp *dp, struct vqos_dp_shard *sh, struct vqos_dp_state *st,
+		     unsigned int tid, uint64_t now, uint64_t *nap)
+{
+	uint64_t max = __atomic_load_n(&dp->sleep_max_cycles, __ATOMIC_RELAXED);
+	uint64_t until, slept;
+
+	if (max == 0)
+		return now;
+	if (*nap > max)
+		*nap = max;
+	until = st != NULL ? vqos_dp_wake_time(st, now, *nap) : now + *nap;
+	if (until <= now + dp->nap_min_cycles / 2)
+		return now; /* too soon to be worth a sleep */
+	slept = vqos_dp_sleep(dp, sh, st, tid, now, until);
+	if (slept == 0)
+		return now;
+	*nap = *nap * 2 < max ? *nap * 2 : max;
+	return now + slept;
+}
+
 int vqos_dp_run(void *arg)
 {
 	struct vqos_dp *dp = arg;
@@ -500,6 +529,7 @@ int vqos_dp_run(void *arg)
 	struct vqos_dp_lcore_stats *ls;
 	struct vqos_dp_state *st;
 	uint64_t t0, t1, stall = dp->hz / 10000; /* 100 us */
+	uint64_t nap = dp->nap_min_cycles;
 	unsigned int moved, i;
 
 	while (k < dp->n_shards && dp->shard[k].lcore != tid)
@@ -509,13 +539,19 @@ int vqos_dp_run(void *arg)
 	sh = &dp->shard[k];
 	ls = &sh->lstats;
 	__atomic_store_n(&sh->tid, rte_gettid(), __ATOMIC_RELEASE);
+	/* a sleep until a class's tokens arrive should not be 50 us late */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	rte_rcu_qsbr_thread_register(dp->qsbr, tid);
 	rte_rcu_qsbr_thread_online(dp->qsbr, tid);
 	__atomic_store_n(&sh->running, true, __ATOMIC_RELEASE);
 	t0 = rte_rdtsc();
 	while (!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED)) {
 		st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
-		moved = st != NULL ? state_pass(st, ls, t0) : 0;
+		moved = 0;
+		if (st != NULL) {
+			st->polled = false;
+			moved = state_pass(st, ls, t0);
+		}
 		rte_rcu_qsbr_quiescent(dp->qsbr, tid);
 		t1 = rte_rdtsc();
 		if (t1 - t0 > stall) {
@@ -529,7 +565,9 @@ int vqos_dp_run(void *arg)
 			STAT_ADD(ls->idle_cycles, t1 - t0);
 		}
 		STAT_ADD(ls->passes, 1);
-		t0 = t1;
+		if (st != NULL && st->polled)
+			nap = dp->nap_min_cycles; /* frames came in: look often again */
+		t0 = moved > 0 ? t1 : idle(dp, sh, st, tid, t1, &nap);
 	}
 	/* Still online: no state can be freed under us while we let go of mbufs. */
 	st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
@@ -547,6 +585,8 @@ int vqos_dp_run(void *arg)
 void vqos_dp_stop(struct vqos_dp *dp)
 {
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELAXED);
+	for (unsigned int k = 0; k < dp->n_shards; k++)
+		vqos_dp_ring(&dp->shard[k]);
 }
 
 void vqos_dp_synchronize(struct vqos_dp *dp)

@@ -6,6 +6,7 @@
 #ifndef VQOS_DP_PRIV_H
 #define VQOS_DP_PRIV_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -73,9 +74,14 @@ struct vqos_port {
 	/* TSC of the first refusal by its uplink with the link down, 0 while the
 	 * link is up: after the hold, tx drops instead of holding. */
 	uint64_t tx_down_since;
-	bool rx_got;				       /* frames came for it this pass */
-	struct vqos_burst tx_pend __rte_cache_aligned; /* container -> uplink */
-	struct vqos_burst rx_pend;		       /* qdisc -> container */
+	bool rx_got;	 /* frames came for it this pass */
+	bool rx_blocked; /* its rx vring had no room (or refused some) this pass */
+	/* dp_sleep.c: the kick fds of device kick_vid's vrings we asked to kick
+	 * (by vhost queue index), -1 when not asked */
+	int kick_vid;
+	int kick_fd[2];
+	struct vqos_burst tx_pend __rte_cache_aligned;			/* container -> uplink */
+	struct vqos_burst rx_pend;					/* qdisc -> container */
 	struct vqos_dp_dir_stats stats[VQOS_DIR_N] __rte_cache_aligned; /* dp: wo, ctl: ro */
 };
 
@@ -111,6 +117,20 @@ struct vqos_dp_state {
 	 * the data path adopts it; ctl: wo before publishing, dp: ro. */
 	struct vqos_dp_state *prev;
 	bool adopted; /* dp: wo (once it moved prev's queues), ctl: ro */
+	bool polled;  /* dp only: the last pass got frames from an uplink, or one
+		       * took held packets again: what naps wait for came */
+	/* dp only: the vrings asked to kick while the lcore sleeps (dp_sleep.c),
+	 * [2n], and what it polls then: the doorbell, then their fds, [2n + 1] */
+	struct vqos_dp_armed *armed;
+	unsigned int n_armed;
+	struct pollfd *pfd;
+};
+
+/* A vring asked to kick while its lcore sleeps. */
+struct vqos_dp_armed {
+	uint32_t port; /* index in the state */
+	int vid;       /* the device armed */
+	uint16_t q;    /* VQOS_VHOST_TXQ or _RXQ */
 };
 
 /* One data-path lcore and the ports it serves. */
@@ -119,6 +139,7 @@ struct vqos_dp_shard {
 	int tid;		     /* its thread's Linux id, 0 until it runs; dp: wo */
 	struct vqos_dp_state *state; /* dp: ro (atomic), ctl: wo (atomic swap) */
 	bool running;		     /* dp: wo (while in vqos_dp_run), ctl: ro */
+	int doorbell;		     /* eventfd: rung to wake it (publish, stop) */
 	struct vqos_dp_lcore_stats lstats __rte_cache_aligned; /* dp: wo, ctl: ro */
 } __rte_cache_aligned;
 
@@ -128,6 +149,8 @@ struct vqos_dp {
 	 * runs (rte_rdtsc; a test injects its own, with its hz). */
 	uint64_t (*clock)(void);
 	uint64_t hold_cycles;	   /* tx held this long for an uplink whose link is down */
+	uint64_t sleep_max_cycles; /* longest nap (0: never sleep); ctl: wo, dp: ro */
+	uint64_t nap_min_cycles;   /* VQOS_DP_NAP_MIN_NS */
 	struct rte_rcu_qsbr *qsbr; /* every loop's quiescent points */
 	bool stop;		   /* dp: ro, ctl: wo */
 	unsigned int n_shards;
@@ -150,6 +173,26 @@ void vqos_dp_synchronize(struct vqos_dp *dp);
 /* The mbufs of @p mp that are back in it, each counted once (pool.c): the
  * pool is whole when that is its size. Only when nothing uses @p mp. */
 unsigned int vqos_pool_distinct(struct rte_mempool *mp);
+/* Single writer: a relaxed load-add-store lets readers see whole values. */
+#define VQOS_STAT_ADD(field, v) __atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
+
+/* The shortest nap, ns: a sleep's own cost is about a microsecond. */
+#define VQOS_DP_NAP_MIN_NS 2000
+
+/* dp_sleep.c: when a state with nothing to do now should look again, TSC:
+ * its qdiscs' next events, or @p now + @p nap for what is only polled. */
+uint64_t vqos_dp_wake_time(const struct vqos_dp_state *st, uint64_t now, uint64_t nap);
+/* Ask the vrings of @p st that may wake its lcore to kick (and fill st->pfd,
+ * the @p doorbell first); returns how many fds to poll, or -EAGAIN when a
+ * vring has work already (nothing is left armed then). */
+int vqos_dp_arm(struct vqos_dp_state *st, int doorbell);
+/* Wake the lcore of @p sh if it sleeps (any thread). */
+void vqos_dp_ring(struct vqos_dp_shard *sh);
+/* Sleep from @p now until @p until (TSC), a kick or the doorbell, offline in
+ * QSBR; returns the cycles slept (0: work came before it could). */
+uint64_t vqos_dp_sleep(struct vqos_dp *dp, struct vqos_dp_shard *sh, struct vqos_dp_state *st,
+		       unsigned int tid, uint64_t now, uint64_t until);
+
 /* Free the packets of a burst, returning how many there were. */
 unsigned int vqos_burst_free(struct vqos_burst *b);
 

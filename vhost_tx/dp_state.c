@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -33,6 +35,8 @@ static void state_free(struct vqos_dp_state *st)
 		free(st->up[u].mac_port);
 	}
 	free(st->up);
+	free(st->armed);
+	free(st->pfd);
 	free(st->cls);
 	free(st->rx_port_of);
 	free(st->port);
@@ -140,6 +144,10 @@ static struct vqos_dp_state *state_build(struct vqos_dp *dp, const struct vqos_d
 	if (st->port == NULL)
 		goto oom;
 	memcpy(st->port, part->ports, n * sizeof(part->ports[0]));
+	st->armed = calloc(2 * n + 1, sizeof(st->armed[0]));
+	st->pfd = calloc(2 * n + 1, sizeof(st->pfd[0]));
+	if (st->armed == NULL || st->pfd == NULL)
+		goto oom;
 	for (unsigned int i = 0; i < n; i++) {
 		if (st->port[i]->shard != k) {
 			snprintf(err, errlen, "port %s belongs to lcore %u, not %u",
@@ -241,6 +249,7 @@ int vqos_dp_publish(struct vqos_dp *dp, const struct vqos_dp_part *parts, double
 		old[k] = dp->shard[k].state;
 		next[k]->prev = old[k];
 		__atomic_store_n(&dp->shard[k].state, next[k], __ATOMIC_RELEASE);
+		vqos_dp_ring(&dp->shard[k]); /* a sleeping lcore takes it now */
 	}
 	for (k = 0; k < dp->n_shards; k++) {
 		struct vqos_dp_shard *sh = &dp->shard[k];
@@ -316,6 +325,9 @@ void vqos_dp_lcore_stats(const struct vqos_dp *dp, unsigned int k, struct vqos_d
 	out->waited_ns = thread_waited_ns(__atomic_load_n(&dp->shard[k].tid, __ATOMIC_ACQUIRE));
 	out->passes = __atomic_load_n(&ls->passes, __ATOMIC_RELAXED);
 	out->unknown_dst = __atomic_load_n(&ls->unknown_dst, __ATOMIC_RELAXED);
+	out->sleep_cycles = __atomic_load_n(&ls->sleep_cycles, __ATOMIC_RELAXED);
+	out->sleeps = __atomic_load_n(&ls->sleeps, __ATOMIC_RELAXED);
+	out->kicks = __atomic_load_n(&ls->kicks, __ATOMIC_RELAXED);
 }
 
 unsigned int vqos_dp_n_lcores(const struct vqos_dp *dp)
@@ -347,10 +359,18 @@ struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n)
 		goto fail;
 	dp->n_shards = n;
 	for (unsigned int k = 0; k < n; k++)
+		dp->shard[k].doorbell = -1;
+	for (unsigned int k = 0; k < n; k++) {
 		dp->shard[k].lcore = lcores[k];
+		dp->shard[k].doorbell = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (dp->shard[k].doorbell < 0)
+			goto fail;
+	}
 	dp->hz = rte_get_tsc_hz();
 	dp->clock = tsc_now;
+	dp->nap_min_cycles = VQOS_DP_NAP_MIN_NS * dp->hz / 1000000000ull;
 	vqos_dp_set_uplink_hold(dp, VQOS_DP_UPLINK_HOLD_US_DEFAULT);
+	vqos_dp_set_sleep_max(dp, VQOS_DP_SLEEP_MAX_US_DEFAULT);
 	dp->qsbr = rte_zmalloc("vqos_dp_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX_LCORE) != 0)
 		goto fail;
@@ -366,6 +386,21 @@ void vqos_dp_set_uplink_hold(struct vqos_dp *dp, uint64_t us)
 	__atomic_store_n(&dp->hold_cycles, us * dp->hz / 1000000, __ATOMIC_RELAXED);
 }
 
+void vqos_dp_set_sleep_max(struct vqos_dp *dp, uint64_t us)
+{
+	if (us > VQOS_DP_SLEEP_MAX_US_MAX)
+		us = VQOS_DP_SLEEP_MAX_US_MAX;
+	__atomic_store_n(&dp->sleep_max_cycles, us * dp->hz / 1000000, __ATOMIC_RELAXED);
+	for (unsigned int k = 0; k < dp->n_shards; k++)
+		vqos_dp_ring(&dp->shard[k]); /* a long sleep ends at the new bound */
+}
+
+uint64_t vqos_dp_sleep_max(const struct vqos_dp *dp)
+{
+	return (__atomic_load_n(&dp->sleep_max_cycles, __ATOMIC_RELAXED) * 1000000 + dp->hz / 2) /
+	       dp->hz;
+}
+
 void vqos_dp_clear(struct vqos_dp *dp)
 {
 	for (unsigned int k = 0; dp != NULL && k < dp->n_shards; k++) {
@@ -378,8 +413,11 @@ void vqos_dp_free(struct vqos_dp *dp)
 {
 	if (dp == NULL)
 		return;
-	for (unsigned int k = 0; k < dp->n_shards; k++)
+	for (unsigned int k = 0; k < dp->n_shards; k++) {
 		state_free(dp->shard[k].state);
+		if (dp->shard[k].doorbell >= 0)
+			close(dp->shard[k].doorbell);
+	}
 	rte_free(dp->qsbr);
 	rte_free(dp);
 }

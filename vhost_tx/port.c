@@ -100,7 +100,13 @@ static int on_new_device(int vid)
 	if (port != NULL) {
 		cur = __atomic_load_n(&port->vid, __ATOMIC_RELAXED);
 		if (cur < 0) {
+			/* It kicks only when its lcore sleeps and asks it to
+			 * (dp_sleep.c): a container that sends never pays a
+			 * syscall per burst. Then the lcore is told of it. */
+			rte_vhost_enable_guest_notification(vid, VQOS_VHOST_TXQ, 0);
+			rte_vhost_enable_guest_notification(vid, VQOS_VHOST_RXQ, 0);
 			__atomic_store_n(&port->vid, vid, __ATOMIC_RELEASE);
+			vqos_dp_ring(&port->dp->shard[port->shard]);
 			RTE_LOG(NOTICE, USER1, "port %s: container connected (vid %d)\n",
 				port->name, vid);
 		} else if (port->refused_vid != vid) {
@@ -555,6 +561,8 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 	port->shard = params->shard;
 	port->vid = -1;
 	port->refused_vid = -1;
+	port->kick_vid = -1;
+	port->kick_fd[0] = port->kick_fd[1] = -1;
 	if (params->mac != NULL) {
 		struct rte_ether_addr ea;
 

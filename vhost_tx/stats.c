@@ -19,5 +19,6 @@ const struct vqos_dp_stat vqos_dp_dir_stats_names[] = {
 const struct vqos_dp_stat vqos_dp_lcore_stats_names[] = {
 	{ LCORE(busy_cycles) }, { LCORE(idle_cycles) }, { LCORE(stall_cycles) },
 	{ LCORE(waited_ns) },	{ LCORE(packets) },	{ LCORE(busy_packets) },
-	{ LCORE(unknown_dst) }, { LCORE(passes) },	{ .name = NULL },
+	{ LCORE(unknown_dst) }, { LCORE(passes) },	{ LCORE(sleep_cycles) },
+	{ LCORE(sleeps) },	{ LCORE(kicks) },	{ .name = NULL },
 };

@@ -73,6 +73,9 @@ static void fake_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_l
 				    .packets = scale * 40,
 				    .busy_packets = scale * 30,
 				    .unknown_dst = scale * 5,
+				    .sleep_cycles = scale * 400,
+				    .sleeps = scale * 9,
+				    .kicks = scale * 3,
 				    .hz = 1000 };
 
 	cb(arg, &l);
