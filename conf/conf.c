@@ -27,6 +27,7 @@
  * libconfig's own: "FILE:LINE: syntax error".
  */
 #include "conf/vqos_conf.h"
+#include "conf/vqos_units.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -346,6 +347,36 @@ static int read_control(struct reader *r, const config_setting_t *s, void *dst, 
 	return rc < 0 ? rc : read_group(r, s, control_keys, dst);
 }
 
+/* A time ("500us", "1ms"), up to VQOS_CONF_SLEEP_MAX_US. */
+static int read_sleep_max(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	uint64_t *us = dst;
+	const char *text;
+	int rc = get_string(r, s, &text);
+
+	if (rc < 0)
+		return rc;
+	if (vqos_parse_time(text, us) < 0)
+		return conf_err(r, s, NULL, "'%s' is not a time such as \"500us\" or \"1ms\"",
+				text);
+	if (*us > VQOS_CONF_SLEEP_MAX_US)
+		return conf_err(r, s, NULL, "'%s' is over %ums, the most an lcore may sleep", text,
+				VQOS_CONF_SLEEP_MAX_US / 1000);
+	return 0;
+}
+
+static const struct conf_key datapath_keys[] = {
+	{ "sleep_max", read_sleep_max, FIELD(struct vqos_conf, sleep_max_us), NULL },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+static int read_datapath(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	int rc = want_type(r, s, CONFIG_TYPE_GROUP, "a group");
+
+	return rc < 0 ? rc : read_group(r, s, datapath_keys, dst);
+}
+
 static const struct conf_key port_keys[] = {
 	{ "name", read_name, FIELD(struct vqos_conf_port, name), "missing: every port needs one" },
 	{ "socket", read_path, FIELD(struct vqos_conf_port, socket),
@@ -592,6 +623,7 @@ static int read_dir(struct reader *r, const config_setting_t *s, void *dst, size
 static const struct conf_key top_keys[] = {
 	{ "eal", read_eal, 0, 0, NULL },
 	{ "control", read_control, 0, 0, NULL },
+	{ "datapath", read_datapath, 0, 0, NULL },
 	{ "ports", read_ports, 0, 0, "no ports: at least one port is required" },
 	{ "tx", read_dir, FIELD(struct vqos_conf, tx), NULL },
 	{ "rx", read_dir, FIELD(struct vqos_conf, rx), NULL },
@@ -707,6 +739,7 @@ static int conf_build(struct reader *r, config_t *cfg, struct vqos_conf **out)
 	snprintf(conf->ctl_group, sizeof(conf->ctl_group), "%s", VQOS_CONF_DEFAULT_CTL_GROUP);
 	snprintf(conf->ctl_admin, sizeof(conf->ctl_admin), "%s", VQOS_CONF_DEFAULT_CTL_GROUP);
 	conf->ctl_mode = VQOS_CONF_DEFAULT_CTL_MODE;
+	conf->sleep_max_us = VQOS_CONF_SLEEP_MAX_UNSET;
 	conf->file = strdup(r->name);
 	if (conf->file == NULL) {
 		free(conf);

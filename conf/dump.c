@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "conf/vqos_conf.h"
+#include "conf/vqos_units.h"
 
 /* An open_memstream with a sticky error. */
 struct out {
@@ -74,7 +75,14 @@ int vqos_conf_dump(const struct vqos_conf *conf, char **text)
 	put_string(&o, conf->ctl_group);
 	put(&o, ";\n\tmode = \"%04o\";\n\tadmin = ", conf->ctl_mode);
 	put_string(&o, conf->ctl_admin);
-	put(&o, ";\n};\n\nports = (\n");
+	put(&o, ";\n};\n\n");
+	if (conf->sleep_max_us != VQOS_CONF_SLEEP_MAX_UNSET) {
+		char t[32];
+
+		vqos_format_time(t, sizeof(t), conf->sleep_max_us);
+		put(&o, "datapath = {\n\tsleep_max = \"%s\";\n};\n\n", t);
+	}
+	put(&o, "ports = (\n");
 	for (size_t i = 0; i < conf->n_ports; i++) {
 		const struct vqos_conf_port *p = &conf->ports[i];
 

@@ -79,6 +79,15 @@ static const struct unit size_units[] = {
 	{ NULL, 0, VQOS_RATE_BPS },
 };
 
+/* Times, as tc takes them: in microseconds (the scale is per microsecond,
+ * so "1.5ms" is exact); a bare number is microseconds. */
+static const struct unit time_units[] = {
+	{ "us", 1, VQOS_RATE_BPS },	 { "usec", 1, VQOS_RATE_BPS },
+	{ "ms", 1000, VQOS_RATE_BPS },	 { "msec", 1000, VQOS_RATE_BPS },
+	{ "s", 1000000, VQOS_RATE_BPS }, { "sec", 1000000, VQOS_RATE_BPS },
+	{ NULL, 0, VQOS_RATE_BPS },
+};
+
 /* Fraction digits kept; later ones weigh less than 1e-18 of a unit. */
 #define FRAC_DIGITS_MAX 18
 
@@ -195,6 +204,22 @@ int vqos_parse_size(const char *s, uint64_t *bytes)
 	const struct unit *u;
 
 	return parse_value(s, size_units, "b", 8, bytes, &u);
+}
+
+int vqos_parse_time(const char *s, uint64_t *us)
+{
+	const struct unit *u;
+
+	return parse_value(s, time_units, "us", 1, us, &u);
+}
+
+int vqos_format_time(char *buf, size_t len, uint64_t us)
+{
+	if (us != 0 && us % 1000000 == 0)
+		return snprintf(buf, len, "%llus", (unsigned long long)(us / 1000000));
+	if (us != 0 && us % 1000 == 0)
+		return snprintf(buf, len, "%llums", (unsigned long long)(us / 1000));
+	return snprintf(buf, len, "%lluus", (unsigned long long)us);
 }
 
 int vqos_format_rate(char *buf, size_t len, uint64_t value, enum vqos_rate_kind kind)

@@ -81,7 +81,8 @@ static int cmd_port_show(const struct vqos_ctl_env *env, const struct vqos_ctl_r
 
 static void lcore_row(void *arg, const struct vqos_ctl_lcore *l)
 {
-	json_t *row = json_pack("{s:i, s:i}", "lcore", (int)l->lcore, "ports", (int)l->n_ports);
+	json_t *row = json_pack("{s:i, s:i, s:I}", "lcore", (int)l->lcore, "ports", (int)l->n_ports,
+				"sleep_max_us", (json_int_t)l->sleep_max_us);
 
 	vqos_ctl_counters_to_json(vqos_ctl_lcore_counters, l, row);
 	json_array_append_new(arg, row);
@@ -443,6 +444,22 @@ static int cmd_qdisc_replace(const struct vqos_ctl_env *env, const struct vqos_c
 		&applied, result);
 }
 
+static int cmd_lcore_set(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			 int argc, const char *const *argv, json_t **result, char *err,
+			 size_t errlen)
+{
+	int ret;
+
+	if (env->ops->lcore_set == NULL) {
+		snprintf(err, errlen, "lcore set: not supported here");
+		return -EOPNOTSUPP;
+	}
+	ret = env->ops->lcore_set(env->ops->aux, argv[0], argv[1], err, errlen);
+	if (ret == 0)
+		*result = json_pack("{s:s, s:s}", "set", argv[0], "value", argv[1]);
+	return ret;
+}
+
 static int cmd_reload(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		      const char *const *argv, json_t **result, char *err, size_t errlen)
 {
@@ -554,6 +571,12 @@ static const struct command commands[] = {
 	  .min_args = 0,
 	  .max_args = 0,
 	  .handler = cmd_lcore_show },
+	{ .words = "lcore set",
+	  .usage = "sleep_max TIME",
+	  .min_args = 2,
+	  .max_args = 2,
+	  .writes = true,
+	  .handler = cmd_lcore_set },
 	{ .words = "bottleneck",
 	  .usage = "",
 	  .min_args = 0,

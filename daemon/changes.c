@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/vqos_units.h"
 #include "vqosd.h"
 
 int vqosd_build_policies(const struct vqos_conf *conf, struct vqos_policy *pol[VQOS_DIR_N],
@@ -343,6 +344,7 @@ static int apply_conf(struct vqosd *d, struct vqos_conf *conf, struct vqos_ctl_a
 	vqos_conf_free(d->conf);
 	d->conf = conf;
 	conf = NULL;
+	vqosd_apply_datapath(d);
 	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
 		vqos_policy_free(d->pol[dir]);
 		d->pol[dir] = pol[dir];
@@ -359,6 +361,41 @@ out:
 	vqos_policy_free(pol[1]);
 	vqos_conf_free(conf);
 	return ret;
+}
+
+void vqosd_apply_datapath(struct vqosd *d)
+{
+	_Static_assert(VQOS_CONF_SLEEP_MAX_US == VQOS_DP_SLEEP_MAX_US_MAX, "one bound");
+	vqos_dp_set_sleep_max(d->dp, d->conf->sleep_max_us == VQOS_CONF_SLEEP_MAX_UNSET
+					     ? VQOS_DP_SLEEP_MAX_US_DEFAULT
+					     : d->conf->sleep_max_us);
+}
+
+int vqosd_lcore_set(struct vqosd *d, const char *key, const char *value, char *err, size_t errlen)
+{
+	uint64_t us;
+
+	if (strcmp(key, "sleep_max") != 0) {
+		snprintf(err, errlen, "lcore set: unknown setting '%s' (known: sleep_max)", key);
+		return -EINVAL;
+	}
+	if (vqos_parse_time(value, &us) < 0) {
+		snprintf(err, errlen,
+			 "lcore set sleep_max: '%s' is not a time such as 500us or 1ms", value);
+		return -EINVAL;
+	}
+	if (us > VQOS_CONF_SLEEP_MAX_US) {
+		snprintf(err, errlen,
+			 "lcore set sleep_max: '%s' is over %ums, the most an lcore may "
+			 "sleep",
+			 value, VQOS_CONF_SLEEP_MAX_US / 1000);
+		return -ERANGE;
+	}
+	/* the running configuration says it: a dump and later changes keep it */
+	d->conf->sleep_max_us = us;
+	vqosd_apply_datapath(d);
+	RTE_LOG(NOTICE, USER1, "lcores: sleep_max %llu us\n", (unsigned long long)us);
+	return 0;
 }
 
 int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen)

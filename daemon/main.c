@@ -229,6 +229,7 @@ static int start(struct vqosd *d)
 		fprintf(stderr, "vqosd: out of memory: %s\n", rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
+	vqosd_apply_datapath(d);
 	for (i = 0; i < d->conf->n_ports; i++) {
 		ret = vqosd_open_port(d, &d->conf->ports[i], d->ports, i, &d->ports[i], err,
 				      sizeof(err));

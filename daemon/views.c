@@ -257,6 +257,7 @@ static void ctl_lcore_foreach(void *aux, void (*cb)(void *arg, const struct vqos
 			.lcore = vqos_dp_lcore(d->dp, k),
 			.n_ports = n_ports,
 			.hz = rte_get_tsc_hz(),
+			.sleep_max_us = vqos_dp_sleep_max(d->dp),
 		};
 		copy_counters(vqos_dp_lcore_stats_names, &ls, vqos_ctl_lcore_counters, &row);
 		cb(arg, &row);
@@ -287,6 +288,11 @@ static int ops_qdisc_replace(void *aux, int dir, const char *kind, struct vqos_c
 	return vqosd_qdisc_replace(aux, dir, kind, out, err, errlen);
 }
 
+static int ops_lcore_set(void *aux, const char *key, const char *value, char *err, size_t errlen)
+{
+	return vqosd_lcore_set(aux, key, value, err, errlen);
+}
+
 static int ops_reload(void *aux, struct vqos_ctl_applied *out, char *err, size_t errlen)
 {
 	return vqosd_reload(aux, out, err, errlen);
@@ -305,6 +311,7 @@ void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops)
 		.lcore_foreach = ctl_lcore_foreach,
 		.class_edit = ops_class_edit,
 		.reload = ops_reload,
+		.lcore_set = ops_lcore_set,
 		.port_add = ops_port_add,
 		.port_del = ops_port_del,
 		.qdisc_replace = ops_qdisc_replace,

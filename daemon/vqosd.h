@@ -68,6 +68,10 @@ int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
 		  struct vqos_ctl_applied *out, char *err, size_t errlen);
 
 /** Read the configuration again and apply what changed (SIGHUP, `reload`). */
+/** Give the data path the running configuration's datapath settings. */
+void vqosd_apply_datapath(struct vqosd *d);
+/** `lcore set KEY VALUE`: sleep_max TIME, for every data-path lcore. */
+int vqosd_lcore_set(struct vqosd *d, const char *key, const char *value, char *err, size_t errlen);
 int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen);
 
 /** vqosctl port add: @p port joins the running ports (trees must give it leaves). */

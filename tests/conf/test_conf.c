@@ -242,7 +242,8 @@ static void test_unknown_keys(void **state)
 		/* top level */
 		{ "ports = ( " PORT(1) " );\n"
 				       "lcore = 1;\n",
-		  "t.conf:2: key 'lcore': unknown key (known here: eal, control, ports, tx, rx)" },
+		  "t.conf:2: key 'lcore': unknown key (known here: eal, control, datapath, ports, "
+		  "tx, rx)" },
 		/* in control */
 		{ "control = {\n"
 		  "  sockett = \"/x.sock\";\n"
@@ -262,6 +263,48 @@ static void test_unknown_keys(void **state)
 	};
 
 	expect_errors(cases, ARRAY_SIZE(cases));
+}
+
+/* datapath.sleep_max: a time as tc writes it, at most 10 ms; unset stays
+ * unset (vqosd's default); the dump gives back the same time. */
+static void test_sleep_max(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t us;
+	} ok[] = { { "\"0\"", 0 },	  { "\"200\"", 200 },	 { "\"500us\"", 500 },
+		   { "\"1.5ms\"", 1500 }, { "\"10ms\"", 10000 }, { "\"0.01s\"", 10000 } };
+	static const struct bad_case bad[] = {
+		{ "datapath = { sleep_max = \"20ms\"; };\nports = ( " PORT(1) " );\n",
+		  "t.conf:1: key 'datapath.sleep_max': '20ms' is over 10ms, the most an lcore may "
+		  "sleep" },
+		{ "datapath = { sleep_max = \"5 min\"; };\nports = ( " PORT(1) " );\n",
+		  "t.conf:1: key 'datapath.sleep_max': '5 min' is not a time such as \"500us\" or "
+		  "\"1ms\"" },
+		{ "datapath = {\n sleep = \"5us\"; };\nports = ( " PORT(1) " );\n",
+		  "t.conf:2: key 'datapath.sleep': unknown key (known here: sleep_max)" },
+	};
+	struct vqos_conf *conf = load_ok("ports = ( " PORT(1) " );\n"), *again;
+	char text[256], *dump = NULL;
+
+	assert_true(conf->sleep_max_us == VQOS_CONF_SLEEP_MAX_UNSET);
+	assert_int_equal(vqos_conf_dump(conf, &dump), 0);
+	assert_null(strstr(dump, "datapath"));
+	free(dump);
+	vqos_conf_free(conf);
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		snprintf(text, sizeof(text),
+			 "datapath = { sleep_max = %s; };\nports = ( " PORT(1) " );\n", ok[i].text);
+		conf = load_ok(text);
+		assert_int_equal(conf->sleep_max_us, ok[i].us);
+		assert_int_equal(vqos_conf_dump(conf, &dump), 0);
+		again = load_ok(dump);
+		assert_int_equal(again->sleep_max_us, ok[i].us);
+		free(dump);
+		vqos_conf_free(again);
+		vqos_conf_free(conf);
+	}
+	expect_errors(bad, ARRAY_SIZE(bad));
 }
 
 static void test_wrong_types(void **state)
@@ -701,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_sleep_max),
 		cmocka_unit_test(test_no_ports),
 		cmocka_unit_test(test_missing_port_keys),
 		cmocka_unit_test(test_duplicates),

@@ -398,6 +398,37 @@ static void test_size_round_trip(void **state)
 }
 
 /* parse, format, parse: an SI text keeps its value (1gibit would not: 1073742Kbit). */
+/* Times as tc takes them: bare microseconds, us/ms/s (and usec/msec/sec);
+ * formatted in the largest unit that keeps them exact, parsing back the same. */
+static void test_time(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t us;
+		const char *formatted;
+	} ok[] = {
+		{ "0", 0, "0us" },	 { "250", 250, "250us" },     { "500us", 500, "500us" },
+		{ "1ms", 1000, "1ms" },	 { "1.5ms", 1500, "1500us" }, { "2MS", 2000, "2ms" },
+		{ "3s", 3000000, "3s" }, { "10msec", 10000, "10ms" }, { "0.5sec", 500000, "500ms" },
+		{ "7usec", 7, "7us" },
+	};
+	static const char *const bad[] = { "", "ms", "-1ms", "1 ms", "1min", "1e3us", "1ns" };
+	char buf[32];
+	uint64_t us, back;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(vqos_parse_time(ok[i].text, &us), 0);
+		assert_int_equal(us, ok[i].us);
+		vqos_format_time(buf, sizeof(buf), us);
+		assert_string_equal(buf, ok[i].formatted);
+		assert_int_equal(vqos_parse_time(buf, &back), 0);
+		assert_int_equal(back, us);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(vqos_parse_time(bad[i], &us), -EINVAL);
+	assert_int_equal(vqos_parse_time("99999999999999999999s", &us), -ERANGE);
+}
+
 static void test_text_round_trip(void **state)
 {
 	static const char *const texts[] = { "1.5mbit", "12.5MBps", "2mpps",   "100mbit",
@@ -420,6 +451,7 @@ static void test_text_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_rate_units),
 		cmocka_unit_test(test_rate_case_insensitive),
 		cmocka_unit_test(test_rate_fractions),

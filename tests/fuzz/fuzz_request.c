@@ -43,6 +43,11 @@ static int refuse_reload(void *aux, struct vqos_ctl_applied *out, char *err, siz
 	return -EINVAL;
 }
 
+static int refuse_lcore_set(void *aux, const char *key, const char *value, char *err, size_t errlen)
+{
+	return -EINVAL;
+}
+
 static int no_dump(void *aux, char **text, char *err, size_t errlen)
 {
 	return -ENOMEM;
@@ -54,6 +59,7 @@ static const struct vqos_ctl_ops ops = {
 	.lcore_foreach = one_lcore,
 	.class_edit = refuse_edit,
 	.reload = refuse_reload,
+	.lcore_set = refuse_lcore_set,
 	.config_dump = no_dump,
 };
 

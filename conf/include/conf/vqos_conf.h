@@ -199,6 +199,10 @@ struct vqos_conf {
 	/** Group whose members may change things over the control socket, as
 	 *  root may (default "root": root only); the socket's group may read. */
 	char ctl_admin[VQOS_CONF_USER_MAX];
+	/** datapath.sleep_max: the longest a data-path lcore with nothing to do
+	 *  sleeps, microseconds, 0: it polls; VQOS_CONF_SLEEP_MAX_UNSET: vqosd's
+	 *  default. At most VQOS_CONF_SLEEP_MAX_US. */
+	uint64_t sleep_max_us;
 	/** The container -> OVS direction. */
 	struct vqos_conf_dir tx;
 	/** The OVS -> container direction. */
@@ -206,6 +210,11 @@ struct vqos_conf {
 	/** The file name messages use (the path, or the name of a string). */
 	char *file;
 };
+
+/** struct vqos_conf.sleep_max_us when the file does not give it. */
+#define VQOS_CONF_SLEEP_MAX_UNSET UINT64_MAX
+/** The largest datapath.sleep_max, microseconds (OVS's pmd-maxsleep's). */
+#define VQOS_CONF_SLEEP_MAX_US 10000
 
 /** vqosd's run directory: container sockets of the embedded default live
  *  here, and a port added at run time may always name a path in it. */

@@ -42,6 +42,14 @@ int vqos_parse_rate(const char *s, uint64_t *value, enum vqos_rate_kind *kind);
 /** Parse a size ("1500", "32k", "1mb", "64kbit"); @p bytes set in bytes. Same returns. */
 int vqos_parse_size(const char *s, uint64_t *bytes);
 
+/** Parse a time as tc does ("500us", "1.5ms", "2s", "200": microseconds);
+ *  @p us set in microseconds. Same returns. */
+int vqos_parse_time(const char *s, uint64_t *us);
+
+/** Format a time in microseconds in the largest of s, ms, us that keeps it
+ *  exact ("500us", "2ms"): the text parses back to the same time. */
+int vqos_format_time(char *buf, size_t len, uint64_t us);
+
 /**
  * Format a rate the way tc prints it ("100Mbit", "1500Kbit", "2Mpps", "800bit"),
  * choosing the largest SI unit that keeps an exact or 3-significant-digit value.

@@ -101,8 +101,9 @@ struct vqos_ctl_port {
 };
 
 /** One data-path lcore, as OVS's pmd-stats-show shows a PMD thread. Its
- *  counters, busy_cycles to unknown_dst, are the rows of
- *  vqos_ctl_lcore_counters[]; hz, the last field, is not a counter. */
+ *  counters, busy_cycles to kicks, are the rows of
+ *  vqos_ctl_lcore_counters[]; hz and sleep_max_us, the last fields, are not
+ *  counters. */
 struct vqos_ctl_lcore {
 	unsigned int lcore;    /**< EAL lcore id */
 	unsigned int n_ports;  /**< ports it serves */
@@ -113,7 +114,11 @@ struct vqos_ctl_lcore {
 	uint64_t packets;      /**< packets moved, both directions */
 	uint64_t busy_packets; /**< of those, moved in busy (not stalled) passes */
 	uint64_t unknown_dst;  /**< frames from a shared uplink for no port's MAC */
+	uint64_t sleep_cycles; /**< TSC cycles it slept, its CPU given up */
+	uint64_t sleeps;       /**< times it slept */
+	uint64_t kicks;	       /**< containers' kicks while it slept */
 	uint64_t hz;	       /**< TSC cycles per second */
+	uint64_t sleep_max_us; /**< the longest it sleeps with nothing to do (0: polls) */
 };
 
 /**
@@ -248,6 +253,8 @@ struct vqos_ctl_ops {
 			     char *err, size_t errlen);
 	/** Read the configuration file again and apply what changed. */
 	int (*reload)(void *aux, struct vqos_ctl_applied *out, char *err, size_t errlen);
+	/** Set @p key (sleep_max) of every data-path lcore to @p value. */
+	int (*lcore_set)(void *aux, const char *key, const char *value, char *err, size_t errlen);
 	/** A configuration file that reproduces the running state (malloc'ed). */
 	int (*config_dump)(void *aux, char **text, char *err, size_t errlen);
 	void *aux; /**< first argument of every op */
