@@ -8,7 +8,8 @@
  *   container --tx vring--> [class: shaped?] --> uplink (OVS): uplink full?
  *   container <--rx vring-- [class queue: shaped? drops?] <-- uplink
  *                vring full?
- *   vqosd's lcore: busy share of its cycles
+ *   vqosd's lcore: busy share of its cycles, and of the time its thread
+ *                  waited for a CPU
  *
  * and the verdict is the first that holds, in this order:
  *
@@ -19,9 +20,9 @@
  *   container  rx only: the container's rx vring had no room, and packets
  *              waited or died in vqosd: the container does not drain it;
  *   vqosd      packets waited and the vqosd lcore that polls the port was
- *              busy, or without its CPU (stalled: another thread on its
- *              core), in at least 80% of its cycles: vqosd itself is the
- *              limit;
+ *              busy, or without its CPU (stalled mid-pass, or ready to run
+ *              and kept off its CPU by another thread: schedstat's run
+ *              delay), at least 80% of the time: vqosd itself is the limit;
  *   backlog    tx only: packets waited in the container's vring and none of
  *              the above explains it;
  *   none       nothing waited: whatever limits the rate is the sender (a
@@ -68,15 +69,21 @@ static const json_t *find_port(const json_t *ports, const char *name)
 	return NULL;
 }
 
-/* Share of data-path lcore @p lcore's cycles (of all of them if it is -1)
- * that were busy or stalled, not idle or asleep, percent. */
-static double busy_pct(const json_t *la, const json_t *lb, json_int_t lcore)
+/* Share of the time data-path lcore @p lcore (all of them if it is -1) was
+ * not free to take work over @p seconds, percent: its busy or stalled
+ * cycles over all its cycles, plus the time its thread was ready to run and
+ * had no CPU (schedstat's run delay). A sleeping lcore that another thread
+ * keeps off its CPU counts its sleep as waiting for work, but its run delay
+ * shows it; a polling one's stalled passes and run delay count the same
+ * loss twice, hence the cap. */
+static double busy_pct(const json_t *la, const json_t *lb, json_int_t lcore, double seconds)
 {
-	uint64_t busy = 0, idle = 0;
+	uint64_t busy = 0, idle = 0, waited_ns = 0;
+	unsigned int n = 0;
+	double share;
 	const json_t *b;
 	size_t i;
 
-	/* busy or stalled (not idle): either way the lcore did not wait for work */
 	json_array_foreach (lb, i, b) {
 		struct vqos_ctl_lcore was, d;
 
@@ -85,8 +92,13 @@ static double busy_pct(const json_t *la, const json_t *lb, json_int_t lcore)
 		between(vqos_ctl_lcore_counters, json_array_get(la, i), b, &was, &d);
 		busy += d.busy_cycles + d.stall_cycles;
 		idle += d.idle_cycles + d.sleep_cycles; /* asleep: it waited for work */
+		waited_ns += d.waited_ns;
+		n++;
 	}
-	return busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0;
+	share = busy + idle ? (double)busy / (double)(busy + idle) : 0.0;
+	if (n > 0 && seconds > 0)
+		share += (double)waited_ns / (n * seconds * 1e9);
+	return 100.0 * (share < 1.0 ? share : 1.0);
 }
 
 static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double dt, double busy)
@@ -129,7 +141,7 @@ static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double
 json_t *vqos_ctl_bottleneck(const json_t *ports_a, const json_t *lcores_a, const json_t *ports_b,
 			    const json_t *lcores_b, double seconds)
 {
-	double busy = busy_pct(lcores_a, lcores_b, -1);
+	double busy = busy_pct(lcores_a, lcores_b, -1, seconds);
 	json_t *rows = json_array();
 	const json_t *b;
 	size_t i;
@@ -143,7 +155,8 @@ json_t *vqos_ctl_bottleneck(const json_t *ports_a, const json_t *lcores_a, const
 		if (a == NULL)
 			continue; /* a port added within the interval has no history yet */
 		/* the lcore that polls the port (all of them if it is not said) */
-		mine = busy_pct(lcores_a, lcores_b, lc != NULL ? json_integer_value(lc) : -1);
+		mine = busy_pct(lcores_a, lcores_b, lc != NULL ? json_integer_value(lc) : -1,
+				seconds);
 		row = json_pack("{s:s}", "port", name);
 		json_object_set_new(row, "tx",
 				    verdict("tx", json_object_get(a, "tx"),

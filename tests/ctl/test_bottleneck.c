@@ -150,6 +150,40 @@ static void test_vqosd_stalled(void **state)
 	json_decref(r);
 }
 
+/* A sleeping lcore kept off its CPU: its cycles say "asleep", waiting for
+ * work, but its thread was ready and waited 0.9 of the 1 s interval for a
+ * CPU (schedstat): vqosd is the limit. The same lcore asleep and not kept
+ * waiting: the container's own backlog. */
+static void test_vqosd_asleep_but_starved(void **state)
+{
+	struct dir tx = { .offered = 900, .packets = 900, .backlog = 256 };
+	json_t *pa = ports(&zero, &zero), *pb = ports(&tx, &zero);
+	json_t *la = json_pack("[{s:I, s:I, s:I}]", "busy_cycles", (json_int_t)0, "sleep_cycles",
+			       (json_int_t)0, "waited_ns", (json_int_t)0);
+	json_t *lb = json_pack("[{s:I, s:I, s:I}]", "busy_cycles", (json_int_t)5, "sleep_cycles",
+			       (json_int_t)995, "waited_ns", (json_int_t)900000000);
+	json_t *lc = json_pack("[{s:I, s:I, s:I}]", "busy_cycles", (json_int_t)5, "sleep_cycles",
+			       (json_int_t)995, "waited_ns", (json_int_t)1000);
+	json_t *r = vqos_ctl_bottleneck(pa, la, pb, lb, 1.0);
+	json_t *r2 = vqos_ctl_bottleneck(pa, la, pb, lc, 1.0);
+	json_t *port = json_array_get(json_object_get(r, "ports"), 0);
+	json_t *port2 = json_array_get(json_object_get(r2, "ports"), 0);
+
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(port, "tx"), "verdict")),
+		"vqosd");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(port2, "tx"), "verdict")),
+		"backlog");
+	json_decref(pa);
+	json_decref(pb);
+	json_decref(la);
+	json_decref(lb);
+	json_decref(lc);
+	json_decref(r);
+	json_decref(r2);
+}
+
 /* Two data-path lcores: a port's vqosd verdict rests on the lcore that polls
  * it, not on the average of both. */
 static void test_own_lcore(void **state)
@@ -211,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_vqosd_saturated),
 		cmocka_unit_test(test_deltas_not_totals),
 		cmocka_unit_test(test_vqosd_stalled),
+		cmocka_unit_test(test_vqosd_asleep_but_starved),
 		cmocka_unit_test(test_own_lcore),
 		cmocka_unit_test(test_new_port_has_no_history),
 	};
