@@ -73,12 +73,14 @@ def one_run(rig, setup, a, demand_pps, tag):
     # The aggressors: one process, three ports, 64-byte frames as fast as taken.
     agg = ovsbed.gen(bed, [vdev(i, n) for i, n in enumerate(AGG)], "--rate", a.agg_rate,
                      "--size", 64, "--flows", a.flows, "--duration", 3600, "--linger", 0,
-                     "--idle-us", 10, "--id", 10, log=f"agg-{tag}.log")
+                     "--idle-us", 10, "--backoff-us", a.agg_backoff_us, "--id", 10,
+                     log=f"agg-{tag}.log")
     rig.wait_connected(AGG + (["vic"] if d else []), 60)
     time.sleep(1.5)  # the aggressors reach their steady rate
     rig.pmd_clear()
     c0, t0 = rig.counters(), time.monotonic()
     l0 = ovsbed.lcore(bed) if d else None
+    v0 = bed.ports()["vic"]["tx"] if d else None
     # The victim (port 0) and the sink (port 1, OVS's "sink" port): one process.
     vs = ovsbed.gen(bed, [vdev(0, "vic") + ",queue_size=1024", f"net_virtio_user1,path={rig.sock('sink')},server=1,"
                           "queue_size=1024"],
@@ -89,6 +91,7 @@ def one_run(rig, setup, a, demand_pps, tag):
     vsj = ovsbed.gen_json(vs, timeout=a.seconds + 60)
     c1, t1 = rig.counters(), time.monotonic()
     l1 = ovsbed.lcore(bed) if d else None
+    v1 = bed.ports()["vic"]["tx"] if d else None
     pmd = rig.pmd_stats()
     ovsbed.stop(agg)
     aj = ovsbed.gen_json(agg, timeout=30)
@@ -103,11 +106,16 @@ def one_run(rig, setup, a, demand_pps, tag):
     dt = t1 - t0
     agg_kpps = sum(c1[n]["rx_pkts"] - c0[n]["rx_pkts"] for n in AGG) / dt / 1e3
     fwd_kpps = (c1["null"]["tx_pkts"] - c0["null"]["tx_pkts"]) / dt / 1e3
-    busy = stall = ""
+    busy = stall = sleep = vq_out = vq_drop = ""
     if d:
-        dl = {k: l1[k] - l0[k] for k in ("busy_cycles", "idle_cycles", "stall_cycles")}
+        dl = {k: l1[k] - l0[k]
+              for k in ("busy_cycles", "idle_cycles", "stall_cycles", "sleep_cycles")}
         busy = round(100 * dl["busy_cycles"] / max(1, sum(dl.values())), 1)
         stall = round(100 * dl["stall_cycles"] / max(1, sum(dl.values())), 1)
+        sleep = round(100 * dl["sleep_cycles"] / max(1, sum(dl.values())), 1)
+        # where a victim frame could be lost: vqosd's tx (drops, link_down)
+        vq_out = v1["packets"] - v0["packets"]
+        vq_drop = (v1["drops"] - v0["drops"]) + (v1["link_down"] - v0["link_down"])
     row = {"setup": setup, "run": tag, "demand_kpps": round(demand_pps / 1e3, 1),
            "vic_sent_kpps": round(vj["tx"]["pps"] / 1e3, 1),
            "vic_delivered_kpps": round(got / vj["tx"]["time_s"] / 1e3, 1),
@@ -117,7 +125,14 @@ def one_run(rig, setup, a, demand_pps, tag):
            "agg_sent_kpps": round(aj["total"]["tx"]["pps"] / 1e3, 1),
            "agg_rx_kpps": round(agg_kpps, 1), "agg_fwd_kpps": round(fwd_kpps, 1),
            "pmd_busy_pct": pmd["busy_pct"], "pmd_cycles_per_pkt": pmd["cycles_per_pkt"],
-           "vqosd_busy_pct": busy, "vqosd_stall_pct": stall,
+           "vqosd_busy_pct": busy, "vqosd_stall_pct": stall, "vqosd_sleep_pct": sleep,
+           # the victim's frames along the path: vqosd out, OVS in, OVS out to
+           # the sink, OVS's drops towards it (its vring full), the sink
+           "vic_vqosd_out": vq_out, "vic_vqosd_drop": vq_drop,
+           "vic_ovs_rx": c1["vic"]["rx_pkts"] - c0["vic"]["rx_pkts"],
+           "sink_ovs_tx": c1["sink"]["tx_pkts"] - c0["sink"]["tx_pkts"],
+           "sink_ovs_drop": (c1["sink"]["tx_drop"] or 0) - (c0["sink"]["tx_drop"] or 0),
+           "vic_sink_got": got,
            "loadavg_1min": round(os.getloadavg()[0], 2)}
     print("  " + ", ".join(f"{k}={v}" for k, v in row.items()), flush=True)
     return row
@@ -125,7 +140,8 @@ def one_run(rig, setup, a, demand_pps, tag):
 
 COLS = ["vic_sent_kpps", "vic_delivered_kpps", "vic_lost", "vic_lat_p50_us", "vic_lat_p99_us",
         "vic_lat_avg_us", "vic_lat_max_us", "agg_sent_kpps", "agg_rx_kpps", "agg_fwd_kpps", "pmd_busy_pct",
-        "pmd_cycles_per_pkt", "vqosd_busy_pct", "vqosd_stall_pct", "loadavg_1min"]
+        "pmd_cycles_per_pkt", "vqosd_busy_pct", "vqosd_stall_pct", "vqosd_sleep_pct",
+        "sink_ovs_drop", "loadavg_1min"]
 
 
 def medians(rows):
@@ -220,18 +236,23 @@ def write_readme(a, med, rows, gen_has_pct):
         f"1.5 x its demand; each aggressor prio 1, `pps` 10 kpps, `cpps` {AGG_CEIL_KPPS} kpps: "
         f"together they may offer OVS {3 * AGG_CEIL_KPPS} kpps + the victim.",
         "- Placement (2 CPUs): CPU 1 = OVS's PMD thread alone. CPU 0 = everything else: "
-        "OVS's other threads, the aggressors' process (busy while backlogged), the "
-        "victim/sink process (sleeps "
+        "OVS's other threads, the aggressors' process (which sleeps "
+        f"{a.agg_backoff_us} us when its vrings are full, `--backoff-us`, instead of "
+        "spinning), the victim/sink process (sleeps "
         f"{a.idle_us} us when an iteration finds nothing, `--idle-us`), and in set-up 3 "
-        "vqosd's control and data-path lcores (`--lcores 0@0,1@0`). So in set-up 3 vqosd's "
-        "data path has no core of its own: it shares CPU 0 with the aggressors and the "
-        "victim, and is descheduled for milliseconds at a time (`vqosd lcore stalled %`: "
-        "share of its cycles in loop iterations longer than 100 us). Its latency here is "
-        "that of a half-core hop, not of vqosd on a core of its own (results/cost measures "
-        "the hop). Every process of the measurement, OVS included, runs at nice -20, "
+        "vqosd's control and data-path lcores (`--lcores 0@0,1@0`). vqosd's data path "
+        "sleeps when it has nothing to do now (its default, `datapath.sleep_max` 2 ms): "
+        "until a shaped class's tokens arrive or a container kicks its vring, so it takes "
+        "CPU 0 only for work (`vqosd lcore asleep %`; `stalled %` is the share of its "
+        "cycles in loop iterations longer than 100 us, when it lost the CPU mid-pass). "
+        "Every process of the measurement, OVS included, runs at nice -20, "
         "threads and autogroup (the kernel groups each session; others' builds and tests "
-        "ran on this shared machine meanwhile: the load average column shows how busy it "
-        "was).",
+        "may run on this shared machine meanwhile: the load average column shows how busy "
+        "it was).",
+        "- Where the victim's frames go: vqosd's tx counters for its port (out, dropped), "
+        "OVS's OpenFlow counters for the victim's port (rx) and the sink's port (tx, and "
+        "tx drops: OVS drops a frame when the sink's vring is full), and the sink's "
+        "per-sender count; they are in results.csv.",
         "- Measured: over the victim's sending time, the victim's frames the sink got "
         "(per-sender count) per second of sending (`vic_delivered_kpps`), what its vring "
         "accepted (`vic_sent_kpps`: below the demand when OVS or vqosd pushed back), frames "
@@ -245,7 +266,8 @@ def write_readme(a, med, rows, gen_has_pct):
                   "p99 columns are empty and the plot shows the average.", ""]
     hdr = ["victim demand kpps", "set-up", "victim sent kpps", "victim delivered kpps", "victim lost",
            "lat p50 us", "lat p99 us", "lat avg us", "lat max us", "aggr. sent kpps", "aggr. OVS rx kpps",
-           "aggr. fwd kpps", "PMD busy %", "PMD cycles/pkt", "vqosd lcore busy %", "vqosd lcore stalled %", "load avg"]
+           "aggr. fwd kpps", "PMD busy %", "PMD cycles/pkt", "vqosd lcore busy %", "vqosd lcore stalled %",
+           "vqosd lcore asleep %", "OVS drops to sink", "load avg"]
     lines += ovsbed.table(hdr, [[m[k] for k in ["demand_kpps", "setup", *COLS]] for m in med])
     lines += ["", "Every run is in results.csv.",
               "", "![plot](plot.png)", "", "## What the figures show", "", "@FINDINGS@", ""]
@@ -261,6 +283,8 @@ def main():
     ap.add_argument("--idle-us", type=int, default=50)
     ap.add_argument("--flows", type=int, default=1024)
     ap.add_argument("--agg-rate", default="1mpps")
+    ap.add_argument("--agg-backoff-us", type=int, default=20,
+                    help="the aggressors sleep this long when their vring is full")
     ap.add_argument("--from-log", help="no runs: rebuild the CSV, plot and README from the "
                     "rows a run printed (its stdout saved in this file)")
     a = ap.parse_args()
