@@ -133,9 +133,9 @@ def cleanup_on_signals():
 
 # Processes of one run -------------------------------------------------------
 
-def gen(bed, vdevs, *opts, log, cpu=0):
-    """A vqos-gen process on CPU @cpu, at nice NICE, with one ethdev per
-    devargs string in @vdevs (a string: one)."""
+def gen(bed, vdevs, *opts, log, cpu=0, nice=NICE):
+    """A vqos-gen process on CPU @cpu, at @nice (threads and autogroup), with
+    one ethdev per devargs string in @vdevs (a string: one)."""
     if isinstance(vdevs, str):
         vdevs = [vdevs]
     args = []
@@ -144,9 +144,9 @@ def gen(bed, vdevs, *opts, log, cpu=0):
     argv = [VQOS_GEN, "--no-huge", "-m", str(256 + 20 * len(vdevs)), "--file-prefix",
             bed.prefix("gen"), "--lcores", f"0@{cpu}", "--no-pci", "--log-level", "*:warning",
             *args, "--", "--quiet", *[str(o) for o in opts]]
-    argv = ["nice", "-n", str(NICE), *argv]
+    argv = ["nice", "-n", str(nice), *argv]
     p = bed.spawn(argv, log)
-    renice(p.pid)
+    renice(p.pid, nice)
     return p
 
 

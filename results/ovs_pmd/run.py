@@ -47,6 +47,12 @@ def tree(demand_pps):
             'pps = "2mpps"; },\n  ' + ",\n  ".join(vic + agg) + "\n); };\n")
 
 
+def delta(c0, c1, port, key):
+    """A counter's growth between two dump-ports, "" where OVS gave "?"."""
+    a, b = c0.get(port, {}).get(key), c1.get(port, {}).get(key)
+    return b - a if a is not None and b is not None else ""
+
+
 def one_run(rig, setup, a, demand_pps, tag):
     bed = rig.bed
     pol = AGG_CEIL_KPPS if setup == "ovs-police" else 0
@@ -74,7 +80,7 @@ def one_run(rig, setup, a, demand_pps, tag):
     agg = ovsbed.gen(bed, [vdev(i, n) for i, n in enumerate(AGG)], "--rate", a.agg_rate,
                      "--size", 64, "--flows", a.flows, "--duration", 3600, "--linger", 0,
                      "--idle-us", 10, "--backoff-us", a.agg_backoff_us, "--id", 10,
-                     log=f"agg-{tag}.log")
+                     log=f"agg-{tag}.log", nice=a.container_nice)
     rig.wait_connected(AGG + (["vic"] if d else []), 60)
     time.sleep(1.5)  # the aggressors reach their steady rate
     rig.pmd_clear()
@@ -87,7 +93,7 @@ def one_run(rig, setup, a, demand_pps, tag):
                     "--duration", a.seconds, "--linger", 1, "--idle-us", a.idle_us,
                     "--port", 0, "--rate", f"{int(demand_pps)}pps", "--size", VIC_SIZE,
                     "--id", VIC_ID, "--port", 1, "--rate", 0, "--id", 2,
-                    log=f"vs-{tag}.log")
+                    log=f"vs-{tag}.log", nice=a.container_nice)
     vsj = ovsbed.gen_json(vs, timeout=a.seconds + 60)
     c1, t1 = rig.counters(), time.monotonic()
     l1 = ovsbed.lcore(bed) if d else None
@@ -129,9 +135,9 @@ def one_run(rig, setup, a, demand_pps, tag):
            # the victim's frames along the path: vqosd out, OVS in, OVS out to
            # the sink, OVS's drops towards it (its vring full), the sink
            "vic_vqosd_out": vq_out, "vic_vqosd_drop": vq_drop,
-           "vic_ovs_rx": c1["vic"]["rx_pkts"] - c0["vic"]["rx_pkts"],
-           "sink_ovs_tx": c1["sink"]["tx_pkts"] - c0["sink"]["tx_pkts"],
-           "sink_ovs_drop": (c1["sink"]["tx_drop"] or 0) - (c0["sink"]["tx_drop"] or 0),
+           "vic_ovs_rx": delta(c0, c1, "vic", "rx_pkts"),
+           "sink_ovs_tx": delta(c0, c1, "sink", "tx_pkts"),
+           "sink_ovs_drop": delta(c0, c1, "sink", "tx_drop"),
            "vic_sink_got": got,
            "loadavg_1min": round(os.getloadavg()[0], 2)}
     print("  " + ", ".join(f"{k}={v}" for k, v in row.items()), flush=True)
@@ -283,6 +289,9 @@ def main():
     ap.add_argument("--idle-us", type=int, default=50)
     ap.add_argument("--flows", type=int, default=1024)
     ap.add_argument("--agg-rate", default="1mpps")
+    ap.add_argument("--container-nice", type=int, default=ovsbed.NICE,
+                    help="nice of the containers (vqos-gen processes); OVS and vqosd "
+                         "run at %d" % ovsbed.NICE)
     ap.add_argument("--agg-backoff-us", type=int, default=20,
                     help="the aggressors sleep this long when their vring is full")
     ap.add_argument("--from-log", help="no runs: rebuild the CSV, plot and README from the "
