@@ -31,11 +31,12 @@ static void usage(FILE *f)
 		"  -j, --json           print JSON\n"
 		"  -i, --interval SECONDS  bottleneck: judge over this interval\n"
 		"commands: port show [PORT], port add NAME socket PATH uplink DEVARGS [mode M],\n"
-		"          port del NAME, qdisc show, qdisc replace tx|rx KIND,\n"
+		"          port del NAME, port cost NAME [packet CYCLES] [byte CYCLES] | none,\n"
+		"          qdisc show, qdisc replace tx|rx KIND,\n"
 		"          class show [tx|rx] [port PORT],\n"
 		"          class add|change|replace|del tx|rx name NAME [parent P] [port PORT]\n"
 		"            [rate R] [ceil C] [burst B] [cburst B] [prio N] [quantum Q]\n"
-		"            [pps N] [cpps N] [limit N], reload, config dump,\n"
+		"            [pps N] [cpps N] [cps N] [ccps N] [limit N], reload, config dump,\n"
 		"          lcore show, bottleneck [-j] [-i SECONDS], stats --prometheus,\n"
 		"          version, list-commands\n",
 		VQOS_CTL_DEFAULT_SOCKET);
