@@ -110,7 +110,10 @@
  * 1/VQOS_SCHED_COST_BYTE_ONE cycles so that everything stays integer), on
  * every class of its path that has a cycles bucket, with HTB's rules as for
  * bits and packets. The caller already passes bytes and packets to charge()
- * and charge_count(): the cycles come from them. A model is OVS's own
+ * and charge_count(): the cycles come from them. A grant's packet and byte
+ * budgets are sized so that no packet starts on a negative cycles bucket
+ * (the budget split by the leaf's mean packet length), and next_event()
+ * names the tick a class's cycles return. A model is OVS's own
  * per-packet and per-byte cost, calibrated from its pmd-stats (vqosctl cost
  * calibrate). Only htb has cycles buckets; the other kinds refuse a tree
  * with a cycle rate.
