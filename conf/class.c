@@ -26,6 +26,7 @@ enum class_kind {
 	K_NAME,	 /* [A-Za-z0-9_.-], into a char array */
 	K_BPS,	 /* a bit rate, into a uint64_t */
 	K_PPS,	 /* a packet rate, into a uint64_t */
+	K_CPS,	 /* a cycle rate, into a uint64_t */
 	K_SIZE,	 /* a tc size, into a uint64_t */
 	K_U64,	 /* a decimal integer, into a uint64_t */
 	K_UINT,	 /* a decimal integer, into an unsigned int */
@@ -65,6 +66,8 @@ static const struct class_key class_keys[] = {
 	{ "mark", K_BOOL, CF(mark), VQOS_CONF_CLASS_MARK },
 	{ "aqm", K_AQM, CF(aqm), VQOS_CONF_CLASS_AQM },
 	{ "match", K_MATCH, CF(match), VQOS_CONF_CLASS_MATCH },
+	{ "cps", K_CPS, CF(rate_cps), VQOS_CONF_CLASS_CPS },
+	{ "ccps", K_CPS, CF(ceil_cps), VQOS_CONF_CLASS_CCPS },
 	{ NULL, K_NAME, 0, 0, 0 },
 };
 
@@ -87,7 +90,7 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 const char *vqos_conf_class_keys(void)
 {
 	return "name, parent, port, rate, ceil, burst, cburst, prio, quantum, pps, cpps, limit, "
-	       "overcommit, meter, mark, aqm, match";
+	       "overcommit, meter, mark, aqm, match, cps, ccps";
 }
 
 const char *vqos_conf_class_field_name(uint32_t bit)
@@ -127,19 +130,20 @@ static int parse_enum(const char *v, const char *const *names, unsigned int *out
 static int parse_rate_of(const char *v, enum vqos_rate_kind want, uint64_t *out, char *err,
 			 size_t errlen)
 {
+	/* per enum vqos_rate_kind */
+	static const char *const example[] = { "10mbit", "100kpps", "500mcps" };
+	static const char *const what[] = { "bit", "packet", "cycle" };
+	static const char *const keys[] = { "rate and ceil", "pps and cpps", "cps and ccps" };
+	static const char *const units[] = { "bits", "packets", "cycles" };
+	static const char *const use[] = { "rate, ceil", "pps, cpps", "cps, ccps" };
 	enum vqos_rate_kind kind;
 	uint64_t x;
 
 	if (vqos_parse_rate(v, &x, &kind) < 0)
-		return fail(err, errlen, "'%s' is not a rate (e.g. \"%s\")", v,
-			    want == VQOS_RATE_BPS ? "10mbit" : "100kpps");
+		return fail(err, errlen, "'%s' is not a rate (e.g. \"%s\")", v, example[want]);
 	if (kind != want)
-		return fail(
-			err, errlen,
-			want == VQOS_RATE_BPS
-				? "'%s' is a packet rate: rate and ceil take bits (use pps, cpps)"
-				: "'%s' is a bit rate: pps and cpps take packets (use rate, ceil)",
-			v);
+		return fail(err, errlen, "'%s' is a %s rate: %s take %s (use %s)", v, what[kind],
+			    keys[want], units[want], use[kind]);
 	*out = x;
 	return 0;
 }
@@ -168,8 +172,12 @@ static int parse_value(const struct class_key *k, const char *v, void *dst, char
 		return 0;
 	case K_BPS:
 	case K_PPS:
-		if (parse_rate_of(v, k->kind == K_BPS ? VQOS_RATE_BPS : VQOS_RATE_PPS, &x, err,
-				  errlen) < 0)
+	case K_CPS:
+		if (parse_rate_of(v,
+				  k->kind == K_BPS   ? VQOS_RATE_BPS
+				  : k->kind == K_PPS ? VQOS_RATE_PPS
+						     : VQOS_RATE_CPS,
+				  &x, err, errlen) < 0)
 			return -EINVAL;
 		break;
 	case K_SIZE:

@@ -377,6 +377,43 @@ static int read_datapath(struct reader *r, const config_setting_t *s, void *dst,
 	return rc < 0 ? rc : read_group(r, s, datapath_keys, dst);
 }
 
+/*
+ * A port's cost model: a group of `packet` (an integer, cycles) and `byte`
+ * (an integer or a float, cycles), each optional, checked as vqosctl's
+ * `port cost` words are (vqos_conf_cost_parse(), conf/cost.c).
+ */
+static int read_cost(struct reader *r, const config_setting_t *s, void *dst, size_t size)
+{
+	const char *text[2] = { NULL, NULL }; /* packet, byte */
+	char buf[2][40], what[160];
+	int rc = want_type(r, s, CONFIG_TYPE_GROUP, "a group");
+
+	for (unsigned int i = 0; rc == 0 && i < (unsigned int)config_setting_length(s); i++) {
+		const config_setting_t *m = config_setting_get_elem(s, i);
+		int type = config_setting_type(m), k;
+		bool is_int = type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
+
+		k = strcmp(config_setting_name(m), "packet") == 0 ? 0
+		    : strcmp(config_setting_name(m), "byte") == 0 ? 1
+								  : -1;
+		/* strict: a misspelt key must not be silently ignored */
+		if (k < 0)
+			return conf_err(r, m, NULL, "unknown key (known here: packet, byte)");
+		/* cycles per packet are whole; per byte a fraction is the rule */
+		if (!is_int && (k == 0 || type != CONFIG_TYPE_FLOAT))
+			return conf_err(r, m, NULL, "expected %s, got %s",
+					k == 0 ? "an integer" : "a number", type_name(type));
+		if (is_int)
+			snprintf(buf[k], sizeof(buf[k]), "%lld", config_setting_get_int64(m));
+		else
+			snprintf(buf[k], sizeof(buf[k]), "%.17g", config_setting_get_float(m));
+		text[k] = buf[k];
+	}
+	if (rc == 0 && vqos_conf_cost_parse(text[0], text[1], dst, what, sizeof(what)) < 0)
+		rc = conf_err(r, s, NULL, "%s", what);
+	return rc;
+}
+
 static const struct conf_key port_keys[] = {
 	{ "name", read_name, FIELD(struct vqos_conf_port, name), "missing: every port needs one" },
 	{ "socket", read_path, FIELD(struct vqos_conf_port, socket),
@@ -385,6 +422,7 @@ static const struct conf_key port_keys[] = {
 	{ "uplink", read_string, FIELD(struct vqos_conf_port, uplink),
 	  "missing: every port needs one" },
 	{ "mac", read_mac, FIELD(struct vqos_conf_port, mac), NULL },
+	{ "cost", read_cost, FIELD(struct vqos_conf_port, cost), NULL },
 	{ NULL, NULL, 0, 0, NULL },
 };
 

@@ -96,6 +96,12 @@ int vqos_conf_dump(const struct vqos_conf *conf, char **text)
 			put(&o, "; mac = ");
 			put_string(&o, p->mac);
 		}
+		if (p->cost.set) {
+			char byte[VQOS_CONF_COST_TEXT_MAX];
+
+			vqos_conf_cost_byte_format(p->cost.byte, byte, sizeof(byte));
+			put(&o, ";\n\t  cost = { packet = %u; byte = %s; }", p->cost.packet, byte);
+		}
 		put(&o, "; }%s\n", i + 1 < conf->n_ports ? "," : "");
 	}
 	put(&o, ");\n");

@@ -66,6 +66,10 @@ static const struct unit rate_units[] = {
 	{ "kpps", 1000ULL, VQOS_RATE_PPS },
 	{ "mpps", 1000000ULL, VQOS_RATE_PPS },
 	{ "gpps", 1000000000ULL, VQOS_RATE_PPS },
+	{ "cps", 1, VQOS_RATE_CPS },
+	{ "kcps", 1000ULL, VQOS_RATE_CPS },
+	{ "mcps", 1000000ULL, VQOS_RATE_CPS },
+	{ "gcps", 1000000000ULL, VQOS_RATE_CPS },
 	{ NULL, 0, VQOS_RATE_BPS },
 };
 
@@ -225,8 +229,9 @@ int vqos_format_time(char *buf, size_t len, uint64_t us)
 int vqos_format_rate(char *buf, size_t len, uint64_t value, enum vqos_rate_kind kind)
 {
 	static const char *const prefixes[] = { "", "K", "M", "G", "T" };
-	/* pps has no T: vqos_parse_rate() knows no tpps */
-	const size_t top = kind == VQOS_RATE_PPS ? 3 : 4;
+	static const char *const units[] = { "bit", "pps", "cps" };
+	/* pps and cps have no T: vqos_parse_rate() knows no tpps, tcps */
+	const size_t top = kind == VQOS_RATE_BPS ? 4 : 3;
 	uint64_t unit = 1;
 	uint64_t shown;
 	size_t i = 0;
@@ -245,7 +250,7 @@ int vqos_format_rate(char *buf, size_t len, uint64_t value, enum vqos_rate_kind 
 	/* round to nearest, from the original value: no double rounding */
 	shown = value / unit + ((value % unit) * 2 >= unit ? 1 : 0);
 	return snprintf(buf, len, "%" PRIu64 "%s%s", shown, prefixes[i],
-			kind == VQOS_RATE_PPS ? "pps" : "bit");
+			units[kind <= VQOS_RATE_CPS ? kind : VQOS_RATE_BPS]);
 }
 
 int vqos_format_size(char *buf, size_t len, uint64_t bytes)

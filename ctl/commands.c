@@ -41,18 +41,28 @@ struct port_show {
 	const char *only; /* NULL or the one port to show */
 };
 
+/* A cost model: cycles per packet, and per byte as the exact real it is. */
+static json_t *cost_json(const struct vqos_conf_cost *c)
+{
+	if (!c->set)
+		return json_null();
+	return json_pack("{s:I, s:f}", "packet", (json_int_t)c->packet, "byte",
+			 (double)c->byte / VQOS_CONF_COST_BYTE_ONE);
+}
+
 static void port_row(void *arg, const struct vqos_ctl_port *p)
 {
 	struct port_show *ps = arg;
 
 	if (ps->only != NULL && strcmp(ps->only, p->name) != 0)
 		return;
-	json_array_append_new(ps->rows, json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:i, s:o, s:o}",
-						  "name", p->name, "socket", p->socket, "mode",
-						  p->client ? "client" : "server", "connected",
-						  p->connected, "uplink", p->uplink, "uplink_up",
-						  p->uplink_up, "lcore", (int)p->lcore, "tx",
-						  dir_json(&p->tx), "rx", dir_json(&p->rx)));
+	json_array_append_new(ps->rows,
+			      json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:i, s:o, s:o, s:o}",
+					"name", p->name, "socket", p->socket, "mode",
+					p->client ? "client" : "server", "connected", p->connected,
+					"uplink", p->uplink, "uplink_up", p->uplink_up, "lcore",
+					(int)p->lcore, "cost", cost_json(&p->cost), "tx",
+					dir_json(&p->tx), "rx", dir_json(&p->rx)));
 }
 
 json_t *vqos_ctl_ports_json(const struct vqos_ctl_ops *ops)
@@ -234,12 +244,14 @@ static void class_row(void *arg, const struct vqos_ctl_class *c)
 
 	if (cs->port != NULL && (c->port == NULL || strcmp(c->port, cs->port) != 0))
 		return;
-	row = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:I}",
+	row = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+			"s:i, s:I}",
 			"dir", cs->dir, "kind", c->kind, "name", c->name, "parent",
 			c->parent ? json_string(c->parent) : json_null(), "port",
 			c->port ? json_string(c->port) : json_null(), "depth", (int)c->depth,
 			"rate_bps", (json_int_t)c->rate_bps, "ceil_bps", (json_int_t)c->ceil_bps,
 			"rate_pps", (json_int_t)c->rate_pps, "ceil_pps", (json_int_t)c->ceil_pps,
+			"rate_cps", (json_int_t)c->rate_cps, "ceil_cps", (json_int_t)c->ceil_cps,
 			"burst", (json_int_t)c->burst, "cburst", (json_int_t)c->cburst, "prio",
 			(int)c->prio, "quantum", (json_int_t)c->quantum);
 	if (c->match != NULL)
@@ -253,6 +265,13 @@ static void class_row(void *arg, const struct vqos_ctl_class *c)
 				      (json_int_t)c->backlog_pkts, "backlog_bytes",
 				      (json_int_t)c->backlog_bytes, "tokens", (json_int_t)c->tokens,
 				      "ctokens", (json_int_t)c->ctokens));
+	/* a class limited in cycles: its buckets, in cycles */
+	if (c->rate_cps != 0 || c->ceil_cps != 0) {
+		json_t *st = json_object_get(row, "stats");
+
+		json_object_set_new(st, "cycle_tokens", json_integer(c->cyc_tokens));
+		json_object_set_new(st, "cycle_ctokens", json_integer(c->cyc_ctokens));
+	}
 	json_array_append_new(cs->rows, row);
 }
 
@@ -395,6 +414,46 @@ static int cmd_port_add(const struct vqos_ctl_env *env, const struct vqos_ctl_re
 	return applied_reply(ret, &applied, result);
 }
 
+#define PORT_COST_USAGE "NAME [packet CYCLES] [byte CYCLES] | NAME none"
+
+/* port cost NAME [packet A] [byte B] | port cost NAME none */
+static int cmd_port_cost(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
+			 int argc, const char *const *argv, json_t **result, char *err,
+			 size_t errlen)
+{
+	struct vqos_ctl_applied applied = { 0 };
+	struct vqos_conf_cost cost = { 0 };
+	const char *part[2] = { NULL, NULL }; /* packet, byte */
+	char why[160];
+	int i;
+
+	if (env->ops->port_cost == NULL) {
+		snprintf(err, errlen, "port cost: not supported here");
+		return -EOPNOTSUPP;
+	}
+	for (i = 1; argc != 2 && i + 1 < argc; i += 2) {
+		int k = strcmp(argv[i], "packet") == 0 ? 0 : strcmp(argv[i], "byte") == 0 ? 1 : -1;
+
+		/* each part once: a word given twice is a typo */
+		if (k < 0 || part[k] != NULL)
+			break;
+		part[k] = argv[i + 1];
+	}
+	if ((argc == 2 && strcmp(argv[1], "none") != 0) || (argc != 2 && i < argc)) {
+		snprintf(err, errlen,
+			 "port cost: unexpected '%s'; usage: port cost " PORT_COST_USAGE,
+			 argv[i < argc ? i : 1]);
+		return -EINVAL;
+	}
+	if (argc != 2 && vqos_conf_cost_parse(part[0], part[1], &cost, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "port cost %s: %s", argv[0], why);
+		return -EINVAL;
+	}
+	return applied_reply(
+		env->ops->port_cost(env->ops->aux, argv[0], &cost, &applied, err, errlen), &applied,
+		result);
+}
+
 static int cmd_port_del(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 			int argc, const char *const *argv, json_t **result, char *err,
 			size_t errlen)
@@ -507,7 +566,8 @@ static const struct command commands[] = {
 	  .handler = cmd_class_show },
 #define CLASS_ARGS                                                                                 \
 	"tx|rx name NAME [parent P] [port PORT] [rate R] [ceil C] [burst B] [cburst B] "           \
-	"[prio N] [quantum Q] [pps N] [cpps N] [limit N] [overcommit true|false]"
+	"[prio N] [quantum Q] [pps N] [cpps N] [cps N] [ccps N] [limit N] "                        \
+	"[overcommit true|false]"
 	{ .words = "class add",
 	  .usage = CLASS_ARGS,
 	  .min_args = 3,
@@ -544,6 +604,12 @@ static const struct command commands[] = {
 	  .max_args = 1,
 	  .writes = true,
 	  .handler = cmd_port_del },
+	{ .words = "port cost",
+	  .usage = PORT_COST_USAGE,
+	  .min_args = 2,
+	  .max_args = 5,
+	  .writes = true,
+	  .handler = cmd_port_cost },
 	{ .words = "qdisc show",
 	  .usage = "",
 	  .min_args = 0,

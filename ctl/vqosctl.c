@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ctl/vqos_ctl.h"
+#include "vqosctl_calibrate.h"
 #include "vqosctl_print.h"
 
 #define MAX_REPLY (64u << 20)
@@ -31,13 +32,18 @@ static void usage(FILE *f)
 		"  -j, --json           print JSON\n"
 		"  -i, --interval SECONDS  bottleneck: judge over this interval\n"
 		"commands: port show [PORT], port add NAME socket PATH uplink DEVARGS [mode M],\n"
-		"          port del NAME, qdisc show, qdisc replace tx|rx KIND,\n"
+		"          port del NAME, port cost NAME [packet CYCLES] [byte CYCLES] | none,\n"
+		"          qdisc show, qdisc replace tx|rx KIND,\n"
 		"          class show [tx|rx] [port PORT],\n"
 		"          class add|change|replace|del tx|rx name NAME [parent P] [port PORT]\n"
 		"            [rate R] [ceil C] [burst B] [cburst B] [prio N] [quantum Q]\n"
-		"            [pps N] [cpps N] [limit N], reload, config dump,\n"
+		"            [pps N] [cpps N] [cps N] [ccps N] [limit N], reload, config dump,\n"
 		"          lcore show, bottleneck [-j] [-i SECONDS], stats --prometheus,\n"
-		"          version, list-commands\n",
+		"          version, list-commands,\n"
+		"          cost calibrate [--appctl CMD] [--interval SECONDS] [--samples N]\n"
+		"            (OVS's cycles per packet and per byte, from its pmd-stats and\n"
+		"            vqosd's counters: run while containers send frames of different\n"
+		"            sizes in different intervals)\n",
 		VQOS_CTL_DEFAULT_SOCKET);
 }
 
@@ -208,7 +214,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("VQOS_SOCKET");
-	bool json = false, stats = false;
+	bool json = false, stats = false, path_given = path != NULL;
 	double interval = 0;
 	const char *const *words;
 	int c, ret, nwords;
@@ -221,12 +227,14 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'S':
 			path = optarg;
+			path_given = true;
 			break;
 		case 's':
 			/* tc's -s is statistics; a following path is the socket. */
-			if (optind < argc && strchr(argv[optind], '/') != NULL)
+			if (optind < argc && strchr(argv[optind], '/') != NULL) {
 				path = argv[optind++];
-			else
+				path_given = true;
+			} else
 				stats = true;
 			break;
 		case 'j':
@@ -250,6 +258,10 @@ int main(int argc, char **argv)
 	}
 	words = (const char *const *)argv + optind;
 	nwords = argc - optind;
+	/* the one command the client runs itself: it asks OVS too */
+	if (nwords >= 2 && strcmp(words[0], "cost") == 0 && strcmp(words[1], "calibrate") == 0)
+		return vqosctl_calibrate(path, path_given, nwords - 2, argv + optind + 2, json,
+					 request);
 	/* `bottleneck [-j] [-i SECONDS]`: its options may follow its word. */
 	if (strcmp(words[0], "bottleneck") == 0) {
 		optind++;

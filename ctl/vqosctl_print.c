@@ -22,19 +22,13 @@ struct column {
 };
 
 static const struct column port_columns[] = {
-	{ "PORT", "name" },
-	{ "STATE", "connected" },
-	{ "MODE", "mode" },
-	{ "SOCKET", "socket" },
-	{ "TX-PKTS", "tx.packets" },
-	{ "TX-BYTES", "tx.bytes" },
-	{ "TX-DROP", "tx.drops" },
-	{ "RX-PKTS", "rx.packets" },
-	{ "RX-BYTES", "rx.bytes" },
-	{ "RX-DROP", "rx.drops" },
-	{ "LINK", "uplink_up" },
-	{ "UPLINK", "uplink" },
-	{ NULL, NULL },
+	{ "PORT", "name" },	     { "STATE", "connected" },
+	{ "MODE", "mode" },	     { "SOCKET", "socket" },
+	{ "TX-PKTS", "tx.packets" }, { "TX-BYTES", "tx.bytes" },
+	{ "TX-DROP", "tx.drops" },   { "RX-PKTS", "rx.packets" },
+	{ "RX-BYTES", "rx.bytes" },  { "RX-DROP", "rx.drops" },
+	{ "LINK", "uplink_up" },     { "COST", "cost" },
+	{ "UPLINK", "uplink" },	     { NULL, NULL },
 };
 
 /* port show -s: one row per port and direction, then its counters. */
@@ -87,10 +81,16 @@ static const json_t *field(const json_t *obj, const char *path)
 	return obj != NULL ? json_object_get(obj, path) : NULL;
 }
 
-/* Text of a cell; "connected" reads better as a word than as true/false. */
+/* Text of a cell; "connected" reads better as a word than as true/false,
+ * a cost model as the formula it is ("900+0.4502/B": cycles per packet
+ * plus per byte, to 4 decimals; port show -j has it exactly). */
 static void cell(const json_t *v, const char *path, char *buf, size_t len)
 {
-	if (json_is_string(v))
+	if (json_is_object(v) && strcmp(path, "cost") == 0)
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT "+%.4g/B",
+			 json_integer_value(json_object_get(v, "packet")),
+			 json_number_value(json_object_get(v, "byte")));
+	else if (json_is_string(v))
 		snprintf(buf, len, "%s", json_string_value(v));
 	else if (json_is_integer(v))
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -213,6 +213,11 @@ static int print_classes(FILE *f, const json_t *rows, bool stats)
 			vqos_format_rate(b, sizeof(b), u(c, "ceil_pps"), VQOS_RATE_PPS);
 			fprintf(f, " pps %s cpps %s", a, b);
 		}
+		if (u(c, "rate_cps") || u(c, "ceil_cps")) {
+			vqos_format_rate(a, sizeof(a), u(c, "rate_cps"), VQOS_RATE_CPS);
+			vqos_format_rate(b, sizeof(b), u(c, "ceil_cps"), VQOS_RATE_CPS);
+			fprintf(f, " cps %s ccps %s", a, b);
+		}
 		if (u(c, "burst")) {
 			vqos_format_size(a, sizeof(a), u(c, "burst"));
 			fprintf(f, " burst %s", a);
@@ -239,6 +244,12 @@ static int print_classes(FILE *f, const json_t *rows, bool stats)
 			u(st, "backlog_bytes"), u(st, "backlog_pkts"), u(st, "lended"),
 			u(st, "borrowed"), json_integer_value(json_object_get(st, "tokens")),
 			json_integer_value(json_object_get(st, "ctokens")));
+		if (json_is_integer(json_object_get(st, "cycle_tokens")))
+			fprintf(f,
+				" cycle tokens: %" JSON_INTEGER_FORMAT
+				" cycle ctokens: %" JSON_INTEGER_FORMAT "\n",
+				json_integer_value(json_object_get(st, "cycle_tokens")),
+				json_integer_value(json_object_get(st, "cycle_ctokens")));
 	}
 	return ferror(f) ? -1 : 0;
 }

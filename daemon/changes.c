@@ -462,25 +462,42 @@ int vqosd_port_add(struct vqosd *d, const struct vqos_conf_port *port, struct vq
 	return ret;
 }
 
+/* The running state as a configuration (see running_conf()) and the index
+ * of its port @p name in *@p at; -ENOENT, with @p cmd in the message, if none. */
+static int running_port(struct vqosd *d, const char *cmd, const char *name, struct vqos_conf **conf,
+			size_t *at, char *err, size_t errlen)
+{
+	int ret = running_conf(d, conf, err, errlen);
+	size_t i;
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < (*conf)->n_ports && strcmp((*conf)->ports[i].name, name) != 0; i++)
+		;
+	if (i == (*conf)->n_ports) {
+		snprintf(err, errlen, "%s: no port named '%s'", cmd, name);
+		vqos_conf_free(*conf);
+		*conf = NULL;
+		return -ENOENT;
+	}
+	*at = i;
+	return 0;
+}
+
 int vqosd_port_del(struct vqosd *d, const char *name, struct vqos_ctl_applied *out, char *err,
 		   size_t errlen)
 {
 	struct vqos_conf *conf = NULL;
 	size_t i;
-	int ret = running_conf(d, &conf, err, errlen);
+	int ret = running_port(d, "port del", name, &conf, &i, err, errlen);
 
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < conf->n_ports && strcmp(conf->ports[i].name, name) != 0; i++)
-		;
-	if (i == conf->n_ports || conf->n_ports == 1) {
-		ret = i == conf->n_ports ? -ENOENT : -EINVAL;
-		snprintf(err, errlen,
-			 ret == -ENOENT ? "port del: no port named '%s'"
-					: "port del: '%s' is the last port",
-			 name);
+	/* vqosd serves one port at least */
+	if (conf->n_ports == 1) {
+		snprintf(err, errlen, "port del: '%s' is the last port", name);
 		vqos_conf_free(conf);
-		return ret;
+		return -EINVAL;
 	}
 	memmove(&conf->ports[i], &conf->ports[i + 1],
 		(conf->n_ports - i - 1) * sizeof(*conf->ports));
@@ -498,6 +515,32 @@ int vqosd_port_del(struct vqosd *d, const char *name, struct vqos_ctl_applied *o
 	ret = apply_conf(d, conf, out, err, errlen);
 	if (ret == 0)
 		snprintf(out->note, sizeof(out->note), "port %s removed", name);
+	return ret;
+}
+
+int vqosd_port_cost(struct vqosd *d, const char *name, const struct vqos_conf_cost *cost,
+		    struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	struct vqos_conf *conf = NULL;
+	size_t i;
+	int ret = running_port(d, "port cost", name, &conf, &i, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	/* the trees are built again from it: one whose cycle rates now lack
+	 * a model is refused, and nothing changes */
+	conf->ports[i].cost = *cost;
+	ret = apply_conf(d, conf, out, err, errlen);
+	if (ret == 0 && cost->set) {
+		char byte[VQOS_CONF_COST_TEXT_MAX];
+
+		vqos_conf_cost_byte_format(cost->byte, byte, sizeof(byte));
+		snprintf(out->note, sizeof(out->note), "port %s: cost %u cycles/packet + %s/byte%s",
+			 name, cost->packet, byte,
+			 out->rebuilt ? " (class trees rebuilt, queues kept)" : "");
+	} else if (ret == 0) {
+		snprintf(out->note, sizeof(out->note), "port %s: no cost model", name);
+	}
 	return ret;
 }
 

@@ -87,12 +87,14 @@ static void class_row(void *arg, const struct vqos_ctl_class *c)
 {
 	json_array_append_new(
 		arg,
-		json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
-			  c->name, "kind", c->kind, "rate_bps", (json_int_t)c->rate_bps, "ceil_bps",
-			  (json_int_t)c->ceil_bps, "rate_pps", (json_int_t)c->rate_pps, "ceil_pps",
-			  (json_int_t)c->ceil_pps, "packets", (json_int_t)c->packets, "bytes",
-			  (json_int_t)c->bytes, "drops", (json_int_t)c->drops, "overlimits",
-			  (json_int_t)c->overlimits, "backlog_pkts", (json_int_t)c->backlog_pkts));
+		json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			  "name", c->name, "kind", c->kind, "rate_bps", (json_int_t)c->rate_bps,
+			  "ceil_bps", (json_int_t)c->ceil_bps, "rate_pps", (json_int_t)c->rate_pps,
+			  "ceil_pps", (json_int_t)c->ceil_pps, "rate_cps", (json_int_t)c->rate_cps,
+			  "ceil_cps", (json_int_t)c->ceil_cps, "packets", (json_int_t)c->packets,
+			  "bytes", (json_int_t)c->bytes, "drops", (json_int_t)c->drops,
+			  "overlimits", (json_int_t)c->overlimits, "backlog_pkts",
+			  (json_int_t)c->backlog_pkts));
 }
 
 /* /vqos/classes[,tx|rx]: tx when no direction is given */

@@ -36,6 +36,8 @@ void vqosd_class_stats(const struct vqosd *d, enum vqos_dir dir, uint32_t index,
 		out->backlog_bytes += cs.backlog_bytes;
 		out->tokens += cs.tokens;
 		out->ctokens += cs.ctokens;
+		out->cyc_tokens += cs.cyc_tokens;
+		out->cyc_ctokens += cs.cyc_ctokens;
 	}
 }
 
@@ -101,6 +103,7 @@ static void ctl_port_foreach(void *aux, void (*cb)(void *arg, const struct vqos_
 			.connected = info.connected,
 			.uplink_up = info.uplink_up,
 			.lcore = vqos_dp_lcore(d->dp, info.shard),
+			.cost = d->conf->ports[i].cost,
 		};
 		ctl_dir(d, &info, i, VQOS_DIR_TX, &row.tx);
 		ctl_dir(d, &info, i, VQOS_DIR_RX, &row.rx);
@@ -219,6 +222,10 @@ static void class_walk(const struct vqosd *d, int dir, const struct tree_view *t
 		.backlog_bytes = st.backlog_bytes,
 		.tokens = st.tokens,
 		.ctokens = st.ctokens,
+		.rate_cps = c->rate_cps,
+		.ceil_cps = c->ceil_cps ? c->ceil_cps : c->rate_cps,
+		.cyc_tokens = st.cyc_tokens,
+		.cyc_ctokens = st.cyc_ctokens,
 	};
 	cb(arg, &row);
 	/* depth is at most 8: recursion is bounded */
@@ -282,6 +289,12 @@ static int ops_port_del(void *aux, const char *name, struct vqos_ctl_applied *ou
 	return vqosd_port_del(aux, name, out, err, errlen);
 }
 
+static int ops_port_cost(void *aux, const char *name, const struct vqos_conf_cost *cost,
+			 struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	return vqosd_port_cost(aux, name, cost, out, err, errlen);
+}
+
 static int ops_qdisc_replace(void *aux, int dir, const char *kind, struct vqos_ctl_applied *out,
 			     char *err, size_t errlen)
 {
@@ -314,6 +327,7 @@ void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops)
 		.lcore_set = ops_lcore_set,
 		.port_add = ops_port_add,
 		.port_del = ops_port_del,
+		.port_cost = ops_port_cost,
 		.qdisc_replace = ops_qdisc_replace,
 		.config_dump = ops_config_dump,
 		.aux = d,

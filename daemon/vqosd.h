@@ -82,6 +82,11 @@ int vqosd_port_add(struct vqosd *d, const struct vqos_conf_port *port, struct vq
 int vqosd_port_del(struct vqosd *d, const char *name, struct vqos_ctl_applied *out, char *err,
 		   size_t errlen);
 
+/** vqosctl port cost: port @p name's cost model is @p cost (cost->set false:
+ *  none); the trees that charge it are rebuilt (tokens carried). */
+int vqosd_port_cost(struct vqosd *d, const char *name, const struct vqos_conf_cost *cost,
+		    struct vqos_ctl_applied *out, char *err, size_t errlen);
+
 /** vqosctl qdisc replace: direction @p dir (0 tx) runs qdisc @p kind, same classes. */
 int vqosd_qdisc_replace(struct vqosd *d, int dir, const char *kind, struct vqos_ctl_applied *out,
 			char *err, size_t errlen);

@@ -13,7 +13,9 @@
  * added or removed, or at another index (the data path names classes by
  * index), another id, parent or port; another kind or set of ports; another
  * limit (queues are sized at create); another overcommit (the tree-wide
- * allow_overcommit of the params follows it).
+ * allow_overcommit of the params follows it); another cost model on a leaf
+ * (htb sizes the cycle buckets of the whole path by its leaves' models: a
+ * port's `cost` changed, or a class's first cycle rate gave leaves one).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -43,8 +45,14 @@ static uint32_t class_fields(const struct vqos_policy *a, uint32_t i, const stru
 	f |= (x->ceil_pps ? x->ceil_pps : x->rate_pps) != (y->ceil_pps ? y->ceil_pps : y->rate_pps)
 		     ? VQOS_CONF_CLASS_CPPS
 		     : 0;
-	f |= x->burst != y->burst ? VQOS_CONF_CLASS_BURST : 0;
-	f |= x->cburst != y->cburst ? VQOS_CONF_CLASS_CBURST : 0;
+	f |= x->rate_cps != y->rate_cps ? VQOS_CONF_CLASS_CPS : 0;
+	f |= (x->ceil_cps ? x->ceil_cps : x->rate_cps) != (y->ceil_cps ? y->ceil_cps : y->rate_cps)
+		     ? VQOS_CONF_CLASS_CCPS
+		     : 0;
+	/* packet and cycle bursts follow their rates: their default changes
+	 * with them, and a cycle burst with the models below */
+	f |= x->burst != y->burst || x->burst_cyc != y->burst_cyc ? VQOS_CONF_CLASS_BURST : 0;
+	f |= x->cburst != y->cburst || x->cburst_cyc != y->cburst_cyc ? VQOS_CONF_CLASS_CBURST : 0;
 	f |= x->prio != y->prio ? VQOS_CONF_CLASS_PRIO : 0;
 	f |= x->quantum != y->quantum ? VQOS_CONF_CLASS_QUANTUM : 0;
 	f |= x->limit != y->limit ? VQOS_CONF_CLASS_LIMIT : 0;
@@ -120,8 +128,15 @@ int vqos_policy_diff(const struct vqos_policy *old_p, const struct vqos_policy *
 		e->change = e->fields != 0 ? VQOS_POLICY_CHANGED : VQOS_POLICY_UNCHANGED;
 		if (e->fields != 0)
 			d->changed = true;
+		/* the model alone is no field of the class, but a change all the same */
+		if (old_p->classes[i].cost_pkt != new_p->classes[j].cost_pkt ||
+		    old_p->classes[i].cost_byte != new_p->classes[j].cost_byte)
+			e->change = VQOS_POLICY_CHANGED;
 		if (i != j || old_p->classes[i].id != new_p->classes[j].id)
 			structural(d, "class '%s' moved", e->name);
+		else if (old_p->classes[i].cost_pkt != new_p->classes[j].cost_pkt ||
+			 old_p->classes[i].cost_byte != new_p->classes[j].cost_byte)
+			structural(d, "class '%s': the cost model of its packets changed", e->name);
 		else if (e->fields & STRUCTURAL_FIELDS)
 			structural(d, "class '%s': %s changed", e->name,
 				   vqos_conf_class_field_name(e->fields & STRUCTURAL_FIELDS &
@@ -193,11 +208,11 @@ static void __attribute__((format(printf, 2, 3))) put(struct text *t, const char
 	}
 }
 
-static void put_rate(struct text *t, const char *key, uint64_t v, bool pps)
+static void put_rate(struct text *t, const char *key, uint64_t v, enum vqos_rate_kind kind)
 {
 	char buf[32];
 
-	policy_format_rate(buf, sizeof(buf), v, pps);
+	policy_format_rate(buf, sizeof(buf), v, kind);
 	put(t, " %s = \"%s\";", key, buf);
 }
 
@@ -222,9 +237,9 @@ static void put_class(struct text *t, const struct vqos_conf_class *c)
 	if (s & VQOS_CONF_CLASS_PORT)
 		put(t, " port = \"%s\";", c->port);
 	if (s & VQOS_CONF_CLASS_RATE)
-		put_rate(t, "rate", c->rate_bps, false);
+		put_rate(t, "rate", c->rate_bps, VQOS_RATE_BPS);
 	if (s & VQOS_CONF_CLASS_CEIL)
-		put_rate(t, "ceil", c->ceil_bps, false);
+		put_rate(t, "ceil", c->ceil_bps, VQOS_RATE_BPS);
 	if (s & VQOS_CONF_CLASS_BURST)
 		put_size(t, "burst", c->burst);
 	if (s & VQOS_CONF_CLASS_CBURST)
@@ -234,9 +249,13 @@ static void put_class(struct text *t, const struct vqos_conf_class *c)
 	if (s & VQOS_CONF_CLASS_QUANTUM)
 		put_size(t, "quantum", c->quantum);
 	if (s & VQOS_CONF_CLASS_PPS)
-		put_rate(t, "pps", c->rate_pps, true);
+		put_rate(t, "pps", c->rate_pps, VQOS_RATE_PPS);
 	if (s & VQOS_CONF_CLASS_CPPS)
-		put_rate(t, "cpps", c->ceil_pps, true);
+		put_rate(t, "cpps", c->ceil_pps, VQOS_RATE_PPS);
+	if (s & VQOS_CONF_CLASS_CPS)
+		put_rate(t, "cps", c->rate_cps, VQOS_RATE_CPS);
+	if (s & VQOS_CONF_CLASS_CCPS)
+		put_rate(t, "ccps", c->ceil_cps, VQOS_RATE_CPS);
 	/* libconfig reads an integer without L as 32 bits: 2^31 would come back
 	 * negative */
 	if (s & VQOS_CONF_CLASS_LIMIT)

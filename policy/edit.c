@@ -134,6 +134,7 @@ int vqos_policy_edit(const struct vqos_policy *cur, enum vqos_policy_verb verb,
 			.file = cur->file,
 			.ports = (const vqos_policy_port_name *)cur->ports,
 			.n_ports = cur->n_ports,
+			.costs = cur->costs,
 			.intent = intent,
 			.n = n,
 		};

@@ -15,6 +15,7 @@
  *             match, its default, and any with matches that do not
  *             overlap); matches on rx leaves only; sched: one port
  *   values    per class: ranges, kind-specific keys, rate <= ceil
+ *   costs     a class with a cycle rate leads only to ports with a cost model
  *   admission per parent: children's rates fit its rate unless overcommit
  *   sched     ids from names, sched params, then the kind's own create()
  *
@@ -33,6 +34,13 @@
 
 /** Most levels of a tree, the root's included. */
 #define LEVELS_MAX VQOS_SCHED_DEPTH_MAX
+
+/* conf/ reads the cost models sched/ charges: one fixed point, one set of bounds */
+_Static_assert(VQOS_CONF_COST_BYTE_ONE == VQOS_SCHED_COST_BYTE_ONE, "cost per byte's unit");
+_Static_assert(VQOS_CONF_COST_PKT_MAX == VQOS_SCHED_COST_PKT_MAX, "cost per packet's bound");
+_Static_assert((uint64_t)VQOS_CONF_COST_BYTE_MAX *VQOS_CONF_COST_BYTE_ONE ==
+		       VQOS_SCHED_COST_BYTE_MAX,
+	       "cost per byte's bound");
 
 /** A check in progress: the source, the scratch arrays, the message buffer. */
 struct check {
@@ -59,12 +67,15 @@ const char *policy_dir_name(enum vqos_policy_dir dir)
 	return dir == VQOS_POLICY_TX ? "tx" : "rx";
 }
 
-void policy_format_rate(char *buf, size_t len, uint64_t v, bool pps)
+void policy_format_rate(char *buf, size_t len, uint64_t v, enum vqos_rate_kind kind)
 {
 	static const char *const bit_units[] = { "bit", "kbit", "mbit", "gbit", "tbit" };
 	static const char *const pps_units[] = { "pps", "kpps", "mpps", "gpps" };
-	const char *const *units = pps ? pps_units : bit_units;
-	size_t u = 0, max = pps ? 3 : 4;
+	static const char *const cps_units[] = { "cps", "kcps", "mcps", "gcps" };
+	const char *const *units = kind == VQOS_RATE_PPS   ? pps_units
+				   : kind == VQOS_RATE_CPS ? cps_units
+							   : bit_units;
+	size_t u = 0, max = kind == VQOS_RATE_BPS ? 4 : 3;
 
 	/* exact, so that the text parses back to the same number */
 	while (u < max && v != 0 && v % 1000 == 0) {
@@ -525,24 +536,77 @@ static int check_values(struct check *x, uint32_t i)
 				  c->set & VQOS_CONF_CLASS_METER ? "meter" : "mark", kind);
 	if ((c->set & VQOS_CONF_CLASS_AQM) && strcmp(kind, "sched") != 0)
 		return class_fail(x, i, "aqm is for qdisc sched, not %s", kind);
+	/* only htb has cycle buckets; the others would ignore the limit */
+	if ((c->set & (VQOS_CONF_CLASS_CPS | VQOS_CONF_CLASS_CCPS)) && strcmp(kind, "htb") != 0)
+		return class_fail(x, i, "%s is for qdisc htb, not %s",
+				  c->set & VQOS_CONF_CLASS_CPS ? "cps" : "ccps", kind);
 	/* a policer's committed rate is what it enforces */
 	if (x->police && x->n_children[i] == 0 && c->rate_bps == 0)
 		return class_fail(x, i, "no rate: a police leaf needs one (the meter's CIR)");
 	if (!x->shaping && !x->police)
 		return 0;
 	/* a class without a rate could never send on its own */
-	if (x->shaping && c->rate_bps == 0 && c->rate_pps == 0)
-		return class_fail(x, i, "no rate: give rate or pps (or both)");
+	if (x->shaping && c->rate_bps == 0 && c->rate_pps == 0 && c->rate_cps == 0)
+		return class_fail(x, i, "no rate: give rate, pps or cps (or several)");
 	/* ceil is the most a class may reach by borrowing */
 	if ((c->set & VQOS_CONF_CLASS_CEIL) && c->ceil_bps < c->rate_bps) {
-		policy_format_rate(a, sizeof(a), c->ceil_bps, false);
-		policy_format_rate(b, sizeof(b), c->rate_bps, false);
+		policy_format_rate(a, sizeof(a), c->ceil_bps, VQOS_RATE_BPS);
+		policy_format_rate(b, sizeof(b), c->rate_bps, VQOS_RATE_BPS);
 		return class_fail(x, i, "ceil %s is below rate %s", a, b);
 	}
 	if ((c->set & VQOS_CONF_CLASS_CPPS) && c->ceil_pps < c->rate_pps) {
-		policy_format_rate(a, sizeof(a), c->ceil_pps, true);
-		policy_format_rate(b, sizeof(b), c->rate_pps, true);
+		policy_format_rate(a, sizeof(a), c->ceil_pps, VQOS_RATE_PPS);
+		policy_format_rate(b, sizeof(b), c->rate_pps, VQOS_RATE_PPS);
 		return class_fail(x, i, "cpps %s is below pps %s", a, b);
+	}
+	if ((c->set & VQOS_CONF_CLASS_CCPS) && c->ceil_cps < c->rate_cps) {
+		policy_format_rate(a, sizeof(a), c->ceil_cps, VQOS_RATE_CPS);
+		policy_format_rate(b, sizeof(b), c->rate_cps, VQOS_RATE_CPS);
+		return class_fail(x, i, "ccps %s is below cps %s", a, b);
+	}
+	return 0;
+}
+
+/* Whether class @p i or one of its ancestors has a cycle rate. */
+static bool cycles_on_path(const struct check *x, uint32_t i)
+{
+	const struct vqos_conf_class *c = x->src->intent;
+
+	for (; i != VQOS_POLICY_NONE; i = x->parent[i])
+		if (c[i].rate_cps != 0 || c[i].ceil_cps != 0)
+			return true;
+	return false;
+}
+
+static bool port_has_cost(const struct policy_src *src, uint32_t port)
+{
+	return src->costs != NULL && src->costs[port].set;
+}
+
+/*
+ * A packet is charged cycles by its port's cost model: a class with a cycle
+ * rate (cps, ccps) may lead only to leaves on ports that have one. The
+ * message names the class nearest the leaf that has a cycle rate, and the
+ * port without a model.
+ */
+static int check_costs(struct check *x)
+{
+	const struct vqos_conf_class *c = x->src->intent;
+
+	for (uint32_t i = 0; i < x->src->n; i++) {
+		uint32_t p = x->port[i];
+
+		if (p == VQOS_POLICY_NONE || port_has_cost(x->src, p))
+			continue;
+		for (uint32_t a = i; a != VQOS_POLICY_NONE; a = x->parent[a])
+			if (c[a].rate_cps != 0 || c[a].ceil_cps != 0)
+				return class_fail(
+					x, a,
+					"%s: its leaf '%s' is on port '%s', which has no cost "
+					"model: give the port cost = { packet = N; byte = N; } "
+					"(or vqosctl port cost %s packet N byte N)",
+					c[a].rate_cps != 0 ? "cps" : "ccps", c[i].name,
+					x->src->ports[p], x->src->ports[p]);
 	}
 	return 0;
 }
@@ -562,7 +626,9 @@ static int check_admission(struct check *x)
 {
 	const struct vqos_conf_class *c = x->src->intent;
 	uint32_t n = (uint32_t)x->src->n;
-	uint64_t *sum = calloc(2 * (size_t)n, sizeof(*sum));
+	static const char *const many[] = { "rates", "pps", "cps" },
+				 *one[] = { "rate", "pps", "cps" };
+	uint64_t *sum = calloc(3 * (size_t)n, sizeof(*sum));
 	int rc = 0;
 
 	if (sum == NULL)
@@ -572,25 +638,28 @@ static int check_admission(struct check *x)
 
 		if (p == VQOS_POLICY_NONE)
 			continue;
-		sum[2 * p] = add_sat(sum[2 * p], c[i].rate_bps);
-		sum[2 * p + 1] = add_sat(sum[2 * p + 1], c[i].rate_pps);
+		sum[3 * p] = add_sat(sum[3 * p], c[i].rate_bps);
+		sum[3 * p + 1] = add_sat(sum[3 * p + 1], c[i].rate_pps);
+		sum[3 * p + 2] = add_sat(sum[3 * p + 2], c[i].rate_cps);
 	}
 	for (uint32_t p = 0; p < n && rc == 0; p++) {
 		char a[32], b[32];
 
 		if (c[p].overcommit || x->n_children[p] == 0)
 			continue;
-		for (int pps = 0; pps < 2 && rc == 0; pps++) {
-			uint64_t mine = pps ? c[p].rate_pps : c[p].rate_bps;
+		for (enum vqos_rate_kind u = VQOS_RATE_BPS; u <= VQOS_RATE_CPS && rc == 0; u++) {
+			uint64_t mine = u == VQOS_RATE_BPS   ? c[p].rate_bps
+					: u == VQOS_RATE_PPS ? c[p].rate_pps
+							     : c[p].rate_cps;
 
-			if (mine == 0 || sum[2 * p + pps] <= mine)
+			if (mine == 0 || sum[3 * p + u] <= mine)
 				continue;
-			policy_format_rate(a, sizeof(a), sum[2 * p + pps], pps);
-			policy_format_rate(b, sizeof(b), mine, pps);
+			policy_format_rate(a, sizeof(a), sum[3 * p + u], u);
+			policy_format_rate(b, sizeof(b), mine, u);
 			rc = class_fail(x, p,
 					"its children's %s add up to %s, over its %s %s (set "
 					"overcommit = true to allow)",
-					pps ? "pps" : "rates", a, pps ? "pps" : "rate", b);
+					many[u], a, one[u], b);
 		}
 	}
 	free(sum);
@@ -643,26 +712,55 @@ static int assign_ids(struct vqos_sched_class_params *k, uint32_t n)
 }
 
 /*
- * sched's view of the classes. An htb class without burst (cburst, packet
- * bursts) gets htb's default, vqos_sched_default_burst(): 1 ms at the rate
- * (ceil) plus a padding for the data path's batches, at most 10 ms of it. It
- * is written out here so that `class show` prints it and a change of the
- * rate it follows shows in a diff.
+ * The cycles side of sched's view (htb only): each leaf below a class with a
+ * cycle rate gets its port's cost model; each class, the cycles of a
+ * full-size frame under the costliest model of its leaves (@p frame, which
+ * its default cycle bursts count in, as htb computes it).
  */
-static void fill_params(const struct check *x, struct vqos_sched_class_params *k)
+static void fill_costs(const struct check *x, struct vqos_sched_class_params *k, uint64_t *frame)
+{
+	for (uint32_t i = 0; i < x->src->n; i++) {
+		const struct vqos_conf_cost *cost;
+		uint64_t f;
+
+		if (x->port[i] == VQOS_POLICY_NONE || !cycles_on_path(x, i))
+			continue;
+		/* check_costs() saw to it that the port has a model */
+		cost = &x->src->costs[x->port[i]];
+		k[i].cost_pkt = cost->packet;
+		k[i].cost_byte = cost->byte;
+		f = vqos_sched_cost_frame(cost->packet, cost->byte);
+		for (uint32_t a = i; a != VQOS_POLICY_NONE; a = x->parent[a])
+			frame[a] = f > frame[a] ? f : frame[a];
+	}
+}
+
+/*
+ * sched's view of the classes. An htb class without burst (cburst, packet
+ * and cycle bursts) gets htb's default, vqos_sched_default_burst(): 1 ms at
+ * the rate (ceil) plus a padding for the data path's batches, at most 10 ms
+ * of it. It is written out here so that `class show` prints it and a change
+ * of the rate it follows shows in a diff.
+ */
+static void fill_params(const struct check *x, struct vqos_sched_class_params *k, uint64_t *frame)
 {
 	const struct vqos_conf_class *c = x->src->intent;
 	bool htb = strcmp(x->src->kind, "htb") == 0;
 
+	if (htb)
+		fill_costs(x, k, frame);
 	for (uint32_t i = 0; i < x->src->n; i++) {
 		uint64_t bps = c[i].ceil_bps ? c[i].ceil_bps : c[i].rate_bps;
 		uint64_t pps = c[i].ceil_pps ? c[i].ceil_pps : c[i].rate_pps;
+		uint64_t cps = c[i].ceil_cps ? c[i].ceil_cps : c[i].rate_cps;
 
 		snprintf(k[i].name, sizeof(k[i].name), "%s", c[i].name);
 		k[i].rate_bps = c[i].rate_bps;
 		k[i].ceil_bps = c[i].ceil_bps;
 		k[i].rate_pps = c[i].rate_pps;
 		k[i].ceil_pps = c[i].ceil_pps;
+		k[i].rate_cps = c[i].rate_cps;
+		k[i].ceil_cps = c[i].ceil_cps;
 		k[i].burst = (uint32_t)c[i].burst;
 		k[i].cburst = (uint32_t)c[i].cburst;
 		k[i].prio = (uint8_t)c[i].prio;
@@ -683,6 +781,10 @@ static void fill_params(const struct check *x, struct vqos_sched_class_params *k
 			k[i].burst_pkts = vqos_sched_default_burst(k[i].rate_pps, 1);
 		if (pps)
 			k[i].cburst_pkts = vqos_sched_default_burst(pps, 1);
+		if (k[i].rate_cps)
+			k[i].burst_cyc = vqos_sched_default_burst(k[i].rate_cps, frame[i]);
+		if (cps)
+			k[i].cburst_cyc = vqos_sched_default_burst(cps, frame[i]);
 	}
 }
 
@@ -726,6 +828,7 @@ void vqos_policy_free(struct vqos_policy *p)
 		return;
 	free(p->file);
 	free(p->ports);
+	free(p->costs);
 	free(p->intent);
 	free(p->classes);
 	free(p->port_leaf);
@@ -740,11 +843,15 @@ static int make(struct check *x, struct vqos_policy **out)
 	const struct policy_src *src = x->src;
 	struct vqos_policy *p = calloc(1, sizeof(*p));
 	uint32_t n = (uint32_t)src->n;
+	uint64_t *frame = calloc(n, sizeof(*frame));
 	bool overcommit = false;
 	int rc = -ENOMEM;
 
-	if (p == NULL)
+	if (p == NULL || frame == NULL) {
+		free(p);
+		free(frame);
 		return -ENOMEM;
+	}
 	p->dir = src->dir;
 	p->ops = vqos_sched_ops_find(src->kind);
 	p->is_default = src->is_default;
@@ -752,18 +859,21 @@ static int make(struct check *x, struct vqos_policy **out)
 	p->n_ports = src->n_ports;
 	p->file = src->file != NULL ? strdup(src->file) : NULL;
 	p->ports = malloc(src->n_ports * sizeof(*p->ports));
+	p->costs = calloc(src->n_ports, sizeof(*p->costs));
 	p->intent = malloc(n * sizeof(*p->intent));
 	p->classes = calloc(n, sizeof(*p->classes));
 	p->port_leaf = malloc(src->n_ports * sizeof(*p->port_leaf));
 	p->by_name = malloc(n * sizeof(*p->by_name));
-	if ((src->file != NULL && p->file == NULL) || !p->ports || !p->intent || !p->classes ||
-	    !p->port_leaf || !p->by_name)
+	if ((src->file != NULL && p->file == NULL) || !p->ports || !p->costs || !p->intent ||
+	    !p->classes || !p->port_leaf || !p->by_name)
 		goto fail;
 	memcpy(p->by_name, x->by_name, n * sizeof(*p->by_name));
 	memcpy(p->ports, src->ports, src->n_ports * sizeof(*p->ports));
+	if (src->costs != NULL)
+		memcpy(p->costs, src->costs, src->n_ports * sizeof(*p->costs));
 	memcpy(p->intent, src->intent, n * sizeof(*p->intent));
 	memcpy(p->port_leaf, x->port_leaf, src->n_ports * sizeof(*p->port_leaf));
-	fill_params(x, p->classes);
+	fill_params(x, p->classes, frame);
 	rc = assign_ids(p->classes, n);
 	if (rc < 0)
 		goto fail;
@@ -784,9 +894,11 @@ static int make(struct check *x, struct vqos_policy **out)
 	rc = check_kind(x, p);
 	if (rc < 0)
 		goto fail;
+	free(frame);
 	*out = p;
 	return 0;
 fail:
+	free(frame);
 	vqos_policy_free(p);
 	return rc;
 }
@@ -843,6 +955,8 @@ int policy_make(const struct policy_src *src, struct vqos_policy **out, char *er
 		rc = check_sched_ports(&x);
 	for (uint32_t i = 0; rc == 0 && i < n; i++)
 		rc = check_values(&x, i);
+	if (rc == 0)
+		rc = check_costs(&x);
 	if (rc == 0)
 		rc = check_backlog(&x);
 	if (rc == 0 && x.shaping)
@@ -901,6 +1015,7 @@ int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,
 {
 	const struct vqos_conf_dir *d;
 	struct policy_src src = { .dir = dir };
+	struct vqos_conf_cost *costs;
 	vqos_policy_port_name *ports;
 	struct vqos_conf_class *def = NULL;
 	int rc;
@@ -912,15 +1027,22 @@ int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,
 	}
 	d = dir == VQOS_POLICY_TX ? &conf->tx : &conf->rx;
 	ports = calloc(conf->n_ports ? conf->n_ports : 1, sizeof(*ports));
-	if (ports == NULL)
+	costs = calloc(conf->n_ports ? conf->n_ports : 1, sizeof(*costs));
+	if (ports == NULL || costs == NULL) {
+		free(ports);
+		free(costs);
 		return -ENOMEM;
-	for (size_t i = 0; i < conf->n_ports; i++)
+	}
+	for (size_t i = 0; i < conf->n_ports; i++) {
 		memcpy(ports[i], conf->ports[i].name, sizeof(ports[i]));
+		costs[i] = conf->ports[i].cost;
+	}
 	src.kind = d->qdisc[0] != '\0' ? d->qdisc : "htb";
 	src.file = conf->file;
 	src.from_file = true;
 	src.ports = (const vqos_policy_port_name *)ports;
 	src.n_ports = (uint32_t)conf->n_ports;
+	src.costs = costs;
 	src.intent = d->classes;
 	src.n = d->n_classes;
 	/* no tree (no group, or htb or fifo without classes): one shape all the same */
@@ -928,6 +1050,7 @@ int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,
 		def = default_classes(src.ports, src.n_ports, strcmp(src.kind, "htb") == 0);
 		if (def == NULL) {
 			free(ports);
+			free(costs);
 			return -ENOMEM;
 		}
 		src.intent = def;
@@ -937,6 +1060,7 @@ int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,
 	rc = policy_make(&src, out, err, errlen);
 	free(def);
 	free(ports);
+	free(costs);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #ifndef VQOS_POLICY_PRIV_H
 #define VQOS_POLICY_PRIV_H
 
+#include "conf/vqos_units.h"
 #include "policy/vqos_policy.h"
 
 /** A port's name, as the tree refers to it. */
@@ -23,6 +24,8 @@ struct vqos_policy {
 	/** Port names, in conf->ports order. */
 	vqos_policy_port_name *ports;
 	uint32_t n_ports;
+	/** Port cost models, in the same order. */
+	struct vqos_conf_cost *costs;
 	/** The classes as written, in order. */
 	struct vqos_conf_class *intent;
 	/** The classes as sched/ takes them, same order. */
@@ -49,6 +52,8 @@ struct policy_src {
 	bool from_file;
 	const vqos_policy_port_name *ports;
 	uint32_t n_ports;
+	/** [n_ports]: each port's cost model (NULL: none has one). */
+	const struct vqos_conf_cost *costs;
 	const struct vqos_conf_class *intent;
 	size_t n;
 };
@@ -64,8 +69,8 @@ const char *policy_dir_name(enum vqos_policy_dir dir);
 
 /**
  * Write a rate exactly, in the largest unit that divides it: "10gbit",
- * "1500kbit", "1234567bit", "100kpps". @p pps selects packets.
+ * "1500kbit", "1234567bit", "100kpps", "500mcps". @p kind selects the unit.
  */
-void policy_format_rate(char *buf, size_t len, uint64_t v, bool pps);
+void policy_format_rate(char *buf, size_t len, uint64_t v, enum vqos_rate_kind kind);
 
 #endif /* VQOS_POLICY_PRIV_H */

@@ -9,8 +9,8 @@
  * whose leaves are all on one lcore goes there whole. A class whose leaves
  * are on several lcores (the root, a tenant spread out) is split: each part
  * gets a share of its rates and ceilings, in bit/s by the share of its
- * leaves' bit/s rates that the part holds, in pkt/s likewise (by the count
- * of leaves where those rates are all 0). Guarantees still add up to the
+ * leaves' bit/s rates that the part holds, in pkt/s and in cycles/s likewise
+ * (by the count of leaves where those rates are all 0). Guarantees still add up to the
  * class's, and no ceiling is exceeded in sum; what a split class's part
  * leaves unused is not lent to the other parts. Bursts are kept as written
  * (each part may send one). Admission was checked on the whole tree; a
@@ -39,6 +39,7 @@ void vqos_policy_slice_fini(struct vqos_policy_slice *s)
 struct weight {
 	double bps_part, bps_all;
 	double pps_part, pps_all;
+	double cps_part, cps_all;
 	uint32_t n_part, n_all;
 };
 
@@ -102,10 +103,12 @@ int vqos_policy_part(const struct vqos_policy *p, const uint32_t *ports, uint32_
 		for (uint32_t j = i; j != VQOS_POLICY_NONE; j = parent_of(p, j)) {
 			w[j].bps_all += (double)p->classes[i].rate_bps;
 			w[j].pps_all += (double)p->classes[i].rate_pps;
+			w[j].cps_all += (double)p->classes[i].rate_cps;
 			w[j].n_all++;
 			if (mine) {
 				w[j].bps_part += (double)p->classes[i].rate_bps;
 				w[j].pps_part += (double)p->classes[i].rate_pps;
+				w[j].cps_part += (double)p->classes[i].rate_cps;
 				w[j].n_part++;
 			}
 		}
@@ -136,6 +139,8 @@ int vqos_policy_part(const struct vqos_policy *p, const uint32_t *ports, uint32_
 		c->ceil_bps = share(c->ceil_bps, x->bps_part, x->bps_all, x->n_part, x->n_all);
 		c->rate_pps = share(c->rate_pps, x->pps_part, x->pps_all, x->n_part, x->n_all);
 		c->ceil_pps = share(c->ceil_pps, x->pps_part, x->pps_all, x->n_part, x->n_all);
+		c->rate_cps = share(c->rate_cps, x->cps_part, x->cps_all, x->n_part, x->n_all);
+		c->ceil_cps = share(c->ceil_cps, x->cps_part, x->cps_all, x->n_part, x->n_all);
 	}
 	for (uint32_t k = 0; k < n_ports; k++)
 		out->leaf_of_port[k] = at[p->port_leaf[ports[k]]];

@@ -90,9 +90,12 @@ static void fifo_destroy(struct vqos_qdisc *q)
 static int fifo_create(const struct vqos_sched_params *p, struct vqos_qdisc **out,
 		       struct vqos_sched_error *err)
 {
-	struct vqos_fifo *f = calloc(1, sizeof(*f));
-	int rc;
+	struct vqos_fifo *f;
+	int rc = vqos_sched_refuse_cycles(p, "fifo", err);
 
+	if (rc < 0)
+		return rc;
+	f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return -ENOMEM;
 	f->base.ops = &vqos_fifo_ops;
@@ -303,9 +306,12 @@ static int fifo_change(struct vqos_qdisc *q, const struct vqos_sched_class_param
 {
 	struct vqos_fifo *f = (struct vqos_fifo *)q;
 	uint32_t i = vqos_sched_tree_find(&f->tree, c->id);
+	struct vqos_sched_params one = { .classes = c, .n_classes = 1 };
 
 	if (i == VQOS_SCHED_NONE)
 		return vqos_sched_fail(err, NULL, UINT32_MAX, "no class with id %u", c->id);
+	if (vqos_sched_refuse_cycles(&one, "fifo", err) < 0)
+		return -EINVAL;
 	if (c->parent != f->params[i].parent || c->port != f->params[i].port)
 		return vqos_sched_fail(err, f->params, i, "parent and port cannot change");
 	if (i == f->tree.root && c->limit > f->mask + 1)

@@ -3,8 +3,8 @@
  * htb: vqos's hierarchical token bucket.
  *
  * The semantics are Linux HTB's. Every class has a rate bucket (its guarantee)
- * and a ceil bucket (its limit), in bits and/or in packets. From its buckets a
- * class is in one of three modes:
+ * and a ceil bucket (its limit), in bits, in packets and/or in cycles of the
+ * OVS core (see below). From its buckets a class is in one of three modes:
  *
  *   CAN   every rate and ceil bucket >= 0: it may send on its own rate;
  *   MAY   a rate bucket < 0, every ceil bucket >= 0: it may only borrow;
@@ -52,6 +52,19 @@
  * debt is repaid before the class sends again, so long-run rates are exact.
  * Several packets of one leaf go in one grant: its size is the most that
  * keeps every bucket on the path non-negative before the last packet.
+ *
+ * Cycles. A packet costs cost_pkt + cost_byte x len cycles, the model of its
+ * leaf; cost_byte counts 1/1024 cycles, and what a charge leaves of a cycle
+ * is kept on the leaf (cyc_rem) and added to its next, so the cycles charged
+ * over any run are exactly the model's, to the cycle. A batch's cycles go to
+ * the cycle buckets of the path as its bytes go to the bit buckets. A grant
+ * has a packet and a byte budget only, so a cycles budget of T is split
+ * between them in the proportion a packet of the leaf's mean length (mean_len:
+ * its first charge's, then halfway to each next one's; a full-size frame
+ * before any) spends: P - 1 = T / (a + b s) packets and
+ * B - 1 = T s / (a + b s) bytes, whence (P - 1) a + (B - 1) b <= T whatever
+ * the sizes: no packet starts once the cycles bucket would be negative, and
+ * packets of the mean length get all of T.
  *
  * This file is the fast path; building, changing, counters and freeing are
  * in htb_ctl.c, the structures in htb.h.
@@ -231,9 +244,10 @@ static bool rate_short(const struct htb_class *k, unsigned b)
 
 uint8_t vqos_htb_mode(const struct htb_class *k)
 {
-	if (tb_negative(&k->tb[TB_CEIL]) || tb_negative(&k->tb[TB_PCEIL]))
+	if (tb_negative(&k->tb[TB_CEIL]) || tb_negative(&k->tb[TB_PCEIL]) ||
+	    tb_negative(&k->tb[TB_CCEIL]))
 		return HTB_CANT;
-	if (rate_short(k, TB_RATE) || rate_short(k, TB_PRATE))
+	if (rate_short(k, TB_RATE) || rate_short(k, TB_PRATE) || rate_short(k, TB_CRATE))
 		return HTB_MAY;
 	return HTB_CAN;
 }
@@ -368,6 +382,34 @@ static void clip(uint64_t *limit, int64_t tokens, uint64_t cost)
 }
 
 /*
+ * A cycles bucket with @p tokens >= 0 (cycles x @p hz) bounds the packets and
+ * bytes of a grant to @p leaf: the budget, less what the leaf owes of a
+ * cycle, split by its mean length (see the file comment).
+ */
+static void clip_cycles(uint64_t *pkts, uint64_t *bytes, int64_t tokens, uint64_t hz,
+			const struct htb_class *leaf)
+{
+	unsigned __int128 t = (unsigned __int128)tokens * VQOS_SCHED_COST_BYTE_ONE / hz;
+	uint64_t a = (uint64_t)leaf->cost_pkt * VQOS_SCHED_COST_BYTE_ONE, b = leaf->cost_byte;
+	uint64_t s = leaf->mean_len ? leaf->mean_len : VQOS_SCHED_FRAME_BYTES, c = a + b * s;
+
+	t = t > leaf->cyc_rem ? t - leaf->cyc_rem : 0;
+	/* a leaf without a model is refused under a cycle rate: never here */
+	if (a == 0 && b == 0)
+		return;
+	if (b == 0)
+		clip(pkts, t / a > INT64_MAX ? INT64_MAX : (int64_t)(t / a), 1);
+	else if (a == 0)
+		clip(bytes, t / b > INT64_MAX ? INT64_MAX : (int64_t)(t / b), 1);
+	else {
+		unsigned __int128 bt = t * s / c;
+
+		clip(pkts, t / c > INT64_MAX ? INT64_MAX : (int64_t)(t / c), 1);
+		clip(bytes, bt > INT64_MAX ? INT64_MAX : (int64_t)bt, 1);
+	}
+}
+
+/*
  * How much @p leaf may send now through @p lender, into @p g. Every ceil on
  * the path and the lender's rate must have tokens; the DRR deficits of the
  * rings between the lender and the leaf bound the bytes when a ring has
@@ -387,15 +429,18 @@ static bool size_grant(struct vqos_htb *q, uint32_t leaf, uint32_t lender, uint6
 		for (unsigned b = c == lender ? TB_RATE : TB_CEIL; b < TB_N; b++) {
 			int64_t t;
 
-			if (k->tb[b].rate == 0 || (b != TB_CEIL && b != TB_PCEIL && c != lender))
+			/* rate buckets (even) count for the lender only */
+			if (k->tb[b].rate == 0 || ((b & 1) == 0 && c != lender))
 				continue;
 			t = vqos_tb_peek(&k->tb[b], dt);
 			if (t < 0)
 				return false;
 			if (b == TB_RATE || b == TB_CEIL)
 				clip(&bytes, t, 8 * hz);
-			else
+			else if (b == TB_PRATE || b == TB_PCEIL)
 				clip(&pkts, t, hz);
+			else
+				clip_cycles(&pkts, &bytes, t, hz, &q->cl[leaf]);
 		}
 		if (below && k->link[p].next != c) {
 			int64_t d = c == lender ? k->deficit_row[p] : k->deficit_feed[p];
@@ -466,7 +511,23 @@ static void account(struct vqos_htb *q, const struct vqos_sched_grant *g, uint64
 		    uint64_t bytes, uint64_t now)
 {
 	uint32_t lender = g->lender;
-	unsigned p = q->cl[g->leaf].prio, lvl = q->cl[lender].level;
+	struct htb_class *leaf = &q->cl[g->leaf];
+	unsigned p = leaf->prio, lvl = q->cl[lender].level;
+	uint64_t cyc = 0;
+
+	/* the leaf's model, to the 1/1024 cycle: the fraction waits for its next */
+	if (leaf->cost_pkt != 0 || leaf->cost_byte != 0) {
+		uint64_t frac = leaf->cyc_rem + leaf->cost_byte * bytes;
+
+		cyc = pkts * leaf->cost_pkt + frac / VQOS_SCHED_COST_BYTE_ONE;
+		leaf->cyc_rem = (uint32_t)(frac % VQOS_SCHED_COST_BYTE_ONE);
+		/* a grant splits a cycles budget by this (see the file comment) */
+		if (pkts != 0)
+			leaf->mean_len =
+				leaf->mean_len == 0
+					? (uint32_t)(bytes / pkts)
+					: (uint32_t)((leaf->mean_len + bytes / pkts + 1) / 2);
+	}
 
 	for (uint32_t c = g->leaf;; c = q->cl[c].parent) {
 		struct htb_class *k = &q->cl[c];
@@ -494,9 +555,11 @@ static void account(struct vqos_htb *q, const struct vqos_sched_grant *g, uint64
 		vqos_htb_update(k, now);
 		vqos_tb_take(&k->tb[TB_CEIL], bytes * 8, q->hz);
 		vqos_tb_take(&k->tb[TB_PCEIL], pkts, q->hz);
+		vqos_tb_take(&k->tb[TB_CCEIL], cyc, q->hz);
 		if (k->level >= lvl) {
 			vqos_tb_take(&k->tb[TB_RATE], bytes * 8, q->hz);
 			vqos_tb_take(&k->tb[TB_PRATE], pkts, q->hz);
+			vqos_tb_take(&k->tb[TB_CRATE], cyc, q->hz);
 		} else {
 			k->borrows += pkts;
 		}

@@ -11,13 +11,16 @@
 
 #include "tree.h"
 
-/* A bucket's debt beyond its burst: room for one overshooting vring burst. */
+/* A bucket's debt beyond its burst: room for one overshooting vring burst.
+ * A cycles bucket's is what HTB_DEBT_PKTS packets and HTB_DEBT_BYTES bytes
+ * cost under the costliest model below it. */
 #define HTB_DEBT_BYTES (512u << 10)
 #define HTB_DEBT_PKTS  256u
 /* What a class below its rate earns before it sends on its own rate again. */
 #define HTB_BACK_BYTES 1518u
 
-enum { TB_RATE, TB_CEIL, TB_PRATE, TB_PCEIL, TB_N };
+/* Rate buckets are even, ceil buckets odd: bits, packets, cycles. */
+enum { TB_RATE, TB_CEIL, TB_PRATE, TB_PCEIL, TB_CRATE, TB_CCEIL, TB_N };
 enum { HTB_CANT, HTB_MAY, HTB_CAN };
 
 struct htb_link {
@@ -70,8 +73,18 @@ struct htb_class {
 	uint32_t next_parked;
 	struct vqos_tb tb[TB_N];
 	/* rate buckets: the tokens a class out of CAN needs to get back (one
-	 * frame or packet, at most half the bucket; 0 for ceil buckets) */
+	 * frame, packet or frame's cycles, at most half the bucket; 0 for ceil
+	 * buckets) */
 	int64_t back_floor[TB_N];
+	/* leaf: its port's cost model (cost_byte in 1/VQOS_SCHED_COST_BYTE_ONE
+	 * cycles), what charging left of a cycle (same unit), and the mean
+	 * packet length by which a grant splits a cycles budget */
+	uint32_t cost_pkt, cost_byte;
+	uint32_t cyc_rem;
+	uint32_t mean_len;
+	/* cycles of a full-size frame and of a bucket's debt under the
+	 * costliest model of the leaves below (the class itself for a leaf) */
+	uint64_t cyc_frame, cyc_debt;
 	/* DRR deficits, bytes: in the row of its level and in its parent's feed,
 	 * apart, or own-rate turns would reset borrowing turns */
 	int64_t deficit_row[VQOS_SCHED_PRIO_MAX];

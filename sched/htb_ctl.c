@@ -27,6 +27,9 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 	uint64_t cburst = burst_of(c->cburst, ceil_bps / 8, VQOS_SCHED_FRAME_BYTES);
 	uint64_t pburst = burst_of(c->burst_pkts, c->rate_pps, 1);
 	uint64_t pcburst = burst_of(c->cburst_pkts, ceil_pps, 1);
+	uint64_t ceil_cps = vqos_sched_ceil_cps(c);
+	uint64_t cyburst = burst_of(c->burst_cyc, c->rate_cps, k->cyc_frame);
+	uint64_t cycburst = burst_of(c->cburst_cyc, ceil_cps, k->cyc_frame);
 
 	/* a deep bucket at a huge rate may not fit 63 bits at this clock */
 	if (vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
@@ -35,12 +38,26 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 	    vqos_tb_init(&k->tb[TB_PCEIL], ceil_pps, pcburst, HTB_DEBT_PKTS, q->hz))
 		return vqos_sched_fail(err, q->params, i,
 				       "burst too large for the rate at this clock; set burst");
+	/* the same for cycles: a frame's cycles deep, a vring burst's debt */
+	if (vqos_tb_init(&k->tb[TB_CRATE], c->rate_cps, cyburst, k->cyc_debt, q->hz))
+		return vqos_sched_fail(err, q->params, i,
+				       "cps too high for a bucket at this clock (or its burst)");
+	if (vqos_tb_init(&k->tb[TB_CCEIL], ceil_cps, cycburst, k->cyc_debt, q->hz))
+		return vqos_sched_fail(err, q->params, i,
+				       "ccps%s too high for a bucket at this clock (or its burst)",
+				       c->ceil_cps ? "" : " (the cps: no ccps given)");
 	k->back_floor[TB_RATE] = (int64_t)HTB_BACK_BYTES * 8 * (int64_t)q->hz;
 	if (k->back_floor[TB_RATE] > k->tb[TB_RATE].max / 2)
 		k->back_floor[TB_RATE] = k->tb[TB_RATE].max / 2;
 	k->back_floor[TB_PRATE] = (int64_t)q->hz;
 	if (k->back_floor[TB_PRATE] > k->tb[TB_PRATE].max / 2)
 		k->back_floor[TB_PRATE] = k->tb[TB_PRATE].max / 2;
+	/* a frame is at most 2.6e6 cycles (the costs' bounds): x hz fits */
+	k->back_floor[TB_CRATE] = (int64_t)(k->cyc_frame * q->hz);
+	if (k->back_floor[TB_CRATE] > k->tb[TB_CRATE].max / 2)
+		k->back_floor[TB_CRATE] = k->tb[TB_CRATE].max / 2;
+	k->cost_pkt = c->cost_pkt;
+	k->cost_byte = c->cost_byte;
 	k->prio = c->prio;
 	k->port = c->port;
 	k->quantum = vqos_sched_quantum(c);
@@ -59,6 +76,32 @@ static void carry_tokens(struct htb_class *k, const struct htb_class *old, uint6
 		k->tb[b].tokens = t > k->tb[b].max ? k->tb[b].max : t;
 		if (k->tb[b].tokens < k->tb[b].min)
 			k->tb[b].tokens = k->tb[b].min;
+	}
+}
+
+/*
+ * What a full-size frame and a bucket's debt cost in cycles, per class: under
+ * its own model for a leaf, under the costliest of its leaves' for an inner
+ * class (its cycle buckets count every leaf's packets). Costs were checked.
+ */
+static void cycle_sizes(struct vqos_htb *q, const struct vqos_sched_params *p)
+{
+	for (uint32_t i = 0; i < q->n; i++) {
+		const struct vqos_sched_class_params *c = &p->classes[i];
+		uint64_t frame = vqos_sched_cost_frame(c->cost_pkt, c->cost_byte);
+		uint64_t debt =
+			(uint64_t)HTB_DEBT_PKTS * c->cost_pkt +
+			((uint64_t)HTB_DEBT_BYTES * c->cost_byte + VQOS_SCHED_COST_BYTE_ONE - 1) /
+				VQOS_SCHED_COST_BYTE_ONE;
+
+		if (q->tree.n_children[i] != 0)
+			continue;
+		for (uint32_t a = i; a != VQOS_SCHED_NONE; a = q->tree.parent[a]) {
+			struct htb_class *k = &q->cl[a];
+
+			k->cyc_frame = frame > k->cyc_frame ? frame : k->cyc_frame;
+			k->cyc_debt = debt > k->cyc_debt ? debt : k->cyc_debt;
+		}
 	}
 }
 
@@ -127,6 +170,8 @@ static int htb_create(const struct vqos_sched_params *p, struct vqos_qdisc **out
 		vqos_sched_fail(err, NULL, UINT32_MAX, "out of memory");
 		rc = -ENOMEM;
 	}
+	if (rc == 0)
+		cycle_sizes(q, p);
 	for (unsigned l = 0; l < VQOS_SCHED_DEPTH_MAX; l++)
 		for (unsigned j = 0; j < VQOS_SCHED_PRIO_MAX; j++)
 			q->row[l][j].cur = q->row[l][j].holder = VQOS_SCHED_NONE;
@@ -179,6 +224,10 @@ static int htb_change(struct vqos_qdisc *qd, const struct vqos_sched_class_param
 	/* the rings and the heap are sized for this tree's shape */
 	if (c->parent != q->params[i].parent || c->port != q->params[i].port)
 		return vqos_sched_fail(err, q->params, i, "parent and port cannot change");
+	/* the cycle buckets of the whole path are sized for the leaves' models */
+	if (c->cost_pkt != q->params[i].cost_pkt || c->cost_byte != q->params[i].cost_byte)
+		return vqos_sched_fail(err, q->params, i,
+				       "cost_pkt and cost_byte cannot change (a new qdisc)");
 	k = &q->cl[i];
 	old = q->params[i];
 	q->params[i] = *c;
@@ -246,6 +295,9 @@ static void htb_carry(struct vqos_qdisc *qd, const struct vqos_qdisc *fromd, uin
 			if (k->deficit_feed[p] > k->quantum)
 				k->deficit_feed[p] = k->quantum;
 		}
+		/* what the leaf owes of a cycle, and the length it splits by */
+		k->cyc_rem = old->cyc_rem;
+		k->mean_len = old->mean_len;
 		/* the way back to CAN depends on the mode it comes from */
 		k->mode = old->mode;
 		m = vqos_htb_mode(k);
@@ -284,6 +336,10 @@ static int htb_stats(struct vqos_qdisc *qd, uint32_t index, uint64_t now,
 		st->ptokens = vqos_tb_peek(&k->tb[TB_PRATE], dt) / (int64_t)q->hz;
 	if (k->tb[TB_PCEIL].rate)
 		st->pctokens = vqos_tb_peek(&k->tb[TB_PCEIL], dt) / (int64_t)q->hz;
+	if (k->tb[TB_CRATE].rate)
+		st->cyc_tokens = vqos_tb_peek(&k->tb[TB_CRATE], dt) / (int64_t)q->hz;
+	if (k->tb[TB_CCEIL].rate)
+		st->cyc_ctokens = vqos_tb_peek(&k->tb[TB_CCEIL], dt) / (int64_t)q->hz;
 	return 0;
 }
 

@@ -135,9 +135,12 @@ static void police_destroy(struct vqos_qdisc *q)
 static int police_create(const struct vqos_sched_params *prm, struct vqos_qdisc **out,
 			 struct vqos_sched_error *err)
 {
-	struct vqos_police *p = calloc(1, sizeof(*p));
-	int rc;
+	struct vqos_police *p;
+	int rc = vqos_sched_refuse_cycles(prm, "police", err);
 
+	if (rc < 0)
+		return rc;
+	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	p->fifo.base.ops = &vqos_police_ops;
@@ -263,11 +266,14 @@ static int police_change(struct vqos_qdisc *q, const struct vqos_sched_class_par
 {
 	struct vqos_police *p = (struct vqos_police *)q;
 	uint32_t i = vqos_sched_tree_find(&p->fifo.tree, c->id);
+	struct vqos_sched_params one = { .classes = c, .n_classes = 1 };
 	struct police_meter saved;
 	int rc;
 
 	if (i == VQOS_SCHED_NONE)
 		return vqos_sched_fail(err, NULL, UINT32_MAX, "no class with id %u", c->id);
+	if (vqos_sched_refuse_cycles(&one, "police", err) < 0)
+		return -EINVAL;
 	if (c->parent != p->fifo.params[i].parent || c->port != p->fifo.params[i].port)
 		return vqos_sched_fail(err, p->fifo.params, i, "parent and port cannot change");
 	if (!p->fifo.cl[i].leaf)

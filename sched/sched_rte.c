@@ -448,6 +448,8 @@ static int sr_create(const struct vqos_sched_params *p, struct vqos_qdisc **out,
 	s->room = UINT32_MAX;
 	rc = vqos_sched_tree_build(p, &s->tree, err);
 	if (rc == 0)
+		rc = vqos_sched_refuse_cycles(p, "sched (librte_sched)", err);
+	if (rc == 0)
 		rc = vqos_sched_check_rates(p, &s->tree, err);
 	if (rc == 0)
 		rc = sr_check(s, p, err);
@@ -610,6 +612,8 @@ static int sr_change(struct vqos_qdisc *q, const struct vqos_sched_class_params 
 	old = s->params[i];
 	s->params[i] = *c;
 	rc = vqos_sched_tree_build(&p, &check.tree, err);
+	if (rc == 0)
+		rc = vqos_sched_refuse_cycles(&p, "sched (librte_sched)", err);
 	if (rc == 0)
 		rc = vqos_sched_check_rates(&p, &check.tree, err);
 	if (rc == 0)

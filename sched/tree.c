@@ -196,21 +196,30 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
+/* The units of a class's rates. */
+enum unit { U_BPS, U_PPS, U_CPS };
+
+static uint64_t rate_in(const struct vqos_sched_class_params *c, enum unit u)
+{
+	return u == U_BPS ? c->rate_bps : u == U_PPS ? c->rate_pps : c->rate_cps;
+}
+
 /* Children's guarantees in one unit against their parents'. */
 static int check_sums(const struct vqos_sched_params *p, const struct vqos_sched_tree *t,
-		      uint64_t *sum, bool pps, struct vqos_sched_error *err)
+		      uint64_t *sum, enum unit u, struct vqos_sched_error *err)
 {
+	static const char *const names[] = { "bit/s", "pkt/s", "cycles/s" };
 	const struct vqos_sched_class_params *c = p->classes;
 
 	memset(sum, 0, t->n * sizeof(*sum));
 	for (uint32_t i = 0; i < t->n; i++) {
 		uint32_t par = t->parent[i];
-		uint64_t mine = pps ? c[i].rate_pps : c[i].rate_bps;
+		uint64_t mine = rate_in(&c[i], u);
 		uint64_t theirs;
 
 		if (par == VQOS_SCHED_NONE)
 			continue;
-		theirs = pps ? c[par].rate_pps : c[par].rate_bps;
+		theirs = rate_in(&c[par], u);
 		sum[par] = add_sat(sum[par], mine);
 		/* a guarantee is only one if the parent can pay it */
 		if (theirs != 0 && sum[par] > theirs && !p->allow_overcommit)
@@ -219,9 +228,55 @@ static int check_sums(const struct vqos_sched_params *p, const struct vqos_sched
 				"children of \"%.*s\" (id %u) are guaranteed %llu %s, "
 				"over its rate %llu",
 				VQOS_SCHED_NAME_MAX, c[par].name, c[par].id,
-				(unsigned long long)sum[par], pps ? "pkt/s" : "bit/s",
-				(unsigned long long)theirs);
+				(unsigned long long)sum[par], names[u], (unsigned long long)theirs);
 	}
+	return 0;
+}
+
+/*
+ * A leaf below a class with a cycle rate must say what its packets cost:
+ * one that costs nothing would pass the cycle buckets for free. The message
+ * names the nearest such class and the leaf.
+ */
+static int check_costs(const struct vqos_sched_params *p, const struct vqos_sched_tree *t,
+		       struct vqos_sched_error *err)
+{
+	const struct vqos_sched_class_params *c = p->classes;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		/* a cost model is a count of cycles, bounded so buckets stay in 63 bits */
+		if (c[i].cost_pkt > VQOS_SCHED_COST_PKT_MAX ||
+		    c[i].cost_byte > VQOS_SCHED_COST_BYTE_MAX)
+			return vqos_sched_fail(err, c, i,
+					       "cost %u cycles/packet + %u/%u cycles/byte is over "
+					       "%u + %u/%u",
+					       c[i].cost_pkt, c[i].cost_byte,
+					       VQOS_SCHED_COST_BYTE_ONE, VQOS_SCHED_COST_PKT_MAX,
+					       VQOS_SCHED_COST_BYTE_MAX, VQOS_SCHED_COST_BYTE_ONE);
+		if (t->n_children[i] != 0 || c[i].cost_pkt != 0 || c[i].cost_byte != 0)
+			continue;
+		if (c[i].rate_cps != 0 || c[i].ceil_cps != 0)
+			return vqos_sched_fail(err, c, i,
+					       "a cycle rate but no cost (cost_pkt, cost_byte)");
+		for (uint32_t a = t->parent[i]; a != VQOS_SCHED_NONE; a = t->parent[a])
+			if (c[a].rate_cps != 0 || c[a].ceil_cps != 0)
+				return vqos_sched_fail(
+					err, c, a,
+					"a cycle rate, but leaf \"%.*s\" (id %u) below it has no "
+					"cost (cost_pkt, cost_byte)",
+					VQOS_SCHED_NAME_MAX, c[i].name, c[i].id);
+	}
+	return 0;
+}
+
+int vqos_sched_refuse_cycles(const struct vqos_sched_params *p, const char *kind,
+			     struct vqos_sched_error *err)
+{
+	for (uint32_t i = 0; i < p->n_classes; i++)
+		/* only htb has cycle buckets: a limit the kind would ignore is refused */
+		if (p->classes[i].rate_cps != 0 || p->classes[i].ceil_cps != 0)
+			return vqos_sched_fail(err, p->classes, i,
+					       "%s has no cycle rates (cps, ccps): use htb", kind);
 	return 0;
 }
 
@@ -234,8 +289,9 @@ int vqos_sched_check_rates(const struct vqos_sched_params *p, const struct vqos_
 
 	for (uint32_t i = 0; i < t->n; i++) {
 		/* a class without a rate could never send on its own */
-		if (c[i].rate_bps == 0 && c[i].rate_pps == 0)
-			return vqos_sched_fail(err, c, i, "zero rate (give bit/s or pkt/s)");
+		if (c[i].rate_bps == 0 && c[i].rate_pps == 0 && c[i].rate_cps == 0)
+			return vqos_sched_fail(err, c, i,
+					       "zero rate (give bit/s, pkt/s or cycles/s)");
 		/* ceil is the most a class may reach by borrowing */
 		if (c[i].ceil_bps != 0 && c[i].ceil_bps < c[i].rate_bps)
 			return vqos_sched_fail(err, c, i, "ceil %llu bit/s below rate %llu bit/s",
@@ -245,18 +301,26 @@ int vqos_sched_check_rates(const struct vqos_sched_params *p, const struct vqos_
 			return vqos_sched_fail(err, c, i, "ceil %llu pkt/s below rate %llu pkt/s",
 					       (unsigned long long)c[i].ceil_pps,
 					       (unsigned long long)c[i].rate_pps);
+		if (c[i].ceil_cps != 0 && c[i].ceil_cps < c[i].rate_cps)
+			return vqos_sched_fail(err, c, i,
+					       "ceil %llu cycles/s below rate %llu cycles/s",
+					       (unsigned long long)c[i].ceil_cps,
+					       (unsigned long long)c[i].rate_cps);
 		/* buckets count bytes x clock_hz in 63 bits */
 		if (c[i].burst > VQOS_SCHED_BURST_MAX || c[i].cburst > VQOS_SCHED_BURST_MAX ||
 		    c[i].burst_pkts > VQOS_SCHED_BURST_MAX ||
-		    c[i].cburst_pkts > VQOS_SCHED_BURST_MAX)
+		    c[i].cburst_pkts > VQOS_SCHED_BURST_MAX ||
+		    c[i].burst_cyc > VQOS_SCHED_BURST_MAX || c[i].cburst_cyc > VQOS_SCHED_BURST_MAX)
 			return vqos_sched_fail(err, c, i, "burst over %u", VQOS_SCHED_BURST_MAX);
 	}
+	rc = check_costs(p, t, err);
+	if (rc < 0)
+		return rc;
 	sum = malloc(t->n * sizeof(*sum));
 	if (sum == NULL)
 		return -ENOMEM;
-	rc = check_sums(p, t, sum, false, err);
-	if (rc == 0)
-		rc = check_sums(p, t, sum, true, err);
+	for (enum unit u = U_BPS; rc == 0 && u <= U_CPS; u++)
+		rc = check_sums(p, t, sum, u, err);
 	free(sum);
 	return rc;
 }

@@ -44,8 +44,10 @@ int vqos_sched_fail(struct vqos_sched_error *err, const struct vqos_sched_class_
 
 /**
  * The rate rules of the shaping kinds (htb, sched): every class has a rate in
- * bits or packets, ceil >= rate, bursts within VQOS_SCHED_BURST_MAX, and,
- * unless p->allow_overcommit, the children's rates fit their parent's.
+ * bits, packets or cycles, ceil >= rate, bursts within VQOS_SCHED_BURST_MAX,
+ * costs within their bounds, every leaf below a class with a cycle rate has
+ * a cost model, and, unless p->allow_overcommit, the children's rates fit
+ * their parent's.
  */
 int vqos_sched_check_rates(const struct vqos_sched_params *p, const struct vqos_sched_tree *t,
 			   struct vqos_sched_error *err);
@@ -61,6 +63,19 @@ static inline uint64_t vqos_sched_ceil_pps(const struct vqos_sched_class_params 
 {
 	return c->ceil_pps ? c->ceil_pps : c->rate_pps;
 }
+
+/** Effective ceil of class @p c in cycles per second. */
+static inline uint64_t vqos_sched_ceil_cps(const struct vqos_sched_class_params *c)
+{
+	return c->ceil_cps ? c->ceil_cps : c->rate_cps;
+}
+
+/**
+ * For the kinds without cycle buckets: refuse a tree in which a class has
+ * rate_cps or ceil_cps, naming the class and @p kind. Returns 0 or -EINVAL.
+ */
+int vqos_sched_refuse_cycles(const struct vqos_sched_params *p, const char *kind,
+			     struct vqos_sched_error *err);
 
 /** DRR quantum of class @p c, bytes: its own, or rate / 10 bytes clamped to
  * 1600..200000, as tc's r2q does. */

@@ -259,7 +259,7 @@ static void test_unknown_keys(void **state)
 			       "    queues = 2; }\n"
 			       ");\n",
 		  "t.conf:4: key 'ports.[1].queues': unknown key "
-		  "(known here: name, socket, mode, uplink, mac)" },
+		  "(known here: name, socket, mode, uplink, mac, cost)" },
 	};
 
 	expect_errors(cases, ARRAY_SIZE(cases));
@@ -681,7 +681,7 @@ static void test_file_include(void **state)
 	assert_null(conf);
 	snprintf(want, sizeof(want),
 		 "%s:2: key 'ports.[0].bogus': unknown key (known here: name, "
-		 "socket, mode, uplink, mac)",
+		 "socket, mode, uplink, mac, cost)",
 		 inc);
 	assert_string_equal(err, want);
 

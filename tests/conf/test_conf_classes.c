@@ -173,7 +173,7 @@ static void test_class_errors(void **state)
 		{ PORTS "tx = { classes = (\n { name = \"r\";\n  weight = 3; } ); };\n",
 		  "t.conf:5: key 'tx.classes.[0].weight': unknown key (known here: name, parent, "
 		  "port, rate, ceil, burst, cburst, prio, quantum, pps, cpps, limit, overcommit, "
-		  "meter, mark, aqm, match)" },
+		  "meter, mark, aqm, match, cps, ccps)" },
 		{ PORTS "tx = {\n kind = \"htb\"; };\n",
 		  "t.conf:4: key 'tx.kind': unknown key (known here: qdisc, classes)" },
 		/* wrong types */
@@ -288,7 +288,8 @@ static void test_class_words(void **state)
 		{ 4,
 		  { "name", "c1", "weight", "1" },
 		  "weight: unknown key (known here: name, parent, port, rate, ceil, burst, cburst, "
-		  "prio, quantum, pps, cpps, limit, overcommit, meter, mark, aqm, match)" },
+		  "prio, quantum, pps, cpps, limit, overcommit, meter, mark, aqm, match, cps, "
+		  "ccps)" },
 		{ 2, { "rate", "1mbit" }, "name: missing" },
 		{ 2, { "name", "a/b" }, "name: 'a/b' has a character outside [A-Za-z0-9_.-]" },
 		{ 0, { NULL }, "name: missing" },

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What vqosctl prints, byte for byte: port show, lcore show and bottleneck
- * as -j prints them and as text, and stats --prometheus, from counters staged
+ * What vqosctl prints, byte for byte: port show, class show, lcore show and
+ * bottleneck as -j prints them and as text, and stats --prometheus, from
+ * counters staged
  * by hand, against the files of tests/ctl/output/. Scripts (results/) and the
  * integration tests parse these outputs: a change to one of those files is a
  * change of vqos's interface, to be made on purpose. With VQOS_OUTPUT_WRITE
@@ -34,6 +35,7 @@ static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_po
 		.connected = true,
 		.uplink_up = true,
 		.lcore = 1,
+		.cost = { .set = true, .packet = 900, .byte = 461 },
 	};
 
 	/* every counter its own value: tx 1001, 1002, ...; rx 2001, ... */
@@ -84,7 +86,70 @@ static void fake_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_l
 	cb(arg, &l);
 }
 
-static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports, .lcore_foreach = fake_lcores };
+/* tx: a root limited in bits and cycles over c1 (cycles, with a debt) and
+ * c2 (packets); rx: one class of a police tree. */
+static void fake_classes(void *aux, int dir, void (*cb)(void *arg, const struct vqos_ctl_class *c),
+			 void *arg)
+{
+	struct vqos_ctl_class c = { .kind = "htb",
+				    .name = "root",
+				    .rate_bps = 10000000000ull,
+				    .ceil_bps = 10000000000ull,
+				    .rate_cps = 2000000000,
+				    .ceil_cps = 3000000000ull,
+				    .burst = 1301200,
+				    .cburst = 1301200,
+				    .quantum = 200000,
+				    .bytes = 3000000,
+				    .packets = 3000,
+				    .lends = 2500,
+				    .tokens = 1000,
+				    .ctokens = 2000,
+				    .cyc_tokens = 40000,
+				    .cyc_ctokens = 50000 };
+
+	if (dir == 1) {
+		cb(arg, &(struct vqos_ctl_class){ .kind = "police",
+						  .name = "c1",
+						  .port = "c1",
+						  .rate_bps = 1000000,
+						  .ceil_bps = 1000000,
+						  .drops = 7 });
+		return;
+	}
+	cb(arg, &c);
+	c = (struct vqos_ctl_class){ .kind = "htb",
+				     .name = "c1",
+				     .parent = "root",
+				     .port = "c1",
+				     .depth = 1,
+				     .rate_cps = 1000000000,
+				     .ceil_cps = 3000000000ull,
+				     .prio = 1,
+				     .quantum = 1600,
+				     .bytes = 2000000,
+				     .packets = 2000,
+				     .overlimits = 4,
+				     .borrows = 500,
+				     .cyc_tokens = -1234,
+				     .cyc_ctokens = 5678 };
+	cb(arg, &c);
+	c = (struct vqos_ctl_class){ .kind = "htb",
+				     .name = "c2",
+				     .parent = "root",
+				     .port = "c2",
+				     .depth = 1,
+				     .rate_pps = 10000,
+				     .ceil_pps = 20000,
+				     .quantum = 1600,
+				     .bytes = 1000000,
+				     .packets = 1000 };
+	cb(arg, &c);
+}
+
+static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports,
+					 .class_foreach = fake_classes,
+					 .lcore_foreach = fake_lcores };
 static const struct vqos_ctl_env env = { .ops = &ops };
 
 /* Compare @p text with tests/ctl/output/@p name (or write it there). */
@@ -159,6 +224,17 @@ static void test_port_show(void **state)
 	json_decref(r);
 }
 
+static void test_class_show(void **state)
+{
+	const char *argv[] = { "class", "show" };
+	json_t *r = reply(2, argv);
+
+	check_output("class_show.json", r, true, 2, argv, false);
+	check_output("class_show.txt", r, false, 2, argv, false);
+	check_output("class_show_s.txt", r, false, 2, argv, true);
+	json_decref(r);
+}
+
 static void test_lcore_show(void **state)
 {
 	const char *argv[] = { "lcore", "show" };
@@ -203,9 +279,8 @@ static void test_bottleneck(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_port_show),
-		cmocka_unit_test(test_lcore_show),
-		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_port_show),  cmocka_unit_test(test_class_show),
+		cmocka_unit_test(test_lcore_show), cmocka_unit_test(test_prometheus),
 		cmocka_unit_test(test_bottleneck),
 	};
 

@@ -128,7 +128,27 @@ static void fake_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_l
 	cb(arg, &l);
 }
 
-static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports, .lcore_foreach = fake_lcores };
+/* What `port cost` handed the daemon last. */
+static struct vqos_conf_cost last_cost;
+static char last_cost_port[32];
+
+static int fake_port_cost(void *aux, const char *name, const struct vqos_conf_cost *cost,
+			  struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	if (strcmp(name, "c1") != 0 && strcmp(name, "c2") != 0) {
+		snprintf(err, errlen, "port cost: no port named '%s'", name);
+		return -ENOENT;
+	}
+	snprintf(last_cost_port, sizeof(last_cost_port), "%s", name);
+	last_cost = *cost;
+	out->changed = true;
+	snprintf(out->note, sizeof(out->note), "port %s: cost", name);
+	return 0;
+}
+
+static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports,
+					 .lcore_foreach = fake_lcores,
+					 .port_cost = fake_port_cost };
 static const struct vqos_ctl_env env = { .ops = &ops };
 
 static int run(const char *text, json_t **result, char *err)
@@ -140,6 +160,72 @@ static int run(const char *text, json_t **result, char *err)
 	ret = vqos_ctl_dispatch(&env, &req, result, err, 256);
 	vqos_ctl_request_release(&req);
 	return ret;
+}
+
+/* @p words, from an admin: the status, and the reply's result freed. */
+static int run_admin(int argc, const char *const *words, char *err)
+{
+	struct vqos_ctl_request req = { .argc = argc, .may_write = true };
+	json_t *result = NULL;
+	int ret;
+
+	memcpy(req.argv, words, (size_t)argc * sizeof(*words));
+	ret = vqos_ctl_dispatch(&env, &req, &result, err, 256);
+	json_decref(result);
+	return ret;
+}
+
+/* port cost NAME [packet A] [byte B] | NAME none: the words in any order,
+ * each once, checked as the file's cost group is. */
+static void test_port_cost(void **state)
+{
+	static const struct {
+		int argc;
+		const char *argv[7];
+		const char *msg;
+	} bad[] = {
+		{ 5,
+		  { "port", "cost", "c1", "packet", "900.5" },
+		  "port cost c1: packet: '900.5' is not a whole number of cycles from 0 to "
+		  "1000000" },
+		{ 5,
+		  { "port", "cost", "c1", "byte", "lots" },
+		  "port cost c1: byte: 'lots' is not a number of cycles from 0 to 1000 (e.g. "
+		  "0.45)" },
+		{ 7,
+		  { "port", "cost", "c1", "packet", "1", "packet", "2" },
+		  "port cost: unexpected 'packet'; usage: port cost NAME [packet CYCLES] [byte "
+		  "CYCLES] | NAME none" },
+		{ 6,
+		  { "port", "cost", "c1", "packet", "1", "byte" },
+		  "port cost: unexpected 'byte'; usage: port cost NAME [packet CYCLES] [byte "
+		  "CYCLES] | NAME none" },
+		{ 4,
+		  { "port", "cost", "c1", "free" },
+		  "port cost: unexpected 'free'; usage: port cost NAME [packet CYCLES] [byte "
+		  "CYCLES] | NAME none" },
+		{ 5,
+		  { "port", "cost", "c1", "packet", "0" },
+		  "port cost c1: a cost of 0 cycles per packet and 0 per byte charges nothing: "
+		  "give packet, byte or both" },
+		{ 5, { "port", "cost", "c9", "packet", "1" }, "port cost: no port named 'c9'" },
+	};
+	const char *set[] = { "port", "cost", "c2", "byte", "0.45", "packet", "900" };
+	const char *none[] = { "port", "cost", "c1", "none" };
+	char err[256];
+
+	assert_int_equal(run_admin(7, set, err), 0);
+	assert_string_equal(last_cost_port, "c2");
+	assert_true(last_cost.set);
+	assert_int_equal(last_cost.packet, 900);
+	assert_int_equal(last_cost.byte, 461);
+	assert_int_equal(run_admin(4, none, err), 0);
+	assert_string_equal(last_cost_port, "c1");
+	assert_false(last_cost.set);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_not_equal(run_admin(bad[i].argc, bad[i].argv, err), 0);
+		assert_string_equal(err, bad[i].msg);
+	}
 }
 
 static void test_port_show(void **state)
@@ -302,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_words_and_too_big),
 		cmocka_unit_test(test_port_show),
 		cmocka_unit_test(test_dispatch_errors),
+		cmocka_unit_test(test_port_cost),
 		cmocka_unit_test(test_builtins),
 		cmocka_unit_test(test_lcore_show),
 		cmocka_unit_test(test_prometheus),

@@ -100,7 +100,8 @@ class Bed:
     # vqosd ---------------------------------------------------------------
 
     def vqosd(self, ports, extra_eal=(), extra="", lcores="0@0,1@1", mem=512):
-        """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode]);
+        """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode,
+        mac, cost: (cycles per packet, cycles per byte)]);
         @extra is more libconfig text (tx = {...}; rx = {...};); @mem MB of
         memory (each uplink's mbufs take about 13 MB)."""
         conf = self.path("vqosd.conf")
@@ -112,10 +113,11 @@ class Bed:
             f.write('control = { socket = "%s"; };\n' % self.path("ctl.sock"))
             f.write("ports = (\n")
             f.write(",\n".join(
-                "  { name = %s; socket = %s; mode = %s; uplink = %s;%s }" % (
+                "  { name = %s; socket = %s; mode = %s; uplink = %s;%s%s }" % (
                     json.dumps(p["name"]), json.dumps(p["socket"]),
                     json.dumps(p.get("mode", "server")), json.dumps(p["uplink"]),
-                    f' mac = {json.dumps(p["mac"])};' if "mac" in p else "")
+                    f' mac = {json.dumps(p["mac"])};' if "mac" in p else "",
+                    " cost = { packet = %d; byte = %r; };" % p["cost"] if "cost" in p else "")
                 for p in ports))
             f.write("\n);\n")
             # the suite runs some tests again with the data path polling

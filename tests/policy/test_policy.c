@@ -286,7 +286,8 @@ static void test_rules(void **state)
 		/* rates */
 		{ TX(ROOT "{ name = \"l1\"; parent = \"root\"; port = \"c1\"; },\n" LEAF(2)
 			     LEAF(3)),
-		  VQOS_POLICY_TX, "class 'l1' (t.conf:6): no rate: give rate or pps (or both)" },
+		  VQOS_POLICY_TX,
+		  "class 'l1' (t.conf:6): no rate: give rate, pps or cps (or several)" },
 		{ TX(ROOT "{ name = \"l1\"; parent = \"root\"; port = \"c1\"; rate = \"2mbit\";\n"
 			  "  ceil = \"1mbit\"; },\n" LEAF(2) LEAF(3)),
 		  VQOS_POLICY_TX, "class 'l1' (t.conf:6): ceil 1mbit is below rate 2mbit" },
@@ -333,7 +334,7 @@ static void test_rx_leaves(void **state)
  */
 #define RX_LEAF(name, extra)                                                                       \
 	"{ name = \"" name "\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; " extra " },"  \
-											    "\n"
+	"\n"
 
 static void test_port_backlog(void **state)
 {

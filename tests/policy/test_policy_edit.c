@@ -456,7 +456,7 @@ static void test_dump(void **state)
 static void test_dump_whole_file(void **state)
 {
 	static const char *const files[] = { "tenants.conf", "ovs.conf", "one-container.conf",
-					     "classify.conf" };
+					     "classify.conf", "cycles.conf" };
 
 	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
 		struct vqos_conf *conf = NULL, *back = NULL;

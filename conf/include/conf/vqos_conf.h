@@ -36,6 +36,32 @@
 /** A MAC address as text, "xx:xx:xx:xx:xx:xx", including the NUL. */
 #define VQOS_CONF_MAC_MAX 18
 
+/** Fixed point of a cost per byte: struct vqos_conf_cost.byte counts
+ *  1/1024 cycles (sched/'s VQOS_SCHED_COST_BYTE_ONE). */
+#define VQOS_CONF_COST_BYTE_ONE 1024u
+/** Largest cost per packet, cycles. */
+#define VQOS_CONF_COST_PKT_MAX 1000000u
+/** Largest cost per byte, whole cycles. */
+#define VQOS_CONF_COST_BYTE_MAX 1000u
+/** Longest text vqos_conf_cost_byte_format() writes, including the NUL. */
+#define VQOS_CONF_COST_TEXT_MAX 24
+
+/**
+ * What a packet through a port costs the OVS core it goes through, in cycles
+ * (the port's `cost` key): packet + byte x its length. Classes limited in
+ * cycles per second (cps, ccps) charge their packets this.
+ */
+struct vqos_conf_cost {
+	/** The port has a model; false: none (its packets cannot be charged
+	 *  cycles, so no class with a cycle rate may lead to its leaves). */
+	bool set;
+	/** Cycles per packet, 0..VQOS_CONF_COST_PKT_MAX. */
+	uint32_t packet;
+	/** Cycles per byte in 1/VQOS_CONF_COST_BYTE_ONE cycles, at most
+	 *  VQOS_CONF_COST_BYTE_MAX whole cycles. */
+	uint32_t byte;
+};
+
 /** One port: a container's vhost-user socket and its uplink. */
 struct vqos_conf_port {
 	/** Unique name, [A-Za-z0-9_.-], used by vqosctl. */
@@ -51,6 +77,8 @@ struct vqos_conf_port {
 	/** Its container's MAC, "02:00:00:00:00:01" ("" if not given): frames
 	 *  from a shared uplink go to the port whose mac they are sent to. */
 	char mac[VQOS_CONF_MAC_MAX];
+	/** Its cost model on the OVS core (key `cost`); .set false if none. */
+	struct vqos_conf_cost cost;
 };
 
 /** Longest qdisc kind name, including the NUL. */
@@ -79,6 +107,8 @@ enum vqos_conf_class_field {
 	VQOS_CONF_CLASS_MARK = 1u << 13,       /**< mark (qdisc police) */
 	VQOS_CONF_CLASS_AQM = 1u << 14,	       /**< aqm (qdisc sched) */
 	VQOS_CONF_CLASS_MATCH = 1u << 15,      /**< match (rx leaves) */
+	VQOS_CONF_CLASS_CPS = 1u << 16,	       /**< cps */
+	VQOS_CONF_CLASS_CCPS = 1u << 17,       /**< ccps */
 };
 
 /** Meter of a class of qdisc "police" (same order as sched's enum). */
@@ -164,6 +194,10 @@ struct vqos_conf_class {
 	unsigned int line;
 	/** What an rx leaf takes of its port's frames (key `match`). */
 	struct vqos_conf_match match;
+	/** Guaranteed rate, cycles of the OVS core per second (key `cps`). */
+	uint64_t rate_cps;
+	/** Ceiling, cycles per second (key `ccps`). */
+	uint64_t ceil_cps;
 };
 
 /** One direction's qdisc and class tree. */
@@ -270,7 +304,7 @@ int vqos_conf_load_string(const char *text, const char *name, struct vqos_conf *
  * Set one field of a class from its key and its text, as the file's class
  * groups and vqosctl's `class` words give them: "rate" "10mbit", "prio" "1",
  * "overcommit" "true". Rates must be of their key's kind (bits for rate and
- * ceil, packets for pps and cpps); sizes are tc sizes; prio, limit are
+ * ceil, packets for pps and cpps, cycles for cps and ccps); sizes are tc sizes; prio, limit are
  * decimal integers; names are [A-Za-z0-9_.-]. Sets the key's bit in c->set.
  *
  * @param c      the class to change
@@ -335,6 +369,29 @@ int vqos_conf_match_parse(const char *text, struct vqos_conf_match *out, char *e
  * bytes with the NUL; truncated (as snprintf) to @p len.
  */
 void vqos_conf_match_format(const struct vqos_conf_match *m, char *buf, size_t len);
+
+/**
+ * Parse a cost model from the texts of its two parts, as vqosctl's `port
+ * cost NAME packet A byte B` gives them: @p packet a whole number of cycles
+ * (0..VQOS_CONF_COST_PKT_MAX), @p byte a decimal number of cycles
+ * (0..VQOS_CONF_COST_BYTE_MAX, "0.45"), rounded to the nearest
+ * 1/VQOS_CONF_COST_BYTE_ONE; NULL for a part means 0. A model of 0 and 0
+ * charges nothing and is refused.
+ *
+ * @param out  set on success (out->set true); untouched on error
+ * @param err  on error, the part at fault and why ("byte: '-1' is not a
+ *             number of cycles from 0 to 1000"); may be NULL with errlen 0
+ * @return 0 or -EINVAL
+ */
+int vqos_conf_cost_parse(const char *packet, const char *byte, struct vqos_conf_cost *out,
+			 char *err, size_t errlen);
+
+/**
+ * Write a cost per byte (1/VQOS_CONF_COST_BYTE_ONE cycles) as the decimal
+ * number of cycles it is, exactly ("0.4501953125", "2.0"): parsed back by
+ * vqos_conf_cost_parse() or read from the file, it gives the same value.
+ */
+void vqos_conf_cost_byte_format(uint32_t byte, char *buf, size_t len);
 
 /**
  * Write @p conf as the file's text: eal, control and ports, in a form that

@@ -8,6 +8,8 @@
  * ones (1024); `bps` is bytes per second and `kbps`, `mbps`, `gbps`, `tbps`
  * (and `kibps`...) its multiples. Packet rates, vqos's own addition for the
  * per-packet cost of the shared OVS cores: `pps`, `kpps`, `mpps`, `gpps` (SI).
+ * Cycle rates, for the cycles of the shared OVS core a class may cause:
+ * `cps`, `kcps`, `mcps`, `gcps` (SI).
  * Sizes: a bare number or `b` is bytes, `k`/`kb` 1024 bytes, `m`/`mb` 1024^2,
  * `g`/`gb` 1024^3, and `kbit`, `mbit`, `gbit` are sizes in bits, as in tc.
  * Unit names are case-insensitive; a decimal fraction is accepted
@@ -28,12 +30,13 @@
 enum vqos_rate_kind {
 	VQOS_RATE_BPS = 0, /**< bits per second */
 	VQOS_RATE_PPS = 1, /**< packets per second */
+	VQOS_RATE_CPS = 2, /**< cycles (of the OVS core) per second */
 };
 
 /**
  * Parse a rate.
  * @param s     text such as "100mbit", "12.5MBps", "2mpps", "64000"
- * @param value set to the rate, in bits per second or packets per second
+ * @param value set to the rate, in bits, packets or cycles per second
  * @param kind  set to what the value measures
  * @return 0, -EINVAL (malformed, unknown unit) or -ERANGE (overflow)
  */
@@ -51,7 +54,7 @@ int vqos_parse_time(const char *s, uint64_t *us);
 int vqos_format_time(char *buf, size_t len, uint64_t us);
 
 /**
- * Format a rate the way tc prints it ("100Mbit", "1500Kbit", "2Mpps", "800bit"),
+ * Format a rate the way tc prints it ("100Mbit", "1500Kbit", "2Mpps", "3Gcps", "800bit"),
  * choosing the largest SI unit that keeps an exact or 3-significant-digit value.
  * Precisely (tc's rule): divide by 1000 while the value stays exact or at least
  * 4 digits remain, the last inexact division rounded to nearest ("1235Kbit" for

@@ -98,6 +98,8 @@ struct vqos_ctl_port {
 		uint64_t vring_full;  /**< times the container's rx vring had no room */
 		uint64_t backlogged;  /**< tx: looks that found a burst or more waiting */
 	} tx, rx;
+	/** Its cost model on the OVS core (conf's `cost`; .set false: none). */
+	struct vqos_conf_cost cost;
 };
 
 /** One data-path lcore, as OVS's pmd-stats-show shows a PMD thread. Its
@@ -214,8 +216,12 @@ struct vqos_ctl_class {
 	const char *match;  /**< rx leaf: what it classifies ("dscp 46"); NULL: none */
 	/** Counters. */
 	uint64_t bytes, packets, drops, overlimits, lends, borrows, backlog_pkts, backlog_bytes;
-	int64_t tokens;	 /**< rate bucket, bytes (negative: debt) */
-	int64_t ctokens; /**< ceil bucket, bytes */
+	int64_t tokens;	     /**< rate bucket, bytes (negative: debt) */
+	int64_t ctokens;     /**< ceil bucket, bytes */
+	uint64_t rate_cps;   /**< guaranteed cycles/s of the OVS core (0: none) */
+	uint64_t ceil_cps;   /**< ceiling cycles/s (0: none) */
+	int64_t cyc_tokens;  /**< cycles rate bucket, cycles (negative: debt) */
+	int64_t cyc_ctokens; /**< cycles ceil bucket, cycles */
 };
 
 /** What a change did, for the reply. */
@@ -248,6 +254,11 @@ struct vqos_ctl_ops {
 	/** Remove port @p name and its leaf classes. */
 	int (*port_del)(void *aux, const char *name, struct vqos_ctl_applied *out, char *err,
 			size_t errlen);
+	/** Give port @p name the cost model @p cost (cost->set false: take its
+	 *  model away), in the running configuration, and rebuild the trees
+	 *  that charge it. */
+	int (*port_cost)(void *aux, const char *name, const struct vqos_conf_cost *cost,
+			 struct vqos_ctl_applied *out, char *err, size_t errlen);
 	/** Run qdisc @p kind in direction @p dir (0 tx), with the same classes. */
 	int (*qdisc_replace)(void *aux, int dir, const char *kind, struct vqos_ctl_applied *out,
 			     char *err, size_t errlen);

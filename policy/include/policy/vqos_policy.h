@@ -25,15 +25,19 @@
  *     an inner class or in tx is refused;
  *   - prio is 0..7; limit and quantum are not 0 and fit 32 bits; burst and
  *     cburst are at most VQOS_SCHED_BURST_MAX;
- *   - htb and sched: a class has rate or pps (or both), ceil defaults to
- *     rate and cpps to pps, and ceil >= rate, cpps >= pps; police: every leaf
- *     has a rate (the policer's CIR); fifo: rates are ignored;
+ *   - htb and sched: a class has rate, pps or cps (or several), ceil
+ *     defaults to rate, cpps to pps and ccps to cps, and ceil >= rate, cpps
+ *     >= pps, ccps >= cps; police: every leaf has a rate (the policer's
+ *     CIR); fifo: rates are ignored; cps and ccps (cycles of the OVS core
+ *     per second) belong to htb only, and a class with one leads only to
+ *     leaves on ports with a cost model (the port's `cost`), which htb
+ *     charges their packets by (each such leaf's cost_pkt and cost_byte);
  *   - meter and mark belong to qdisc police, aqm to qdisc sched; sched works
  *     on rx only (librte_sched needs the packets) and with leaves on one
  *     port only (it cannot hold back one container's packets, and vqosd
  *     runs one instance per data-path lcore for all of its ports);
  *   - admission control (htb and sched): the rates of a class's children add
- *     up to at most its rate, in bit/s and in pkt/s separately (a parent
+ *     up to at most its rate, in bit/s, pkt/s and cycles/s separately (a parent
  *     without a rate in a unit promises nothing in it), unless the parent
  *     has `overcommit = true`;
  *   - finally the kind's own create() must accept the tree (its message is
@@ -186,7 +190,7 @@ bool vqos_policy_is_default(const struct vqos_policy *p);
  * in the policy's order, each leaf bound to its port's position in the
  * part. A class with leaves in other
  * parts too is split: its rates and ceilings are scaled by the share of its
- * leaves' rates (bit/s and pkt/s apart; by leaf count where those are 0)
+ * leaves' rates (bit/s, pkt/s and cycles/s apart; by leaf count where those are 0)
  * that the part holds, so guarantees and ceilings add up to the class's.
  * What one part of a split class does not use is not lent to another.
  */

@@ -10,7 +10,8 @@
  *
  *  - "htb":    vqos's own hierarchical token bucket, Linux HTB's semantics
  *              (rate, ceil, burst, cburst, prio, quantum, borrowing from the
- *              nearest ancestor with spare) plus packet-per-second limits;
+ *              nearest ancestor with spare) plus packet-per-second limits
+ *              and cycle-per-second limits (see "Cycles" below);
  *  - "sched":  the same tree mapped onto DPDK librte_sched (port, subport,
  *              pipe), with RED or PIE, where librte_sched gives HTB's
  *              shares; other trees are refused with the rule they break
@@ -98,6 +99,25 @@
  * One instance is used by one lcore at a time; nothing here is thread-safe,
  * except that stats() only reads.
  *
+ * Cycles: a third unit beside bits and packets
+ * --------------------------------------------
+ *
+ * Bits and packets misjudge what a packet costs the shared OVS PMD core: its
+ * cost depends on its size (copies) and its path. htb can also limit a class
+ * in cycles of that core per second (rate_cps, ceil_cps): every packet is
+ * charged cost_pkt + cost_byte x len cycles, the cost model of the port of
+ * its leaf (the leaf's cost_pkt and cost_byte, cost_byte in
+ * 1/VQOS_SCHED_COST_BYTE_ONE cycles so that everything stays integer), on
+ * every class of its path that has a cycles bucket, with HTB's rules as for
+ * bits and packets. The caller already passes bytes and packets to charge()
+ * and charge_count(): the cycles come from them. A grant's packet and byte
+ * budgets are sized so that no packet starts on a negative cycles bucket
+ * (the budget split by the leaf's mean packet length), and next_event()
+ * names the tick a class's cycles return. A model is OVS's own
+ * per-packet and per-byte cost, calibrated from its pmd-stats (vqosctl cost
+ * calibrate). Only htb has cycles buckets; the other kinds refuse a tree
+ * with a cycle rate.
+ *
  * Changes: change() edits one class of a running qdisc after validating the
  * whole tree with the change applied; the caller runs it on the lcore that
  * owns the qdisc, between bursts. Structural changes (a new parent, a new
@@ -134,6 +154,12 @@ struct rte_mbuf;
 #define VQOS_SCHED_FRAME_BYTES 1600u
 /** Longest a default burst's padding lasts at its bucket's rate, ms. */
 #define VQOS_SCHED_PAD_MS 10u
+/** Fixed point of a cost per byte: cost_byte counts 1/1024 cycles. */
+#define VQOS_SCHED_COST_BYTE_ONE 1024u
+/** Largest cost per packet, cycles (a millisecond of a 1 GHz core). */
+#define VQOS_SCHED_COST_PKT_MAX 1000000u
+/** Largest cost per byte, 1/VQOS_SCHED_COST_BYTE_ONE cycles (1000 cycles). */
+#define VQOS_SCHED_COST_BYTE_MAX (1000u * VQOS_SCHED_COST_BYTE_ONE)
 /** Default leaf queue limit, packets (push mode). */
 #define VQOS_SCHED_LIMIT_DEFAULT 1024
 /** Most packets the queues of one port's leaves may hold in all (push mode):
@@ -206,6 +232,23 @@ struct vqos_sched_class_params {
 	uint32_t limit;
 	/** Port (container) a leaf is bound to, < vqos_sched_params.n_ports. */
 	uint32_t port;
+	/** Guaranteed rate, cycles per second (0: no guarantee in cycles); htb only. */
+	uint64_t rate_cps;
+	/** Ceiling, cycles per second (0: same as rate_cps); htb only. */
+	uint64_t ceil_cps;
+	/** Cycles that may be spent at once at rate_cps (0: vqos_sched_default_burst()
+	 *  of the rate, a frame being vqos_sched_cost_frame() of the costliest
+	 *  leaf below). */
+	uint32_t burst_cyc;
+	/** Cycles that may be spent at once at ceil_cps (0: as burst_cyc, of the ceil). */
+	uint32_t cburst_cyc;
+	/** Leaf: cycles a packet costs, whatever its size (its port's model);
+	 *  at most VQOS_SCHED_COST_PKT_MAX. */
+	uint32_t cost_pkt;
+	/** Leaf: cycles a byte costs, in 1/VQOS_SCHED_COST_BYTE_ONE cycles; at
+	 *  most VQOS_SCHED_COST_BYTE_MAX. Every leaf below a class with a cycle
+	 *  rate needs cost_pkt or cost_byte (or both). */
+	uint32_t cost_byte;
 };
 
 /** A whole tree and how the qdisc will be used. */
@@ -263,6 +306,10 @@ struct vqos_sched_class_stats {
 	int64_t pctokens;
 	/** "police": packets coloured green, yellow, red. */
 	uint64_t colour[3];
+	/** Tokens of the cycles rate bucket now, cycles (0 if no cps rate). */
+	int64_t cyc_tokens;
+	/** Tokens of the cycles ceil bucket now, cycles. */
+	int64_t cyc_ctokens;
 };
 
 /** What a pull-mode leaf may send now; filled by grant(). */
@@ -410,10 +457,23 @@ static inline void vqos_sched_carry(struct vqos_qdisc *to, const struct vqos_qdi
  * frame (a class can always send one) and at most a batch of them.
  *
  * @param rate   units per second: rate or ceil, bytes or packets
- * @param frame  a full-size frame in those units: VQOS_SCHED_FRAME_BYTES or 1
+ * @param frame  a full-size frame in those units: VQOS_SCHED_FRAME_BYTES, 1, or
+ *               vqos_sched_cost_frame() for cycles
  * @return the depth, at most VQOS_SCHED_BURST_MAX
  */
 uint32_t vqos_sched_default_burst(uint64_t rate, uint64_t frame);
+
+/**
+ * Cycles a full-size frame (VQOS_SCHED_FRAME_BYTES) costs under a model of
+ * @p cost_pkt cycles per packet and @p cost_byte 1/VQOS_SCHED_COST_BYTE_ONE
+ * cycles per byte, rounded up: what htb's cycle buckets count as "a frame"
+ * for their default bursts, as the byte buckets count VQOS_SCHED_FRAME_BYTES.
+ */
+static inline uint64_t vqos_sched_cost_frame(uint32_t cost_pkt, uint32_t cost_byte)
+{
+	return cost_pkt + ((uint64_t)cost_byte * VQOS_SCHED_FRAME_BYTES + VQOS_SCHED_COST_BYTE_ONE -
+			   1) / VQOS_SCHED_COST_BYTE_ONE;
+}
 
 /** Free any qdisc; NULL does nothing. */
 static inline void vqos_sched_destroy(struct vqos_qdisc *q)
@@ -518,7 +578,7 @@ static inline uint32_t vqos_sched_charge(struct vqos_qdisc *q, const struct vqos
 
 /**
  * A token bucket counted in units x clock_hz: a tick adds `rate` (units per
- * second) and a unit (a byte or a packet) costs clock_hz. This is rte_meter's
+ * second) and a unit (a byte, a packet or a cycle) costs clock_hz. This is rte_meter's
  * "whole periods" idea with a period of one tick and the units scaled so that
  * no division happens and nothing is rounded: over any time the bucket
  * accrues exactly rate x seconds. The bucket may go into debt down to `min`
@@ -549,7 +609,7 @@ static inline int64_t vqos_tb_peek(const struct vqos_tb *tb, uint64_t dt)
 	return t > tb->max ? tb->max : t;
 }
 
-/** Take @p units (bytes or packets) from the bucket, down to its min. */
+/** Take @p units (bytes, packets or cycles) from the bucket, down to its min. */
 static inline void vqos_tb_take(struct vqos_tb *tb, uint64_t units, uint64_t hz)
 {
 	uint64_t span = (uint64_t)(tb->tokens - tb->min);
