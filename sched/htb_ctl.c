@@ -28,13 +28,23 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 	uint64_t pburst = burst_of(c->burst_pkts, c->rate_pps, 1);
 	uint64_t pcburst = burst_of(c->cburst_pkts, ceil_pps, 1);
 
-	/* a deep bucket at a huge rate may not fit 63 bits at this clock */
-	if (vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
-	    vqos_tb_init(&k->tb[TB_CEIL], ceil_bps, cburst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
-	    vqos_tb_init(&k->tb[TB_PRATE], c->rate_pps, pburst, HTB_DEBT_PKTS, q->hz) ||
-	    vqos_tb_init(&k->tb[TB_PCEIL], ceil_pps, pcburst, HTB_DEBT_PKTS, q->hz))
+	/* a deep bucket at a huge rate may not fit 63 bits at this clock: the
+	 * message names the keys of the bucket (a ceil or cpps not given is
+	 * the rate's or the pps') */
+	if (vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz))
 		return vqos_sched_fail(err, q->params, i,
 				       "burst too large for the rate at this clock; set burst");
+	if (vqos_tb_init(&k->tb[TB_CEIL], ceil_bps, cburst * 8, HTB_DEBT_BYTES * 8, q->hz))
+		return vqos_sched_fail(err, q->params, i,
+				       "cburst too large for the ceil%s at this clock; set cburst",
+				       c->ceil_bps ? "" : " (the rate: no ceil given)");
+	if (vqos_tb_init(&k->tb[TB_PRATE], c->rate_pps, pburst, HTB_DEBT_PKTS, q->hz))
+		return vqos_sched_fail(err, q->params, i,
+				       "pps too high for a bucket at this clock");
+	if (vqos_tb_init(&k->tb[TB_PCEIL], ceil_pps, pcburst, HTB_DEBT_PKTS, q->hz))
+		return vqos_sched_fail(err, q->params, i,
+				       "cpps%s too high for a bucket at this clock",
+				       c->ceil_pps ? "" : " (the pps: no cpps given)");
 	k->back_floor[TB_RATE] = (int64_t)HTB_BACK_BYTES * 8 * (int64_t)q->hz;
 	if (k->back_floor[TB_RATE] > k->tb[TB_RATE].max / 2)
 		k->back_floor[TB_RATE] = k->tb[TB_RATE].max / 2;

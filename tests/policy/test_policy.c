@@ -304,6 +304,28 @@ static void test_rules(void **state)
 		{ TX("{ name = \"root\"; rate = \"100tbit\"; },\n" LEAVES), VQOS_POLICY_TX,
 		  "class 'root' (t.conf:5): qdisc htb refuses it: burst too large for the rate at "
 		  "this clock; set burst" },
+		/* each bucket by its keys: the message said burst and rate for all four */
+		{ TX("{ name = \"root\"; rate = \"10mbit\"; ceil = \"100tbit\"; },\n" LEAVES),
+		  VQOS_POLICY_TX,
+		  "class 'root' (t.conf:5): qdisc htb refuses it: cburst too large for the ceil at "
+		  "this clock; set cburst" },
+		{ TX("{ name = \"root\"; rate = \"100tbit\"; burst = 1600; },\n" LEAVES),
+		  VQOS_POLICY_TX,
+		  "class 'root' (t.conf:5): qdisc htb refuses it: cburst too large for the ceil "
+		  "(the "
+		  "rate: no ceil given) at this clock; set cburst" },
+		{ TX("{ name = \"root\"; rate = \"10mbit\"; pps = \"5000000000gpps\"; },\n" LEAVES),
+		  VQOS_POLICY_TX,
+		  "class 'root' (t.conf:5): qdisc htb refuses it: pps too high for a bucket at "
+		  "this "
+		  "clock" },
+		{ TX("{ name = \"root\"; rate = \"10mbit\"; pps = \"1kpps\"; cpps = "
+		     "\"5000000000gpps\"; "
+		     "},\n" LEAVES),
+		  VQOS_POLICY_TX,
+		  "class 'root' (t.conf:5): qdisc htb refuses it: cpps too high for a bucket at "
+		  "this "
+		  "clock" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -333,7 +355,7 @@ static void test_rx_leaves(void **state)
  */
 #define RX_LEAF(name, extra)                                                                       \
 	"{ name = \"" name "\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; " extra " },"  \
-											    "\n"
+	"\n"
 
 static void test_port_backlog(void **state)
 {
