@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /** The integer literals of one file the settings came from. */
@@ -376,18 +377,20 @@ static const struct conf_key port_keys[] = {
 /*
  * Refuse the string member @p key of port @p i when an earlier port has the
  * same. Names, sockets and macs are each one port's own; an uplink is too,
- * but for ports that all give a mac (check_shared()).
+ * but for ports that all give a mac (check_shared()). A mac is the same in
+ * upper or lower case: the data path reads it as six bytes.
  */
 static int check_unique(struct reader *r, const config_setting_t *ports, unsigned int i,
 			const char *key, const char *(*get)(const struct vqos_conf_port *),
 			const struct vqos_conf_port *all)
 {
+	int (*cmp)(const char *, const char *) = strcmp(key, "mac") == 0 ? strcasecmp : strcmp;
 	unsigned int j;
 
 	for (j = 0; j < i; j++) {
 		const config_setting_t *a, *b;
 
-		if (strcmp(get(&all[i]), get(&all[j])) != 0)
+		if (cmp(get(&all[i]), get(&all[j])) != 0)
 			continue;
 		a = config_setting_get_member(config_setting_get_elem(ports, j), key);
 		b = config_setting_get_member(config_setting_get_elem(ports, i), key);

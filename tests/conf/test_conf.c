@@ -408,6 +408,15 @@ static void test_duplicates(void **state)
 		  ");\n",
 		  "t.conf:4: key 'ports.[1].mac': '02:00:00:00:00:01' is already used by ports.[0] "
 		  "(line 2)" },
+		/* in another case: the same six bytes to the data path */
+		{ "ports = (\n"
+		  "  { name = \"c1\"; socket = \"/run/a.sock\"; uplink = \"ua\"; mac = "
+		  "\"0a:bc:00:00:00:01\"; },\n"
+		  "  { name = \"c2\"; socket = \"/run/b.sock\";\n"
+		  "    uplink = \"ua\"; mac = \"0A:BC:00:00:00:01\"; }\n"
+		  ");\n",
+		  "t.conf:4: key 'ports.[1].mac': '0A:BC:00:00:00:01' is already used by ports.[0] "
+		  "(line 2)" },
 		/* a port socket that is the control socket, whichever comes first */
 		{ "ports = (\n"
 		  "  { name = \"c1\"; socket = \"/run/vqos/vqosd.sock\"; uplink = \"u\"; }\n"
