@@ -605,6 +605,9 @@ static int read_dir(struct reader *r, const config_setting_t *s, void *dst, size
 	if (rc < 0)
 		return rc;
 	snprintf(d->qdisc, sizeof(d->qdisc), "htb");
+	d->line = config_setting_source_line(config_setting_get_member(s, "qdisc") != NULL
+						     ? config_setting_get_member(s, "qdisc")
+						     : s);
 	return read_group(r, s, dir_keys, d);
 }
 

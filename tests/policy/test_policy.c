@@ -273,7 +273,7 @@ static void test_rules(void **state)
 		  VQOS_POLICY_TX, "class 'l1' (t.conf:6): aqm is for qdisc sched, not htb" },
 		{ PORTS3 "tx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
 		  VQOS_POLICY_TX,
-		  "t.conf: tx: qdisc sched works on rx only (it needs the packets)" },
+		  "t.conf:4: tx: qdisc sched works on rx only (it needs the packets)" },
 		/* librte_sched serves one port */
 		{ PORTS3 "rx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
 		  VQOS_POLICY_RX,
@@ -281,7 +281,7 @@ static void test_rules(void **state)
 		  "cannot hold back one container's packets); this tree has leaves on ports 'c1', "
 		  "'c2', 'c3': use htb" },
 		{ PORTS3 "tx = { qdisc = \"police\"; };\n", VQOS_POLICY_TX,
-		  "t.conf: tx: qdisc police needs classes (only htb and fifo have a default "
+		  "t.conf:4: tx: qdisc police needs classes (only htb and fifo have a default "
 		  "tree)" },
 		/* rates */
 		{ TX(ROOT "{ name = \"l1\"; parent = \"root\"; port = \"c1\"; },\n" LEAF(2)

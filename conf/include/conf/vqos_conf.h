@@ -176,6 +176,9 @@ struct vqos_conf_dir {
 	struct vqos_conf_class *classes;
 	/** Number of classes. */
 	size_t n_classes;
+	/** Line of its qdisc key in the file (of its group if it has none), for
+	 *  messages about the kind; 0 without a group. */
+	unsigned int line;
 };
 
 /** A whole configuration. */
