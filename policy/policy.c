@@ -401,13 +401,15 @@ static int check_ports(struct check *x)
 }
 
 /*
- * What one port's rx queues may hold in all: vqosd gives each port mbufs for
- * VQOS_SCHED_PORT_BACKLOG_MAX queued packets, so a slow container fills its
- * own and no other's. The leaves of a port with a limit may add up to that;
- * each leaf without one gets VQOS_SCHED_LIMIT_DEFAULT, or its share of what
- * the others leave, if less. fifo and police queue every port's frames in
- * one queue, of the root's limit. tx queues nothing (its packets wait in the
- * containers' vrings): its limits are kept as given.
+ * What one port's rx queues may hold in all: vqosd gives each port
+ * VQOS_SCHED_PORT_BACKLOG_MAX mbufs for its queues, so a slow container fills
+ * its own and no other's. Limits count mbufs (a queued packet counts its
+ * segments), so this holds for chained jumbo frames as for small ones. The
+ * leaves of a port with a limit may add up to that; each leaf without one
+ * gets VQOS_SCHED_LIMIT_DEFAULT, or its share of what the others leave, if
+ * less. fifo and police queue every port's frames in one queue, of the
+ * root's limit. tx queues nothing (its packets wait in the containers'
+ * vrings): its limits are kept as given.
  */
 /* The least queue a leaf without a limit gets: one data-path burst. */
 #define LEAF_QUEUE_MIN 32
@@ -433,7 +435,7 @@ static int check_backlog(struct check *x)
 			if (x->parent[i] == VQOS_POLICY_NONE &&
 			    x->limit[i] > VQOS_SCHED_PORT_BACKLOG_MAX)
 				rc = class_fail(x, i,
-						"limit %u is over the %u packets the queue of a "
+						"limit %u is over the %u mbufs the queue of a "
 						"%s qdisc may hold",
 						x->limit[i], VQOS_SCHED_PORT_BACKLOG_MAX,
 						src->kind);
@@ -456,14 +458,13 @@ static int check_backlog(struct check *x)
 		/* a leaf without a limit needs room for one burst at least */
 		if (set_sum[p] + (uint64_t)unset[p] * LEAF_QUEUE_MIN >
 		    VQOS_SCHED_PORT_BACKLOG_MAX) {
-			rc = class_fail(
-				x, i,
-				"the rx leaves of port '%s' would queue up to %llu packets, "
-				"over the %u a port may hold: lower their limits",
-				src->ports[p],
-				(unsigned long long)(set_sum[p] +
-						     (uint64_t)unset[p] * LEAF_QUEUE_MIN),
-				VQOS_SCHED_PORT_BACKLOG_MAX);
+			rc = class_fail(x, i,
+					"the rx leaves of port '%s' would queue up to %llu mbufs, "
+					"over the %u a port may hold: lower their limits",
+					src->ports[p],
+					(unsigned long long)(set_sum[p] +
+							     (uint64_t)unset[p] * LEAF_QUEUE_MIN),
+					VQOS_SCHED_PORT_BACKLOG_MAX);
 			break;
 		}
 		if (x->limit[i] != 0)

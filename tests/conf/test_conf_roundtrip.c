@@ -704,7 +704,7 @@ static const struct edge_case edge_cases[] = {
 	  "class 'l' (t.conf:4): limit 0 is not 1..4294967295" },
 	{ ONE_LEAF("rx", "htb", "limit = 4096;"), NULL },
 	{ ONE_LEAF("rx", "htb", "limit = 4097;"),
-	  "class 'l' (t.conf:4): the rx leaves of port 'c1' would queue up to 4097 packets, over "
+	  "class 'l' (t.conf:4): the rx leaves of port 'c1' would queue up to 4097 mbufs, over "
 	  "the 4096 a port may hold: lower their limits" },
 	{ ONE_LEAF("tx", "htb", "quantum = 4294967295L;"), NULL },
 	/* libconfig 1.5 keeps the low 32 bits of an integer without L */

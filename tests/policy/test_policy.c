@@ -348,8 +348,8 @@ static void test_rx_leaves(void **state)
 }
 
 /*
- * One port's rx queues hold at most VQOS_SCHED_PORT_BACKLOG_MAX packets (its
- * mbufs are sized for that): leaves without a limit share what the others
+ * One port's rx queues hold at most VQOS_SCHED_PORT_BACKLOG_MAX mbufs (its
+ * pool is sized for that; limits count a packet's segments): leaves without a limit share what the others
  * leave, up to the default; limits that add up to more are refused; fifo's
  * one queue is bounded the same; tx keeps its limits as given.
  */
@@ -388,16 +388,16 @@ static void test_port_backlog(void **state)
 				 RX_LEAF("b", "limit = 2000; match = \"dscp 1\";")),
 		      VQOS_POLICY_RX,
 		      "class 'a' (t.conf:8): the rx leaves of port 'c1' would queue up to 5000 "
-		      "packets, over the 4096 a port may hold: lower their limits");
+		      "mbufs, over the 4096 a port may hold: lower their limits");
 	build_refused(RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "limit = 4095;")
 				 RX_LEAF("b", "match = \"dscp 1\";")),
 		      VQOS_POLICY_RX,
 		      "class 'a' (t.conf:8): the rx leaves of port 'c1' would queue up to 4127 "
-		      "packets, over the 4096 a port may hold: lower their limits");
+		      "mbufs, over the 4096 a port may hold: lower their limits");
 	build_refused(PORTS3 "rx = { qdisc = \"fifo\"; classes = (\n"
 			     "{ name = \"root\"; limit = 5000; },\n" LEAVES "); };\n",
 		      VQOS_POLICY_RX,
-		      "class 'root' (t.conf:5): limit 5000 is over the 4096 packets the "
+		      "class 'root' (t.conf:5): limit 5000 is over the 4096 mbufs the "
 		      "queue of a fifo qdisc may hold");
 
 	/* tx queues nothing: a limit there is kept as given */

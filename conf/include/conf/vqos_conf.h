@@ -146,7 +146,7 @@ struct vqos_conf_class {
 	uint64_t cburst;
 	/** Share of the spare among classes of one prio, bytes. */
 	uint64_t quantum;
-	/** Leaf queue limit, packets. */
+	/** Leaf queue limit, mbufs: a queued packet counts its segments. */
 	uint64_t limit;
 	/** Priority, 0 served first. */
 	unsigned int prio;
