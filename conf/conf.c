@@ -20,6 +20,10 @@
  * here: policy/ checks the tree as a whole, for the file and for vqosctl's
  * edits alike.
  *
+ * Before any of that, every integer setting is checked to be the value its
+ * literal in the text says (check_literals(); conf/literals.c): libconfig
+ * 1.5 keeps the low 32 bits of an integer written without L, silently.
+ *
  * Every error names where it is: "FILE:LINE: key 'ports.[1].name': what",
  * with FILE and LINE from libconfig and the key written as a libconfig path
  * (list elements as [N], counted from 0). A missing key names the line of the
@@ -28,6 +32,7 @@
  */
 #include "conf/vqos_conf.h"
 #include "conf/vqos_units.h"
+#include "literals.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -38,7 +43,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+
+/** The integer literals of one file the settings came from. */
+struct source {
+	/** The file as libconfig names it; NULL for the main text. */
+	char *file;
+	struct conf_literals lit;
+};
 
 /** Where messages go and what the input is called. */
 struct reader {
@@ -49,6 +62,10 @@ struct reader {
 	/** Message buffer (may be NULL) and its size. */
 	char *err;
 	size_t errlen;
+	/** The main text, and the files settings came from (check_literals). */
+	const char *text;
+	struct source *src;
+	size_t n_src;
 };
 
 /**
@@ -429,18 +446,20 @@ static const struct conf_key port_keys[] = {
 /*
  * Refuse the string member @p key of port @p i when an earlier port has the
  * same. Names, sockets and macs are each one port's own; an uplink is too,
- * but for ports that all give a mac (check_shared()).
+ * but for ports that all give a mac (check_shared()). A mac is the same in
+ * upper or lower case: the data path reads it as six bytes.
  */
 static int check_unique(struct reader *r, const config_setting_t *ports, unsigned int i,
 			const char *key, const char *(*get)(const struct vqos_conf_port *),
 			const struct vqos_conf_port *all)
 {
+	int (*cmp)(const char *, const char *) = strcmp(key, "mac") == 0 ? strcasecmp : strcmp;
 	unsigned int j;
 
 	for (j = 0; j < i; j++) {
 		const config_setting_t *a, *b;
 
-		if (strcmp(get(&all[i]), get(&all[j])) != 0)
+		if (cmp(get(&all[i]), get(&all[j])) != 0)
 			continue;
 		a = config_setting_get_member(config_setting_get_elem(ports, j), key);
 		b = config_setting_get_member(config_setting_get_elem(ports, i), key);
@@ -655,6 +674,9 @@ static int read_dir(struct reader *r, const config_setting_t *s, void *dst, size
 	if (rc < 0)
 		return rc;
 	snprintf(d->qdisc, sizeof(d->qdisc), "htb");
+	d->line = config_setting_source_line(config_setting_get_member(s, "qdisc") != NULL
+						     ? config_setting_get_member(s, "qdisc")
+						     : s);
 	return read_group(r, s, dir_keys, d);
 }
 
@@ -760,6 +782,139 @@ static int check_conf(struct reader *r, const config_setting_t *root, const stru
 	return 0;
 }
 
+/* A whole file into a string; NULL (errno set) if it cannot be read. */
+static char *read_text(FILE *f)
+{
+	size_t len = 0, cap = 4096, n;
+	char *buf = malloc(cap), *b;
+
+	while (buf != NULL && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len - 1 > 0)
+			continue;
+		b = realloc(buf, cap * 2);
+		if (b == NULL)
+			free(buf);
+		buf = b;
+		cap *= 2;
+	}
+	if (buf == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (ferror(f)) {
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	buf[len] = '\0';
+	/* the text ends at a NUL: nothing after one may be left unread */
+	if (strlen(buf) != len) {
+		free(buf);
+		errno = EILSEQ;
+		return NULL;
+	}
+	return buf;
+}
+
+/* The literals of the file setting @p s is in, scanned once; NULL: no memory. */
+static struct conf_literals *literals_of(struct reader *r, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+	struct source *src;
+	char buf[PATH_MAX];
+	char *text = NULL;
+	FILE *f;
+
+	for (size_t i = 0; i < r->n_src; i++)
+		if (file == NULL ? r->src[i].file == NULL
+				 : r->src[i].file != NULL && strcmp(r->src[i].file, file) == 0)
+			return &r->src[i].lit;
+	src = realloc(r->src, (r->n_src + 1) * sizeof(*src));
+	if (src == NULL)
+		return NULL;
+	r->src = src;
+	src = &r->src[r->n_src];
+	memset(src, 0, sizeof(*src));
+	src->file = file != NULL ? strdup(file) : NULL;
+	if (file != NULL && src->file == NULL)
+		return NULL;
+	r->n_src++;
+	/* an @include'd file libconfig read: read it again for its literals (if
+	 * it cannot be, its integers are not compared) */
+	if (file != NULL && (f = fopen(file_name(r, file, buf, sizeof(buf)), "r")) != NULL) {
+		text = read_text(f);
+		fclose(f);
+	}
+	if ((file == NULL || text != NULL) &&
+	    conf_literals_scan(file == NULL ? r->text : text, &src->lit) < 0) {
+		free(text);
+		return NULL;
+	}
+	free(text);
+	return &src->lit;
+}
+
+static void sources_free(struct reader *r)
+{
+	for (size_t i = 0; i < r->n_src; i++) {
+		free(r->src[i].file);
+		conf_literals_free(&r->src[i].lit);
+	}
+	free(r->src);
+	r->src = NULL;
+	r->n_src = 0;
+}
+
+/*
+ * Every integer setting under @p s is the value its literal says: libconfig
+ * reads "4294967396" without L as 100, and clamps anything beyond 64 bits.
+ * The k-th integer setting of a file is its k-th literal (conf/literals.c);
+ * where a reading is not one libconfig could have made of its literal, the
+ * two are out of step and the rest of that file is not compared.
+ */
+static int check_literals(struct reader *r, const config_setting_t *s)
+{
+	int type = config_setting_type(s);
+	const struct conf_literal *lit;
+	struct conf_literals *l;
+	long long got;
+
+	if (type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_LIST || type == CONFIG_TYPE_ARRAY) {
+		for (int i = 0; i < config_setting_length(s); i++) {
+			int rc = check_literals(r, config_setting_get_elem(s, (unsigned int)i));
+
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+		return 0;
+	l = literals_of(r, s);
+	if (l == NULL) {
+		set_err(r, "%s: out of memory", r->name);
+		return -ENOMEM;
+	}
+	if (l->n == 0)
+		return 0;
+	lit = &l->v[l->next++ % l->n];
+	got = config_setting_get_int64(s);
+	if (!conf_literal_reads_as(lit, got)) {
+		l->n = 0;
+		return 0;
+	}
+	if (!lit->exact)
+		return conf_err(r, s, NULL, "%s is beyond the 64-bit integers libconfig reads",
+				lit->text);
+	if (lit->clamped != got)
+		return conf_err(
+			r, s, NULL,
+			"%s does not fit 32 bits, and libconfig reads it as %lld: write %sL",
+			lit->text, got, lit->text);
+	return 0;
+}
+
 /* Turn a parsed libconfig tree into a new struct vqos_conf. */
 static int conf_build(struct reader *r, config_t *cfg, struct vqos_conf **out)
 {
@@ -784,7 +939,10 @@ static int conf_build(struct reader *r, config_t *cfg, struct vqos_conf **out)
 		set_err(r, "%s: out of memory", r->name);
 		return -ENOMEM;
 	}
-	rc = read_group(r, root, top_keys, conf);
+	rc = check_literals(r, root);
+	sources_free(r);
+	if (rc == 0)
+		rc = read_group(r, root, top_keys, conf);
 	if (rc == 0 && config_setting_get_member(root, "eal") == NULL)
 		rc = default_eal(r, conf);
 	if (rc == 0)
@@ -810,7 +968,9 @@ static int parse_err(struct reader *r, const config_t *cfg)
 int vqos_conf_load_string(const char *text, const char *name, struct vqos_conf **out, char *err,
 			  size_t errlen)
 {
-	struct reader r = { name != NULL ? name : "<string>", NULL, err, errlen };
+	struct reader r = {
+		.name = name != NULL ? name : "<string>", .err = err, .errlen = errlen, .text = text
+	};
 	config_t cfg;
 	int rc;
 
@@ -829,10 +989,10 @@ int vqos_conf_load_string(const char *text, const char *name, struct vqos_conf *
 
 int vqos_conf_load_file(const char *path, struct vqos_conf **out, char *err, size_t errlen)
 {
-	struct reader r = { path != NULL ? path : "<null>", NULL, err, errlen };
+	struct reader r = { .name = path != NULL ? path : "<null>", .err = err, .errlen = errlen };
 	struct stat st;
 	config_t cfg;
-	char *dir;
+	char *dir, *text;
 	FILE *f;
 	int rc;
 
@@ -852,23 +1012,36 @@ int vqos_conf_load_file(const char *path, struct vqos_conf **out, char *err, siz
 		set_err(&r, "%s: %s", path, strerror(EISDIR));
 		return -EISDIR;
 	}
+	/* parsed from the text that check_literals() reads */
+	text = read_text(f);
+	rc = text == NULL ? -errno : 0;
+	fclose(f);
+	if (rc == -EILSEQ) {
+		set_err(&r, "%s: a NUL byte: not a text file", path);
+		return -EINVAL;
+	}
+	if (rc < 0) {
+		set_err(&r, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
 	dir = strdup(path);
 	if (dir == NULL) {
-		fclose(f);
+		free(text);
 		set_err(&r, "%s: out of memory", path);
 		return -ENOMEM;
 	}
 	config_init(&cfg);
 	/* @include "x" means x next to this file, not in vqosd's directory */
 	r.dir = dirname(dir);
+	r.text = text;
 	config_set_include_dir(&cfg, r.dir);
-	if (config_read(&cfg, f) != CONFIG_TRUE)
+	if (config_read_string(&cfg, text) != CONFIG_TRUE)
 		rc = parse_err(&r, &cfg);
 	else
 		rc = conf_build(&r, &cfg, out);
 	config_destroy(&cfg);
 	free(dir);
-	fclose(f);
+	free(text);
 	return rc;
 }
 

@@ -4,10 +4,11 @@
  *
  * A value is a decimal number followed by a unit suffix. tc reads the number
  * with strtod() and multiplies by a double scale; here the number is read by
- * hand into an integer part and a decimal fraction (ip + fp / den), and the
- * product with the unit's scale is computed in 128-bit integers, so
- * "1.5mbit" is exactly 1500000 and "0.1kbit" exactly 100. Like tc, a result
- * that is not a whole number is truncated ("1.9bit" is 1 bit per second).
+ * hand into an integer part and the digits of a decimal fraction, and the
+ * product with the unit's scale is computed in integers, exactly however many
+ * digits the fraction has, so "1.5mbit" is exactly 1500000, "0.1kbit"
+ * exactly 100 and "0.0009765625k" exactly one byte. Like tc, a result that
+ * is not a whole number is truncated ("1.9bit" is 1 bit per second).
  *
  * Every unit's scale is written in bits: a rate unit's scale is bits (or
  * packets) per second per unit, a size unit's scale is bits per unit and the
@@ -92,14 +93,11 @@ static const struct unit time_units[] = {
 	{ NULL, 0, VQOS_RATE_BPS },
 };
 
-/* Fraction digits kept; later ones weigh less than 1e-18 of a unit. */
-#define FRAC_DIGITS_MAX 18
-
-/** A non-negative decimal number: ip + fp / den. */
+/** A non-negative decimal number: ip, and the digits after the point. */
 struct decimal {
 	uint64_t ip;
-	uint64_t fp;
-	uint64_t den;
+	const char *frac;
+	size_t n_frac;
 };
 
 static bool is_digit(char c)
@@ -117,8 +115,8 @@ static int parse_decimal(const char **sp, struct decimal *d)
 	bool any = false;
 
 	d->ip = 0;
-	d->fp = 0;
-	d->den = 1;
+	d->frac = NULL;
+	d->n_frac = 0;
 	for (; is_digit(*p); p++) {
 		/* the integer part must fit 64 bits */
 		if (__builtin_mul_overflow(d->ip, 10, &d->ip) ||
@@ -127,16 +125,10 @@ static int parse_decimal(const char **sp, struct decimal *d)
 		any = true;
 	}
 	if (*p == '.') {
-		int frac = 0;
-
-		for (p++; is_digit(*p); p++) {
-			if (frac < FRAC_DIGITS_MAX) {
-				d->fp = d->fp * 10 + (uint64_t)(*p - '0');
-				d->den *= 10;
-				frac++;
-			}
+		d->frac = ++p;
+		for (; is_digit(*p); p++)
 			any = true;
-		}
+		d->n_frac = (size_t)(p - d->frac);
 	}
 	if (!any)
 		return -EINVAL;
@@ -153,16 +145,22 @@ static const struct unit *find_unit(const struct unit *table, const char *name)
 }
 
 /*
- * floor(d * scale / div), exactly. ip * scale fits 128 bits (2^64 * 2^43) and
- * so does fp * scale (10^18 * 2^43); dropping the remainder of
- * fp * scale / den before dividing by div does not change the floor because
- * that remainder is less than one.
+ * floor(d * scale / div), exactly, whatever the number of fraction digits
+ * (a fraction cut short would come out one less: "0.00000095367431640625m",
+ * 20 digits, is exactly one byte). floor(0.d1..dn x scale) is taken digit by
+ * digit from the last one, x = floor((dk x scale + x) / 10): a floor inside
+ * a floor divided by an integer is the floor of the whole, and x stays below
+ * scale (2^43 at most), so nothing overflows. ip x scale fits 128 bits
+ * (2^64 x 2^43), and dividing the sum by div is one more such floor.
  */
 static int scale_decimal(const struct decimal *d, uint64_t scale, uint64_t div, uint64_t *out)
 {
 	unsigned __int128 total = (unsigned __int128)d->ip * scale;
+	uint64_t x = 0;
 
-	total += (unsigned __int128)d->fp * scale / d->den;
+	for (size_t i = d->n_frac; i-- > 0;)
+		x = ((uint64_t)(d->frac[i] - '0') * scale + x) / 10;
+	total += x;
 	total /= div;
 	if (total > UINT64_MAX)
 		return -ERANGE;

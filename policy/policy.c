@@ -94,19 +94,41 @@ vfail(struct check *x, int prefix, const char *fmt, va_list ap)
 	return -EINVAL;
 }
 
-/* "FILE: tx: what" (or "tx: what" for an edit), for a rule of the whole direction. */
-static int __attribute__((format(printf, 2, 3))) dir_fail(struct check *x, const char *fmt, ...)
+/* "FILE: tx: what" (or "tx: what" for an edit), for a rule of the whole
+ * direction; "FILE:LINE: tx: what" with @p line, the qdisc key's. */
+static int __attribute__((format(printf, 3, 0)))
+vdir_fail(struct check *x, unsigned int line, const char *fmt, va_list ap)
 {
 	bool file = x->src->from_file && x->src->file != NULL;
-	va_list ap;
+	char at[16] = "";
 
 	if (x->err == NULL || x->errlen == 0)
 		return -EINVAL;
+	if (file && line > 0)
+		snprintf(at, sizeof(at), ":%u", line);
+	return vfail(x,
+		     snprintf(x->err, x->errlen, "%s%s%s%s: ", file ? x->src->file : "", at,
+			      file ? ": " : "", policy_dir_name(x->src->dir)),
+		     fmt, ap);
+}
+
+static int __attribute__((format(printf, 2, 3))) dir_fail(struct check *x, const char *fmt, ...)
+{
+	va_list ap;
+
 	va_start(ap, fmt);
-	vfail(x,
-	      snprintf(x->err, x->errlen, "%s%s%s: ", file ? x->src->file : "", file ? ": " : "",
-		       policy_dir_name(x->src->dir)),
-	      fmt, ap);
+	vdir_fail(x, 0, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* A rule of the qdisc kind: at the line of the qdisc key. */
+static int __attribute__((format(printf, 2, 3))) qdisc_fail(struct check *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdir_fail(x, x->src->line, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -390,13 +412,15 @@ static int check_ports(struct check *x)
 }
 
 /*
- * What one port's rx queues may hold in all: vqosd gives each port mbufs for
- * VQOS_SCHED_PORT_BACKLOG_MAX queued packets, so a slow container fills its
- * own and no other's. The leaves of a port with a limit may add up to that;
- * each leaf without one gets VQOS_SCHED_LIMIT_DEFAULT, or its share of what
- * the others leave, if less. fifo and police queue every port's frames in
- * one queue, of the root's limit. tx queues nothing (its packets wait in the
- * containers' vrings): its limits are kept as given.
+ * What one port's rx queues may hold in all: vqosd gives each port
+ * VQOS_SCHED_PORT_BACKLOG_MAX mbufs for its queues, so a slow container fills
+ * its own and no other's. Limits count mbufs (a queued packet counts its
+ * segments), so this holds for chained jumbo frames as for small ones. The
+ * leaves of a port with a limit may add up to that; each leaf without one
+ * gets VQOS_SCHED_LIMIT_DEFAULT, or its share of what the others leave, if
+ * less. fifo and police queue every port's frames in one queue, of the
+ * root's limit. tx queues nothing (its packets wait in the containers'
+ * vrings): its limits are kept as given.
  */
 /* The least queue a leaf without a limit gets: one data-path burst. */
 #define LEAF_QUEUE_MIN 32
@@ -422,7 +446,7 @@ static int check_backlog(struct check *x)
 			if (x->parent[i] == VQOS_POLICY_NONE &&
 			    x->limit[i] > VQOS_SCHED_PORT_BACKLOG_MAX)
 				rc = class_fail(x, i,
-						"limit %u is over the %u packets the queue of a "
+						"limit %u is over the %u mbufs the queue of a "
 						"%s qdisc may hold",
 						x->limit[i], VQOS_SCHED_PORT_BACKLOG_MAX,
 						src->kind);
@@ -445,14 +469,13 @@ static int check_backlog(struct check *x)
 		/* a leaf without a limit needs room for one burst at least */
 		if (set_sum[p] + (uint64_t)unset[p] * LEAF_QUEUE_MIN >
 		    VQOS_SCHED_PORT_BACKLOG_MAX) {
-			rc = class_fail(
-				x, i,
-				"the rx leaves of port '%s' would queue up to %llu packets, "
-				"over the %u a port may hold: lower their limits",
-				src->ports[p],
-				(unsigned long long)(set_sum[p] +
-						     (uint64_t)unset[p] * LEAF_QUEUE_MIN),
-				VQOS_SCHED_PORT_BACKLOG_MAX);
+			rc = class_fail(x, i,
+					"the rx leaves of port '%s' would queue up to %llu mbufs, "
+					"over the %u a port may hold: lower their limits",
+					src->ports[p],
+					(unsigned long long)(set_sum[p] +
+							     (uint64_t)unset[p] * LEAF_QUEUE_MIN),
+					VQOS_SCHED_PORT_BACKLOG_MAX);
 			break;
 		}
 		if (x->limit[i] != 0)
@@ -913,10 +936,11 @@ static int check_dir(struct check *x)
 		return dir_fail(x, "'%s' is not a qdisc", src->kind);
 	/* librte_sched holds the packets: it cannot leave them in the vrings */
 	if (strcmp(src->kind, "sched") == 0 && src->dir == VQOS_POLICY_TX)
-		return dir_fail(x, "qdisc sched works on rx only (it needs the packets)");
+		return qdisc_fail(x, "qdisc sched works on rx only (it needs the packets)");
 	if (src->n == 0)
-		return dir_fail(x, "qdisc %s needs classes (only htb and fifo have a default tree)",
-				src->kind);
+		return qdisc_fail(x,
+				  "qdisc %s needs classes (only htb and fifo have a default tree)",
+				  src->kind);
 	if (src->n > VQOS_SCHED_CLASSES_MAX)
 		return dir_fail(x, "%zu classes, at most %u", src->n, VQOS_SCHED_CLASSES_MAX);
 	if (src->n_ports == 0)
@@ -1040,6 +1064,7 @@ int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,
 	src.kind = d->qdisc[0] != '\0' ? d->qdisc : "htb";
 	src.file = conf->file;
 	src.from_file = true;
+	src.line = d->line;
 	src.ports = (const vqos_policy_port_name *)ports;
 	src.n_ports = (uint32_t)conf->n_ports;
 	src.costs = costs;

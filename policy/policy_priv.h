@@ -50,6 +50,8 @@ struct policy_src {
 	const char *file;
 	/** Messages about the whole direction name the file (a build, not an edit). */
 	bool from_file;
+	/** Line of the direction's qdisc key in the file, 0 if none. */
+	unsigned int line;
 	const vqos_policy_port_name *ports;
 	uint32_t n_ports;
 	/** [n_ports]: each port's cost model (NULL: none has one). */

@@ -2,8 +2,9 @@
 /*
  * fifo: no QoS, the baseline every other kind is measured against.
  *
- * Push mode: one queue of the root's limit for every leaf, tail drop, served
- * in arrival order. A head packet whose port has no room blocks the queue
+ * Push mode: one queue of the root's limit for every leaf, tail drop (the
+ * limit counts mbufs: a packet as many as its segments), served in arrival
+ * order. A head packet whose port has no room blocks the queue
  * (head-of-line blocking, as a plain queue in front of several vrings does:
  * that is the behaviour the other kinds exist to avoid).
  *
@@ -49,9 +50,11 @@ int vqos_fifo_init(struct vqos_fifo *f, const struct vqos_sched_params *p,
 		f->ring = malloc(((size_t)f->mask + 1) * sizeof(*f->ring));
 		f->ring_leaf = malloc(((size_t)f->mask + 1) * sizeof(*f->ring_leaf));
 		f->ring_len = malloc(((size_t)f->mask + 1) * sizeof(*f->ring_len));
+		f->ring_segs = malloc(((size_t)f->mask + 1) * sizeof(*f->ring_segs));
 	}
 	if (!f->cl || !f->room || !f->params ||
-	    (p->mode == VQOS_SCHED_PUSH && (!f->ring || !f->ring_leaf || !f->ring_len))) {
+	    (p->mode == VQOS_SCHED_PUSH &&
+	     (!f->ring || !f->ring_leaf || !f->ring_len || !f->ring_segs))) {
 		vqos_sched_fail(err, NULL, UINT32_MAX, "out of memory");
 		return -ENOMEM;
 	}
@@ -73,6 +76,7 @@ void vqos_fifo_fini(struct vqos_fifo *f)
 	free(f->ring);
 	free(f->ring_leaf);
 	free(f->ring_len);
+	free(f->ring_segs);
 	free(f->cl);
 	free(f->room);
 	free(f->params);
@@ -121,19 +125,28 @@ uint32_t vqos_fifo_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 			   uint64_t now)
 {
 	struct vqos_fifo *f = (struct vqos_fifo *)q;
-	uint32_t kept;
+	uint32_t kept = 0;
 
 	if (leaf >= f->n || f->ring == NULL || !f->cl[leaf].leaf)
 		return 0;
-	kept = f->limit - f->count < n ? f->limit - f->count : n;
-	for (uint32_t i = 0; i < kept; i++) {
-		uint32_t slot = (f->head + f->count++) & f->mask;
+	/* a packet takes as much of the limit as it has segments; one that does
+	 * not fit is dropped, a smaller one after it may fit (htb's rule) */
+	for (uint32_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t slot;
 
-		f->ring[slot] = pkts[i];
+		if ((uint64_t)f->segs + m->nb_segs > f->limit)
+			continue;
+		slot = (f->head + f->count++) & f->mask;
+		f->ring[slot] = m;
 		f->ring_leaf[slot] = leaf;
-		f->ring_len[slot] = rte_pktmbuf_pkt_len(pkts[i]);
+		f->ring_len[slot] = rte_pktmbuf_pkt_len(m);
+		f->ring_segs[slot] = m->nb_segs;
+		f->segs += m->nb_segs;
 		f->cl[leaf].backlog_pkts++;
 		f->cl[leaf].backlog_bytes += f->ring_len[slot];
+		pkts[i] = pkts[kept];
+		pkts[kept++] = m;
 	}
 	f->cl[leaf].drops += n - kept;
 	return kept;
@@ -157,6 +170,7 @@ uint32_t vqos_fifo_dequeue(struct vqos_qdisc *q, uint64_t now, struct rte_mbuf *
 			break;
 		if (f->room[k->port] != UINT32_MAX)
 			f->room[k->port]--;
+		f->segs -= f->ring_segs[f->head];
 		f->head = (f->head + 1) & f->mask;
 		f->count--;
 		k->backlog_pkts--;
@@ -180,6 +194,7 @@ uint32_t vqos_fifo_drain(struct vqos_qdisc *q, struct rte_mbuf **pkts, uint32_t 
 
 		k->backlog_pkts--;
 		k->backlog_bytes -= f->ring_len[f->head];
+		f->segs -= f->ring_segs[f->head];
 		leaves[out] = f->ring_leaf[f->head];
 		pkts[out] = f->ring[f->head];
 	}

@@ -27,8 +27,10 @@ struct vqos_fifo {
 	struct vqos_qdisc base;
 	struct rte_mbuf **ring;
 	uint32_t *ring_leaf;
-	uint32_t *ring_len; /* pkt_len of each queued mbuf: dequeue touches no mbuf */
+	uint32_t *ring_len;  /* pkt_len of each queued mbuf: dequeue touches no mbuf */
+	uint16_t *ring_segs; /* and its nb_segs */
 	uint32_t head, count, mask, limit;
+	uint32_t segs; /* mbufs queued, which limit bounds */
 	uint32_t n, n_ports;
 	uint32_t woken; /* pull: the woken leaf served next, or VQOS_SCHED_NONE */
 	uint32_t *room;

@@ -582,22 +582,34 @@ uint32_t vqos_htb_enqueue(struct vqos_qdisc *qd, uint32_t leaf, struct rte_mbuf 
 {
 	struct vqos_htb *q = (struct vqos_htb *)qd;
 	struct htb_class *k;
-	uint32_t kept;
+	uint32_t kept = 0;
 
 	/* only a push-mode leaf has a queue */
 	if (leaf >= q->n || q->cl[leaf].ring == NULL)
 		return 0;
 	k = &q->cl[leaf];
-	kept = k->limit - k->count;
-	if (kept > n)
-		kept = n;
-	/* tail drop: once full, the rest of the burst finds it full */
-	for (uint32_t i = 0; i < kept; i++) {
-		uint32_t slot = (k->head + k->count++) & k->mask;
+	/*
+	 * Tail drop by mbufs: a packet takes as much of the limit as it has
+	 * segments (a chained jumbo frame several), so the queue never holds
+	 * more mbufs than its limit, whatever the frames. One that does not fit
+	 * is dropped; a smaller one after it may fit. Packets <= mbufs <= limit
+	 * <= the ring's size.
+	 */
+	for (uint32_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t slot;
 
-		k->ring[slot].m = pkts[i];
-		k->ring[slot].len = rte_pktmbuf_pkt_len(pkts[i]);
+		if ((uint64_t)k->segs + m->nb_segs > k->limit)
+			continue;
+		slot = (k->head + k->count++) & k->mask;
+		k->ring[slot].m = m;
+		k->ring[slot].len = rte_pktmbuf_pkt_len(m);
+		k->ring[slot].segs = m->nb_segs;
+		k->segs += m->nb_segs;
 		k->backlog_bytes += k->ring[slot].len;
+		/* the kept in order in front, the dropped behind them */
+		pkts[i] = pkts[kept];
+		pkts[kept++] = m;
 	}
 	k->drops += n - kept;
 	if (k->count > 0 && !k->active)
@@ -625,6 +637,7 @@ uint32_t vqos_htb_dequeue(struct vqos_qdisc *qd, uint64_t now, struct rte_mbuf *
 			/* the caller reads it next (to copy it into a vring) */
 			rte_prefetch0(m);
 
+			k->segs -= k->ring[k->head].segs;
 			k->head = (k->head + 1) & k->mask;
 			k->count--;
 			bytes += len;
@@ -653,6 +666,7 @@ uint32_t vqos_htb_drain(struct vqos_qdisc *qd, struct rte_mbuf **pkts, uint32_t 
 
 		while (out < n && k->count > 0) {
 			k->backlog_bytes -= k->ring[k->head].len;
+			k->segs -= k->ring[k->head].segs;
 			leaves[out] = q->drain_pos;
 			pkts[out++] = k->ring[k->head].m;
 			k->head = (k->head + 1) & k->mask;

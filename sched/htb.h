@@ -41,11 +41,12 @@ struct htb_ring {
 	uint32_t holder;
 };
 
-/* A queued packet and its length, side by side: dequeue touches no mbuf and
- * one cache line holds four packets. */
+/* A queued packet, its length and its mbufs (segments), side by side:
+ * dequeue touches no mbuf and one cache line holds four packets. */
 struct htb_slot {
 	struct rte_mbuf *m;
-	uint64_t len;
+	uint32_t len;
+	uint32_t segs;
 };
 
 struct htb_class {
@@ -69,7 +70,8 @@ struct htb_class {
 	uint32_t heap_pos;
 	uint64_t t_c; /* tick the buckets were last brought up to */
 	uint32_t quantum;
-	uint32_t limit;
+	uint32_t limit; /* leaf queue limit, mbufs */
+	uint32_t segs;	/* mbufs queued: each packet's segments */
 	uint32_t next_parked;
 	struct vqos_tb tb[TB_N];
 	/* rate buckets: the tokens a class out of CAN needs to get back (one

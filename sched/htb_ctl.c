@@ -31,13 +31,23 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 	uint64_t cyburst = burst_of(c->burst_cyc, c->rate_cps, k->cyc_frame);
 	uint64_t cycburst = burst_of(c->cburst_cyc, ceil_cps, k->cyc_frame);
 
-	/* a deep bucket at a huge rate may not fit 63 bits at this clock */
-	if (vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
-	    vqos_tb_init(&k->tb[TB_CEIL], ceil_bps, cburst * 8, HTB_DEBT_BYTES * 8, q->hz) ||
-	    vqos_tb_init(&k->tb[TB_PRATE], c->rate_pps, pburst, HTB_DEBT_PKTS, q->hz) ||
-	    vqos_tb_init(&k->tb[TB_PCEIL], ceil_pps, pcburst, HTB_DEBT_PKTS, q->hz))
+	/* a deep bucket at a huge rate may not fit 63 bits at this clock: the
+	 * message names the keys of the bucket (a ceil or cpps not given is
+	 * the rate's or the pps') */
+	if (vqos_tb_init(&k->tb[TB_RATE], c->rate_bps, burst * 8, HTB_DEBT_BYTES * 8, q->hz))
 		return vqos_sched_fail(err, q->params, i,
 				       "burst too large for the rate at this clock; set burst");
+	if (vqos_tb_init(&k->tb[TB_CEIL], ceil_bps, cburst * 8, HTB_DEBT_BYTES * 8, q->hz))
+		return vqos_sched_fail(err, q->params, i,
+				       "cburst too large for the ceil%s at this clock; set cburst",
+				       c->ceil_bps ? "" : " (the rate: no ceil given)");
+	if (vqos_tb_init(&k->tb[TB_PRATE], c->rate_pps, pburst, HTB_DEBT_PKTS, q->hz))
+		return vqos_sched_fail(err, q->params, i,
+				       "pps too high for a bucket at this clock");
+	if (vqos_tb_init(&k->tb[TB_PCEIL], ceil_pps, pcburst, HTB_DEBT_PKTS, q->hz))
+		return vqos_sched_fail(err, q->params, i,
+				       "cpps%s too high for a bucket at this clock",
+				       c->ceil_pps ? "" : " (the pps: no cpps given)");
 	/* the same for cycles: a frame's cycles deep, a vring burst's debt */
 	if (vqos_tb_init(&k->tb[TB_CRATE], c->rate_cps, cyburst, k->cyc_debt, q->hz))
 		return vqos_sched_fail(err, q->params, i,

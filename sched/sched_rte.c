@@ -9,10 +9,11 @@
  *     inner class        -> subport (its ceil, cburst)      [trees of depth 2]
  *     leaf               -> pipe (its ceil, cburst), queue 0 of the
  *                           best-effort traffic class (TC 12)
- *     leaf limit         -> enforced by vqos; queue size: the largest limit
- *                           + 1, to a power of 2 (librte_sched 22.11 does
- *                           not free the packets of a full queue when the
- *                           port is freed, so no queue may fill)
+ *     leaf limit         -> enforced by vqos, in mbufs like every kind's
+ *                           (a packet counts its segments); queue size: the
+ *                           largest limit + 1, to a power of 2 (librte_sched
+ *                           22.11 does not free the packets of a full queue
+ *                           when the port is freed, so no queue may fill)
  *     leaf aqm           -> the subport's RED or PIE
  *
  * librte_sched has no guarantee below the port: best-effort pipes of a
@@ -39,7 +40,12 @@
  *
  * librte_sched reads the TSC itself: `now` is ignored, and tests of this kind
  * run on real time with EAL. It frees the packets it drops, so enqueue()
- * returns n (the drops show in the counters). Push mode only: it needs the
+ * returns n (the drops show in the counters). It says how many it queued,
+ * not which: to count the mbufs of what it queued, a burst with a chained
+ * packet is handed to it one packet at a time (a burst of single-segment
+ * packets, the usual, whole). RED and PIE see librte_sched's queue lengths,
+ * in packets: with chained packets they start dropping later than the same
+ * number of mbufs would make them. Push mode only: it needs the
  * packets. change() adds a pipe profile and moves the pipe to it, at run time.
  * No drain(): librte_sched hands packets out only through its shaper. No
  * carry(): librte_sched keeps its token buckets and credits inside the port
@@ -83,8 +89,9 @@
  */
 struct sr_leaf {
 	uint32_t subport, pipe, tc;
-	uint32_t limit;
-	uint32_t qlen; /* packets queued (by our count) */
+	uint32_t limit; /* mbufs */
+	uint32_t qlen;	/* packets queued (by our count) */
+	uint32_t segs;	/* mbufs queued, by our count (dp only) */
 	uint64_t bytes, packets;
 	uint64_t drops; /* at our limit and by RED/PIE */
 };
@@ -476,22 +483,45 @@ static uint32_t sr_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 			   uint64_t now)
 {
 	struct vqos_sched_rte *s = (struct vqos_sched_rte *)q;
+	uint32_t fit = 0, kept = 0, fit_segs = 0, segs = 0;
+	bool chained = false;
 	struct sr_leaf *l;
-	uint32_t room, kept;
 
 	if (leaf >= s->n || s->tree.n_children[leaf] != 0)
 		return 0;
 	l = &s->leaf[leaf];
-	room = l->limit - l->qlen < n ? l->limit - l->qlen : n;
-	for (uint32_t i = 0; i < room; i++)
-		rte_sched_port_pkt_write(s->port, pkts[i], l->subport, l->pipe, l->tc, 0,
+	/* our limit, in mbufs as htb's: what fits in front, the rest behind */
+	for (uint32_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if ((uint64_t)l->segs + fit_segs + m->nb_segs > l->limit)
+			continue;
+		fit_segs += m->nb_segs;
+		chained |= m->nb_segs > 1;
+		rte_sched_port_pkt_write(s->port, m, l->subport, l->pipe, l->tc, 0,
 					 RTE_COLOR_GREEN);
-	/* RED and PIE drops are freed by librte_sched, ours here */
-	kept = (uint32_t)rte_sched_port_enqueue(s->port, pkts, room);
+		pkts[i] = pkts[fit];
+		pkts[fit++] = m;
+	}
+	/* RED and PIE drops are freed by librte_sched, which says how many it
+	 * kept but not which: one at a time when their segments differ */
+	if (!chained) {
+		kept = (uint32_t)rte_sched_port_enqueue(s->port, pkts, fit);
+		segs = kept;
+	}
+	for (uint32_t i = 0; chained && i < fit; i++) {
+		uint16_t nb_segs = pkts[i]->nb_segs;
+
+		if (rte_sched_port_enqueue(s->port, &pkts[i], 1) == 1) {
+			kept++;
+			segs += nb_segs;
+		}
+	}
+	l->segs += segs;
 	SR_COUNT(l->qlen, kept);
 	s->queued += kept;
 	SR_COUNT(l->drops, n - kept);
-	rte_pktmbuf_free_bulk(pkts + room, n - room);
+	rte_pktmbuf_free_bulk(pkts + fit, n - fit);
 	return n;
 }
 
@@ -511,6 +541,7 @@ static uint32_t sr_dequeue(struct vqos_qdisc *q, uint64_t now, struct rte_mbuf *
 		leaf = s->leaf_of[sub << s->pipe_log2 | pipe];
 		SR_COUNT(s->leaf[leaf].packets, 1);
 		SR_COUNT(s->leaf[leaf].qlen, -1);
+		s->leaf[leaf].segs -= pkts[i]->nb_segs;
 		SR_COUNT(s->leaf[leaf].bytes, rte_pktmbuf_pkt_len(pkts[i]));
 		if (leaves != NULL)
 			leaves[i] = leaf;

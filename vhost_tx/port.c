@@ -208,7 +208,10 @@ static unsigned int pools_avail, pools_size, pools_made;
 
 /* What one port of an uplink may hold at most, both directions (see
  * VQOS_DP_UPLINK_RING in vqos_dp.h): a dequeue in flight and what it holds
- * back each way, its share of the uplink's tx ring, its rx queues. */
+ * back each way, its share of the uplink's tx ring, its rx queues (in mbufs:
+ * the qdiscs count a chained packet's segments). The first two count
+ * packets, an mbuf each unless frames are chained (vqos_dp.h says how much
+ * more that can be). */
 #define PORT_MBUFS                                                                                 \
 	(VQOS_DP_BURST + 2 * VQOS_DP_PEND_MAX + UPLINK_RING_SIZE + VQOS_SCHED_PORT_BACKLOG_MAX)
 

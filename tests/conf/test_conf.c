@@ -451,6 +451,15 @@ static void test_duplicates(void **state)
 		  ");\n",
 		  "t.conf:4: key 'ports.[1].mac': '02:00:00:00:00:01' is already used by ports.[0] "
 		  "(line 2)" },
+		/* in another case: the same six bytes to the data path */
+		{ "ports = (\n"
+		  "  { name = \"c1\"; socket = \"/run/a.sock\"; uplink = \"ua\"; mac = "
+		  "\"0a:bc:00:00:00:01\"; },\n"
+		  "  { name = \"c2\"; socket = \"/run/b.sock\";\n"
+		  "    uplink = \"ua\"; mac = \"0A:BC:00:00:00:01\"; }\n"
+		  ");\n",
+		  "t.conf:4: key 'ports.[1].mac': '0A:BC:00:00:00:01' is already used by ports.[0] "
+		  "(line 2)" },
 		/* a port socket that is the control socket, whichever comes first */
 		{ "ports = (\n"
 		  "  { name = \"c1\"; socket = \"/run/vqos/vqosd.sock\"; uplink = \"u\"; }\n"
@@ -512,6 +521,76 @@ static void test_bad_values(void **state)
 	};
 
 	expect_errors(cases, ARRAY_SIZE(cases));
+}
+
+/* A class group with @p x in it, on line 3. */
+#define CLASS_WITH(x)                                                                              \
+	"ports = ( " PORT(1) " );\n"                                                               \
+			     "tx = { classes = (\n"                                                \
+			     "  { name = \"root\"; # 4294967296, \"0x100000000\"\n  " x            \
+			     " } ); };\n"
+
+/*
+ * An integer is the value the file writes, or refused: libconfig 1.5 keeps
+ * the low 32 bits of one written without L, so "limit = 4294967396;" read
+ * as 100 and was taken; and any version clamps one beyond 64 bits.
+ */
+static void test_integers_as_written(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ CLASS_WITH("limit = 4294967396;"),
+		  "t.conf:4: key 'tx.classes.[0].limit': 4294967396 does not fit 32 bits, and "
+		  "libconfig reads it as 100: write 4294967396L" },
+		{ CLASS_WITH("prio = 1; burst = 4294967296; prio2 = 3;"),
+		  "t.conf:4: key 'tx.classes.[0].burst': 4294967296 does not fit 32 bits, and "
+		  "libconfig reads it as 0: write 4294967296L" },
+		{ CLASS_WITH("quantum = 2147483648;"),
+		  "t.conf:4: key 'tx.classes.[0].quantum': 2147483648 does not fit 32 bits, and "
+		  "libconfig reads it as -2147483648: write 2147483648L" },
+		{ CLASS_WITH("limit = 0x100000064;"),
+		  "t.conf:4: key 'tx.classes.[0].limit': 0x100000064 does not fit 32 bits, and "
+		  "libconfig reads it as 100: write 0x100000064L" },
+		{ CLASS_WITH("limit = 0xffffffff;"),
+		  "t.conf:4: key 'tx.classes.[0].limit': 0xffffffff does not fit 32 bits, and "
+		  "libconfig reads it as -1: write 0xffffffffL" },
+		{ CLASS_WITH("limit = 18446744073709551616L;"),
+		  "t.conf:4: key 'tx.classes.[0].limit': 18446744073709551616L is beyond the "
+		  "64-bit "
+		  "integers libconfig reads" },
+		{ CLASS_WITH("limit = -9223372036854775809;"),
+		  "t.conf:4: key 'tx.classes.[0].limit': -9223372036854775809 is beyond the 64-bit "
+		  "integers libconfig reads" },
+		/* the literals of strings, comments and floats are not integers */
+		{ "eal = [ \"5000000000\" ]; /* 5000000000 */ x = 1.5e10; y = 5000000000;\n"
+		  "ports = ( " PORT(1) " );\n",
+		  "t.conf:1: key 'y': 5000000000 does not fit 32 bits, and libconfig reads it as "
+		  "705032704: write 5000000000L" },
+	};
+	struct vqos_conf *conf;
+	char *text;
+
+	expect_errors(cases, ARRAY_SIZE(cases));
+	/* with L they are what they say */
+	conf = load_ok(CLASS_WITH("limit = 4294967396L; burst = 0x100000000L; prio = 7; "
+				  "quantum = 2147483647;"));
+	assert_int_equal(conf->tx.classes[0].limit, 4294967396ULL);
+	assert_int_equal(conf->tx.classes[0].burst, 4294967296ULL);
+	assert_int_equal(conf->tx.classes[0].prio, 7);
+	assert_int_equal(conf->tx.classes[0].quantum, 2147483647);
+	vqos_conf_free(conf);
+	/* the text may end right after a number: nothing past its NUL is read */
+	text = strdup("ports = ( " PORT(1) " ); y = 5");
+	assert_non_null(text);
+	expect_error(text, "t.conf:1: key 'y': unknown key (known here: eal, control, datapath, "
+			   "ports, tx, "
+			   "rx)");
+	free(text);
+	conf = load_ok(CLASS_WITH("limit = +00012LL; quantum = 0x7fffffff; burst = "
+				  "9223372036854775807L;"));
+	assert_int_equal(conf->tx.classes[0].limit, 12);
+	assert_int_equal(conf->tx.classes[0].quantum, 0x7fffffff);
+	assert_int_equal(conf->tx.classes[0].burst, INT64_MAX);
+	vqos_conf_free(conf);
 }
 
 static void test_syntax_errors(void **state)
@@ -690,6 +769,43 @@ static void test_file_include(void **state)
 	assert_null(conf);
 	snprintf(want, sizeof(want), "%s:2: syntax error", inc);
 	assert_string_equal(err, want);
+
+	/* an included file's integers are compared with its own text */
+	write_file(path, "x = 1;\n@include \"ports.inc\"\ny = 2; z = 4294967297;\n");
+	write_file(inc, "a = 3;\n\nports = ( " PORT(1) " );\nb = 4294967296;\n");
+	assert_int_equal(vqos_conf_load_file(path, &conf, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s:4: key 'b': 4294967296 does not fit 32 bits, and libconfig reads it as 0: "
+		 "write 4294967296L",
+		 inc);
+	assert_string_equal(err, want);
+	write_file(inc, "a = 3;\n\nports = ( " PORT(1) " );\nb = 4294967296L;\n");
+	assert_int_equal(vqos_conf_load_file(path, &conf, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s:3: key 'z': 4294967297 does not fit 32 bits, and libconfig reads it as 1: "
+		 "write 4294967297L",
+		 path);
+	assert_string_equal(err, want);
+}
+
+/* A file is read whole: nothing after a NUL byte may go unread. */
+static void test_file_nul(void **state)
+{
+	struct tmp *t = *state;
+	struct vqos_conf *conf = NULL;
+	char path[PATH_MAX], want[PATH_MAX + 64], err[PATH_MAX + 64] = "";
+	static const char text[] = "ports = ( " PORT(1) " );\n\0limit = 4294967296;\n";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/nul.conf", t->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(vqos_conf_load_file(path, &conf, err, sizeof(err)), -EINVAL);
+	assert_null(conf);
+	snprintf(want, sizeof(want), "%s: a NUL byte: not a text file", path);
+	assert_string_equal(err, want);
 }
 
 /* Every shipped file loads: conf/default.conf and conf/examples/\*.conf. */
@@ -749,11 +865,13 @@ int main(void)
 		cmocka_unit_test(test_missing_port_keys),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_integers_as_written),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_api_edges),
 		cmocka_unit_test_setup_teardown(test_file, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_file_errors, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_file_include, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_file_nul, tmp_setup, tmp_teardown),
 		cmocka_unit_test(test_shipped_files),
 		cmocka_unit_test(test_shared_uplink),
 	};

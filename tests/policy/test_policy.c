@@ -273,7 +273,7 @@ static void test_rules(void **state)
 		  VQOS_POLICY_TX, "class 'l1' (t.conf:6): aqm is for qdisc sched, not htb" },
 		{ PORTS3 "tx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
 		  VQOS_POLICY_TX,
-		  "t.conf: tx: qdisc sched works on rx only (it needs the packets)" },
+		  "t.conf:4: tx: qdisc sched works on rx only (it needs the packets)" },
 		/* librte_sched serves one port */
 		{ PORTS3 "rx = { qdisc = \"sched\"; classes = (\n" ROOT LEAVES "); };\n",
 		  VQOS_POLICY_RX,
@@ -281,7 +281,7 @@ static void test_rules(void **state)
 		  "cannot hold back one container's packets); this tree has leaves on ports 'c1', "
 		  "'c2', 'c3': use htb" },
 		{ PORTS3 "tx = { qdisc = \"police\"; };\n", VQOS_POLICY_TX,
-		  "t.conf: tx: qdisc police needs classes (only htb and fifo have a default "
+		  "t.conf:4: tx: qdisc police needs classes (only htb and fifo have a default "
 		  "tree)" },
 		/* rates */
 		{ TX(ROOT "{ name = \"l1\"; parent = \"root\"; port = \"c1\"; },\n" LEAF(2)
@@ -305,6 +305,28 @@ static void test_rules(void **state)
 		{ TX("{ name = \"root\"; rate = \"100tbit\"; },\n" LEAVES), VQOS_POLICY_TX,
 		  "class 'root' (t.conf:5): qdisc htb refuses it: burst too large for the rate at "
 		  "this clock; set burst" },
+		/* each bucket by its keys: the message said burst and rate for all four */
+		{ TX("{ name = \"root\"; rate = \"10mbit\"; ceil = \"100tbit\"; },\n" LEAVES),
+		  VQOS_POLICY_TX,
+		  "class 'root' (t.conf:5): qdisc htb refuses it: cburst too large for the ceil at "
+		  "this clock; set cburst" },
+		{ TX("{ name = \"root\"; rate = \"100tbit\"; burst = 1600; },\n" LEAVES),
+		  VQOS_POLICY_TX,
+		  "class 'root' (t.conf:5): qdisc htb refuses it: cburst too large for the ceil "
+		  "(the "
+		  "rate: no ceil given) at this clock; set cburst" },
+		{ TX("{ name = \"root\"; rate = \"10mbit\"; pps = \"5000000000gpps\"; },\n" LEAVES),
+		  VQOS_POLICY_TX,
+		  "class 'root' (t.conf:5): qdisc htb refuses it: pps too high for a bucket at "
+		  "this "
+		  "clock" },
+		{ TX("{ name = \"root\"; rate = \"10mbit\"; pps = \"1kpps\"; cpps = "
+		     "\"5000000000gpps\"; "
+		     "},\n" LEAVES),
+		  VQOS_POLICY_TX,
+		  "class 'root' (t.conf:5): qdisc htb refuses it: cpps too high for a bucket at "
+		  "this "
+		  "clock" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -327,8 +349,8 @@ static void test_rx_leaves(void **state)
 }
 
 /*
- * One port's rx queues hold at most VQOS_SCHED_PORT_BACKLOG_MAX packets (its
- * mbufs are sized for that): leaves without a limit share what the others
+ * One port's rx queues hold at most VQOS_SCHED_PORT_BACKLOG_MAX mbufs (its
+ * pool is sized for that; limits count a packet's segments): leaves without a limit share what the others
  * leave, up to the default; limits that add up to more are refused; fifo's
  * one queue is bounded the same; tx keeps its limits as given.
  */
@@ -367,16 +389,16 @@ static void test_port_backlog(void **state)
 				 RX_LEAF("b", "limit = 2000; match = \"dscp 1\";")),
 		      VQOS_POLICY_RX,
 		      "class 'a' (t.conf:8): the rx leaves of port 'c1' would queue up to 5000 "
-		      "packets, over the 4096 a port may hold: lower their limits");
+		      "mbufs, over the 4096 a port may hold: lower their limits");
 	build_refused(RX(ROOT LEAF(2) LEAF(3) RX_LEAF("a", "limit = 4095;")
 				 RX_LEAF("b", "match = \"dscp 1\";")),
 		      VQOS_POLICY_RX,
 		      "class 'a' (t.conf:8): the rx leaves of port 'c1' would queue up to 4127 "
-		      "packets, over the 4096 a port may hold: lower their limits");
+		      "mbufs, over the 4096 a port may hold: lower their limits");
 	build_refused(PORTS3 "rx = { qdisc = \"fifo\"; classes = (\n"
 			     "{ name = \"root\"; limit = 5000; },\n" LEAVES "); };\n",
 		      VQOS_POLICY_RX,
-		      "class 'root' (t.conf:5): limit 5000 is over the 4096 packets the "
+		      "class 'root' (t.conf:5): limit 5000 is over the 4096 mbufs the "
 		      "queue of a fifo qdisc may hold");
 
 	/* tx queues nothing: a limit there is kept as given */

@@ -43,10 +43,27 @@ struct rte_mbuf *sim_mbuf(uint32_t len, uint32_t seq)
 	return m;
 }
 
+struct rte_mbuf *sim_chain(uint32_t len, uint32_t segs, uint32_t seq)
+{
+	struct rte_mbuf *head = sim_mbuf(len, seq), *last = head;
+
+	head->nb_segs = (uint16_t)segs;
+	head->data_len = (uint16_t)(len / segs);
+	for (uint32_t i = 1; i < segs; i++) {
+		last->next = sim_mbuf(len / segs, seq);
+		last = last->next;
+	}
+	last->data_len = (uint16_t)(len - (segs - 1) * (len / segs));
+	return head;
+}
+
 void sim_free(struct rte_mbuf **pkts, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
-		free_stack[n_free++] = pkts[i];
+		for (struct rte_mbuf *m = pkts[i], *next; m != NULL; m = next) {
+			next = m->next;
+			free_stack[n_free++] = m;
+		}
 }
 
 uint32_t sim_mbufs_out(void)

@@ -20,9 +20,13 @@
 
 /** Take a free mbuf of @p len bytes, its sequence number in hash.usr. */
 struct rte_mbuf *sim_mbuf(uint32_t len, uint32_t seq);
-/** Give mbufs back (also the qdisc's free_pkts for the tests). */
+/** A packet of @p len bytes in @p segs chained mbufs (nb_segs = @p segs, as a
+ *  9000-byte frame from an uplink in 2 KB mbufs), its sequence number in
+ *  hash.usr. */
+struct rte_mbuf *sim_chain(uint32_t len, uint32_t segs, uint32_t seq);
+/** Give packets back, every segment (also the qdisc's free_pkts for the tests). */
 void sim_free(struct rte_mbuf **pkts, uint32_t n);
-/** mbufs currently out of the pool (leak check). */
+/** mbufs currently out of the pool, segments counted (leak check). */
 uint32_t sim_mbufs_out(void);
 
 /** A class: id, parent id, rate and ceil in Mbit/s. */

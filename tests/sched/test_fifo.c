@@ -71,6 +71,41 @@ static void test_order_and_limit(void **state)
 	assert_int_equal(sim_mbufs_out(), 0);
 }
 
+/* The root's limit (8) counts mbufs: a 5-segment frame takes 5 of them, a
+ * second does not fit, a 3-segment one behind it does; a limit lowered by
+ * change() below what is queued keeps nothing more until it drains. */
+static void test_limit_mbufs(void **state)
+{
+	struct vqos_qdisc *q = make(VQOS_SCHED_PUSH);
+	struct rte_mbuf *pkts[4];
+	struct vqos_sched_class_stats st;
+	struct vqos_sched_error err;
+
+	pkts[0] = sim_chain(9000, 5, 0);
+	pkts[1] = sim_chain(9000, 5, 1);
+	pkts[2] = sim_chain(6000, 3, 2);
+	pkts[3] = sim_mbuf(64, 3);
+	assert_int_equal(vqos_sched_enqueue(q, 1, pkts, 4, 0), 2);
+	assert_int_equal(pkts[0]->hash.usr, 0);
+	assert_int_equal(pkts[1]->hash.usr, 2);
+	sim_free(pkts + 2, 2);
+	assert_int_equal(sim_mbufs_out(), 8);
+	q->ops->stats(q, 1, 0, &st);
+	assert_int_equal(st.backlog_pkts, 2);
+	assert_int_equal(st.drops, 2);
+	tree[0].limit = 4;
+	assert_int_equal(q->ops->change(q, &tree[0], 0, &err), 0);
+	pkts[0] = sim_mbuf(64, 4);
+	assert_int_equal(vqos_sched_enqueue(q, 2, pkts, 1, 0), 0);
+	sim_free(pkts, 1);
+	assert_int_equal(vqos_sched_dequeue(q, 0, pkts, NULL, 4), 2);
+	sim_free(pkts, 2);
+	pkts[0] = sim_chain(4000, 4, 5);
+	assert_int_equal(vqos_sched_enqueue(q, 2, pkts, 1, 0), 1);
+	vqos_sched_destroy(q);
+	assert_int_equal(sim_mbufs_out(), 0);
+}
+
 /* A head packet whose port has no room blocks the queue: the baseline's
  * head-of-line blocking. Queued packets are freed by destroy. */
 static void test_head_of_line(void **state)
@@ -163,9 +198,13 @@ static void test_bad_tree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kinds),	     cmocka_unit_test(test_order_and_limit),
-		cmocka_unit_test(test_head_of_line), cmocka_unit_test(test_pull_round_robin),
-		cmocka_unit_test(test_drain),	     cmocka_unit_test(test_bad_tree),
+		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_order_and_limit),
+		cmocka_unit_test(test_limit_mbufs),
+		cmocka_unit_test(test_head_of_line),
+		cmocka_unit_test(test_pull_round_robin),
+		cmocka_unit_test(test_drain),
+		cmocka_unit_test(test_bad_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -388,6 +388,22 @@ static void test_no_reordering(void **state)
 	destroy(q);
 }
 
+/* Dequeue leaf 1 of @p q until it is empty, a millisecond at a time, each
+ * packet's sequence number the one after the last's from 0; how many. */
+static uint32_t dequeue_in_order(struct vqos_qdisc *q)
+{
+	struct rte_mbuf *pkts[32];
+	uint32_t n, total = 0;
+
+	while ((n = vqos_sched_dequeue(q, (total + 1) * SIM_MS, pkts, NULL, 32)) > 0) {
+		for (uint32_t i = 0; i < n; i++)
+			assert_int_equal(pkts[i]->hash.usr, total + i);
+		total += n;
+		sim_free(pkts, n);
+	}
+	return total;
+}
+
 static void test_queue_limit_drops(void **state)
 {
 	struct vqos_sched_class_params c[2] = {
@@ -397,7 +413,7 @@ static void test_queue_limit_drops(void **state)
 	struct rte_mbuf *pkts[25];
 	struct vqos_sched_class_stats st;
 	struct vqos_qdisc *q;
-	uint32_t kept, n, total = 0;
+	uint32_t kept;
 
 	c[1].limit = 10;
 	q = make(c, 2, VQOS_SCHED_PUSH);
@@ -412,16 +428,94 @@ static void test_queue_limit_drops(void **state)
 	assert_int_equal(st.drops, 15);
 	assert_int_equal(st.backlog_pkts, 10);
 	assert_int_equal(st.backlog_bytes, 1000);
-	while ((n = vqos_sched_dequeue(q, total * SIM_MS, pkts, NULL, 25)) > 0) {
-		for (uint32_t i = 0; i < n; i++)
-			assert_int_equal(pkts[i]->hash.usr, total + i);
-		total += n;
-		sim_free(pkts, n);
-	}
-	assert_int_equal(total, 10);
+	assert_int_equal(dequeue_in_order(q), 10);
 	q->ops->stats(q, 1, SIM_S, &st);
 	assert_int_equal(st.backlog_pkts, 0);
 	assert_int_equal(st.packets, 10);
+	destroy(q);
+}
+
+/*
+ * The limit counts mbufs: a leaf of the default limit (1024) offered
+ * 9000-byte frames in five 2 KB mbufs each holds 204 of them (1020 mbufs),
+ * not 1024 (5120 mbufs, five times what a port's pool is sized for); a
+ * frame that does not fit is dropped, a one-mbuf frame behind it still
+ * fits. Every mbuf out of the pool is queued or in the caller's hands.
+ */
+static void test_queue_limit_mbufs(void **state)
+{
+	struct vqos_sched_class_params c[2] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 0),
+		sim_class(2, 1, "A", 100, 0),
+	};
+	struct rte_mbuf *pkts[32];
+	struct vqos_sched_class_stats st;
+	struct vqos_qdisc *q = make(c, 2, VQOS_SCHED_PUSH);
+	uint32_t seq = 0, kept = 0, dropped = 0, n, total = 0;
+
+	while (seq < 320) {
+		for (uint32_t i = 0; i < 32; i++)
+			pkts[i] = sim_chain(9000, 5, seq++);
+		n = vqos_sched_enqueue(q, 1, pkts, 32, 0);
+		/* the kept in order in front, the dropped behind them */
+		for (uint32_t i = 0; i < n; i++)
+			assert_int_equal(pkts[i]->hash.usr, kept + i);
+		kept += n;
+		dropped += 32 - n;
+		sim_free(pkts + n, 32 - n);
+		/* what is queued is all that is out of the pool */
+		assert_true(sim_mbufs_out() - mbufs_before <= VQOS_SCHED_LIMIT_DEFAULT);
+	}
+	assert_int_equal(kept, VQOS_SCHED_LIMIT_DEFAULT / 5);
+	assert_int_equal(sim_mbufs_out() - mbufs_before, kept * 5);
+	/* 4 mbufs left: no 5-segment frame fits, single ones do */
+	pkts[0] = sim_chain(9000, 5, seq++);
+	for (uint32_t i = 1; i < 6; i++)
+		pkts[i] = sim_mbuf(64, seq++);
+	assert_int_equal(vqos_sched_enqueue(q, 1, pkts, 6, 0), 4);
+	assert_int_equal(pkts[0]->hash.usr, 321);
+	assert_int_equal(pkts[3]->hash.usr, 324);
+	sim_free(pkts + 4, 2);
+	assert_int_equal(sim_mbufs_out() - mbufs_before, VQOS_SCHED_LIMIT_DEFAULT);
+	q->ops->stats(q, 1, 0, &st);
+	assert_int_equal(st.backlog_pkts, kept + 4);
+	assert_int_equal(st.drops, dropped + 2);
+	/* what leaves gives its mbufs back to the limit */
+	while ((n = vqos_sched_dequeue(q, (total + 1) * SIM_MS, pkts, NULL, 32)) > 0) {
+		total += n;
+		sim_free(pkts, n);
+	}
+	assert_int_equal(total, kept + 4);
+	pkts[0] = sim_chain(9000, 5, seq++);
+	assert_int_equal(vqos_sched_enqueue(q, 1, pkts, 1, SIM_S), 1);
+	destroy(q);
+}
+
+/* A limit that change() lowers below what is queued keeps nothing more until the
+ * queue drains below it (the room left was computed as limit - queued, an
+ * unsigned wrap that let a burst past the ring's end). */
+static void test_queue_limit_lowered(void **state)
+{
+	struct vqos_sched_class_params c[2] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 0),
+		sim_class(2, 1, "A", 100, 0),
+	};
+	struct rte_mbuf *pkts[64];
+	struct vqos_sched_error err;
+	struct vqos_qdisc *q;
+
+	c[1].limit = 64;
+	q = make(c, 2, VQOS_SCHED_PUSH);
+	for (uint32_t i = 0; i < 64; i++)
+		pkts[i] = sim_mbuf(100, i);
+	assert_int_equal(vqos_sched_enqueue(q, 1, pkts, 64, 0), 64);
+	c[1].limit = 8;
+	assert_int_equal(q->ops->change(q, &c[1], 0, &err), 0);
+	for (uint32_t i = 0; i < 64; i++)
+		pkts[i] = sim_mbuf(100, 64 + i);
+	assert_int_equal(vqos_sched_enqueue(q, 1, pkts, 64, 0), 0);
+	sim_free(pkts, 64);
+	assert_int_equal(dequeue_in_order(q), 64);
 	destroy(q);
 }
 
@@ -839,6 +933,8 @@ int main(void)
 		cmocka_unit_test_setup(test_pps_and_bps_levels, setup),
 		cmocka_unit_test_setup(test_no_reordering, setup),
 		cmocka_unit_test_setup(test_queue_limit_drops, setup),
+		cmocka_unit_test_setup(test_queue_limit_mbufs, setup),
+		cmocka_unit_test_setup(test_queue_limit_lowered, setup),
 		cmocka_unit_test_setup(test_room_per_port, setup),
 		cmocka_unit_test_setup(test_drain, setup),
 		cmocka_unit_test_setup(test_next_event_pull, setup),

@@ -253,6 +253,29 @@ static void test_drop_red(void **state)
 	assert_int_equal(sim_mbufs_out(), 0);
 }
 
+/* Push: the packets that pass the meter wait in the fifo, whose limit (the
+ * default, 1024) counts mbufs: 9000-byte frames of five 2 KB mbufs fill it
+ * at 204 (reds are marked, not dropped, so only the limit drops). */
+static void test_limit_mbufs(void **state)
+{
+	struct vqos_qdisc *q = make(VQOS_METER_SRTCM, true, VQOS_SCHED_PUSH);
+	struct rte_mbuf *pkts[32];
+	uint32_t kept = 0, n;
+
+	for (uint32_t seq = 0; seq < 320;) {
+		for (uint32_t i = 0; i < 32; i++)
+			pkts[i] = sim_chain(9000, 5, seq++);
+		n = vqos_sched_enqueue(q, 1, pkts, 32, 0);
+		kept += n;
+		sim_free(pkts + n, 32 - n);
+		assert_true(sim_mbufs_out() <= VQOS_SCHED_LIMIT_DEFAULT);
+	}
+	assert_int_equal(kept, VQOS_SCHED_LIMIT_DEFAULT / 5);
+	assert_int_equal(sim_mbufs_out(), kept * 5);
+	vqos_sched_destroy(q);
+	assert_int_equal(sim_mbufs_out(), 0);
+}
+
 /* Offered twice the CIR for 2 s, a policer without excess bucket (what OVS
  * calls egress-policer) passes the CIR: 8 Mbit/s. Pull mode, as on tx:
  * charge() drops the red packets the data path already took. */
@@ -343,7 +366,8 @@ int main(void)
 		cmocka_unit_test(test_srtcm_rfc2697), cmocka_unit_test(test_trtcm_rfc2698),
 		cmocka_unit_test(test_trtcm_rfc4115), cmocka_unit_test(test_srtcm_by_hand),
 		cmocka_unit_test(test_drop_red),      cmocka_unit_test(test_policer_rate_pull),
-		cmocka_unit_test(test_carry_meter),   cmocka_unit_test(test_bad_params),
+		cmocka_unit_test(test_limit_mbufs),   cmocka_unit_test(test_carry_meter),
+		cmocka_unit_test(test_bad_params),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -271,6 +271,87 @@ static void test_aqm(void **state)
 	assert_true(sim_refused(&vqos_sched_rte_ops, c, 3, "\"B\"", "mix"));
 }
 
+/* A packet of @p segs mbufs from the pool, 1800 bytes each: a 9000-byte
+ * frame of 5 is what an uplink hands over in 2 KB mbufs. */
+static struct rte_mbuf *chain(uint32_t segs)
+{
+	struct rte_mbuf *head = NULL;
+
+	for (uint32_t i = 0; i < segs; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+		assert_non_null(m);
+		assert_non_null(rte_pktmbuf_append(m, 1800));
+		if (head == NULL)
+			head = m;
+		else
+			assert_int_equal(rte_pktmbuf_chain(head, m), 0);
+	}
+	return head;
+}
+
+/* Dequeue leaf 1 of @p q until @p want packets came out (or 2 s passed),
+ * freeing them; returns how many. */
+static uint32_t drain_real(struct vqos_qdisc *q, uint32_t want)
+{
+	uint64_t end = rte_rdtsc() + 2 * rte_get_tsc_hz();
+	struct rte_mbuf *pkts[32];
+	uint32_t got = 0;
+
+	while (got < want && rte_rdtsc() < end) {
+		uint32_t n = vqos_sched_dequeue(q, 0, pkts, NULL, 32);
+
+		got += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+	return got;
+}
+
+/*
+ * The limit counts mbufs here too: librte_sched's queues count packets, so
+ * vqos counts the segments of what it hands over. A leaf of limit 64 offered
+ * 5-segment frames holds 12 (60 mbufs), then single ones up to 64 mbufs; the
+ * rest is dropped and freed. What leaves gives its mbufs back to the limit.
+ */
+static void test_limit_mbufs(void **state)
+{
+	struct vqos_sched_class_params c[3] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 1000, 1000),
+		sim_class(2, 1, "A", 500, 500),
+		sim_class(3, 1, "B", 500, 500),
+	};
+	struct vqos_sched_class_stats st;
+	struct rte_mbuf *pkts[32];
+	struct vqos_qdisc *q;
+	unsigned int in_use = rte_mempool_in_use_count(pool);
+
+	c[1].limit = c[2].limit = 64;
+	q = make(c, 3);
+	for (uint32_t i = 0; i < 32; i++)
+		pkts[i] = chain(5);
+	assert_int_equal(vqos_sched_enqueue(q, 1, pkts, 32, 0), 32);
+	assert_int_equal(rte_mempool_in_use_count(pool) - in_use, 60);
+	/* a burst of one-mbuf packets takes whatever librte_sched keeps */
+	pkts[0] = chain(5);
+	for (uint32_t i = 1; i < 6; i++)
+		pkts[i] = chain(1);
+	assert_int_equal(vqos_sched_enqueue(q, 1, pkts, 6, 0), 6);
+	assert_int_equal(rte_mempool_in_use_count(pool) - in_use, 64);
+	q->ops->stats(q, 1, 0, &st);
+	assert_int_equal(st.backlog_pkts, 16);
+	assert_int_equal(st.drops, 22);
+	assert_int_equal(drain_real(q, 16), 16);
+	assert_int_equal(rte_mempool_in_use_count(pool), in_use);
+	for (uint32_t i = 0; i < 12; i++)
+		pkts[i] = chain(5);
+	vqos_sched_enqueue(q, 1, pkts, 12, 0);
+	q->ops->stats(q, 1, 0, &st);
+	assert_int_equal(st.backlog_pkts, 12);
+	assert_int_equal(drain_real(q, 12), 12);
+	vqos_sched_destroy(q);
+	assert_int_equal(rte_mempool_in_use_count(pool), in_use);
+}
+
 /* A RED leaf offered twice its ceil for 0.3 s of real time, its counters
  * read meanwhile by @p reader (NULL: by nobody) on another thread. */
 static struct vqos_qdisc *red_run(struct sim_flow *f, void *(*reader)(void *))
@@ -436,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_worked_examples),
 		cmocka_unit_test(test_change_pipe_profile),
 		cmocka_unit_test(test_aqm),
+		cmocka_unit_test(test_limit_mbufs),
 		cmocka_unit_test(test_stats_read_only),
 		cmocka_unit_test(test_next_event),
 		cmocka_unit_test(test_stats_exact_under_readers),

@@ -176,7 +176,7 @@ struct vqos_conf_class {
 	uint64_t cburst;
 	/** Share of the spare among classes of one prio, bytes. */
 	uint64_t quantum;
-	/** Leaf queue limit, packets. */
+	/** Leaf queue limit, mbufs: a queued packet counts its segments. */
 	uint64_t limit;
 	/** Priority, 0 served first. */
 	unsigned int prio;
@@ -210,6 +210,9 @@ struct vqos_conf_dir {
 	struct vqos_conf_class *classes;
 	/** Number of classes. */
 	size_t n_classes;
+	/** Line of its qdisc key in the file (of its group if it has none), for
+	 *  messages about the kind; 0 without a group. */
+	unsigned int line;
 };
 
 /** A whole configuration. */

@@ -134,6 +134,8 @@ struct vqos_policy;
  *               on error
  * @param err    on error, "class 'c1' (FILE:LINE): ceil 1Mbit is below rate
  *               2Mbit", or "FILE: tx: ..." for a rule of the whole direction
+ *               ("FILE:LINE: tx: ..." for one of its qdisc kind, at the
+ *               line of its qdisc key)
  * @return 0, -EINVAL (refused) or -ENOMEM
  */
 int vqos_policy_build(const struct vqos_conf *conf, enum vqos_policy_dir dir,

@@ -51,6 +51,14 @@
  * does) until set_room() gives that port room again, so a slow container backs
  * up its own queue only. The room defaults to unlimited.
  *
+ * Queue limits count mbufs, not packets: a queued packet takes as many of
+ * its leaf's limit as it has segments (rte_mbuf nb_segs), one for a frame
+ * that fits one mbuf, five for a 9000-byte frame in 2 KB mbufs. So a port's
+ * queues hold at most the mbufs their limits say, which is what its pool is
+ * sized for (VQOS_SCHED_PORT_BACKLOG_MAX), whatever the frames. A packet
+ * that does not fit is dropped; a smaller one after it in the burst may
+ * still be kept. The room of set_room() counts packets (vring entries).
+ *
  * Pull (the tx direction, container -> OVS). The backlog stays in the
  * container's vring: vqos never holds, and so never drops, a packet there.
  * A pull-mode leaf is one vring. The scheduler only says who may send how
@@ -160,11 +168,12 @@ struct rte_mbuf;
 #define VQOS_SCHED_COST_PKT_MAX 1000000u
 /** Largest cost per byte, 1/VQOS_SCHED_COST_BYTE_ONE cycles (1000 cycles). */
 #define VQOS_SCHED_COST_BYTE_MAX (1000u * VQOS_SCHED_COST_BYTE_ONE)
-/** Default leaf queue limit, packets (push mode). */
+/** Default leaf queue limit, mbufs (push mode; a packet counts its segments). */
 #define VQOS_SCHED_LIMIT_DEFAULT 1024
-/** Most packets the queues of one port's leaves may hold in all (push mode):
- *  vqosd sizes each port's mbufs for it, so that a slow container fills its
- *  own and nobody else's. With fifo and police, the one queue's limit. */
+/** Most mbufs the queues of one port's leaves may hold in all (push mode; a
+ *  packet counts its segments): vqosd sizes each port's mbufs for it, so
+ *  that a slow container fills its own and nobody else's. With fifo and
+ *  police, the one queue's limit. */
 #define VQOS_SCHED_PORT_BACKLOG_MAX 4096
 
 /** How a qdisc is fed; see the file comment. */
@@ -228,7 +237,8 @@ struct vqos_sched_class_params {
 	/** Share of the spare among classes of one prio, bytes (0: rate / 10
 	 *  bytes, clamped to 1600..200000, as tc's r2q). */
 	uint32_t quantum;
-	/** Leaf queue limit, packets, push mode (0: VQOS_SCHED_LIMIT_DEFAULT). */
+	/** Leaf queue limit, mbufs: a queued packet counts its segments (push
+	 *  mode; 0: VQOS_SCHED_LIMIT_DEFAULT). */
 	uint32_t limit;
 	/** Port (container) a leaf is bound to, < vqos_sched_params.n_ports. */
 	uint32_t port;
@@ -345,9 +355,11 @@ struct vqos_sched_ops {
 		      struct vqos_sched_error *err);
 	/** Free the qdisc; queued mbufs are freed with rte_pktmbuf_free. NULL is a no-op. */
 	void (*destroy)(struct vqos_qdisc *q);
-	/** Push: queue pkts[0..n) on leaf @p leaf. Returns how many were kept;
-	 *  the dropped ones are moved to pkts[kept..n) for the caller to free.
-	 *  Except "sched": librte_sched frees its drops itself, and this returns n. */
+	/** Push: queue pkts[0..n) on leaf @p leaf, each if its segments fit in
+	 *  what the limit leaves (see "Queue limits count mbufs" above). Returns
+	 *  how many were kept, in order in pkts[0..kept); the dropped ones are
+	 *  moved to pkts[kept..n) for the caller to free. Except "sched":
+	 *  librte_sched frees its drops itself, and this returns n. */
 	uint32_t (*enqueue)(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf **pkts, uint32_t n,
 			    uint64_t now);
 	/** Push: release up to @p n packets in schedule order; leaves[i] (if

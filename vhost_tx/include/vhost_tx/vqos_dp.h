@@ -180,9 +180,15 @@ struct vqos_port_params {
  * mbufs: every uplink has a pool of its own, for both directions of its
  * ports, sized for what they can hold at most: its rx ring, and per port a
  * dequeue in flight, what the port holds back (VQOS_DP_PEND_MAX each way),
- * the uplink's tx ring and its rx queues (VQOS_SCHED_PORT_BACKLOG_MAX). So
- * a slow container fills its own and never takes another's, and a port
- * added at run time brings its uplink's pool with it.
+ * the uplink's tx ring and its rx queues (VQOS_SCHED_PORT_BACKLOG_MAX
+ * mbufs: the qdiscs count each packet's segments). So a slow container
+ * fills its own and never takes another's, and a port added at run time
+ * brings its uplink's pool with it. The rings and the rx queues are bounded
+ * in mbufs; a burst received, a dequeue in flight and what a port holds
+ * back are bounded in packets (VQOS_DP_BURST, VQOS_DP_PEND_MAX), one mbuf
+ * each for frames that fit one (2 KB of data), more for chained frames: a
+ * port holds 32 + 2 x 64 such packets at most, so with 9000-byte frames (5
+ * mbufs each) up to 640 mbufs more than its pool counts for it.
  */
 #define VQOS_DP_UPLINK_RING 512
 
