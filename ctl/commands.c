@@ -15,8 +15,7 @@
 
 #include "ctl/vqos_ctl.h"
 #include "policy/vqos_policy.h"
-
-#define VQOS_VERSION_STRING "0.1.0"
+#include "vqos_version.h"
 
 struct command {
 	const char *words; /* space-separated command words */
@@ -544,8 +543,7 @@ static int cmd_config_dump(const struct vqos_ctl_env *env, const struct vqos_ctl
 static int cmd_version(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		       const char *const *argv, json_t **result, char *err, size_t errlen)
 {
-	*result = json_pack("{s:s, s:i}", "version", VQOS_VERSION_STRING, "protocol",
-			    VQOS_CTL_VERSION);
+	*result = json_pack("{s:s, s:i}", "version", VQOS_VERSION, "protocol", VQOS_CTL_VERSION);
 	return 0;
 }
 

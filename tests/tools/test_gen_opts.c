@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "gen.h"
+#include "vqos_version.h"
 
 /* The options are ~RTE_MAX_ETHPORTS port structs: too big for the stack. */
 static struct vqos_gen_opts opts;
@@ -139,13 +140,48 @@ static void test_backoff_missing(void **state)
 	assert_non_null(strstr(err, "backoff-us"));
 }
 
+/* What parsing "vqos-gen ARG" writes on stdout (one line), and its return code. */
+static int parse_stdout(const char *arg, char *out, size_t len)
+{
+	char *argv[] = { "vqos-gen", (char *)arg, NULL };
+	FILE *f = tmpfile();
+	int saved, rc;
+
+	assert_non_null(f);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(f), STDOUT_FILENO) >= 0);
+	rc = vqos_gen_parse_opts(2, argv, &opts);
+	fflush(stdout);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+	rewind(f);
+	out[0] = '\0';
+	if (fgets(out, (int)len, f) == NULL)
+		out[0] = '\0';
+	fclose(f);
+	return rc;
+}
+
+/* --version: "vqos-gen VERSION", the project's, and nothing runs (1, as --help). */
+static void test_version(void **state)
+{
+	char out[256];
+
+	assert_int_equal(parse_stdout("--version", out, sizeof(out)), 1);
+	assert_string_equal(out, "vqos-gen " VQOS_VERSION "\n");
+	assert_int_equal(parse_stdout("--help", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "usage: vqos-gen"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff_default),	 cmocka_unit_test(test_backoff_valid),
 		cmocka_unit_test(test_backoff_global),	 cmocka_unit_test(test_backoff_too_large),
 		cmocka_unit_test(test_backoff_negative), cmocka_unit_test(test_backoff_garbage),
-		cmocka_unit_test(test_backoff_missing),
+		cmocka_unit_test(test_backoff_missing),	 cmocka_unit_test(test_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
