@@ -17,25 +17,6 @@
 #include "conf/vqos_units.h"
 #include "vqosd.h"
 
-int vqosd_build_policies(const struct vqos_conf *conf, struct vqos_policy *pol[VQOS_DIR_N],
-			 char *err, size_t errlen)
-{
-	int ret;
-
-	pol[0] = pol[1] = NULL;
-	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
-		ret = vqos_policy_build(conf, (enum vqos_policy_dir)dir, &pol[dir], err, errlen);
-		if (ret < 0) {
-			if (ret == -ENOMEM)
-				snprintf(err, errlen, "out of memory");
-			vqos_policy_free(pol[0]);
-			pol[0] = NULL;
-			return ret;
-		}
-	}
-	return 0;
-}
-
 /*
  * Each data-path lcore runs its part of each tree (vqos_policy_part()): the
  * classes on the way to its ports' leaves, classes it shares with other

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vqosd: reads the configuration, starts EAL, opens the ports sharded over
- * the worker lcores, serves the control socket on the main lcore, and on
- * SIGINT/SIGTERM stops the data path, closes every port (their sockets are
- * removed) and checks that every mbuf came back to its pool. SIGHUP reloads
- * the configuration file (changes.c).
+ * vqosd: reads the configuration and checks all of it that needs no EAL
+ * (load.c: the file, the class trees, the control socket's user and
+ * groups), starts EAL, opens the ports sharded over the worker lcores,
+ * serves the control socket on the main lcore, and on SIGINT/SIGTERM stops
+ * the data path, closes every port (their sockets are removed) and checks
+ * that every mbuf came back to its pool. SIGHUP reloads the configuration
+ * file (changes.c).
  *
  *   main lcore:  control socket (vqosctl) <-> ctl/ <-> this file
  *   worker lcores: vhost_tx/'s poll loop, each over its shard of the ports
@@ -18,8 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sys/stat.h>
 
 #include <rte_eal.h>
@@ -28,6 +28,8 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
+#include "options.h"
+#include "vqos_version.h"
 #include "vqosd.h"
 
 static volatile sig_atomic_t stop_signal, reload_signal;
@@ -58,59 +60,6 @@ static void make_socket_dir(const char *path)
 			*s = '/';
 		}
 	mkdir(dir, 0755);
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: vqosd [-c FILE] [--print-default]\n"
-		   "  -c, --config FILE   configuration (default: the embedded one, no hugepages)\n"
-		   "  --print-default     print the embedded configuration and exit\n");
-}
-
-static int load_conf(int argc, char **argv, struct vqosd *d)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "print-default", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *path = NULL;
-	char err[1024];
-	int c, ret;
-
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'D':
-			fputs(vqos_conf_default_text(), stdout);
-			exit(0);
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "vqosd: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
-	d->conf_path = path;
-	if (path != NULL)
-		ret = vqos_conf_load_file(path, &d->conf, err, sizeof(err));
-	else
-		ret = vqos_conf_load_string(vqos_conf_default_text(), "<embedded default>",
-					    &d->conf, err, sizeof(err));
-	/* the class trees too: nothing starts on a bad file */
-	if (ret == 0)
-		ret = vqosd_build_policies(d->conf, d->pol, err, sizeof(err));
-	if (ret < 0)
-		fprintf(stderr, "vqosd: %s\n", err);
-	return ret;
 }
 
 static int eal_start(const struct vqos_conf *conf, const char *argv0)
@@ -180,30 +129,14 @@ int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp,
 	return ret;
 }
 
-/* The control socket's owner, group and admin group, from their names. */
-static int ctl_params(const struct vqos_conf *conf, struct vqos_ctl_server_params *p)
+/* The control socket's parameters: the names were resolved by vqosd_load(). */
+static void ctl_params(const struct vqosd *d, struct vqos_ctl_server_params *p)
 {
-	const struct passwd *pw = getpwnam(conf->ctl_owner);
-	const struct group *gr = getgrnam(conf->ctl_group);
-	const struct group *admin = getgrnam(conf->ctl_admin);
-
-	if (pw == NULL || gr == NULL || admin == NULL) {
-		fprintf(stderr, "vqosd: control.%s: no %s '%s'\n",
-			pw == NULL   ? "owner"
-			: gr == NULL ? "group"
-				     : "admin",
-			pw == NULL ? "user" : "group",
-			pw == NULL   ? conf->ctl_owner
-			: gr == NULL ? conf->ctl_group
-				     : conf->ctl_admin);
-		return -EINVAL;
-	}
-	p->path = conf->ctl_socket;
-	p->owner = pw->pw_uid;
-	p->group = gr->gr_gid;
-	p->admin = admin->gr_gid;
-	p->mode = conf->ctl_mode;
-	return 0;
+	p->path = d->conf->ctl_socket;
+	p->owner = d->ctl_ids.owner;
+	p->group = d->ctl_ids.group;
+	p->admin = d->ctl_ids.admin;
+	p->mode = d->conf->ctl_mode;
 }
 
 static int start(struct vqosd *d)
@@ -244,9 +177,7 @@ static int start(struct vqosd *d)
 		fprintf(stderr, "vqosd: %s\n", err);
 		return ret;
 	}
-	ret = ctl_params(d->conf, &sp);
-	if (ret < 0)
-		return ret;
+	ctl_params(d, &sp);
 	vqosd_ctl_ops(d, &ops);
 	sp.ops = &ops;
 	make_socket_dir(d->conf->ctl_socket);
@@ -304,18 +235,57 @@ static void sighup(struct vqosd *d)
 		printf("vqosd: reloaded: %s\n", applied.note);
 }
 
+/* --check: everything but what needs EAL; "FILE: ok" or what is wrong. */
+static int check(const char *path)
+{
+	struct vqos_policy *pol[VQOS_DIR_N];
+	struct vqosd_ctl_ids ids;
+	struct vqos_conf *conf;
+	char err[1024];
+	int ret = vqosd_load(path, &conf, pol, &ids, err, sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s: ok\n", conf->file);
+	for (int dir = 0; dir < VQOS_DIR_N; dir++)
+		vqos_policy_free(pol[dir]);
+	vqos_conf_free(conf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vqosd d = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct vqosd_options opt;
+	char err[1024];
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (load_conf(argc, argv, &d) < 0) {
-		for (int dir = 0; dir < VQOS_DIR_N; dir++)
-			vqos_policy_free(d.pol[dir]);
-		vqos_conf_free(d.conf);
+	if (vqosd_parse_options(argc, argv, &opt) < 0)
+		return 1;
+	switch (opt.action) {
+	case VQOSD_HELP:
+		vqosd_usage(stdout);
+		return 0;
+	case VQOSD_VERSION:
+		printf("vqosd %s\n", VQOS_VERSION);
+		return 0;
+	case VQOSD_PRINT_DEFAULT:
+		fputs(vqos_conf_default_text(), stdout);
+		return 0;
+	case VQOSD_CHECK:
+		return check(opt.conf_path);
+	case VQOSD_RUN:
+		break;
+	}
+	/* nothing starts on a bad file, tree or name */
+	if (vqosd_load(opt.conf_path, &d.conf, d.pol, &d.ctl_ids, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vqosd: %s\n", err);
 		return 1;
 	}
+	d.conf_path = opt.conf_path;
 	if (eal_start(d.conf, argv[0]) < 0) {
 		for (int dir = 0; dir < VQOS_DIR_N; dir++)
 			vqos_policy_free(d.pol[dir]);

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "gen.h"
 #include "vqos_version.h"
 
@@ -30,8 +31,8 @@ static struct vqos_gen_opts opts;
 static int parse(char *err, size_t len, ...)
 {
 	char *argv[16] = { "vqos-gen" };
-	int argc = 1, saved, rc;
-	FILE *f = tmpfile();
+	struct capture c;
+	int argc = 1, rc;
 	va_list ap;
 
 	va_start(ap, len);
@@ -39,20 +40,9 @@ static int parse(char *err, size_t len, ...)
 		argc++;
 	va_end(ap);
 	assert_true(argc < 16);
-	assert_non_null(f);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+	capture_start(&c, STDERR_FILENO);
 	rc = vqos_gen_parse_opts(argc, argv, &opts);
-	fflush(stderr);
-	assert_true(dup2(saved, STDERR_FILENO) >= 0);
-	close(saved);
-	rewind(f);
-	err[0] = '\0';
-	if (fgets(err, (int)len, f) != NULL)
-		err[strcspn(err, "\n")] = '\0';
-	fclose(f);
+	capture_end(&c, err, len);
 	return rc;
 }
 
@@ -140,27 +130,16 @@ static void test_backoff_missing(void **state)
 	assert_non_null(strstr(err, "backoff-us"));
 }
 
-/* What parsing "vqos-gen ARG" writes on stdout (one line), and its return code. */
+/* What parsing "vqos-gen ARG" writes on stdout (its first line), and its return code. */
 static int parse_stdout(const char *arg, char *out, size_t len)
 {
 	char *argv[] = { "vqos-gen", (char *)arg, NULL };
-	FILE *f = tmpfile();
-	int saved, rc;
+	struct capture c;
+	int rc;
 
-	assert_non_null(f);
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(f), STDOUT_FILENO) >= 0);
+	capture_start(&c, STDOUT_FILENO);
 	rc = vqos_gen_parse_opts(2, argv, &opts);
-	fflush(stdout);
-	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
-	close(saved);
-	rewind(f);
-	out[0] = '\0';
-	if (fgets(out, (int)len, f) == NULL)
-		out[0] = '\0';
-	fclose(f);
+	capture_end(&c, out, len);
 	return rc;
 }
 
@@ -170,7 +149,7 @@ static void test_version(void **state)
 	char out[256];
 
 	assert_int_equal(parse_stdout("--version", out, sizeof(out)), 1);
-	assert_string_equal(out, "vqos-gen " VQOS_VERSION "\n");
+	assert_string_equal(out, "vqos-gen " VQOS_VERSION);
 	assert_int_equal(parse_stdout("--help", out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "usage: vqos-gen"));
 }
