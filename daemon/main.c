@@ -6,7 +6,9 @@
  * serves the control socket on the main lcore, and on SIGINT/SIGTERM stops
  * the data path, closes every port (their sockets are removed) and checks
  * that every mbuf came back to its pool. SIGHUP reloads the configuration
- * file (changes.c).
+ * file (changes.c). Under systemd it says READY=1 once it serves, and pings
+ * the watchdog while its data-path lcores run (service.c). It logs, DPDK's
+ * messages included, on stderr: the journal, under systemd.
  *
  *   main lcore:  control socket (vqosctl) <-> ctl/ <-> this file
  *   worker lcores: vhost_tx/'s poll loop, each over its shard of the ports
@@ -21,16 +23,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
 #include "options.h"
 #include "vqos_version.h"
 #include "vqosd.h"
+
+_Static_assert(RTE_MAX_LCORE <= VQOSD_WATCHDOG_LCORES, "the watchdog follows every lcore");
 
 static volatile sig_atomic_t stop_signal, reload_signal;
 
@@ -220,7 +226,7 @@ static int stop(struct vqosd *d)
 		free(d->part_index[dir]);
 	}
 	vqos_port_pools_closed(&avail, &size);
-	printf("vqosd: mbuf pools: %u of %u free\n", avail, size);
+	fprintf(stderr, "vqosd: mbuf pools: %u of %u free\n", avail, size);
 	return avail != size ? 3 : 0;
 }
 
@@ -232,7 +238,69 @@ static void sighup(struct vqosd *d)
 	if (vqosd_reload(d, &applied, err, sizeof(err)) < 0)
 		fprintf(stderr, "vqosd: reload refused, nothing changed: %s\n", err);
 	else
-		printf("vqosd: reloaded: %s\n", applied.note);
+		fprintf(stderr, "vqosd: reloaded: %s\n", applied.note);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Ping systemd's watchdog when a ping is due and every data-path lcore has
+ * moved since the last one; say so once when one has not, and when all
+ * move again. */
+static void watchdog(struct vqosd *d, struct vqosd_watchdog *wd)
+{
+	static uint64_t passes[RTE_MAX_LCORE], sleeps[RTE_MAX_LCORE];
+	unsigned int n = vqos_dp_n_lcores(d->dp);
+	bool was_stuck = wd->stuck >= 0;
+	struct vqos_dp_lcore_stats st;
+	uint64_t now = now_ns();
+
+	if (vqosd_watchdog_timeout_ms(wd, now) != 0)
+		return;
+	for (unsigned int k = 0; k < n; k++) {
+		vqos_dp_lcore_stats(d->dp, k, &st);
+		passes[k] = st.passes;
+		sleeps[k] = st.sleeps;
+	}
+	if (vqosd_watchdog_due(wd, now, passes, sleeps, n)) {
+		vqosd_notify_watchdog();
+		if (was_stuck)
+			fprintf(stderr, "vqosd: every data-path lcore runs again: watchdog pings "
+					"resume\n");
+	} else if (wd->stuck >= 0 && !was_stuck) {
+		fprintf(stderr,
+			"vqosd: data-path lcore %u neither passed nor slept in %.1f s: no "
+			"watchdog ping (systemd stops vqosd when WatchdogSec= passes without "
+			"one)\n",
+			vqos_dp_lcore(d->dp, (unsigned int)wd->stuck), (double)wd->period_ns / 1e9);
+	}
+}
+
+/* The control loop, until SIGINT or SIGTERM: vqosctl's requests, reloads on
+ * SIGHUP, the watchdog. @return 0, or the control server's error. */
+static int serve(struct vqosd *d)
+{
+	static struct vqosd_watchdog wd;
+	int ret = 0, wait;
+
+	vqosd_watchdog_init(&wd, now_ns());
+	while (stop_signal == 0) {
+		watchdog(d, &wd);
+		wait = vqosd_watchdog_timeout_ms(&wd, now_ns());
+		ret = vqos_ctl_server_poll(d->ctl, wait < 0 || wait > 100 ? 100 : wait);
+		if (ret < 0)
+			break;
+		if (reload_signal) {
+			reload_signal = 0;
+			sighup(d);
+		}
+	}
+	return ret;
 }
 
 /* --check: everything but what needs EAL; "FILE: ok" or what is wrong. */
@@ -259,10 +327,9 @@ int main(int argc, char **argv)
 {
 	struct vqosd d = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct vqosd_options opt;
-	char err[1024];
+	char err[1024], status[256];
 	int ret;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (vqosd_parse_options(argc, argv, &opt) < 0)
 		return 1;
 	switch (opt.action) {
@@ -286,6 +353,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.conf_path = opt.conf_path;
+	/* DPDK's messages to stderr only: by default EAL writes them to stdout
+	 * and to syslog, which the journal would show twice */
+	rte_openlog_stream(stderr);
 	if (eal_start(d.conf, argv[0]) < 0) {
 		for (int dir = 0; dir < VQOS_DIR_N; dir++)
 			vqos_policy_free(d.pol[dir]);
@@ -298,21 +368,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	ret = start(&d);
 	if (ret == 0) {
-		printf("vqosd: %zu port(s) up, data path on %u lcore(s) from %u, control socket "
-		       "%s\n",
-		       d.n_ports, vqos_dp_n_lcores(d.dp), vqos_dp_lcore(d.dp, 0),
-		       d.conf->ctl_socket);
-		while (stop_signal == 0) {
-			ret = vqos_ctl_server_poll(d.ctl, 100);
-			if (ret < 0)
-				break;
-			if (reload_signal) {
-				reload_signal = 0;
-				sighup(&d);
-			}
-		}
-		printf("vqosd: stopping (%s)\n",
-		       stop_signal != 0 ? strsignal(stop_signal) : strerror(-ret));
+		snprintf(status, sizeof(status),
+			 "%zu port(s) up, data path on %u lcore(s) from %u, control socket %s",
+			 d.n_ports, vqos_dp_n_lcores(d.dp), vqos_dp_lcore(d.dp, 0),
+			 d.conf->ctl_socket);
+		fprintf(stderr, "vqosd: %s\n", status);
+		vqosd_notify_ready(status);
+		ret = serve(&d);
+		fprintf(stderr, "vqosd: stopping (%s)\n",
+			stop_signal != 0 ? strsignal(stop_signal) : strerror(-ret));
+		vqosd_notify_stopping();
 	}
 	ret = stop(&d) != 0 ? 3 : ret != 0 ? 1 : 0;
 	vqos_conf_free(d.conf);

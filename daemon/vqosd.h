@@ -2,8 +2,9 @@
 /*
  * Internal to daemon/: vqosd's state, and the pieces that main.c wires:
  * the command line (options.h), the checks made before EAL (load.h), the
- * read-only views the control server shows (views.c) and the changes it
- * makes (changes.c: class edits, reload, config dump).
+ * systemd notices and watchdog (service.h), the read-only views the control
+ * server shows (views.c) and the changes it makes (changes.c: class edits,
+ * reload, config dump).
  */
 #ifndef VQOSD_H
 #define VQOSD_H
@@ -19,6 +20,7 @@
 #include "vhost_tx/vqos_dp.h"
 
 #include "load.h"
+#include "service.h"
 
 struct vqosd {
 	/* The configuration running, and the file it came from (NULL: the
@@ -72,7 +74,8 @@ int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
 void vqosd_apply_datapath(struct vqosd *d);
 /** `lcore set KEY VALUE`: sleep_max TIME, for every data-path lcore. */
 int vqosd_lcore_set(struct vqosd *d, const char *key, const char *value, char *err, size_t errlen);
-/** Read the configuration again and apply what changed (SIGHUP, `reload`). */
+/** Read the configuration again and apply what changed (SIGHUP, `reload`),
+ *  between RELOADING=1 and READY=1 to systemd. */
 int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen);
 
 /** vqosctl port add: @p port joins the running ports (trees must give it leaves). */

@@ -4,7 +4,8 @@
 # (gnuplot for the plots, iperf3, ethtool and iproute2 for the kernel-side runs).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 dpdk dpdk-dev libdpdk-dev libconfig-dev
-      libcmocka-dev libjansson-dev clang libclang-rt-14-dev openvswitch-switch-dpdk)
+      libcmocka-dev libjansson-dev libsystemd-dev clang libclang-rt-14-dev
+      openvswitch-switch-dpdk)
 if [ "${1:-}" = results ]; then
 	pkgs+=(gnuplot-nox iperf3 ethtool iproute2)
 fi
