@@ -565,7 +565,7 @@ static const struct command commands[] = {
 #define CLASS_ARGS                                                                                 \
 	"tx|rx name NAME [parent P] [port PORT] [rate R] [ceil C] [burst B] [cburst B] "           \
 	"[prio N] [quantum Q] [pps N] [cpps N] [cps N] [ccps N] [limit N] "                        \
-	"[overcommit true|false]"
+	"[overcommit true|false] [match M]"
 	{ .words = "class add",
 	  .usage = CLASS_ARGS,
 	  .min_args = 3,

@@ -33,6 +33,7 @@ static void usage(FILE *f)
 		"  -j, --json           print JSON\n"
 		"  -i, --interval SECONDS  bottleneck: judge over this interval\n"
 		"  --version            print vqosctl's version and exit (`version`: vqosd's)\n"
+		"  -h, --help           this text\n"
 		"commands: port show [PORT], port add NAME socket PATH uplink DEVARGS [mode M],\n"
 		"          port del NAME, port cost NAME [packet CYCLES] [byte CYCLES] | none,\n"
 		"          qdisc show, qdisc replace tx|rx KIND,\n"

@@ -165,12 +165,35 @@ static void test_bad_file(void **state)
 	assert_memory_equal(err, want, strlen(want));
 }
 
+/* The packaged /etc/vqos/vqosd.conf (README.md's sample): it loads and its
+ * trees build; its names are the package's groups, which this system may
+ * not have (then they, and nothing else, are what is refused). */
+static void test_shipped(void **state)
+{
+	struct vqos_policy *pol[2] = { NULL, NULL };
+	struct vqosd_ctl_ids ids;
+	struct vqos_conf *conf = NULL;
+	char err[512];
+	int ret =
+		vqosd_load(VQOS_SOURCE_DIR "/dist/vqosd.conf", &conf, pol, &ids, err, sizeof(err));
+
+	if (ret == -ENOENT)
+		assert_non_null(
+			strstr(err, "/dist/vqosd.conf:20: key 'control.group': no group 'vqos' "));
+	else
+		assert_int_equal(ret, 0);
+	vqos_policy_free(pol[VQOS_POLICY_TX]);
+	vqos_policy_free(pol[VQOS_POLICY_RX]);
+	vqos_conf_free(conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok),	 cmocka_unit_test(test_embedded),
 		cmocka_unit_test(test_no_group), cmocka_unit_test(test_no_user),
 		cmocka_unit_test(test_tree),	 cmocka_unit_test(test_bad_file),
+		cmocka_unit_test(test_shipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
