@@ -359,8 +359,11 @@ static const struct conf_key control_keys[] = {
 
 static int read_control(struct reader *r, const config_setting_t *s, void *dst, size_t size)
 {
+	struct vqos_conf *conf = dst;
 	int rc = want_type(r, s, CONFIG_TYPE_GROUP, "a group");
 
+	/* vqosd resolves the names; its messages about them give this line */
+	conf->ctl_line = (unsigned int)config_setting_source_line(s);
 	return rc < 0 ? rc : read_group(r, s, control_keys, dst);
 }
 

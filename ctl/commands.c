@@ -15,8 +15,7 @@
 
 #include "ctl/vqos_ctl.h"
 #include "policy/vqos_policy.h"
-
-#define VQOS_VERSION_STRING "0.1.0"
+#include "vqos_version.h"
 
 struct command {
 	const char *words; /* space-separated command words */
@@ -544,8 +543,7 @@ static int cmd_config_dump(const struct vqos_ctl_env *env, const struct vqos_ctl
 static int cmd_version(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
 		       const char *const *argv, json_t **result, char *err, size_t errlen)
 {
-	*result = json_pack("{s:s, s:i}", "version", VQOS_VERSION_STRING, "protocol",
-			    VQOS_CTL_VERSION);
+	*result = json_pack("{s:s, s:i}", "version", VQOS_VERSION, "protocol", VQOS_CTL_VERSION);
 	return 0;
 }
 
@@ -567,7 +565,7 @@ static const struct command commands[] = {
 #define CLASS_ARGS                                                                                 \
 	"tx|rx name NAME [parent P] [port PORT] [rate R] [ceil C] [burst B] [cburst B] "           \
 	"[prio N] [quantum Q] [pps N] [cpps N] [cps N] [ccps N] [limit N] "                        \
-	"[overcommit true|false]"
+	"[overcommit true|false] [match M]"
 	{ .words = "class add",
 	  .usage = CLASS_ARGS,
 	  .min_args = 3,

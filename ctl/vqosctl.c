@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ctl/vqos_ctl.h"
+#include "vqos_version.h"
 #include "vqosctl_calibrate.h"
 #include "vqosctl_print.h"
 
@@ -31,6 +32,8 @@ static void usage(FILE *f)
 		"  -s, --stats          show statistics\n"
 		"  -j, --json           print JSON\n"
 		"  -i, --interval SECONDS  bottleneck: judge over this interval\n"
+		"  --version            print vqosctl's version and exit (`version`: vqosd's)\n"
+		"  -h, --help           this text\n"
 		"commands: port show [PORT], port add NAME socket PATH uplink DEVARGS [mode M],\n"
 		"          port del NAME, port cost NAME [packet CYCLES] [byte CYCLES] | none,\n"
 		"          qdisc show, qdisc replace tx|rx KIND,\n"
@@ -211,6 +214,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("VQOS_SOCKET");
@@ -246,6 +250,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vqosctl %s\n", VQOS_VERSION);
 			return 0;
 		default:
 			usage(stderr);

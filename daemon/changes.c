@@ -17,25 +17,6 @@
 #include "conf/vqos_units.h"
 #include "vqosd.h"
 
-int vqosd_build_policies(const struct vqos_conf *conf, struct vqos_policy *pol[VQOS_DIR_N],
-			 char *err, size_t errlen)
-{
-	int ret;
-
-	pol[0] = pol[1] = NULL;
-	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
-		ret = vqos_policy_build(conf, (enum vqos_policy_dir)dir, &pol[dir], err, errlen);
-		if (ret < 0) {
-			if (ret == -ENOMEM)
-				snprintf(err, errlen, "out of memory");
-			vqos_policy_free(pol[0]);
-			pol[0] = NULL;
-			return ret;
-		}
-	}
-	return 0;
-}
-
 /*
  * Each data-path lcore runs its part of each tree (vqos_policy_part()): the
  * classes on the way to its ports' leaves, classes it shares with other
@@ -401,14 +382,24 @@ int vqosd_lcore_set(struct vqosd *d, const char *key, const char *value, char *e
 int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen)
 {
 	struct vqos_conf *conf = NULL;
+	char status[sizeof(out->note) + 16];
 	int ret;
 
+	/* systemd holds `systemctl reload` until READY=1 comes back */
+	vqosd_notify_reloading();
 	if (d->conf_path != NULL)
 		ret = vqos_conf_load_file(d->conf_path, &conf, err, errlen);
 	else
 		ret = vqos_conf_load_string(vqos_conf_default_text(), "<embedded default>", &conf,
 					    err, errlen);
-	return ret < 0 ? ret : apply_conf(d, conf, out, err, errlen);
+	if (ret == 0)
+		ret = apply_conf(d, conf, out, err, errlen);
+	if (ret == 0)
+		snprintf(status, sizeof(status), "reloaded: %s", out->note);
+	else
+		snprintf(status, sizeof(status), "reload refused, nothing changed");
+	vqosd_notify_ready(status);
+	return ret;
 }
 
 /* The running state as a configuration of its own, to edit and apply. */

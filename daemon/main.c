@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vqosd: reads the configuration, starts EAL, opens the ports sharded over
- * the worker lcores, serves the control socket on the main lcore, and on
- * SIGINT/SIGTERM stops the data path, closes every port (their sockets are
- * removed) and checks that every mbuf came back to its pool. SIGHUP reloads
- * the configuration file (changes.c).
+ * vqosd: reads the configuration and checks all of it that needs no EAL
+ * (load.c: the file, the class trees, the control socket's user and
+ * groups), starts EAL, opens the ports sharded over the worker lcores,
+ * serves the control socket on the main lcore, and on SIGINT/SIGTERM stops
+ * the data path, closes every port (their sockets are removed) and checks
+ * that every mbuf came back to its pool. SIGHUP reloads the configuration
+ * file (changes.c). Under systemd it says READY=1 once it serves, and pings
+ * the watchdog while its data-path lcores run (service.c). It logs, DPDK's
+ * messages included, on stderr: the journal, under systemd.
  *
  *   main lcore:  control socket (vqosctl) <-> ctl/ <-> this file
  *   worker lcores: vhost_tx/'s poll loop, each over its shard of the ports
@@ -18,17 +22,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
+#include "options.h"
+#include "vqos_version.h"
 #include "vqosd.h"
+
+_Static_assert(RTE_MAX_LCORE <= VQOSD_WATCHDOG_LCORES, "the watchdog follows every lcore");
 
 static volatile sig_atomic_t stop_signal, reload_signal;
 
@@ -58,59 +66,6 @@ static void make_socket_dir(const char *path)
 			*s = '/';
 		}
 	mkdir(dir, 0755);
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: vqosd [-c FILE] [--print-default]\n"
-		   "  -c, --config FILE   configuration (default: the embedded one, no hugepages)\n"
-		   "  --print-default     print the embedded configuration and exit\n");
-}
-
-static int load_conf(int argc, char **argv, struct vqosd *d)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "print-default", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *path = NULL;
-	char err[1024];
-	int c, ret;
-
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'D':
-			fputs(vqos_conf_default_text(), stdout);
-			exit(0);
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "vqosd: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
-	d->conf_path = path;
-	if (path != NULL)
-		ret = vqos_conf_load_file(path, &d->conf, err, sizeof(err));
-	else
-		ret = vqos_conf_load_string(vqos_conf_default_text(), "<embedded default>",
-					    &d->conf, err, sizeof(err));
-	/* the class trees too: nothing starts on a bad file */
-	if (ret == 0)
-		ret = vqosd_build_policies(d->conf, d->pol, err, sizeof(err));
-	if (ret < 0)
-		fprintf(stderr, "vqosd: %s\n", err);
-	return ret;
 }
 
 static int eal_start(const struct vqos_conf *conf, const char *argv0)
@@ -180,30 +135,14 @@ int vqosd_open_port(struct vqosd *d, const struct vqos_conf_port *cp,
 	return ret;
 }
 
-/* The control socket's owner, group and admin group, from their names. */
-static int ctl_params(const struct vqos_conf *conf, struct vqos_ctl_server_params *p)
+/* The control socket's parameters: the names were resolved by vqosd_load(). */
+static void ctl_params(const struct vqosd *d, struct vqos_ctl_server_params *p)
 {
-	const struct passwd *pw = getpwnam(conf->ctl_owner);
-	const struct group *gr = getgrnam(conf->ctl_group);
-	const struct group *admin = getgrnam(conf->ctl_admin);
-
-	if (pw == NULL || gr == NULL || admin == NULL) {
-		fprintf(stderr, "vqosd: control.%s: no %s '%s'\n",
-			pw == NULL   ? "owner"
-			: gr == NULL ? "group"
-				     : "admin",
-			pw == NULL ? "user" : "group",
-			pw == NULL   ? conf->ctl_owner
-			: gr == NULL ? conf->ctl_group
-				     : conf->ctl_admin);
-		return -EINVAL;
-	}
-	p->path = conf->ctl_socket;
-	p->owner = pw->pw_uid;
-	p->group = gr->gr_gid;
-	p->admin = admin->gr_gid;
-	p->mode = conf->ctl_mode;
-	return 0;
+	p->path = d->conf->ctl_socket;
+	p->owner = d->ctl_ids.owner;
+	p->group = d->ctl_ids.group;
+	p->admin = d->ctl_ids.admin;
+	p->mode = d->conf->ctl_mode;
 }
 
 static int start(struct vqosd *d)
@@ -244,9 +183,7 @@ static int start(struct vqosd *d)
 		fprintf(stderr, "vqosd: %s\n", err);
 		return ret;
 	}
-	ret = ctl_params(d->conf, &sp);
-	if (ret < 0)
-		return ret;
+	ctl_params(d, &sp);
 	vqosd_ctl_ops(d, &ops);
 	sp.ops = &ops;
 	make_socket_dir(d->conf->ctl_socket);
@@ -289,7 +226,7 @@ static int stop(struct vqosd *d)
 		free(d->part_index[dir]);
 	}
 	vqos_port_pools_closed(&avail, &size);
-	printf("vqosd: mbuf pools: %u of %u free\n", avail, size);
+	fprintf(stderr, "vqosd: mbuf pools: %u of %u free\n", avail, size);
 	return avail != size ? 3 : 0;
 }
 
@@ -301,21 +238,124 @@ static void sighup(struct vqosd *d)
 	if (vqosd_reload(d, &applied, err, sizeof(err)) < 0)
 		fprintf(stderr, "vqosd: reload refused, nothing changed: %s\n", err);
 	else
-		printf("vqosd: reloaded: %s\n", applied.note);
+		fprintf(stderr, "vqosd: reloaded: %s\n", applied.note);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Ping systemd's watchdog when a ping is due and every data-path lcore has
+ * moved since the last one; say so once when one has not, and when all
+ * move again. */
+static void watchdog(struct vqosd *d, struct vqosd_watchdog *wd)
+{
+	static uint64_t passes[RTE_MAX_LCORE], sleeps[RTE_MAX_LCORE];
+	unsigned int n = vqos_dp_n_lcores(d->dp);
+	bool was_stuck = wd->stuck >= 0;
+	struct vqos_dp_lcore_stats st;
+	uint64_t now = now_ns();
+
+	if (vqosd_watchdog_timeout_ms(wd, now) != 0)
+		return;
+	for (unsigned int k = 0; k < n; k++) {
+		vqos_dp_lcore_stats(d->dp, k, &st);
+		passes[k] = st.passes;
+		sleeps[k] = st.sleeps;
+	}
+	if (vqosd_watchdog_due(wd, now, passes, sleeps, n)) {
+		vqosd_notify_watchdog();
+		if (was_stuck)
+			fprintf(stderr, "vqosd: every data-path lcore runs again: watchdog pings "
+					"resume\n");
+	} else if (wd->stuck >= 0 && !was_stuck) {
+		fprintf(stderr,
+			"vqosd: data-path lcore %u neither passed nor slept in %.1f s: no "
+			"watchdog ping (systemd stops vqosd when WatchdogSec= passes without "
+			"one)\n",
+			vqos_dp_lcore(d->dp, (unsigned int)wd->stuck), (double)wd->period_ns / 1e9);
+	}
+}
+
+/* The control loop, until SIGINT or SIGTERM: vqosctl's requests, reloads on
+ * SIGHUP, the watchdog. @return 0, or the control server's error. */
+static int serve(struct vqosd *d)
+{
+	static struct vqosd_watchdog wd;
+	int ret = 0, wait;
+
+	vqosd_watchdog_init(&wd, now_ns());
+	while (stop_signal == 0) {
+		watchdog(d, &wd);
+		wait = vqosd_watchdog_timeout_ms(&wd, now_ns());
+		ret = vqos_ctl_server_poll(d->ctl, wait < 0 || wait > 100 ? 100 : wait);
+		if (ret < 0)
+			break;
+		if (reload_signal) {
+			reload_signal = 0;
+			sighup(d);
+		}
+	}
+	return ret;
+}
+
+/* --check: everything but what needs EAL; "FILE: ok" or what is wrong. */
+static int check(const char *path)
+{
+	struct vqos_policy *pol[VQOS_DIR_N];
+	struct vqosd_ctl_ids ids;
+	struct vqos_conf *conf;
+	char err[1024];
+	int ret = vqosd_load(path, &conf, pol, &ids, err, sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s: ok\n", conf->file);
+	for (int dir = 0; dir < VQOS_DIR_N; dir++)
+		vqos_policy_free(pol[dir]);
+	vqos_conf_free(conf);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct vqosd d = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct vqosd_options opt;
+	char err[1024], status[256];
 	int ret;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (load_conf(argc, argv, &d) < 0) {
-		for (int dir = 0; dir < VQOS_DIR_N; dir++)
-			vqos_policy_free(d.pol[dir]);
-		vqos_conf_free(d.conf);
+	if (vqosd_parse_options(argc, argv, &opt) < 0)
+		return 1;
+	switch (opt.action) {
+	case VQOSD_HELP:
+		vqosd_usage(stdout);
+		return 0;
+	case VQOSD_VERSION:
+		printf("vqosd %s\n", VQOS_VERSION);
+		return 0;
+	case VQOSD_PRINT_DEFAULT:
+		fputs(vqos_conf_default_text(), stdout);
+		return 0;
+	case VQOSD_CHECK:
+		return check(opt.conf_path);
+	case VQOSD_RUN:
+		break;
+	}
+	/* nothing starts on a bad file, tree or name */
+	if (vqosd_load(opt.conf_path, &d.conf, d.pol, &d.ctl_ids, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vqosd: %s\n", err);
 		return 1;
 	}
+	d.conf_path = opt.conf_path;
+	/* DPDK's messages to stderr only: by default EAL writes them to stdout
+	 * and to syslog, which the journal would show twice */
+	rte_openlog_stream(stderr);
 	if (eal_start(d.conf, argv[0]) < 0) {
 		for (int dir = 0; dir < VQOS_DIR_N; dir++)
 			vqos_policy_free(d.pol[dir]);
@@ -328,21 +368,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	ret = start(&d);
 	if (ret == 0) {
-		printf("vqosd: %zu port(s) up, data path on %u lcore(s) from %u, control socket "
-		       "%s\n",
-		       d.n_ports, vqos_dp_n_lcores(d.dp), vqos_dp_lcore(d.dp, 0),
-		       d.conf->ctl_socket);
-		while (stop_signal == 0) {
-			ret = vqos_ctl_server_poll(d.ctl, 100);
-			if (ret < 0)
-				break;
-			if (reload_signal) {
-				reload_signal = 0;
-				sighup(&d);
-			}
-		}
-		printf("vqosd: stopping (%s)\n",
-		       stop_signal != 0 ? strsignal(stop_signal) : strerror(-ret));
+		snprintf(status, sizeof(status),
+			 "%zu port(s) up, data path on %u lcore(s) from %u, control socket %s",
+			 d.n_ports, vqos_dp_n_lcores(d.dp), vqos_dp_lcore(d.dp, 0),
+			 d.conf->ctl_socket);
+		fprintf(stderr, "vqosd: %s\n", status);
+		vqosd_notify_ready(status);
+		ret = serve(&d);
+		fprintf(stderr, "vqosd: stopping (%s)\n",
+			stop_signal != 0 ? strsignal(stop_signal) : strerror(-ret));
+		vqosd_notify_stopping();
 	}
 	ret = stop(&d) != 0 ? 3 : ret != 0 ? 1 : 0;
 	vqos_conf_free(d.conf);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Internal to daemon/: vqosd's state, and the pieces that main.c wires:
- * the read-only views the control server shows (views.c) and the changes it
- * makes (changes.c: class edits, reload, config dump).
+ * the command line (options.h), the checks made before EAL (load.h), the
+ * systemd notices and watchdog (service.h), the read-only views the control
+ * server shows (views.c) and the changes it makes (changes.c: class edits,
+ * reload, config dump).
  */
 #ifndef VQOSD_H
 #define VQOSD_H
@@ -17,11 +19,16 @@
 #include "policy/vqos_policy.h"
 #include "vhost_tx/vqos_dp.h"
 
+#include "load.h"
+#include "service.h"
+
 struct vqosd {
 	/* The configuration running, and the file it came from (NULL: the
 	 * embedded default). */
 	struct vqos_conf *conf;
 	const char *conf_path;
+	/* The control socket's owner and groups, resolved before EAL started. */
+	struct vqosd_ctl_ids ctl_ids;
 	/* The data path: one shard per data-path lcore. */
 	struct vqos_dp *dp;
 	/* Ports in conf->ports' order: a policy's port i is ports[i]. */
@@ -40,10 +47,6 @@ struct vqosd {
 
 /** Fill @p ops with the daemon's answers to the control server. */
 void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops);
-
-/** Both directions' class trees of @p conf, validated (a message in @p err). */
-int vqosd_build_policies(const struct vqos_conf *conf, struct vqos_policy *pol[VQOS_DIR_N],
-			 char *err, size_t errlen);
 
 /**
  * Open port @p cp of the configuration (its socket directory made), on the
@@ -67,11 +70,12 @@ int vqosd_publish(struct vqosd *d, struct vqos_port **ports, size_t n,
 		  struct vqos_policy *pol[VQOS_DIR_N], bool same_ports,
 		  struct vqos_ctl_applied *out, char *err, size_t errlen);
 
-/** Read the configuration again and apply what changed (SIGHUP, `reload`). */
 /** Give the data path the running configuration's datapath settings. */
 void vqosd_apply_datapath(struct vqosd *d);
 /** `lcore set KEY VALUE`: sleep_max TIME, for every data-path lcore. */
 int vqosd_lcore_set(struct vqosd *d, const char *key, const char *value, char *err, size_t errlen);
+/** Read the configuration again and apply what changed (SIGHUP, `reload`),
+ *  between RELOADING=1 and READY=1 to systemd. */
 int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen);
 
 /** vqosctl port add: @p port joins the running ports (trees must give it leaves). */

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs packages, builds with ASan+UBSan and
-# warnings as errors (build/), and runs every unit and integration test.
+# warnings as errors (build/), and runs every unit and integration test;
+# then the fuzzers, and the Debian package, built and checked
+# (scripts/package.sh: a Release build in build-deb/, not installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
@@ -14,4 +16,7 @@ if [ -z "${VQOS_SKIP_FUZZ:-}" ]; then
 		-DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build build-fuzz -j"$(nproc)" --target fuzz_request fuzz_conf fuzz_frames
 	ctest --test-dir build-fuzz -L fuzz --output-on-failure
+fi
+if [ -z "${VQOS_SKIP_DEB:-}" ]; then
+	VQOS_SKIP_SETUP=1 ./scripts/package.sh
 fi

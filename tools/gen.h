@@ -138,8 +138,10 @@ struct vqos_gen_opts {
 };
 
 /**
- * Parse the options after "--". @p argv[0] is the program name.
- * @return 0, 1 when --help was printed, or -EINVAL after a message on stderr
+ * Parse the options after "--" (or `vqos-gen --version` alone, which has no
+ * EAL arguments). @p argv[0] is the program name.
+ * @return 0, 1 when --help or --version was printed, or -EINVAL after a
+ *         message on stderr
  */
 int vqos_gen_parse_opts(int argc, char **argv, struct vqos_gen_opts *o);
 

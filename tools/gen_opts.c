@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gen.h"
+#include "vqos_version.h"
 
 /* Rates above these are not pacing but "as fast as possible": say max. */
 #define RATE_PPS_LIMIT 1000000000ull   /* 1 Gpps */
@@ -56,7 +57,8 @@ void vqos_gen_usage(FILE *f, const char *prog)
 		"                 a paced port's next frame, an --rx-delay-us poll or the\n"
 		"                 end of sending; 0..%d, 0 = retry at once (0)\n"
 		"  --quiet        no progress lines on stderr\n"
-		"  --help         this text\n",
+		"  --help         this text\n"
+		"  --version      print vqos-gen's version and exit (also `vqos-gen --version`)\n",
 		prog, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, 65536 - VQOS_GEN_UDP_SRC_BASE,
 		VQOS_GEN_ID_PORT_STRIDE, VQOS_GEN_SIZE_MIN_VLAN, RTE_MAX_ETHPORTS - 1,
 		VQOS_GEN_BACKOFF_MAX_US);
@@ -246,6 +248,7 @@ enum {
 	OPT_BACKOFF_US,
 	OPT_QUIET,
 	OPT_HELP,
+	OPT_VERSION,
 };
 
 static const struct option long_opts[] = {
@@ -267,6 +270,7 @@ static const struct option long_opts[] = {
 	{ "backoff-us", required_argument, NULL, OPT_BACKOFF_US },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -317,7 +321,7 @@ static int parse_port_one(int c, const char *arg, struct vqos_gen_port_opts *o)
 	}
 }
 
-/* Handle one global option; 1 for --help, 0 or -EINVAL. */
+/* Handle one global option; 1 for --help, 2 for --version, 0 or -EINVAL. */
 static int parse_global_one(int c, const char *arg, struct vqos_gen_opts *o)
 {
 	uint64_t v;
@@ -346,6 +350,8 @@ static int parse_global_one(int c, const char *arg, struct vqos_gen_opts *o)
 		return 0;
 	case OPT_HELP:
 		return 1;
+	case OPT_VERSION:
+		return 2;
 	default:
 		return -EINVAL;
 	}
@@ -434,6 +440,9 @@ int vqos_gen_parse_opts(int argc, char **argv, struct vqos_gen_opts *o)
 	}
 	if (rc == 1) {
 		vqos_gen_usage(stdout, argv[0]);
+	} else if (rc == 2) {
+		printf("vqos-gen %s\n", VQOS_VERSION);
+		rc = 1;
 	} else if (rc < 0) {
 		vqos_gen_usage(stderr, argv[0]);
 	} else if (optind < argc) {

@@ -446,6 +446,8 @@ int main(int argc, char **argv)
 	if (eal_argc < argc) {
 		argv[eal_argc] = argv[0]; /* the app's argv[0] */
 		rc = vqos_gen_parse_opts(argc - eal_argc, argv + eal_argc, &opts);
+	} else if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		rc = vqos_gen_parse_opts(argc, argv, &opts); /* not EAL's: ours */
 	} else {
 		rc = vqos_gen_parse_opts(1, argv, &opts); /* no "--": defaults */
 	}

@@ -60,10 +60,12 @@ class Bed:
         self.prefix_n += 1
         return f"vqt-{os.getpid()}-{what}-{self.prefix_n}"
 
-    def spawn(self, argv, log, stdin=None):
+    def spawn(self, argv, log, stdin=None, env=None):
+        """Start @argv, its output in @log; @env adds to the environment."""
         out = open(self.path(log), "w")
         p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=stdin,
-                             env=ENV, start_new_session=True, text=True)
+                             env=dict(ENV, **env) if env else ENV, start_new_session=True,
+                             text=True)
         p.log = self.path(log)
         p.argv = argv
         self.procs.append(p)
@@ -99,11 +101,12 @@ class Bed:
 
     # vqosd ---------------------------------------------------------------
 
-    def vqosd(self, ports, extra_eal=(), extra="", lcores="0@0,1@1", mem=512):
+    def vqosd(self, ports, extra_eal=(), extra="", lcores="0@0,1@1", mem=512, env=None):
         """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode,
         mac, cost: (cycles per packet, cycles per byte)]);
         @extra is more libconfig text (tx = {...}; rx = {...};); @mem MB of
-        memory (each uplink's mbufs take about 13 MB)."""
+        memory (each uplink's mbufs take about 13 MB); @env adds to its
+        environment (NOTIFY_SOCKET=...)."""
         conf = self.path("vqosd.conf")
         self.vqosd_prefix = self.prefix("vqosd")
         eal = ["--no-huge", "-m", str(mem), "--file-prefix", self.vqosd_prefix,
@@ -124,7 +127,7 @@ class Bed:
             if os.environ.get("VQOS_SLEEP_MAX") is not None:
                 f.write('datapath = { sleep_max = "%s"; };\n' % os.environ["VQOS_SLEEP_MAX"])
             f.write(extra)
-        d = self.spawn([VQOSD, "-c", conf], "vqosd.log")
+        d = self.spawn([VQOSD, "-c", conf], "vqosd.log", env=env)
         self.ctl_sock = self.path("ctl.sock")
         wait_for(lambda: os.path.exists(self.ctl_sock) or d.poll() is not None, 20,
                  "vqosd control socket")

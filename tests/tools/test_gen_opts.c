@@ -17,7 +17,9 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "gen.h"
+#include "vqos_version.h"
 
 /* The options are ~RTE_MAX_ETHPORTS port structs: too big for the stack. */
 static struct vqos_gen_opts opts;
@@ -29,8 +31,8 @@ static struct vqos_gen_opts opts;
 static int parse(char *err, size_t len, ...)
 {
 	char *argv[16] = { "vqos-gen" };
-	int argc = 1, saved, rc;
-	FILE *f = tmpfile();
+	struct capture c;
+	int argc = 1, rc;
 	va_list ap;
 
 	va_start(ap, len);
@@ -38,20 +40,9 @@ static int parse(char *err, size_t len, ...)
 		argc++;
 	va_end(ap);
 	assert_true(argc < 16);
-	assert_non_null(f);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+	capture_start(&c, STDERR_FILENO);
 	rc = vqos_gen_parse_opts(argc, argv, &opts);
-	fflush(stderr);
-	assert_true(dup2(saved, STDERR_FILENO) >= 0);
-	close(saved);
-	rewind(f);
-	err[0] = '\0';
-	if (fgets(err, (int)len, f) != NULL)
-		err[strcspn(err, "\n")] = '\0';
-	fclose(f);
+	capture_end(&c, err, len);
 	return rc;
 }
 
@@ -139,13 +130,37 @@ static void test_backoff_missing(void **state)
 	assert_non_null(strstr(err, "backoff-us"));
 }
 
+/* What parsing "vqos-gen ARG" writes on stdout (its first line), and its return code. */
+static int parse_stdout(const char *arg, char *out, size_t len)
+{
+	char *argv[] = { "vqos-gen", (char *)arg, NULL };
+	struct capture c;
+	int rc;
+
+	capture_start(&c, STDOUT_FILENO);
+	rc = vqos_gen_parse_opts(2, argv, &opts);
+	capture_end(&c, out, len);
+	return rc;
+}
+
+/* --version: "vqos-gen VERSION", the project's, and nothing runs (1, as --help). */
+static void test_version(void **state)
+{
+	char out[256];
+
+	assert_int_equal(parse_stdout("--version", out, sizeof(out)), 1);
+	assert_string_equal(out, "vqos-gen " VQOS_VERSION);
+	assert_int_equal(parse_stdout("--help", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "usage: vqos-gen"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff_default),	 cmocka_unit_test(test_backoff_valid),
 		cmocka_unit_test(test_backoff_global),	 cmocka_unit_test(test_backoff_too_large),
 		cmocka_unit_test(test_backoff_negative), cmocka_unit_test(test_backoff_garbage),
-		cmocka_unit_test(test_backoff_missing),
+		cmocka_unit_test(test_backoff_missing),	 cmocka_unit_test(test_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

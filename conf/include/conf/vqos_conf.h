@@ -246,6 +246,8 @@ struct vqos_conf {
 	struct vqos_conf_dir rx;
 	/** The file name messages use (the path, or the name of a string). */
 	char *file;
+	/** Line of the `control` group in the file; 0 when there is none. */
+	unsigned int ctl_line;
 };
 
 /** struct vqos_conf.sleep_max_us when the file does not give it. */

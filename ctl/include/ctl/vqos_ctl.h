@@ -134,7 +134,7 @@ struct vqos_ctl_lcore {
  * flattens that JSON), vqosctl's `port show -s` and `lcore show` columns,
  * `stats --prometheus` metrics with their help, how `bottleneck` reads two
  * samples, and the daemon's copy of the data path's counters. That copy goes
- * by name: ctl may not include vhost_tx (DESIGN.md's layering), so vhost_tx
+ * by name: ctl may not include vhost_tx (docs/DESIGN.md's layering), so vhost_tx
  * names the counters of its own structs in a table of its own
  * (vqos_dp_dir_stats_names[]), and the daemon, which knows both, copies each
  * to the ctl counter of the same name.
