@@ -12,7 +12,11 @@
  * looks; the rx backlog of a port within VQOS_SCHED_PORT_BACKLOG_MAX; htb's
  * buckets within what its check clock (VQOS_POLICY_CHECK_HZ) allows: rates
  * and explicit bursts below HTB_RATE_MAX and HTB_BURST_MAX; meter and mark
- * only in police, aqm only in sched.
+ * only in police, aqm only in sched. Cycles: ports with a cost model (packet
+ * and byte within their bounds, not both 0); cps and ccps in htb only, on
+ * classes whose leaves are all on such ports, children's cps within their
+ * parent's unless it overcommits, ccps >= cps, below CPS_MAX; a
+ * datapath.sleep_max of at most VQOS_CONF_SLEEP_MAX_US, or none.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,13 @@
 #define BURST_MAX     (256ULL << 20)
 #define BACKLOG_MAX   4096ULL
 #define U32_MAX	      0xffffffffULL
+/* A cycle bucket at the check clock holds (2 x depth + debt) x hz + rate <
+ * 2^62, depth and debt counted in the costliest frame of the class's leaves:
+ * with the dearest model (1000000 cycles a packet, 1000 a byte: a frame of
+ * 2.6e6 cycles, a debt of 7.8e8) that holds up to 6.45 gcps, so below this
+ * every cost a mutation gives still builds. */
+#define CPS_MAX	 6000000000ULL
+#define BYTE_MAX ((uint64_t)VQOS_CONF_COST_BYTE_MAX * VQOS_CONF_COST_BYTE_ONE)
 
 static const char name_chars[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-";
@@ -111,8 +122,21 @@ char *rt_strdup(const char *s)
 	return d;
 }
 
+/* A cost model: packet and byte anywhere in their bounds, not both 0. */
+static void gen_cost(struct rt_rng *r, struct vqos_conf_cost *c)
+{
+	c->set = true;
+	c->packet = (uint32_t)rt_spread(r, 0, VQOS_CONF_COST_PKT_MAX);
+	c->byte = (uint32_t)rt_spread(r, 0, BYTE_MAX);
+	if (c->packet == 0 && c->byte == 0)
+		c->byte = 1 + (uint32_t)rt_below(r, BYTE_MAX);
+}
+
 static void gen_ports(struct rt_rng *r, struct vqos_conf *m)
 {
+	/* now and then every port has a cost: then a root may have cps */
+	bool all_cost = rt_coin(r, 30);
+
 	m->n_ports = 1 + rt_below(r, rt_coin(r, 70) ? 3 : 6);
 	m->ports = calloc(m->n_ports, sizeof(*m->ports));
 	if (m->ports == NULL)
@@ -151,6 +175,8 @@ static void gen_ports(struct rt_rng *r, struct vqos_conf *m)
 					again |= strcasecmp(p->mac, m->ports[j].mac) == 0;
 			}
 		}
+		if (all_cost || rt_coin(r, 40))
+			gen_cost(r, &p->cost);
 	}
 }
 
@@ -258,30 +284,36 @@ static void gen_shape(struct rt_rng *r, struct tree *t, const struct vqos_conf *
 }
 
 /* Rates: shaping kinds within htb's range and their parents' rates (or
- * overcommit); police leaves a rate; fifo anything. */
-static void gen_rates(struct rt_rng *r, const char *kind, const struct tree *t,
+ * overcommit); police leaves a rate; fifo anything; htb cycle rates on the
+ * classes @p cyc_ok says lead only to ports with a cost model. */
+static void gen_rates(struct rt_rng *r, const char *kind, const struct tree *t, const bool *cyc_ok,
 		      struct vqos_conf_class *c)
 {
 	bool shaping = strcmp(kind, "htb") == 0 || strcmp(kind, "sched") == 0;
-	bool police = strcmp(kind, "police") == 0;
+	bool police = strcmp(kind, "police") == 0, htb = strcmp(kind, "htb") == 0;
 	uint64_t max = shaping ? HTB_RATE_MAX : UINT64_MAX;
 
 	for (uint32_t i = 0; i < t->n; i++) {
 		unsigned int which = (unsigned int)rt_below(r, 3); /* bps, pps, both */
+		bool cps = htb && cyc_ok[i] && rt_coin(r, 50);
 
 		if (!shaping && rt_coin(r, 30))
 			which = 3; /* neither */
+		if (cps && rt_coin(r, 40))
+			which = 3; /* cycles only */
 		if (which != 1 && which != 3)
 			c[i].rate_bps = rt_spread(r, 1, max);
 		if (which != 0 && which != 3)
 			c[i].rate_pps = rt_spread(r, 1, max);
 		if (police && t->leaf[i] && c[i].rate_bps == 0)
 			c[i].rate_bps = rt_spread(r, 1, max);
+		if (cps)
+			c[i].rate_cps = rt_spread(r, 1, CPS_MAX);
 	}
 	/* deepest parents first: a parent's rate is final before its own parent sums it */
 	for (uint32_t d = 7; shaping && d-- > 0;) {
 		for (uint32_t p = 0; p < t->n; p++) {
-			uint64_t sb = 0, sp = 0;
+			uint64_t sb = 0, sp = 0, sc = 0;
 
 			if (t->depth[p] != d || t->leaf[p])
 				continue;
@@ -290,14 +322,18 @@ static void gen_rates(struct rt_rng *r, const char *kind, const struct tree *t,
 					continue;
 				sb = sb + c[i].rate_bps < sb ? UINT64_MAX : sb + c[i].rate_bps;
 				sp = sp + c[i].rate_pps < sp ? UINT64_MAX : sp + c[i].rate_pps;
+				sc += c[i].rate_cps; /* at most 64 x CPS_MAX */
 			}
 			/* the edge: children guaranteed exactly the parent's rate */
 			if (c[p].rate_bps && sb > 0 && sb <= max && rt_coin(r, 30))
 				c[p].rate_bps = sb;
 			if (c[p].rate_pps && sp > 0 && sp <= max && rt_coin(r, 30))
 				c[p].rate_pps = sp;
+			if (c[p].rate_cps && sc > 0 && sc <= CPS_MAX && rt_coin(r, 30))
+				c[p].rate_cps = sc;
 			if ((c[p].rate_bps && sb > c[p].rate_bps) ||
-			    (c[p].rate_pps && sp > c[p].rate_pps)) {
+			    (c[p].rate_pps && sp > c[p].rate_pps) ||
+			    (c[p].rate_cps && sc > c[p].rate_cps)) {
 				c[p].overcommit = true;
 				c[p].set |= VQOS_CONF_CLASS_OVERCOMMIT;
 			}
@@ -305,7 +341,11 @@ static void gen_rates(struct rt_rng *r, const char *kind, const struct tree *t,
 	}
 	for (uint32_t i = 0; i < t->n; i++) {
 		c[i].set |= (c[i].rate_bps ? VQOS_CONF_CLASS_RATE : 0) |
-			    (c[i].rate_pps ? VQOS_CONF_CLASS_PPS : 0);
+			    (c[i].rate_pps ? VQOS_CONF_CLASS_PPS : 0) |
+			    (c[i].rate_cps ? VQOS_CONF_CLASS_CPS : 0);
+		/* htb: a cycle rate of 0 written out is none, and needs no cost */
+		if (htb && c[i].rate_cps == 0 && rt_coin(r, 10))
+			c[i].set |= VQOS_CONF_CLASS_CPS;
 		/* a rate of 0 written out is no rate */
 		if (!shaping && c[i].rate_bps == 0 && rt_coin(r, 20))
 			c[i].set |= VQOS_CONF_CLASS_RATE;
@@ -320,6 +360,10 @@ static void gen_rates(struct rt_rng *r, const char *kind, const struct tree *t,
 						? rt_spread(r, 0, UINT64_MAX)
 						: rt_spread(r, c[i].rate_pps, max);
 			c[i].set |= VQOS_CONF_CLASS_CPPS;
+		}
+		if (htb && cyc_ok[i] && rt_coin(r, c[i].rate_cps ? 50 : 15)) {
+			c[i].ceil_cps = rt_spread(r, c[i].rate_cps, CPS_MAX);
+			c[i].set |= VQOS_CONF_CLASS_CCPS;
 		}
 	}
 }
@@ -364,6 +408,7 @@ static void gen_dir(struct rt_rng *r, struct vqos_conf *m, bool rx)
 	const char *kind = kinds[rt_below(r, rx && m->n_ports == 1 ? 4 : 3)];
 	struct tree t;
 	uint32_t perm[64];
+	bool cyc_ok[64];
 
 	if (rt_coin(r, 15))
 		return; /* no group: qdisc "" */
@@ -372,6 +417,15 @@ static void gen_dir(struct rt_rng *r, struct vqos_conf *m, bool rx)
 	if ((strcmp(kind, "htb") == 0 || strcmp(kind, "fifo") == 0) && rt_coin(r, 15))
 		return;
 	gen_shape(r, &t, m, rx);
+	/* cycle rates: on classes whose leaves are all on ports with a cost */
+	for (uint32_t i = 0; i < t.n; i++)
+		cyc_ok[i] = true;
+	for (uint32_t i = 0; i < t.n; i++)
+		for (uint32_t a = i; t.leaf[i] && !m->ports[t.port[i]].cost.set; a = t.parent[a]) {
+			cyc_ok[a] = false;
+			if (a == 0)
+				break;
+		}
 	d->n_classes = t.n;
 	d->classes = calloc(t.n, sizeof(*d->classes));
 	if (d->classes == NULL)
@@ -398,7 +452,7 @@ static void gen_dir(struct rt_rng *r, struct vqos_conf *m, bool rx)
 					again |= strcmp(tmp[i].name, tmp[j].name) == 0;
 			}
 		}
-		gen_rates(r, kind, &t, tmp);
+		gen_rates(r, kind, &t, cyc_ok, tmp);
 		gen_limits(r, kind, rx, &t, tmp, m->n_ports);
 		for (uint32_t i = 0; i < t.n; i++) {
 			struct vqos_conf_class *c = &tmp[i];
@@ -480,6 +534,8 @@ struct vqos_conf *rt_gen(struct rt_rng *r, const struct vqos_conf *dflt)
 		gen_bytes(r, m->ctl_admin, 1, VQOS_CONF_USER_MAX - 1);
 	if (rt_coin(r, 50))
 		m->ctl_mode = (unsigned int)rt_spread(r, 0, 07777);
+	m->sleep_max_us = rt_coin(r, 50) ? rt_spread(r, 0, VQOS_CONF_SLEEP_MAX_US)
+					 : VQOS_CONF_SLEEP_MAX_UNSET;
 	gen_ports(r, m);
 	gen_dir(r, m, false);
 	gen_dir(r, m, true);

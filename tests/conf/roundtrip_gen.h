@@ -48,6 +48,9 @@ enum rt_kind {
 	RT_MAC,	   /* a MAC string */
 	RT_QDISC,  /* a qdisc kind */
 	RT_EAL,	   /* the eal array: value = its number of strings */
+	RT_CPS,	   /* cycle rate string */
+	RT_TIME,   /* time string: value in microseconds */
+	RT_CBYTE,  /* a cost per byte, integer or float: value in 1/1024 cycles */
 };
 
 /**
@@ -55,6 +58,8 @@ enum rt_kind {
  * without indices: a class key ("limit"), "qdisc", "control.mode",
  * "ports.mac", "eal". Its occ-th occurrence in the text gets @p value,
  * written in a random form of its kind, or @p text exactly when not NULL.
+ * The members of a port's cost group are "ports.cost.packet" and
+ * "ports.cost.byte"; the data path's sleep is "datapath.sleep_max".
  */
 struct rt_mutation {
 	const char *key;
@@ -65,7 +70,8 @@ struct rt_mutation {
 	/** An integer over 2^31 - 1 may be written without libconfig's L. */
 	bool plain;
 	/* set by rt_emit(): whether it was written, its line and path, and
-	 * whether the model cannot hold it (a text, a string too long) */
+	 * whether the model cannot hold it (a text, a string too long) or
+	 * knows it to be out of range (a cost, a sleep) */
 	bool applied;
 	bool must_refuse;
 	unsigned int line;

@@ -2,12 +2,15 @@
 /*
  * The text of a round-trip model (roundtrip_gen.c): what it says, in any of
  * the ways the reader takes it. Keys in any order, '=' or ':', ';' or ','
- * or nothing after a setting, comments, strings split and escaped, rates
- * and sizes in any unit that holds the value exactly (decimal fractions
- * included), integers as decimal or hex, with or without L, and defaults
- * written out or left out. Each class, port and the control group are on
- * one line, so a key's line is its group's. One value may be replaced by a
- * mutation's (struct rt_mutation).
+ * or nothing after a setting, comments, strings split and escaped, rates,
+ * sizes and times in any unit that holds the value exactly (decimal
+ * fractions included, now and then with digits below the unit that the
+ * reader truncates), integers as decimal or hex, with or without L, a cost
+ * per byte as an integer or a float (exact, with an exponent, or any
+ * decimal that rounds to it), and defaults written out or left out. Each
+ * class, port (its cost group included) and the control and datapath groups
+ * are on one line, so a key's line is its group's. One value may be
+ * replaced by a mutation's (struct rt_mutation).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -26,24 +29,63 @@ struct emit {
 	size_t len, cap;
 };
 
+/* Room for @p n more bytes and a NUL. */
+static void reserve(struct emit *e, size_t n)
+{
+	if (e->cap - e->len > n)
+		return;
+	e->cap = (e->len + n + 1) * 2;
+	e->buf = realloc(e->buf, e->cap);
+	if (e->buf == NULL)
+		abort();
+}
+
+static void append(struct emit *e, const char *s, size_t n)
+{
+	reserve(e, n);
+	memcpy(e->buf + e->len, s, n);
+	e->len += n;
+	e->buf[e->len] = '\0';
+}
+
+/*
+ * printf to the text. Most pieces are a constant, "%s" or "%c": those are
+ * copied (measuring and formatting every piece with vsnprintf, through
+ * ASan's interceptor, was half of the time of a mutation); others are
+ * formatted in place, again only when they did not fit.
+ */
 static void __attribute__((format(printf, 2, 3))) put(struct emit *e, const char *fmt, ...)
 {
 	va_list ap;
+	char c;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (e->len + (size_t)n + 1 > e->cap) {
-		e->cap = (e->len + (size_t)n + 1) * 2;
-		e->buf = realloc(e->buf, e->cap);
-		if (e->buf == NULL)
+	if (strchr(fmt, '%') == NULL) {
+		append(e, fmt, strlen(fmt));
+	} else if (strcmp(fmt, "%s") == 0) {
+		const char *s = va_arg(ap, const char *);
+
+		append(e, s, strlen(s));
+	} else if (strcmp(fmt, "%c") == 0) {
+		c = (char)va_arg(ap, int);
+		append(e, &c, 1);
+	} else {
+		va_list again;
+
+		reserve(e, 64);
+		va_copy(again, ap);
+		n = vsnprintf(e->buf + e->len, e->cap - e->len, fmt, ap);
+		if (n < 0)
 			abort();
+		if ((size_t)n >= e->cap - e->len) {
+			reserve(e, (size_t)n);
+			vsnprintf(e->buf + e->len, e->cap - e->len, fmt, again);
+		}
+		va_end(again);
+		e->len += (size_t)n;
 	}
-	va_start(ap, fmt);
-	vsnprintf(e->buf + e->len, e->cap - e->len, fmt, ap);
 	va_end(ap);
-	e->len += (size_t)n;
 }
 
 static unsigned int line_now(const struct emit *e)
@@ -157,6 +199,16 @@ static const struct unit pps_units[] = {
 	{ "pps", 1 }, { "kpps", 1000 }, { "mpps", 1000000 }, { "gpps", 1000000000 }, { NULL, 0 },
 };
 
+static const struct unit cps_units[] = {
+	{ "cps", 1 }, { "kcps", 1000 }, { "mcps", 1000000 }, { "gcps", 1000000000 }, { NULL, 0 },
+};
+
+/* Times: a value in microseconds; a bare number is microseconds. */
+static const struct unit time_units[] = {
+	{ "", 1 },	  { "us", 1 },	    { "usec", 1 },	{ "ms", 1000 },
+	{ "msec", 1000 }, { "s", 1000000 }, { "sec", 1000000 }, { NULL, 0 },
+};
+
 /* Sizes: a value in bytes is 8 x value bits. */
 static const struct unit size_units[] = {
 	{ "", 8 },
@@ -176,14 +228,17 @@ static const struct unit size_units[] = {
 /*
  * @p bits in a random unit of @p units, exactly: a whole number of units,
  * or a decimal fraction (every scale is 2^a x 5^b, so the fraction ends).
- * The unit in random case; "5." and ".5" as well as "5.0" and "0.5".
+ * The unit in random case; "5." and ".5" as well as "5.0" and "0.5". Now
+ * and then more digits follow, worth less than one bit (packet, cycle,
+ * microsecond) together: the reader truncates them away.
  */
 static void put_units(struct emit *e, unsigned __int128 bits, const struct unit *units)
 {
-	size_t n = 0;
+	size_t n = 0, digits = 0, below = 0;
 	const struct unit *u;
 	uint64_t q, rem;
 	char name[8];
+	bool tail = rt_coin(e->r, 10);
 
 	while (units[n].name != NULL)
 		n++;
@@ -193,18 +248,96 @@ static void put_units(struct emit *e, unsigned __int128 bits, const struct unit 
 	for (size_t i = 0; i <= strlen(u->name); i++)
 		name[i] = rt_coin(e->r, 20) && u->name[i] >= 'a' ? (char)(u->name[i] - 32)
 								 : u->name[i];
-	if (rem == 0) {
+	if (rem == 0 && !tail) {
 		put(e, "\"%" PRIu64 "%s%s\"", q, rt_coin(e->r, 10) ? "." : "", name);
 		return;
 	}
 	put(e, q == 0 && rt_coin(e->r, 50) ? "\"." : "\"%" PRIu64 ".", q);
 	/* long division: rem / scale, digit by digit, until nothing is left */
-	while (rem != 0) {
+	for (; rem != 0; digits++) {
 		rem *= 10;
 		put(e, "%u", (unsigned int)(rem / u->scale));
 		rem %= (uint64_t)u->scale;
 	}
+	if (tail) {
+		/* digits from place below + 1 on add up to less than scale /
+		 * 10^below <= one bit */
+		for (unsigned __int128 p = 1; p < u->scale; p *= 10)
+			below++;
+		for (; digits < below; digits++)
+			put(e, "0");
+		for (unsigned int i = 0, k = 1 + (unsigned int)rt_below(e->r, 4); i < k; i++)
+			put(e, "%u", (unsigned int)rt_below(e->r, 10));
+	}
 	put(e, "%s%s\"", rt_coin(e->r, 10) ? "0" : "", name);
+}
+
+#define BYTE_ONE VQOS_CONF_COST_BYTE_ONE
+#define BYTE_MAX ((uint64_t)VQOS_CONF_COST_BYTE_MAX * BYTE_ONE)
+
+/*
+ * A cost per byte of @p b 1/1024 cycles as the file takes it: an integer
+ * (a whole number of cycles), its exact decimal (at most ten digits, b /
+ * 1024 = ip + frac / 10^d), the same digits with an exponent, or a decimal
+ * of a few digits that the reader rounds to @p b, within 0..1000 (where
+ * the reader looks). Floats may have a '+', and "5." or ".5".
+ */
+static void put_cost_byte(struct emit *e, uint64_t b, bool plain)
+{
+	uint64_t ip = b / BYTE_ONE, frac = (b % BYTE_ONE) * 9765625, p10 = 1, k;
+	unsigned int d = 10, how = (unsigned int)rt_below(e->r, 5);
+	char digits[48];
+	int len, at;
+
+	if (b % BYTE_ONE == 0 && how == 0) {
+		put_int(e, ip, plain);
+		return;
+	}
+	while (d > 0 && frac % 10 == 0) {
+		frac /= 10;
+		d--;
+	}
+	put(e, "%s", rt_coin(e->r, 10) ? "+" : "");
+	if (how == 1 && b <= BYTE_MAX) {
+		uint64_t lo, hi;
+
+		/* x rounds to b when x x 1024 is in [b - 1/2, b + 1/2): k / 10^d
+		 * with k x 2048 in [(2b - 1) 10^d, (2b + 1) 10^d); 4 digits
+		 * always have one, and 7 stay far enough from a tie for a double */
+		for (d = 1 + (unsigned int)rt_below(e->r, 7);; d++) {
+			for (p10 = 1, k = 0; k < d; k++)
+				p10 *= 10;
+			lo = b == 0 ? 0 : ((2 * b - 1) * p10 + 2047) / 2048;
+			hi = ((2 * b + 1) * p10 - 1) / 2048;
+			if (hi > VQOS_CONF_COST_BYTE_MAX * p10)
+				hi = VQOS_CONF_COST_BYTE_MAX * p10;
+			if (lo <= hi)
+				break;
+		}
+		k = lo + rt_below(e->r, hi - lo + 1);
+		ip = k / p10;
+		frac = k % p10;
+	}
+	if (how == 2) {
+		/* all the digits, a point after any of them, and the exponent
+		 * that puts it back */
+		len = snprintf(digits, sizeof(digits), "%" PRIu64, ip);
+		if (d > 0)
+			len += snprintf(digits + len, sizeof(digits) - (size_t)len, "%0*" PRIu64,
+					(int)d, frac);
+		at = 1 + (int)rt_below(e->r, (uint64_t)len);
+		put(e, "%.*s%s%s%s%s%d", at, digits, at < len || rt_coin(e->r, 30) ? "." : "",
+		    digits + at, rt_coin(e->r, 50) ? "e" : "E",
+		    len - at - (int)d >= 0 && rt_coin(e->r, 50) ? "+" : "", len - at - (int)d);
+		return;
+	}
+	if (d == 0)
+		put(e, "%" PRIu64 ".%s", ip, rt_coin(e->r, 50) ? "0" : "");
+	else if (ip == 0 && rt_coin(e->r, 30))
+		put(e, ".%0*" PRIu64, (int)d, frac);
+	else
+		put(e, "%" PRIu64 ".%0*" PRIu64 "%s", ip, (int)d, frac,
+		    rt_coin(e->r, 10) ? "0" : "");
 }
 
 static void put_size(struct emit *e, uint64_t v, bool plain)
@@ -292,6 +425,15 @@ static void put_value(struct emit *e, enum rt_kind kind, uint64_t v, const char 
 	case RT_PPS:
 		put_units(e, v, pps_units);
 		break;
+	case RT_CPS:
+		put_units(e, v, cps_units);
+		break;
+	case RT_TIME:
+		put_units(e, v, time_units);
+		break;
+	case RT_CBYTE:
+		put_cost_byte(e, v, plain);
+		break;
 	case RT_SIZE:
 		put_size(e, v, plain);
 		break;
@@ -341,6 +483,31 @@ static void put_mutated_string(struct emit *e, enum rt_kind kind, char *str, siz
 	free(s);
 }
 
+/* Whether the mutation was written at path @p path, or below it. */
+static bool mutated_at(const struct emit *e, const char *path)
+{
+	return e->mut != NULL && e->mut->applied && strncmp(e->mut->path, path, strlen(path)) == 0;
+}
+
+/* ";", "," or nothing after a setting (libconfig takes each), and blanks. */
+static void end_setting(struct emit *e)
+{
+	blank(e);
+	put(e, "%s", (const char *[]){ ";", ";", ",", " " }[rt_below(e->r, 4)]);
+	blank(e);
+}
+
+/* "{" for group @p key, with '=' or ':'. */
+static void open_group(struct emit *e, const char *key)
+{
+	put(e, "%s", key);
+	blank(e);
+	put(e, "%s", rt_coin(e->r, 80) ? "=" : ":");
+	blank(e);
+	put(e, "{");
+	blank(e);
+}
+
 /*
  * "key = value;" for key @p key (@p mkey as a mutation names it), a number
  * at @p num or a string at @p str; when it is the mutation's occurrence,
@@ -364,10 +531,8 @@ static void setting(struct emit *e, const char *key, const char *mkey, const cha
 		put_value(e, kind, e->mut->value, NULL, e->mut->plain);
 		*num = e->mut->value;
 	}
-	blank(e);
 	/* libconfig ends a setting with ';', ',' or nothing (then a blank) */
-	put(e, "%s", (const char *[]){ ";", ";", ",", " " }[rt_below(e->r, 4)]);
-	blank(e);
+	end_setting(e);
 }
 
 /* A key of a class: its kind and field (a uint64_t, unsigned int or bool). */
@@ -403,6 +568,8 @@ static const struct class_key class_keys[] = {
 	CK("mark", RT_BOOL, VQOS_CONF_CLASS_MARK, mark),
 	CK("aqm", RT_AQM, VQOS_CONF_CLASS_AQM, aqm),
 	CK("match", RT_MATCH, VQOS_CONF_CLASS_MATCH, match),
+	CK("cps", RT_CPS, VQOS_CONF_CLASS_CPS, rate_cps),
+	CK("ccps", RT_CPS, VQOS_CONF_CLASS_CCPS, ceil_cps),
 };
 
 #define N_CLASS_KEYS (sizeof(class_keys) / sizeof(class_keys[0]))
@@ -579,9 +746,39 @@ static void put_control(struct emit *e, struct vqos_conf *m, const struct vqos_c
 	eol(e);
 }
 
+/* A port's cost group: packet and byte in either order, a 0 maybe left out. */
+static void put_cost(struct emit *e, struct vqos_conf_cost *c, size_t port)
+{
+	static const char *const keys[] = { "packet", "byte" };
+	static const char *const mkeys[] = { "ports.cost.packet", "ports.cost.byte" };
+	uint64_t v[2] = { c->packet, c->byte };
+	char group[64], path[80];
+	size_t first = rt_below(e->r, 2);
+
+	snprintf(group, sizeof(group), "ports.[%zu].cost", port);
+	open_group(e, "cost");
+	for (size_t j = 0; j < 2; j++) {
+		size_t k = (first + j) % 2;
+
+		/* 0 is what no value means (one of them is not 0) */
+		if (v[k] == 0 && rt_coin(e->r, 50) && !targets(e, mkeys[k]))
+			continue;
+		snprintf(path, sizeof(path), "%s.%s", group, keys[k]);
+		setting(e, keys[k], mkeys[k], path, k == 0 ? RT_INT : RT_CBYTE, &v[k], NULL, 0);
+	}
+	put(e, "}");
+	end_setting(e);
+	/* the bounds of conf/README.md; a model of 0 and 0 charges nothing */
+	if (mutated_at(e, group) &&
+	    (v[0] > VQOS_CONF_COST_PKT_MAX || v[1] > BYTE_MAX || (v[0] == 0 && v[1] == 0)))
+		e->mut->must_refuse = true;
+	c->packet = (uint32_t)v[0];
+	c->byte = (uint32_t)v[1];
+}
+
 static void put_ports(struct emit *e, struct vqos_conf *m)
 {
-	static const char *const keys[] = { "name", "socket", "mode", "uplink", "mac" };
+	static const char *const keys[] = { "name", "socket", "mode", "uplink", "mac", "cost" };
 	const enum rt_kind kind[] = { RT_NAME, RT_PATH, RT_PMODE, RT_STRING, RT_MAC };
 
 	put(e, "ports = (");
@@ -595,9 +792,15 @@ static void put_ports(struct emit *e, struct vqos_conf *m)
 
 		put(e, "\t{");
 		blank(e);
-		for (size_t j = 0, first = rt_below(e->r, 5); j < 5; j++) {
-			size_t k = (first + j) % 5;
+		for (size_t j = 0, first = rt_below(e->r, 6); j < 6; j++) {
+			size_t k = (first + j) % 6;
 			char path[64], mkey[32];
+
+			if (k == 5) {
+				if (p->cost.set)
+					put_cost(e, &p->cost, i);
+				continue;
+			}
 
 			snprintf(mkey, sizeof(mkey), "ports.%s", keys[k]);
 			/* server is what no mode means; a port may have no mac */
@@ -616,11 +819,32 @@ static void put_ports(struct emit *e, struct vqos_conf *m)
 	eol(e);
 }
 
+/* datapath.sleep_max; a group without it now and then when there is none. */
+static void put_datapath(struct emit *e, struct vqos_conf *m)
+{
+	uint64_t us = m->sleep_max_us;
+
+	if (us == VQOS_CONF_SLEEP_MAX_UNSET && !targets(e, "datapath.sleep_max")) {
+		if (rt_coin(e->r, 80))
+			return;
+		open_group(e, "datapath");
+	} else {
+		open_group(e, "datapath");
+		setting(e, "sleep_max", "datapath.sleep_max", "datapath.sleep_max", RT_TIME, &us,
+			NULL, 0);
+		if (mutated_at(e, "datapath.sleep_max") && us > VQOS_CONF_SLEEP_MAX_US)
+			e->mut->must_refuse = true;
+		m->sleep_max_us = us;
+	}
+	put(e, "};");
+	eol(e);
+}
+
 char *rt_emit(struct vqos_conf *m, const struct vqos_conf *dflt, struct rt_rng *r,
 	      struct rt_mutation *mut)
 {
 	struct emit e = { .r = r, .mut = mut };
-	unsigned int first = (unsigned int)rt_below(r, 5);
+	unsigned int first = (unsigned int)rt_below(r, 6);
 
 	put(&e, "%s", "");
 	if (mut != NULL) {
@@ -628,8 +852,8 @@ char *rt_emit(struct vqos_conf *m, const struct vqos_conf *dflt, struct rt_rng *
 		mut->must_refuse = false;
 	}
 	/* the top-level settings in any order */
-	for (unsigned int k = 0; k < 5; k++) {
-		switch ((first + k) % 5) {
+	for (unsigned int k = 0; k < 6; k++) {
+		switch ((first + k) % 6) {
 		case 0:
 			put_eal(&e, m, dflt);
 			break;
@@ -641,6 +865,9 @@ char *rt_emit(struct vqos_conf *m, const struct vqos_conf *dflt, struct rt_rng *
 			break;
 		case 3:
 			put_dir(&e, &m->tx, "tx");
+			break;
+		case 4:
+			put_datapath(&e, m);
 			break;
 		default:
 			put_dir(&e, &m->rx, "rx");
@@ -655,13 +882,19 @@ unsigned int rt_count(const struct vqos_conf *m, const char *key)
 
 	if (strcmp(key, "qdisc") == 0)
 		return (m->tx.qdisc[0] != '\0') + (m->rx.qdisc[0] != '\0');
-	if (strncmp(key, "control.", 8) == 0 || strcmp(key, "eal") == 0)
+	if (strncmp(key, "control.", 8) == 0 || strcmp(key, "eal") == 0 ||
+	    strcmp(key, "datapath.sleep_max") == 0)
 		return 1;
 	if (strcmp(key, "eal.[]") == 0)
 		return (unsigned int)m->eal_argc;
 	if (strcmp(key, "ports.mac") == 0) {
 		for (size_t i = 0; i < m->n_ports; i++)
 			n += m->ports[i].mac[0] != '\0';
+		return n;
+	}
+	if (strncmp(key, "ports.cost.", 11) == 0) {
+		for (size_t i = 0; i < m->n_ports; i++)
+			n += m->ports[i].cost.set;
 		return n;
 	}
 	if (strncmp(key, "ports.", 6) == 0)

@@ -19,9 +19,11 @@
  *
  * Then one value at a time is replaced by a value at or beyond the edge of
  * what the checks accept (0, 2^31 - 1, 2^31, 2^32 - 1, 2^32, 2^63 - 1,
- * 2^64 - 1, the kind's own bounds, texts that are not values): accepted,
- * it must round-trip as above; refused, the message must name the file, the
- * line and the key. A table pins the edges themselves.
+ * 2^64 - 1, the kind's own bounds, a key's own: 10ms of sleep, a cost's,
+ * a cycle bucket's; texts that are not values, rates of another kind):
+ * accepted, it must round-trip as above; refused, the message must name the
+ * file, the line and the key (a port's cost is checked as a whole: its
+ * group's key and the member's name). A table pins the edges themselves.
  *
  * Not round-tripped, on purpose: the line of a class (the dump has lines
  * of its own), and a direction without a group, whose qdisc reads as "" and
@@ -103,6 +105,8 @@ static bool class_differs(const struct vqos_conf_class *a, const struct vqos_con
 	SAME_NUM(a->mark, b->mark, "class %s mark", a->name);
 	SAME_NUM(a->match.pcp, b->match.pcp, "class %s match pcp", a->name);
 	SAME_NUM(a->match.dscp, b->match.dscp, "class %s match dscp", a->name);
+	SAME_NUM(a->rate_cps, b->rate_cps, "class %s cps", a->name);
+	SAME_NUM(a->ceil_cps, b->ceil_cps, "class %s ccps", a->name);
 	return false;
 }
 
@@ -118,6 +122,7 @@ static bool conf_differs(const struct vqos_conf *a, const struct vqos_conf *b, b
 	SAME_STR(a->ctl_group, b->ctl_group, "control.group");
 	SAME_STR(a->ctl_admin, b->ctl_admin, "control.admin");
 	SAME_NUM(a->ctl_mode, b->ctl_mode, "control.mode");
+	SAME_NUM(a->sleep_max_us, b->sleep_max_us, "datapath.sleep_max");
 	SAME_NUM(a->n_ports, b->n_ports, "number of ports");
 	for (size_t i = 0; i < a->n_ports; i++) {
 		const struct vqos_conf_port *p = &a->ports[i], *q = &b->ports[i];
@@ -127,6 +132,9 @@ static bool conf_differs(const struct vqos_conf *a, const struct vqos_conf *b, b
 		SAME_NUM(p->client, q->client, "ports.[%zu].mode", i);
 		SAME_STR(p->uplink, q->uplink, "ports.[%zu].uplink", i);
 		SAME_STR(p->mac, q->mac, "ports.[%zu].mac", i);
+		SAME_NUM(p->cost.set, q->cost.set, "ports.[%zu].cost", i);
+		SAME_NUM(p->cost.packet, q->cost.packet, "ports.[%zu].cost.packet", i);
+		SAME_NUM(p->cost.byte, q->cost.byte, "ports.[%zu].cost.byte (1/1024 cycles)", i);
 	}
 	for (int d = 0; dirs && d < 2; d++) {
 		const struct vqos_conf_dir *x = d ? &a->rx : &a->tx, *y = d ? &b->rx : &b->tx;
@@ -166,6 +174,12 @@ static bool policy_differs(const struct vqos_policy *a, const struct vqos_policy
 		SAME_NUM(k->ceil_bps, l->ceil_bps, "params %s ceil_bps", k->name);
 		SAME_NUM(k->rate_pps, l->rate_pps, "params %s rate_pps", k->name);
 		SAME_NUM(k->ceil_pps, l->ceil_pps, "params %s ceil_pps", k->name);
+		SAME_NUM(k->rate_cps, l->rate_cps, "params %s rate_cps", k->name);
+		SAME_NUM(k->ceil_cps, l->ceil_cps, "params %s ceil_cps", k->name);
+		SAME_NUM(k->burst_cyc, l->burst_cyc, "params %s burst_cyc", k->name);
+		SAME_NUM(k->cburst_cyc, l->cburst_cyc, "params %s cburst_cyc", k->name);
+		SAME_NUM(k->cost_pkt, l->cost_pkt, "params %s cost_pkt", k->name);
+		SAME_NUM(k->cost_byte, l->cost_byte, "params %s cost_byte", k->name);
 		SAME_NUM(k->burst, l->burst, "params %s burst", k->name);
 		SAME_NUM(k->cburst, l->cburst, "params %s cburst", k->name);
 		SAME_NUM(k->burst_pkts, l->burst_pkts, "params %s burst_pkts", k->name);
@@ -324,9 +338,13 @@ static void round_trip(struct state *a, uint64_t seed, const char *text)
  * default tree, [2 + k] a tree of kinds[k]. */
 static const char *const kinds[] = { "htb", "police", "fifo", "sched" };
 static unsigned int made[2][2 + 4];
+/* and with a sleep_max, with ports with a cost, with cps or ccps */
+static unsigned int made_sleep, made_cost, made_cycles;
 
 static void count_kinds(const struct vqos_conf *m)
 {
+	bool cost = false, cycles = false;
+
 	for (int d = 0; d < 2; d++) {
 		const struct vqos_conf_dir *dir = d ? &m->rx : &m->tx;
 		size_t k = 0;
@@ -334,7 +352,14 @@ static void count_kinds(const struct vqos_conf *m)
 		while (dir->n_classes > 0 && strcmp(kinds[k], dir->qdisc) != 0)
 			k++;
 		made[d][dir->qdisc[0] == '\0' ? 0 : dir->n_classes == 0 ? 1 : 2 + k]++;
+		for (size_t i = 0; i < dir->n_classes; i++)
+			cycles |= dir->classes[i].rate_cps != 0 || dir->classes[i].ceil_cps != 0;
 	}
+	for (size_t i = 0; i < m->n_ports; i++)
+		cost |= m->ports[i].cost.set;
+	made_sleep += m->sleep_max_us != VQOS_CONF_SLEEP_MAX_UNSET;
+	made_cost += cost;
+	made_cycles += cycles;
 }
 
 static void check_round_trip(uint64_t seed)
@@ -371,6 +396,9 @@ static void test_round_trip(void **state)
 		for (int k = 0; k < 2 + 3 + d; k++)
 			assert_true(rounds < 100 || made[d][k] > 0);
 	}
+	print_message("%u with datapath.sleep_max, %u with ports' costs, %u with cycle rates\n",
+		      made_sleep, made_cost, made_cycles);
+	assert_true(rounds < 100 || (made_sleep > 0 && made_cost > 0 && made_cycles > 0));
 }
 
 /* ---- one value at the edge ---- */
@@ -390,6 +418,29 @@ static bool names_line_and_key(const char *err, const char *key)
 	const char *at = strstr(err, "t.conf:");
 
 	return at != NULL && at[7] >= '1' && at[7] <= '9' && strstr(err, key) != NULL;
+}
+
+/*
+ * Whether @p err refuses member @p mu of a port's cost as conf/ does: on the
+ * group, "t.conf:LINE: key 'ports.[i].cost': packet: ..." (cost.c checks
+ * the two together, as vqosctl's `port cost` words), or "...: a cost of 0
+ * cycles per packet and ..." when neither charges anything.
+ */
+static bool names_cost_member(const char *err, const struct rt_mutation *mu)
+{
+	const char *member = strrchr(mu->path, '.');
+	char want[256];
+	size_t n;
+
+	if (strncmp(mu->key, "ports.cost.", 11) != 0 || member == NULL)
+		return false;
+	n = (size_t)snprintf(want, sizeof(want), "t.conf:%u: key '%.*s': ", mu->line,
+			     (int)(member - mu->path), mu->path);
+	if (strncmp(err, want, n) != 0)
+		return false;
+	snprintf(want, sizeof(want), "%s: ", member + 1);
+	return strncmp(err + n, want, strlen(want)) == 0 ||
+	       strncmp(err + n, "a cost of 0 cycles per packet", 29) == 0;
 }
 
 /*
@@ -429,7 +480,8 @@ static int check_mutation(uint64_t seed, struct rt_mutation *mu)
 		 * strings) comes before any key is read: it names the line only */
 		if (!at_build && mu->text != NULL && strstr(err, ": key '") == NULL)
 			want[strlen(want) - strlen(mu->path) - 8] = '\0';
-		if (!at_build && strncmp(err, want, strlen(want)) != 0)
+		if (!at_build && strncmp(err, want, strlen(want)) != 0 &&
+		    !names_cost_member(err, mu))
 			FAIL(text, NULL,
 			     "seed %" PRIu64 ": %s = %s: refused with '%s', not '%s...'", seed,
 			     mu->key, shown, err, want);
@@ -493,16 +545,31 @@ static const uint64_t edges[] = {
 	UINT64_MAX,
 };
 
-/* One key of the file: its kind, and texts that are no value of it. */
+/* Numbers at the edges of one key's own bounds (conf/README.md). */
+static const uint64_t sleep_edges[] = { 999, 1000, 1001, 9999, 10000, 10001, 1000000 };
+static const uint64_t packet_edges[] = { 900, 999999, 1000000, 1000001 };
+/* in 1/1024 cycles: 0.45 cycles, a cycle, 1000 and beyond */
+static const uint64_t byte_edges[] = { 461, 1023, 1025, 1023999, 1024000, 1024001, 1025024 };
+/* a 3 GHz core, and around the most a cycle bucket holds at the dearest cost */
+static const uint64_t cps_edges[] = { 999999999,  1000000000, 3000000000,
+				      6000000000, 6500000000, 1000000000000 };
+
+/* One key of the file: its kind, texts that are no value of it, and
+ * numbers at its own edges beside the common ones. */
 struct key_case {
 	const char *key;
 	enum rt_kind kind;
 	const char *const *bad;
+	const uint64_t *extra;
+	size_t n_extra;
 };
+
+#define EXTRA(a) a, ARRAY_SIZE(a)
 
 static const char *const bad_bps[] = { "\"18446744073709551616\"",
 				       "\"18446744073709551616bit\"",
 				       "\"10kpps\"",
+				       "\"1gcps\"",
 				       "\"-1\"",
 				       "\"1e3\"",
 				       "\"\"",
@@ -514,8 +581,49 @@ static const char *const bad_bps[] = { "\"18446744073709551616\"",
 				       "1.5",
 				       NULL };
 static const char *const bad_pps[] = { "\"100mbit\"", "\"5\"",	  "\"18446744073709551616pps\"",
-				       "\"1tpps\"",   "\"kpps\"", "5",
+				       "\"1tpps\"",   "\"kpps\"", "\"1mcps\"",
+				       "5",	      NULL };
+/* cycle rates: a rate of another kind is refused naming the key */
+static const char *const bad_cps[] = { "\"10mbit\"",
+				       "\"100kpps\"",
+				       "\"5\"",
+				       "\"5bps\"",
+				       "\"1tcps\"",
+				       "\"kcps\"",
+				       "\"-1cps\"",
+				       "\"1e9cps\"",
+				       "\"5 gcps\"",
+				       "\"18446744073709551616cps\"",
+				       "\"18446744073709551.616kcps\"",
+				       "5",
 				       NULL };
+static const char *const bad_time[] = {
+	"\"10 ms\"", "\"-1\"",	    "\"1e3\"",	    "\"\"",
+	"\"ms\"",    "\"10mbit\"",  "\"1.5.5ms\"",  "\"18446744073709551616\"",
+	"\"0x10\"",  "\"10001us\"", "\"10.001ms\"", "\"0.010001s\"",
+	"\"1min\"",  "500",	    "true",	    NULL
+};
+static const char *const bad_packet[] = { "1.5",
+					  "900.0",
+					  "\"900\"",
+					  "-1",
+					  "1000001",
+					  "1e3",
+					  "true",
+					  "18446744073709551616",
+					  "0x10000000000000000",
+					  NULL };
+static const char *const bad_byte[] = { "\"0.45\"",
+					"-0.5",
+					"-1",
+					"1000.001",
+					"1e4",
+					"1001",
+					"1000.0009765625",
+					"true",
+					"0x3e9",
+					"18446744073709551616",
+					NULL };
 static const char *const bad_size[] = { "\"18446744073709551616\"",
 					"\"1.5.5k\"",
 					"\"-5\"",
@@ -559,36 +667,41 @@ static const char *const bad_eal_arg[] = { "\"\"", "1", "true", NULL };
 
 /* Every key the file takes (test_keys checks this against the reader's). */
 static const struct key_case keys[] = {
-	{ "eal", RT_EAL, NULL },
-	{ "eal.[]", RT_STRING, bad_eal_arg },
-	{ "control.socket", RT_PATH, bad_path },
-	{ "control.owner", RT_STRING, bad_string },
-	{ "control.group", RT_STRING, bad_string },
-	{ "control.mode", RT_MODE, bad_mode },
-	{ "control.admin", RT_STRING, bad_string },
-	{ "ports.name", RT_NAME, bad_name },
-	{ "ports.socket", RT_PATH, bad_path },
-	{ "ports.mode", RT_PMODE, bad_pmode },
-	{ "ports.uplink", RT_STRING, bad_string },
-	{ "ports.mac", RT_MAC, bad_mac },
-	{ "qdisc", RT_QDISC, bad_qdisc },
-	{ "name", RT_NAME, bad_name },
-	{ "parent", RT_NAME, bad_name },
-	{ "port", RT_NAME, bad_name },
-	{ "rate", RT_BPS, bad_bps },
-	{ "ceil", RT_BPS, bad_bps },
-	{ "burst", RT_SIZE, bad_size },
-	{ "cburst", RT_SIZE, bad_size },
-	{ "prio", RT_INT, bad_int },
-	{ "quantum", RT_SIZE, bad_size },
-	{ "pps", RT_PPS, bad_pps },
-	{ "cpps", RT_PPS, bad_pps },
-	{ "limit", RT_INT, bad_int },
-	{ "overcommit", RT_BOOL, bad_bool },
-	{ "meter", RT_METER, bad_meter },
-	{ "mark", RT_BOOL, bad_bool },
-	{ "aqm", RT_AQM, bad_aqm },
-	{ "match", RT_MATCH, bad_match },
+	{ "eal", RT_EAL, NULL, NULL, 0 },
+	{ "eal.[]", RT_STRING, bad_eal_arg, NULL, 0 },
+	{ "control.socket", RT_PATH, bad_path, NULL, 0 },
+	{ "control.owner", RT_STRING, bad_string, NULL, 0 },
+	{ "control.group", RT_STRING, bad_string, NULL, 0 },
+	{ "control.mode", RT_MODE, bad_mode, NULL, 0 },
+	{ "control.admin", RT_STRING, bad_string, NULL, 0 },
+	{ "datapath.sleep_max", RT_TIME, bad_time, EXTRA(sleep_edges) },
+	{ "ports.name", RT_NAME, bad_name, NULL, 0 },
+	{ "ports.socket", RT_PATH, bad_path, NULL, 0 },
+	{ "ports.mode", RT_PMODE, bad_pmode, NULL, 0 },
+	{ "ports.uplink", RT_STRING, bad_string, NULL, 0 },
+	{ "ports.mac", RT_MAC, bad_mac, NULL, 0 },
+	{ "ports.cost.packet", RT_INT, bad_packet, EXTRA(packet_edges) },
+	{ "ports.cost.byte", RT_CBYTE, bad_byte, EXTRA(byte_edges) },
+	{ "qdisc", RT_QDISC, bad_qdisc, NULL, 0 },
+	{ "name", RT_NAME, bad_name, NULL, 0 },
+	{ "parent", RT_NAME, bad_name, NULL, 0 },
+	{ "port", RT_NAME, bad_name, NULL, 0 },
+	{ "rate", RT_BPS, bad_bps, NULL, 0 },
+	{ "ceil", RT_BPS, bad_bps, NULL, 0 },
+	{ "burst", RT_SIZE, bad_size, NULL, 0 },
+	{ "cburst", RT_SIZE, bad_size, NULL, 0 },
+	{ "prio", RT_INT, bad_int, NULL, 0 },
+	{ "quantum", RT_SIZE, bad_size, NULL, 0 },
+	{ "pps", RT_PPS, bad_pps, NULL, 0 },
+	{ "cpps", RT_PPS, bad_pps, NULL, 0 },
+	{ "limit", RT_INT, bad_int, NULL, 0 },
+	{ "overcommit", RT_BOOL, bad_bool, NULL, 0 },
+	{ "meter", RT_METER, bad_meter, NULL, 0 },
+	{ "mark", RT_BOOL, bad_bool, NULL, 0 },
+	{ "aqm", RT_AQM, bad_aqm, NULL, 0 },
+	{ "match", RT_MATCH, bad_match, NULL, 0 },
+	{ "cps", RT_CPS, bad_cps, EXTRA(cps_edges) },
+	{ "ccps", RT_CPS, bad_cps, EXTRA(cps_edges) },
 };
 
 /* Candidate @p i of key @p k into @p mu; false when there is none. */
@@ -635,10 +748,20 @@ static bool candidate(const struct key_case *k, unsigned int i, struct rt_rng *r
 	case RT_QDISC:
 		return false;
 	default:
-		/* the edges, and as many random values */
-		if (i >= 2 * ARRAY_SIZE(edges))
+		/* the edges, the key's own, and random values (half as many as
+		 * edges: test_round_trip spreads random ones over every key) */
+		if (i < ARRAY_SIZE(edges)) {
+			mu->value = edges[i];
+			return true;
+		}
+		i -= (unsigned int)ARRAY_SIZE(edges);
+		if (i < k->n_extra) {
+			mu->value = k->extra[i];
+			return true;
+		}
+		if (i - k->n_extra >= ARRAY_SIZE(edges) / 2)
 			return false;
-		mu->value = i < ARRAY_SIZE(edges) ? edges[i] : rt_spread(r, 0, UINT64_MAX);
+		mu->value = rt_spread(r, 0, UINT64_MAX);
 		return true;
 	}
 }
@@ -671,20 +794,40 @@ static void test_edges(void **state)
 		print_message("%-16s %4u taken, %4u refused\n", keys[k].key, taken, refused);
 		assert_true(refused > 0);
 		if (keys[k].kind == RT_BPS || keys[k].kind == RT_PPS || keys[k].kind == RT_SIZE ||
-		    keys[k].kind == RT_INT || keys[k].kind == RT_MODE)
+		    keys[k].kind == RT_INT || keys[k].kind == RT_MODE || keys[k].kind == RT_CPS ||
+		    keys[k].kind == RT_TIME || keys[k].kind == RT_CBYTE)
 			assert_true(taken > 0);
 	}
 }
 
 /* ---- the edges themselves ---- */
 
-/* A tree of one leaf on one port, in direction DIR with qdisc KIND; the
- * leaf's line is 4 and X is more of it. */
-#define ONE_LEAF(dir, kind, x)                                                                     \
-	"ports = ( { name = \"c1\"; socket = \"/run/c1.sock\"; uplink = \"u1\"; } );\n" dir        \
+/* A tree of one leaf on one port (P more of the port), in direction DIR
+ * with qdisc KIND; the leaf's line is 4 and X is more of it. */
+#define LEAF_ON(p, dir, kind, x)                                                                   \
+	"ports = ( { name = \"c1\"; socket = \"/run/c1.sock\"; uplink = \"u1\"; " p " } );\n" dir  \
 	" = { qdisc = \"" kind "\"; classes = (\n"                                                 \
 	"\t{ name = \"root\"; rate = \"10gbit\"; overcommit = true; },\n"                          \
 	"\t{ name = \"l\"; parent = \"root\"; port = \"c1\"; rate = \"1mbit\"; " x " }\n"          \
+	"); };\n"
+#define ONE_LEAF(dir, kind, x) LEAF_ON("", dir, kind, x)
+/* The same on a port that costs the most cycles there are. */
+#define DEAR_LEAF(dir, kind, x) LEAF_ON("cost = { packet = 1000000; byte = 1000; };", dir, kind, x)
+/* A port and datapath's group with X. */
+#define DATAPATH(x)                                                                                \
+	"ports = ( { name = \"c1\"; socket = \"/run/c1.sock\"; uplink = \"u1\"; } );\n"            \
+	"datapath = { " x " };\n"
+/* A port with cost X. */
+#define COST(x)                                                                                    \
+	"ports = ( { name = \"c1\"; socket = \"/run/c1.sock\"; uplink = \"u1\";\n"                 \
+	"  cost = { " x " }; } );\n"
+/* Cycle rates of a root (line 3) and its one leaf (line 4) on a port with a cost. */
+#define CYCLES(root, leaf)                                                                         \
+	"ports = ( { name = \"c1\"; socket = \"/run/c1.sock\"; uplink = \"u1\"; "                  \
+	"cost = { packet = 900; byte = 0.45; }; } );\n"                                            \
+	"tx = { classes = (\n"                                                                     \
+	"\t{ name = \"root\"; " root " },\n"                                                       \
+	"\t{ name = \"l\"; parent = \"root\"; port = \"c1\"; " leaf " }\n"                         \
 	"); };\n"
 
 struct edge_case {
@@ -748,6 +891,74 @@ static const struct edge_case edge_cases[] = {
 	{ "control = { mode = \"10000\"; };\n"
 	  "ports = ( { name = \"c1\"; socket = \"/run/c1.sock\"; uplink = \"u1\"; } );\n",
 	  "t.conf:1: key 'control.mode': '10000' is not an octal mode such as \"0660\"" },
+	/* datapath.sleep_max: 0 (polling) to 10ms, a fraction of a us truncated */
+	{ DATAPATH("sleep_max = \"0\";"), NULL },
+	{ DATAPATH("sleep_max = \"10ms\";"), NULL },
+	{ DATAPATH("sleep_max = \"10000\";"), NULL },
+	{ DATAPATH("sleep_max = \"10.0009ms\";"), NULL },
+	{ DATAPATH("sleep_max = \"0.0000009s\";"), NULL },
+	{ DATAPATH(""), NULL },
+	{ DATAPATH("sleep_max = \"10001us\";"),
+	  "t.conf:2: key 'datapath.sleep_max': '10001us' is over 10ms, the most an lcore may "
+	  "sleep" },
+	{ DATAPATH("sleep_max = \"0.010001s\";"),
+	  "t.conf:2: key 'datapath.sleep_max': '0.010001s' is over 10ms, the most an lcore may "
+	  "sleep" },
+	{ DATAPATH("sleep_max = \"18446744073709551616us\";"),
+	  "t.conf:2: key 'datapath.sleep_max': '18446744073709551616us' is not a time such as "
+	  "\"500us\" or \"1ms\"" },
+	{ DATAPATH("sleep_max = 500;"),
+	  "t.conf:2: key 'datapath.sleep_max': expected a string, got an integer" },
+	/* a port's cost: packet 0..1000000, byte 0..1000 to the nearest 1/1024 */
+	{ COST("packet = 1000000; byte = 1000;"), NULL },
+	{ COST("byte = 1000.0;"), NULL },
+	{ COST("byte = 0.00048828125;"), NULL }, /* 1/2048: rounds up to 1/1024 */
+	{ COST("packet = 1; byte = 0.00048828124;"), NULL },
+	{ COST("packet = 0; byte = 0.00048828124;"),
+	  "t.conf:2: key 'ports.[0].cost': a cost of 0 cycles per packet and under 1/2048 cycle "
+	  "per byte charges nothing: give packet, byte or both" },
+	{ COST("packet = 1000001;"),
+	  "t.conf:2: key 'ports.[0].cost': packet: '1000001' is not a whole number of cycles "
+	  "from 0 to 1000000" },
+	{ COST("byte = 1000.0009765625;"),
+	  "t.conf:2: key 'ports.[0].cost': byte: '1000.0009765625' is not a number of cycles "
+	  "from 0 to 1000 (e.g. 0.45)" },
+	/* cps and ccps: cycles, htb only, leaves on ports with a cost */
+	{ CYCLES("cps = \"1gcps\";", "cps = \"1gcps\"; ccps = \"1gcps\";"), NULL },
+	{ CYCLES("cps = \"1gcps\";", "cps = \"1000000001cps\";"),
+	  "class 'root' (t.conf:3): its children's cps add up to 1000000001cps, over its cps 1gcps "
+	  "(set overcommit = true to allow)" },
+	{ CYCLES("cps = \"1gcps\"; overcommit = true;", "cps = \"1000000001cps\";"), NULL },
+	{ CYCLES("rate = \"1gbit\"; ccps = \"1mcps\";", "pps = \"1kpps\";"), NULL },
+	{ CYCLES("rate = \"1gbit\";", "cps = \"2mcps\"; ccps = \"1999999cps\";"),
+	  "class 'l' (t.conf:4): ccps 1999999cps is below cps 2mcps" },
+	{ CYCLES("rate = \"1gbit\";", "cps = \"10mbit\";"),
+	  "t.conf:4: key 'tx.classes.[1].cps': '10mbit' is a bit rate: cps and ccps take cycles "
+	  "(use rate, ceil)" },
+	{ CYCLES("rate = \"1gbit\";", "ccps = \"5kpps\"; rate = \"1mbit\";"),
+	  "t.conf:4: key 'tx.classes.[1].ccps': '5kpps' is a packet rate: cps and ccps take cycles "
+	  "(use pps, cpps)" },
+	{ CYCLES("rate = \"1gcps\";", "rate = \"1mbit\";"),
+	  "t.conf:3: key 'tx.classes.[0].rate': '1gcps' is a cycle rate: rate and ceil take bits "
+	  "(use cps, ccps)" },
+	{ CYCLES("pps = \"1mcps\";", "rate = \"1mbit\";"),
+	  "t.conf:3: key 'tx.classes.[0].pps': '1mcps' is a cycle rate: pps and cpps take packets "
+	  "(use cps, ccps)" },
+	{ DEAR_LEAF("tx", "police", "cps = \"1mcps\";"),
+	  "class 'l' (t.conf:4): cps is for qdisc htb, not police" },
+	{ DEAR_LEAF("rx", "sched", "ccps = \"1mcps\";"),
+	  "class 'l' (t.conf:4): ccps is for qdisc htb, not sched" },
+	{ DEAR_LEAF("tx", "fifo", "cps = \"0cps\";"),
+	  "class 'l' (t.conf:4): cps is for qdisc htb, not fifo" },
+	{ ONE_LEAF("tx", "htb", "cps = \"0cps\";"), NULL },
+	{ ONE_LEAF("tx", "htb", "ccps = \"1mcps\";"),
+	  "class 'l' (t.conf:4): ccps: its leaf 'l' is on port 'c1', which has no cost model: give "
+	  "the port cost = { packet = N; byte = N; } (or vqosctl port cost c1 packet N byte N)" },
+	/* the generator's CPS_MAX: every cost builds below it */
+	{ DEAR_LEAF("tx", "htb", "cps = \"6gcps\";"), NULL },
+	{ DEAR_LEAF("tx", "htb", "cps = \"6500mcps\";"),
+	  "class 'l' (t.conf:4): qdisc htb refuses it: cps too high for a bucket at this clock (or "
+	  "its burst)" },
 };
 
 static void test_edge_cases(void **state)
@@ -801,6 +1012,8 @@ static void test_keys(void **state)
 		{ "ports = ( { x = 1; } );", "ports." },
 		{ "tx = { x = 1; };", "" },
 		{ "tx = { classes = ( { x = 1; } ); };", "" },
+		{ "datapath = { x = 1; };", "datapath." },
+		{ "ports = ( { cost = { x = 1; }; } );", "ports.cost." },
 	};
 	char mine[1024] = "";
 
@@ -815,8 +1028,11 @@ static void test_keys(void **state)
 			char want[64];
 
 			/* groups whose keys are checked one level down */
-			if (l == 0 && (!strcmp(k, "control") || !strcmp(k, "ports") ||
-				       !strcmp(k, "tx") || !strcmp(k, "rx")))
+			if (l == 0 &&
+			    (!strcmp(k, "control") || !strcmp(k, "ports") || !strcmp(k, "tx") ||
+			     !strcmp(k, "rx") || !strcmp(k, "datapath")))
+				continue;
+			if (l == 2 && !strcmp(k, "cost"))
 				continue;
 			if (l == 3 && !strcmp(k, "classes"))
 				continue;
