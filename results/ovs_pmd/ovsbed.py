@@ -184,7 +184,8 @@ def renice(pid, n=NICE):
 
 
 def vqosd(bed, ports, tree, lcores="0@0,1@1", timeout=90):
-    """vqosd with @ports [(name, container socket, uplink devargs)] and
+    """vqosd with @ports [(name, container socket, uplink devargs[, more
+    libconfig text of the port group])] and
     libconfig text @tree, at nice NICE; returns the process (bed.ctl works
     after). Like Bed.vqosd, but waits up to @timeout s for the control
     socket: with virtio_user uplinks in server mode vqosd's EAL init waits
@@ -196,9 +197,10 @@ def vqosd(bed, ports, tree, lcores="0@0,1@1", timeout=90):
         f.write("eal = [ %s ];\n" % ", ".join(json.dumps(a) for a in eal))
         f.write('control = { socket = "%s"; };\n' % bed.path("ctl.sock"))
         f.write("ports = (\n" + ",\n".join(
-            "  { name = %s; socket = %s; uplink = %s; }" % (json.dumps(n), json.dumps(s),
-                                                           json.dumps(u))
-            for n, s, u in ports) + "\n);\n" + tree)
+            "  { name = %s; socket = %s; uplink = %s;%s }" % (
+                json.dumps(p[0]), json.dumps(p[1]), json.dumps(p[2]),
+                " " + p[3] if len(p) > 3 else "")
+            for p in ports) + "\n);\n" + tree)
     if os.path.exists(bed.path("ctl.sock")):
         os.unlink(bed.path("ctl.sock"))
     d = bed.spawn([VQOSD, "-c", conf], "vqosd.log")
