@@ -247,7 +247,7 @@ def write_readme(a, med, rows, gen_has_pct):
         "spinning), the victim/sink process (sleeps "
         f"{a.idle_us} us when an iteration finds nothing, `--idle-us`), and in set-up 3 "
         "vqosd's control and data-path lcores (`--lcores 0@0,1@0`). vqosd's data path "
-        "sleeps when it has nothing to do now (its default, `datapath.sleep_max` 2 ms): "
+        "sleeps when it has nothing to do now (`datapath.sleep_max` 2 ms, the default when this ran): "
         "until a shaped class's tokens arrive or a container kicks its vring, so it takes "
         "CPU 0 only for work (`vqosd lcore asleep %`; `stalled %` is the share of its "
         "cycles in loop iterations longer than 100 us, when it lost the CPU mid-pass). "
