@@ -116,8 +116,11 @@ def test_cycles(bed):
     cls = {c["name"]: c for c in json.loads(bed.ctl("-j", "class", "show", "tx").stdout)}
     check(cls["small"]["rate_cps"] == 15000000 and cls["root"]["ceil_cps"] == 30000000,
           "class show has the cycle rates")
-    check(all(c["stats"]["overlimits"] > 0 for c in (cls["small"], cls["large"])),
-          "both ran out of cycles tokens")
+    # The root's 30 M cycles/s is the leaves' 15 + 15 M: whichever bucket
+    # empties first holds them (a leaf whose own share lasts as long as the
+    # root's may never leave CAN), but the tree's cycles did, not the senders.
+    check(any(c["stats"]["overlimits"] > 0 for c in cls.values()),
+          "the tree ran out of cycles tokens (a class's overlimits)")
 
     # a calibration while the mix stays the same is refused, and says why
     state = bed.path("appctl.state")
