@@ -187,20 +187,6 @@ def gen_tx_bps(reports):
     return tot
 
 
-def worker_tid(pid):
-    for t in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{t}/comm") as f:
-            if f.read().strip() == "rte-worker-1":
-                return int(t)
-    raise Failure("vqosd has no rte-worker-1 thread")
-
-
-def runq_wait_ns(pid, tid):
-    """Time @tid spent runnable but waiting for its CPU (schedstat, ns)."""
-    with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-        return int(f.read().split()[1])
-
-
 def slow_wait(cond, timeout, what):
     end = time.time() + timeout
     while not cond():
@@ -246,15 +232,15 @@ def one_run(kind, n, shared, a, run, with_mac):
         if any(g.poll() is not None for g in gens):
             raise Failure("a vqos-gen exited before every container sent")
         time.sleep(a.warmup)
-        worker = worker_tid(d.pid)
+        worker = vqostest.lcore_tid(d.pid)
         for attempt in range(3):
             # Bed.rates()'s rule, but the CPU the lcore lost is the kernel's
             # figure (its time waiting on a run queue): vqosd's stall_cycles
             # also count passes over 100 us, which hundreds of ports make
             # without losing the CPU.
-            l0, w0, t0 = bed.lcore(), runq_wait_ns(d.pid, worker), time.monotonic()
+            l0, w0, t0 = bed.lcore(), vqostest.schedstat(d.pid, worker)[1], time.monotonic()
             r = bed._rates(a.seconds)
-            l1, w1, t1 = bed.lcore(), runq_wait_ns(d.pid, worker), time.monotonic()
+            l1, w1, t1 = bed.lcore(), vqostest.schedstat(d.pid, worker)[1], time.monotonic()
             lost = (w1 - w0) / 1e9 / (t1 - t0)
             if lost <= 0.01:
                 break

@@ -34,19 +34,6 @@ LOADS = (0.0, 0.01, 0.10, 0.50, 1.00)
 MODES = (("sleeping", None), ("polling", "0"))
 
 
-def lcore_tid(pid):
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/comm") as f:
-            if f.read().strip() == "rte-worker-1":
-                return int(tid)
-    raise RuntimeError("no data-path lcore thread in vqosd")
-
-
-def run_ns(pid, tid):
-    with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-        return int(f.read().split()[0])
-
-
 def tree(ceil_pps):
     """The container's tx class: capped at @ceil_pps, or far above the rig."""
     cap = f"{int(ceil_pps)}pps" if ceil_pps else "100mpps"
@@ -59,7 +46,7 @@ def tree(ceil_pps):
 def one_run(sleep_max, rate, seconds, ceil_pps=None):
     """One container sending @rate ("max", "0" or pps) for @seconds through a
     fresh vqosd; returns the lcore's CPU share, what the sink got, latency."""
-    from vqostest import Bed, wait_for
+    from vqostest import Bed, lcore_tid, schedstat, wait_for
     bed = Bed("sleep")
     try:
         if sleep_max is not None:
@@ -82,9 +69,9 @@ def one_run(sleep_max, rate, seconds, ceil_pps=None):
         for p in (d, sink, cont):
             renice(p.pid)
         time.sleep(2.5)  # the delay, then half a second of sending
-        r0, t0, p0 = run_ns(d.pid, tid), time.monotonic(), bed.ports()["c1"]["tx"]["packets"]
+        r0, t0, p0 = schedstat(d.pid, tid)[0], time.monotonic(), bed.ports()["c1"]["tx"]["packets"]
         time.sleep(seconds)
-        r1, t1, p1 = run_ns(d.pid, tid), time.monotonic(), bed.ports()["c1"]["tx"]["packets"]
+        r1, t1, p1 = schedstat(d.pid, tid)[0], time.monotonic(), bed.ports()["c1"]["tx"]["packets"]
         bed.gen_result(cont, timeout=60)
         time.sleep(0.5)
         sink.send_signal(signal.SIGINT)

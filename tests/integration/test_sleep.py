@@ -11,33 +11,18 @@ are refused with the word at fault, and change nothing. Then the containers
 send at 20 kpps each with sleeping on: every packet arrives, in order, and the
 lcore still sleeps between them.
 """
-import os
 import signal
 import time
 
-from vqostest import check, main, wait_for
+from vqostest import check, lcore_tid, main, schedstat, wait_for
 
 IDLE_CPU_MAX = 0.02
 
 
-def lcore_thread(pid):
-    """The tid of vqosd's data-path lcore thread (EAL names it rte-worker-1)."""
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/comm") as f:
-            if f.read().strip() == "rte-worker-1":
-                return int(tid)
-    raise AssertionError("no rte-worker-1 thread in vqosd")
-
-
-def run_ns(pid, tid):
-    with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-        return int(f.read().split()[0])
-
-
 def cpu_share(pid, tid, seconds):
-    r0, t0 = run_ns(pid, tid), time.monotonic()
+    r0, t0 = schedstat(pid, tid)[0], time.monotonic()
     time.sleep(seconds)
-    r1, t1 = run_ns(pid, tid), time.monotonic()
+    r1, t1 = schedstat(pid, tid)[0], time.monotonic()
     return (r1 - r0) / ((t1 - t0) * 1e9)
 
 
@@ -45,7 +30,7 @@ def test_sleep(bed):
     ports = [{"name": f"c{i}", "socket": bed.path(f"c{i}.sock"),
               "uplink": f"net_vhost_up{i},iface={bed.path(f'up{i}.sock')}"} for i in (1, 2)]
     d = bed.vqosd(ports)
-    tid = lcore_thread(d.pid)
+    tid = lcore_tid(d.pid)
     check(bed.lcore()["sleep_max_us"] == 4000, "sleeping is on by default (sleep_max 4 ms)")
     # the sinks: the uplinks' peers, receiving what the containers send
     sinks = [bed.gen(f"net_virtio_user_s{i},path={bed.path(f'up{i}.sock')}", "--rate", 0,

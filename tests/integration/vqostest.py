@@ -227,6 +227,23 @@ class Bed:
         return json.loads(text[start + 1 if start >= 0 else text.find("{"):])
 
 
+def lcore_tid(pid):
+    """The tid of vqosd @pid's data-path lcore thread (EAL names it rte-worker-1)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            if f.read().strip() == "rte-worker-1":
+                return int(tid)
+    raise Failure("vqosd has no rte-worker-1 thread")
+
+
+def schedstat(pid, tid):
+    """(ns thread @tid of @pid ran, ns it was runnable and waited for a CPU):
+    the kernel's /proc/PID/task/TID/schedstat."""
+    with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+        run, wait = f.read().split()[:2]
+    return int(run), int(wait)
+
+
 def wait_for(cond, timeout, what):
     end = time.time() + timeout
     while time.time() < end:
