@@ -12,6 +12,7 @@
 #ifndef VQOS_TESTS_CAPTURE_H
 #define VQOS_TESTS_CAPTURE_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,22 @@ static inline void capture_end(struct capture *c, char *line, size_t len)
 	if (fgets(line, (int)len, c->f) != NULL)
 		line[strcspn(line, "\n")] = '\0';
 	fclose(c->f);
+}
+
+/** Most words of a command line capture_argv() builds, argv[0] included. */
+#define CAPTURE_ARGV_MAX 16
+
+/** @p argv = { @p prog, the NULL-terminated words of @p ap, NULL }, at most
+ *  CAPTURE_ARGV_MAX words; returns argc. */
+static inline int capture_argv(char **argv, char *prog, va_list ap)
+{
+	int argc = 1;
+
+	argv[0] = prog;
+	while ((argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	assert_true(argc < CAPTURE_ARGV_MAX);
+	return argc;
 }
 
 #endif /* VQOS_TESTS_CAPTURE_H */

@@ -24,16 +24,14 @@ static struct vqosd_options opts;
  * line written on stderr in @p err ("" when none). */
 static int parse(char *err, size_t len, ...)
 {
-	char *argv[16] = { "vqosd" };
+	char *argv[CAPTURE_ARGV_MAX];
 	struct capture c;
-	int argc = 1, rc;
+	int argc, rc;
 	va_list ap;
 
 	va_start(ap, len);
-	while ((argv[argc] = va_arg(ap, char *)) != NULL)
-		argc++;
+	argc = capture_argv(argv, "vqosd", ap);
 	va_end(ap);
-	assert_true(argc < 16);
 	capture_start(&c, STDERR_FILENO);
 	rc = vqosd_parse_options(argc, argv, &opts);
 	capture_end(&c, err, len);

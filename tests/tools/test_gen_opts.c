@@ -30,16 +30,14 @@ static struct vqos_gen_opts opts;
  */
 static int parse(char *err, size_t len, ...)
 {
-	char *argv[16] = { "vqos-gen" };
+	char *argv[CAPTURE_ARGV_MAX];
 	struct capture c;
-	int argc = 1, rc;
+	int argc, rc;
 	va_list ap;
 
 	va_start(ap, len);
-	while ((argv[argc] = va_arg(ap, char *)) != NULL)
-		argc++;
+	argc = capture_argv(argv, "vqos-gen", ap);
 	va_end(ap);
-	assert_true(argc < 16);
 	capture_start(&c, STDERR_FILENO);
 	rc = vqos_gen_parse_opts(argc, argv, &opts);
 	capture_end(&c, err, len);
