@@ -18,18 +18,7 @@
 #include <rte_mbuf.h>
 
 #include "sim.h"
-
-static struct vqos_qdisc *make(struct vqos_sched_class_params *c, uint32_t n, uint8_t mode)
-{
-	struct vqos_sched_params p = sim_params(c, n, mode);
-	struct vqos_sched_error err = { 0 };
-	struct vqos_qdisc *q = NULL;
-	int rc = vqos_htb_ops.create(&p, &q, &err);
-
-	if (rc != 0)
-		fail_msg("create: %d %s", rc, err.msg);
-	return q;
-}
+#include "htb_test.h"
 
 static void expect_share(const struct sim_flow *f, uint64_t window, double want_mbit, double tol)
 {
@@ -37,21 +26,6 @@ static void expect_share(const struct sim_flow *f, uint64_t window, double want_
 
 	print_message("  leaf %u: %.3f Mbit/s, expected %.3f\n", f->leaf, got, want_mbit);
 	assert_true(fabs(got - want_mbit) <= tol * want_mbit);
-}
-
-/* mbufs out before the current test: a failed test may leave some */
-static uint32_t mbufs_before;
-
-static int setup(void **state)
-{
-	mbufs_before = sim_mbufs_out();
-	return 0;
-}
-
-static void destroy(struct vqos_qdisc *q)
-{
-	vqos_sched_destroy(q);
-	assert_int_equal(sim_mbufs_out(), mbufs_before);
 }
 
 /* ---- accuracy: one backlogged class, 10 simulated seconds ---- */

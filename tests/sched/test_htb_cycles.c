@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "sim.h"
+#include "htb_test.h"
 
 #define COST_A 900u
 #define COST_B 461u
@@ -53,32 +54,6 @@ static void over_bits_root(struct vqos_sched_class_params c[2], uint64_t rate_cp
 	c[0] = sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100000, 0);
 	c[1] = cyc_class(2, 1, "a", rate_cps, ceil_cps);
 	c[1].burst_cyc = c[1].cburst_cyc = burst;
-}
-
-static struct vqos_qdisc *make(struct vqos_sched_class_params *c, uint32_t n, uint8_t mode)
-{
-	struct vqos_sched_params p = sim_params(c, n, mode);
-	struct vqos_sched_error err = { 0 };
-	struct vqos_qdisc *q = NULL;
-	int rc = vqos_htb_ops.create(&p, &q, &err);
-
-	if (rc != 0)
-		fail_msg("create: %d %s", rc, err.msg);
-	return q;
-}
-
-static uint32_t mbufs_before;
-
-static int setup(void **state)
-{
-	mbufs_before = sim_mbufs_out();
-	return 0;
-}
-
-static void destroy(struct vqos_qdisc *q)
-{
-	vqos_sched_destroy(q);
-	assert_int_equal(sim_mbufs_out(), mbufs_before);
 }
 
 static void expect_pps(const char *what, double got, double want, double tol)
