@@ -27,7 +27,7 @@ const struct vqos_ctl_counter vqos_ctl_dir_counters[] = {
 	  .help = "Packets waiting (tx: vring, rx: class queue)." },
 	{ DIR(backlogged) },
 	{ DIR(uplink_full), .column = "UPLINK-FULL", .metric = "uplink_full_total",
-	  .help = "Times the uplink took fewer than offered." },
+	  .help = "Packets the uplink refused (held and given again; each counted once)." },
 	{ DIR(vring_full), .column = "VRING-FULL", .metric = "vring_full_total",
 	  .help = "Times the container's rx vring had no room." },
 	{ DIR(link_down), .column = "LINK-DOWN", .metric = "link_down_total",

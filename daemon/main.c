@@ -281,8 +281,15 @@ static void watchdog(struct vqosd *d, struct vqosd_watchdog *wd)
 	}
 }
 
+/* The earlier of two waits in ms, -1 being none. */
+static int wait_min(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 /* The control loop, until SIGINT or SIGTERM: vqosctl's requests, reloads on
- * SIGHUP, the watchdog. @return 0, or the control server's error. */
+ * SIGHUP, the watchdog, lost uplinks reconnected. @return 0, or the control
+ * server's error. */
 static int serve(struct vqosd *d)
 {
 	static struct vqosd_watchdog wd;
@@ -291,7 +298,8 @@ static int serve(struct vqosd *d)
 	vqosd_watchdog_init(&wd, now_ns());
 	while (stop_signal == 0) {
 		watchdog(d, &wd);
-		wait = vqosd_watchdog_timeout_ms(&wd, now_ns());
+		wait = wait_min(vqosd_watchdog_timeout_ms(&wd, now_ns()),
+				vqos_uplinks_tend(now_ns()));
 		ret = vqos_ctl_server_poll(d->ctl, wait < 0 || wait > 100 ? 100 : wait);
 		if (ret < 0)
 			break;

@@ -82,15 +82,17 @@ static inline uint64_t sum_len(struct rte_mbuf *const *pkts, uint16_t n)
  * counted, and the port goes on at its classes' rate as if the link took
  * them, as a NIC with its link down does. Returns how many were dropped:
  * 0 while the link is up (a full uplink is backpressure, never a drop) or
- * within the hold (a peer that restarts loses nothing). */
+ * within the hold (a peer that restarts loses nothing). Packets refused
+ * are counted (uplink_full) the first time only, not at each @p retry. */
 static uint16_t uplink_refused(struct vqos_port *p, struct rte_mbuf **pkts, uint16_t n,
-			       uint64_t now)
+			       uint64_t now, bool retry)
 {
 	struct vqos_dp_dir_stats *st = &p->stats[VQOS_DIR_TX];
 
-	if (p->up == NULL || __atomic_load_n(&p->up->link_up, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&p->up->link_up, __ATOMIC_RELAXED)) {
 		p->tx_down_since = 0;
-		STAT_ADD(st->uplink_full, 1);
+		if (!retry)
+			STAT_ADD(st->uplink_full, n);
 		return 0;
 	}
 	if (p->tx_down_since == 0) {
@@ -104,20 +106,25 @@ static uint16_t uplink_refused(struct vqos_port *p, struct rte_mbuf **pkts, uint
 	return n;
 }
 
-/* Give pkts[0..n) to the uplink, counting what it took; returns how many
- * left the port's hands: taken, or dropped by uplink_refused(). */
+/* Give pkts[0..n) to the uplink (again, if @p retry: they were held),
+ * counting what it took; returns how many left the port's hands: taken, or
+ * dropped by uplink_refused(). */
 static inline uint16_t uplink_give(struct vqos_port *p, struct rte_mbuf **pkts, uint16_t n,
-				   uint64_t now)
+				   uint64_t now, bool retry)
 {
 	struct vqos_dp_dir_stats *st = &p->stats[VQOS_DIR_TX];
+	const struct vqos_uplink *up = p->up;
 	uint32_t len[VQOS_PEND_MAX];
 	uint64_t bytes = 0;
 	uint16_t i, sent;
 
+	/* closed while the control thread reconnects it: its link is down */
+	if (unlikely(!__atomic_load_n(&up->attached, __ATOMIC_ACQUIRE)))
+		return uplink_refused(p, pkts, n, now, retry);
 	/* The uplink owns what it took: read lengths before handing over. */
 	for (i = 0; i < n; i++)
 		len[i] = rte_pktmbuf_pkt_len(pkts[i]);
-	sent = rte_eth_tx_burst(p->uplink_port, 0, pkts, n);
+	sent = rte_eth_tx_burst(up->eth, 0, pkts, n);
 	for (i = 0; i < sent; i++)
 		bytes += len[i];
 	STAT_ADD(st->packets, sent);
@@ -126,7 +133,7 @@ static inline uint16_t uplink_give(struct vqos_port *p, struct rte_mbuf **pkts, 
 		p->tx_down_since = 0; /* it takes packets: whatever its link says */
 		return n;
 	}
-	return sent + uplink_refused(p, &pkts[sent], n - sent, now);
+	return sent + uplink_refused(p, &pkts[sent], n - sent, now, retry);
 }
 
 /* Give pkts[0..n) to the container's rx vring; returns how many it took. */
@@ -160,7 +167,8 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pas
 		uint32_t backlog;
 
 		if (!burst_empty(b)) {
-			uint16_t sent = uplink_give(p, &b->pkts[b->head], b->n - b->head, now);
+			uint16_t sent =
+				uplink_give(p, &b->pkts[b->head], b->n - b->head, now, true);
 
 			b->head += sent;
 			moved += sent;
@@ -204,7 +212,7 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pas
 			STAT_ADD(s->drops, n - kept);
 			rte_pktmbuf_free_bulk(&pkts[kept], n - kept);
 		}
-		sent = uplink_give(p, pkts, kept, now);
+		sent = uplink_give(p, pkts, kept, now, false);
 		moved += sent;
 		if (sent < kept) {
 			/* Out of the schedule until the uplink took them all: a
@@ -335,8 +343,11 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_
 
 	for (i = 0; i < st->n_up; i++) {
 		const struct vqos_dp_uplink *u = &st->up[i];
-		uint16_t n = rte_eth_rx_burst(u->eth, 0, pkts, VQOS_DP_BURST);
+		uint16_t n;
 
+		if (unlikely(!__atomic_load_n(&u->up->attached, __ATOMIC_ACQUIRE)))
+			continue; /* closed while the control thread reconnects it */
+		n = rte_eth_rx_burst(u->up->eth, 0, pkts, VQOS_DP_BURST);
 		if (n == 0)
 			continue;
 		st->polled = true;

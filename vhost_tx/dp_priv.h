@@ -37,7 +37,6 @@ struct vqos_burst {
  * Control threads only (port.c's registry). */
 struct vqos_uplink {
 	char *devargs;		  /* as the ports name it */
-	uint16_t eth;		  /* its ethdev port id */
 	unsigned int refs;	  /* ports that use it */
 	unsigned int capacity;	  /* ports its pool is sized for */
 	struct rte_mempool *pool; /* mbufs of its ports, both directions */
@@ -47,6 +46,20 @@ struct vqos_uplink {
 	 * time, then dropped. Written by the thread that raises the event, read
 	 * by the data path and the control side. */
 	bool link_up;
+	/* Its ethdev, read by the data path only while attached (acquire). A
+	 * virtio_user uplink that connected to its peer cannot connect again
+	 * once the peer is gone: the control thread detaches it (the data path
+	 * then treats it as a link down), closes it and probes it again until
+	 * the peer is back (vqos_uplinks_tend()); eth may then be another id. */
+	uint16_t eth;
+	bool attached;
+	/* Control thread: the link went down on an uplink that cannot reconnect
+	 * (set by the LSC handler, taken by vqos_uplinks_tend()) */
+	bool lost;
+	uint64_t lost_ns;  /* when the control thread saw it lost */
+	uint64_t retry_ns; /* next look at its peer while detached */
+	uint64_t said_ns;  /* the last failed probe logged */
+	struct vqos_dp *dp;
 };
 
 struct vqos_port {
@@ -57,9 +70,8 @@ struct vqos_port {
 	bool client;
 	unsigned int uplink_ports; /* ports its uplink is sized for, if it opens it */
 	int refused_vid;	   /* the last second connection refused (logged once) */
-	uint16_t uplink_port;	   /* ethdev port id of the uplink */
-	struct vqos_uplink *up;
-	uint64_t mac; /* its container's MAC (vqos_dp_mac_key()), if has_mac */
+	struct vqos_uplink *up;	   /* its uplink, shared or its own */
+	uint64_t mac;		   /* its container's MAC (vqos_dp_mac_key()), if has_mac */
 	bool has_mac;
 	struct rte_mempool *pool;
 	struct vqos_dp *dp;
@@ -93,7 +105,7 @@ struct vqos_port {
  */
 /* An uplink as one lcore's state polls it. */
 struct vqos_dp_uplink {
-	uint16_t eth;	    /* ethdev port id */
+	struct vqos_uplink *up;
 	uint32_t n;	    /* ports of the state on it */
 	uint32_t *port;	    /* [n]: their indices in the state's port[] */
 	uint64_t *mac;	    /* [n], n > 1: their containers' MACs, sorted */

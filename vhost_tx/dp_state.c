@@ -61,11 +61,11 @@ static int uplinks_build(struct vqos_dp_state *st, char *err, size_t errlen)
 		struct vqos_dp_uplink *u = NULL;
 
 		for (unsigned int k = 0; k < st->n_up && u == NULL; k++)
-			if (st->up[k].eth == st->port[i]->uplink_port)
+			if (st->up[k].up == st->port[i]->up)
 				u = &st->up[k];
 		if (u == NULL) {
 			u = &st->up[st->n_up++];
-			u->eth = st->port[i]->uplink_port;
+			u->up = st->port[i]->up;
 			u->port = calloc(st->n, sizeof(*u->port));
 			if (u->port == NULL)
 				return -ENOMEM;

@@ -8,6 +8,7 @@
  * (its mutex is never taken by the data path).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_dev.h>
@@ -169,6 +171,23 @@ static int clear_stale_socket(const char *path, char *err, size_t errlen)
 	return unlink(path) == 0 ? 0 : -errno;
 }
 
+/* The value of @p key (",path=") in @p devargs, in @p out; false if none. */
+static bool devargs_value(const char *devargs, const char *key, char *out, size_t outlen)
+{
+	const char *v = strstr(devargs, key);
+	size_t n;
+
+	if (v == NULL)
+		return false;
+	v += strlen(key);
+	n = strcspn(v, ",");
+	if (n == 0 || n >= outlen)
+		return false;
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return true;
+}
+
 /* An uplink that listens on a socket of its own, net_vhost (iface=) unless
  * client=1, net_virtio_user (path=) with server=1: a vqosd that died left
  * it behind, so clear a stale one as for container sockets. Other
@@ -176,8 +195,7 @@ static int clear_stale_socket(const char *path, char *err, size_t errlen)
 static int clear_stale_uplink_socket(const char *devargs, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	const char *iface, *key;
-	size_t n;
+	const char *key;
 
 	if (strncmp(devargs, "net_vhost", strlen("net_vhost")) == 0 &&
 	    strstr(devargs, ",client=1") == NULL)
@@ -187,16 +205,29 @@ static int clear_stale_uplink_socket(const char *devargs, char *err, size_t errl
 		key = ",path=";
 	else
 		return 0;
-	iface = strstr(devargs, key);
-	if (iface == NULL)
+	if (!devargs_value(devargs, key, path, sizeof(path)))
 		return 0;
-	iface += strlen(key);
-	n = strcspn(iface, ",");
-	if (n == 0 || n >= sizeof(path))
-		return 0;
-	memcpy(path, iface, n);
-	path[n] = '\0';
 	return clear_stale_socket(path, err, errlen);
+}
+
+/* Whether something listens on the socket @p devargs' path= names: a probe
+ * of a virtio_user uplink that connects would fail (and log) without. */
+static bool peer_listens(const char *devargs)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char path[sizeof(sun.sun_path)];
+	bool ok;
+	int fd;
+
+	if (!devargs_value(devargs, ",path=", path, sizeof(path)) || access(path, F_OK) != 0)
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	memcpy(sun.sun_path, path, sizeof(path));
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return ok;
 }
 
 /* Open uplinks, shared by the ports that name the same devargs. Control
@@ -277,7 +308,8 @@ static bool uplink_reconnects(const struct vqos_uplink *up)
  * whose handler is also where a server=1 uplink takes its peer's next
  * connection). The link is read here, on that thread: reading it from
  * another, while the driver handles the change, races the driver. An
- * uplink that cannot come back is said so once.
+ * uplink that cannot come back by itself is marked lost, for the control
+ * thread to reconnect (vqos_uplinks_tend()).
  */
 static int on_link_change(uint16_t eth, enum rte_eth_event_type event, void *arg, void *ret)
 {
@@ -287,12 +319,7 @@ static int on_link_change(uint16_t eth, enum rte_eth_event_type event, void *arg
 		rte_eth_link_get_nowait(eth, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
 
 	if (!now_up && __atomic_load_n(&up->link_up, __ATOMIC_RELAXED) && !uplink_reconnects(up))
-		RTE_LOG(ERR, USER1,
-			"uplink '%s': its peer went away, and a virtio_user uplink that connects "
-			"does not connect again: its ports' tx is dropped (link_down). Give it "
-			"server=1 (with an OVS dpdkvhostuserclient port), or delete and add its "
-			"ports\n",
-			up->devargs);
+		__atomic_store_n(&up->lost, true, __ATOMIC_RELEASE);
 	__atomic_store_n(&up->link_up, now_up, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -309,55 +336,57 @@ int vqos_uplink_shard(const char *devargs)
 	return shard;
 }
 
-static int uplink_start(struct vqos_port *port, char *err, size_t errlen)
+/* Probe, configure and start @p up's ethdev from its devargs, on its pool;
+ * sets up->eth. */
+static int uplink_start(struct vqos_uplink *up, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	char name[RTE_ETH_NAME_MAX_LEN];
-	size_t n = strcspn(port->uplink, ",");
+	size_t n = strcspn(up->devargs, ",");
 	int socket_id, ret;
 
+	up->eth = RTE_MAX_ETHPORTS;
 	if (n == 0 || n >= sizeof(name)) {
-		snprintf(err, errlen, "uplink '%s': no device name before ','", port->uplink);
+		snprintf(err, errlen, "uplink '%s': no device name before ','", up->devargs);
 		return -EINVAL;
 	}
-	memcpy(name, port->uplink, n);
+	memcpy(name, up->devargs, n);
 	name[n] = '\0';
-	ret = clear_stale_uplink_socket(port->uplink, err, errlen);
+	ret = clear_stale_uplink_socket(up->devargs, err, errlen);
 	if (ret < 0)
 		return ret;
-	ret = rte_dev_probe(port->uplink);
+	ret = rte_dev_probe(up->devargs);
 	if (ret < 0) {
 		/* Drivers return -1 as often as an errno: the EAL log has the reason. */
 		snprintf(err, errlen,
 			 "uplink '%s': cannot probe the device (error %d, see the log)",
-			 port->uplink, ret);
+			 up->devargs, ret);
 		return ret;
 	}
-	ret = rte_eth_dev_get_port_by_name(name, &port->uplink_port);
+	ret = rte_eth_dev_get_port_by_name(name, &up->eth);
 	if (ret < 0) {
-		snprintf(err, errlen, "uplink '%s': no ethdev named %s", port->uplink, name);
+		up->eth = RTE_MAX_ETHPORTS;
+		snprintf(err, errlen, "uplink '%s': no ethdev named %s", up->devargs, name);
 		return ret;
 	}
-	socket_id = rte_eth_dev_socket_id(port->uplink_port);
+	socket_id = rte_eth_dev_socket_id(up->eth);
 	if (socket_id < 0)
 		socket_id = (int)rte_socket_id();
 	/* link changes by interrupt where the driver has them (on_link_change) */
-	if (rte_eth_dev_info_get(port->uplink_port, &info) == 0 && info.dev_flags != NULL &&
+	if (rte_eth_dev_info_get(up->eth, &info) == 0 && info.dev_flags != NULL &&
 	    (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
 		conf.intr_conf.lsc = 1;
-	ret = rte_eth_dev_configure(port->uplink_port, 1, 1, &conf);
+	ret = rte_eth_dev_configure(up->eth, 1, 1, &conf);
 	if (ret == 0)
-		ret = rte_eth_rx_queue_setup(port->uplink_port, 0, UPLINK_RING_SIZE, socket_id,
-					     NULL, port->pool);
+		ret = rte_eth_rx_queue_setup(up->eth, 0, UPLINK_RING_SIZE, socket_id, NULL,
+					     up->pool);
 	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(port->uplink_port, 0, UPLINK_RING_SIZE, socket_id,
-					     NULL);
+		ret = rte_eth_tx_queue_setup(up->eth, 0, UPLINK_RING_SIZE, socket_id, NULL);
 	if (ret == 0)
-		ret = rte_eth_dev_start(port->uplink_port);
+		ret = rte_eth_dev_start(up->eth);
 	if (ret < 0) {
-		snprintf(err, errlen, "uplink '%s': cannot start: %s", port->uplink,
-			 strerror(-ret));
+		snprintf(err, errlen, "uplink '%s': cannot start: %s", up->devargs, strerror(-ret));
 		return ret;
 	}
 	return 0;
@@ -374,6 +403,107 @@ static void uplink_stop(uint16_t eth)
 	rte_eth_dev_close(eth);
 	if (dev != NULL)
 		rte_dev_remove(dev);
+}
+
+/* Hand @p up's started ethdev to the data path, its link as it is now. */
+static void uplink_attach(struct vqos_uplink *up)
+{
+	__atomic_store_n(&up->lost, false, __ATOMIC_RELAXED);
+	rte_eth_dev_callback_register(up->eth, RTE_ETH_EVENT_INTR_LSC, on_link_change, up);
+	on_link_change(up->eth, RTE_ETH_EVENT_INTR_LSC, up, NULL);
+	__atomic_store_n(&up->attached, true, __ATOMIC_RELEASE);
+}
+
+/* Take @p up's ethdev from the data path (which treats it as a link down
+ * from then on: held, then dropped and counted), and close it. */
+static void uplink_detach(struct vqos_uplink *up)
+{
+	__atomic_store_n(&up->attached, false, __ATOMIC_RELEASE);
+	/* no data-path lcore is inside a burst on it from here on */
+	vqos_dp_synchronize(up->dp);
+	/* -EAGAIN while it runs: wait for it to end */
+	while (rte_eth_dev_callback_unregister(up->eth, RTE_ETH_EVENT_INTR_LSC, on_link_change,
+					       up) == -EAGAIN)
+		rte_pause();
+	uplink_stop(up->eth);
+	up->eth = RTE_MAX_ETHPORTS;
+}
+
+/* A lost uplink is closed this long after the control thread saw it lost:
+ * the driver finishes its own disconnect first (virtio_user does it in an
+ * EAL alarm raised with the LSC event). */
+#define UPLINK_SETTLE_NS (20 * 1000 * 1000ull)
+/* A closed uplink is probed when its peer listens again, which is looked
+ * at this often (a connect() to its socket: no probe, no log, until then). */
+#define UPLINK_RETRY_NS (50 * 1000 * 1000ull)
+
+static uint64_t tend_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int vqos_uplinks_tend(uint64_t now_ns)
+{
+	uint64_t next = UINT64_MAX;
+	char err[512];
+
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < uplinks_n; i++) {
+		struct vqos_uplink *up = uplinks[i];
+
+		if (__atomic_load_n(&up->attached, __ATOMIC_RELAXED)) {
+			if (!__atomic_load_n(&up->lost, __ATOMIC_ACQUIRE))
+				continue;
+			if (up->lost_ns == 0)
+				up->lost_ns = now_ns;
+			if (now_ns - up->lost_ns < UPLINK_SETTLE_NS) {
+				next = RTE_MIN(next, up->lost_ns + UPLINK_SETTLE_NS);
+				continue;
+			}
+			RTE_LOG(WARNING, USER1,
+				"uplink '%s': its peer went away; closed, and probed again until "
+				"the peer is back (its ports' tx held, then dropped: link_down)\n",
+				up->devargs);
+			uplink_detach(up);
+			up->retry_ns = now_ns;
+			up->said_ns = 0;
+		}
+		if (now_ns < up->retry_ns) {
+			next = RTE_MIN(next, up->retry_ns);
+			continue;
+		}
+		up->retry_ns = now_ns + UPLINK_RETRY_NS;
+		next = RTE_MIN(next, up->retry_ns);
+		if (!peer_listens(up->devargs))
+			continue;
+		if (uplink_start(up, err, sizeof(err)) == 0) {
+			uint64_t took = tend_clock_ns() - now_ns;
+
+			uplink_attach(up);
+			RTE_LOG(NOTICE, USER1,
+				"uplink '%s': connected again, %.3f s after its peer went away "
+				"(the probe took %.3f s)\n",
+				up->devargs, (double)(now_ns - up->lost_ns) / 1e9,
+				(double)took / 1e9);
+			up->lost_ns = 0;
+			continue;
+		}
+		if (up->eth != RTE_MAX_ETHPORTS)
+			uplink_stop(up->eth); /* probed, did not start */
+		up->eth = RTE_MAX_ETHPORTS;
+		/* a peer that listens and fails each probe: said once a second */
+		if (now_ns - up->said_ns >= 1000000000ull) {
+			RTE_LOG(WARNING, USER1, "%s; probed again while its peer listens\n", err);
+			up->said_ns = now_ns;
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	if (next == UINT64_MAX)
+		return -1;
+	return (int)RTE_MIN((next - RTE_MIN(next, now_ns) + 999999) / 1000000, (uint64_t)INT_MAX);
 }
 
 /* Join the port's uplink, opening it if no port uses it yet. */
@@ -407,7 +537,6 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 		} else {
 			up->refs++;
 			port->up = up;
-			port->uplink_port = up->eth;
 			port->pool = up->pool;
 		}
 		goto out;
@@ -433,22 +562,19 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 		goto out;
 	}
 	port->pool = up->pool;
-	ret = uplink_start(port, err, errlen);
+	up->dp = port->dp;
+	ret = uplink_start(up, err, errlen);
 	if (ret < 0) {
-		if (port->uplink_port != RTE_MAX_ETHPORTS)
-			uplink_stop(port->uplink_port);
-		port->uplink_port = RTE_MAX_ETHPORTS;
+		if (up->eth != RTE_MAX_ETHPORTS)
+			uplink_stop(up->eth);
 		pool_close(up->pool);
 		port->pool = NULL;
 		free(up->devargs);
 		free(up);
 		goto out;
 	}
-	up->eth = port->uplink_port;
 	up->refs = 1;
-	/* as its LSC events say from now on, and as it is now */
-	rte_eth_dev_callback_register(up->eth, RTE_ETH_EVENT_INTR_LSC, on_link_change, up);
-	on_link_change(up->eth, RTE_ETH_EVENT_INTR_LSC, up, NULL);
+	uplink_attach(up);
 	up->shard = port->shard;
 	uplinks[uplinks_n++] = up;
 	port->up = up;
@@ -466,11 +592,8 @@ static void uplink_close(struct vqos_port *port)
 		return;
 	pthread_mutex_lock(&registry_lock);
 	if (--up->refs == 0) {
-		/* -EAGAIN while it runs: wait for it to end */
-		while (rte_eth_dev_callback_unregister(up->eth, RTE_ETH_EVENT_INTR_LSC,
-						       on_link_change, up) == -EAGAIN)
-			rte_pause();
-		uplink_stop(up->eth);
+		if (__atomic_load_n(&up->attached, __ATOMIC_RELAXED))
+			uplink_detach(up); /* its ports are out of the data path already */
 		pool_close(up->pool);
 		for (size_t i = 0; i < uplinks_n; i++)
 			if (uplinks[i] == up) {
@@ -486,7 +609,6 @@ static void uplink_close(struct vqos_port *port)
 	}
 	pthread_mutex_unlock(&registry_lock);
 	port->up = NULL;
-	port->uplink_port = RTE_MAX_ETHPORTS;
 }
 
 /*
@@ -578,7 +700,6 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 		port->mac = vqos_dp_mac_key(ea.addr_bytes);
 		port->has_mac = true;
 	}
-	port->uplink_port = RTE_MAX_ETHPORTS;
 	if (port->name == NULL || port->socket == NULL || port->uplink == NULL) {
 		port_free(port);
 		snprintf(err, errlen, "port %s: out of memory", params->name);

@@ -52,6 +52,8 @@ static const uint8_t nobody[6] = { 0x02, 0, 0, 0, 0, 0x99 };
 
 static struct vqos_dp *dp;
 static uint64_t clock_ns;
+/* port.c's view of the shared fake uplink: attached, link up */
+static struct vqos_uplink uplink;
 
 static uint64_t fuzz_clock(void)
 {
@@ -178,11 +180,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dp->hz = 1000000000;
 	dp->clock = fuzz_clock;
 	clock_ns = 1000000000;
+	uplink = (struct vqos_uplink){
+		.eth = FAKE_ETH0, .attached = true, .link_up = true, .dp = dp
+	};
 	for (unsigned int i = 0; i < N_PORTS; i++) {
 		struct vqos_port *p = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*p));
 
 		memset(p, 0, sizeof(*p));
-		p->uplink_port = FAKE_ETH0;
+		p->up = &uplink;
 		p->has_mac = true;
 		p->mac = vqos_dp_mac_key(mac[i]);
 		p->pool = fake_pool;

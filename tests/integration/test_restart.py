@@ -12,7 +12,7 @@ client=1). Nothing but vqosd is restarted:
   ways, within RESUME_S, neither restarted;
 - the uplink's peer is killed and another started: vqosd's uplink takes its
   connection and forwards again (a virtio_user uplink that connects to its
-  peer cannot: vqosd says so, and drops what the container sends).
+  peer is opened again by vqosd instead: test_uplink_reprobe).
 """
 import os
 import signal

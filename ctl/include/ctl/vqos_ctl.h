@@ -93,7 +93,7 @@ struct vqos_ctl_port {
 		uint64_t drops;	      /**< packets dropped by vqosd */
 		uint64_t shaped;      /**< times the port's class ran out of tokens */
 		uint64_t backlog;     /**< packets waiting: tx in the vring, rx in vqosd's queue */
-		uint64_t uplink_full; /**< times the uplink took fewer than offered */
+		uint64_t uplink_full; /**< tx: packets the uplink refused, each once */
 		uint64_t link_down;   /**< tx: packets dropped, the uplink's link down */
 		uint64_t vring_full;  /**< times the container's rx vring had no room */
 		uint64_t backlogged;  /**< tx: looks that found a burst or more waiting */

@@ -81,7 +81,8 @@ struct vqos_dp_dir_stats {
 	uint64_t bytes;
 	/** Packets dropped by vqosd: police red, queue full, no container. */
 	uint64_t drops;
-	/** tx: times the uplink took fewer packets than offered (OVS is full). */
+	/** tx: packets the uplink refused (OVS is full), held and given again:
+	 *  each counted once, however many times it is given. */
 	uint64_t uplink_full;
 	/** tx: packets dropped because the uplink's link was down for longer than
 	 *  the hold (vqos_dp_set_uplink_hold()); not counted in drops. */
@@ -345,6 +346,18 @@ unsigned int vqos_port_shard(const struct vqos_port *port);
  * -1 when no open port uses it.
  */
 int vqos_uplink_shard(const char *devargs);
+
+/**
+ * Reconnect lost uplinks. A net_virtio_user uplink that connects to its peer
+ * (no server=1) is never connected again by DPDK once the peer is gone: the
+ * control thread calls this every time it wakes, and it closes such an
+ * uplink (its ports' tx is then held for the hold time, then dropped and
+ * counted as link_down), then probes it again, at growing intervals up to
+ * 0.5 s, until the peer is back; on the same mbuf pool, every port of the
+ * uplink kept as it was. Control thread only.
+ * @return milliseconds until it wants to be called again, or -1.
+ */
+int vqos_uplinks_tend(uint64_t now_ns);
 
 /** Fill @p info with the port's state and counters. */
 void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *info);
