@@ -6,13 +6,10 @@
  * The reply is JSON; -j prints it as it is, and the text view is rendered
  * from the very same JSON (print.c), so the two never disagree.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,8 +17,6 @@
 #include "vqos_version.h"
 #include "vqosctl_calibrate.h"
 #include "vqosctl_print.h"
-
-#define MAX_REPLY (64u << 20)
 
 static void usage(FILE *f)
 {
@@ -50,109 +45,19 @@ static void usage(FILE *f)
 		VQOS_CTL_DEFAULT_SOCKET);
 }
 
-/* Send @p req to @p path and return the whole reply (malloc'ed), or NULL. */
-static char *talk(const char *path, const char *req)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	size_t len = 0, cap = 4096;
-	char *buf = NULL, *nbuf;
-	ssize_t n;
-	int fd;
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "vqosctl: %s: path too long\n", path);
-		return NULL;
-	}
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "vqosctl: cannot connect to %s: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	for (size_t off = 0, total = strlen(req); off < total; off += (size_t)n) {
-		n = send(fd, req + off, total - off, MSG_NOSIGNAL);
-		/* a busy vqosd answers and closes without reading: its answer waits */
-		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
-			break;
-		if (n < 0) {
-			fprintf(stderr, "vqosctl: send to %s: %s\n", path, strerror(errno));
-			goto fail;
-		}
-	}
-	buf = malloc(cap);
-	for (;;) {
-		if (buf == NULL)
-			goto oom;
-		n = recv(fd, buf + len, cap - len - 1, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "vqosctl: receive from %s: %s\n", path, strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len + 1 == cap) {
-			if (cap >= MAX_REPLY) {
-				fprintf(stderr, "vqosctl: reply over %u bytes\n", MAX_REPLY);
-				goto fail;
-			}
-			cap *= 2;
-			nbuf = realloc(buf, cap);
-			if (nbuf == NULL)
-				goto oom;
-			buf = nbuf;
-		}
-	}
-	buf[len] = '\0';
-	close(fd);
-	return buf;
-oom:
-	fprintf(stderr, "vqosctl: out of memory\n");
-fail:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return NULL;
-}
-
 /*
  * One request: @p argv as words. On success *result is the result (the
  * caller owns it). @return the exit status: 0, 1 refused, 2 cannot talk.
  */
 static int request(const char *path, int argc, const char *const *argv, bool stats, json_t **result)
 {
-	json_t *reply, *status;
-	char *req, *line;
+	char err[4096];
+	int ret = vqos_ctl_call(path, argc, argv, stats, result, err, sizeof(err));
 
-	*result = NULL;
-	req = vqos_ctl_request_encode(argc, argv, stats);
-	if (req == NULL) {
-		fprintf(stderr, "vqosctl: too many arguments (at most %d)\n", VQOS_CTL_MAX_ARGS);
-		return 2;
-	}
-	line = talk(path, req);
-	free(req);
-	if (line == NULL)
-		return 2;
-	reply = json_loads(line, 0, NULL);
-	free(line);
-	status = json_object_get(reply, "status");
-	if (!json_is_integer(status)) {
-		fprintf(stderr, "vqosctl: malformed reply from %s\n", path);
-		json_decref(reply);
-		return 2;
-	}
-	if (json_integer_value(status) != 0) {
-		fprintf(stderr, "vqosctl: %s\n",
-			json_string_value(json_object_get(reply, "error")) ?: "refused");
-		json_decref(reply);
-		return 1;
-	}
-	*result = json_incref(json_object_get(reply, "result"));
-	json_decref(reply);
-	return 0;
+	if (ret == 0)
+		return 0;
+	fprintf(stderr, "vqosctl: %s\n", err);
+	return ret == VQOS_CTL_CALL_NO_TALK ? 2 : 1;
 }
 
 /* Take `port show` and `lcore show` now. @return as request(). */

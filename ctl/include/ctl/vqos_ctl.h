@@ -72,6 +72,19 @@ void vqos_ctl_request_release(struct vqos_ctl_request *req);
  */
 char *vqos_ctl_request_encode(int argc, const char *const argv[], bool stats);
 
+/** vqos_ctl_call(): no answer from vqosd (cannot connect, malformed reply). */
+#define VQOS_CTL_CALL_NO_TALK 1
+
+/**
+ * One request to the vqosd listening at @p path (client.c): @p argv as words,
+ * @p stats as vqosctl's -s.
+ * @return 0 with *result vqosd's result (the caller owns it); vqosd's
+ * negative errno status with its error message in @p err; or
+ * VQOS_CTL_CALL_NO_TALK with the reason in @p err.
+ */
+int vqos_ctl_call(const char *path, int argc, const char *const *argv, bool stats, json_t **result,
+		  char *err, size_t errlen);
+
 /** Encode a reply line (with its newline); steals @p result. Never NULL but out of memory. */
 char *vqos_ctl_reply_encode(int status, const char *error, json_t *result);
 
