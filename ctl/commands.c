@@ -355,62 +355,140 @@ static int cmd_class_edit(const struct vqos_ctl_env *env, const struct vqos_ctl_
 		&applied, result);
 }
 
-/* port add NAME socket PATH uplink DEVARGS [mode server|client] [mac MAC] */
+#define PORT_ADD_USAGE                                                                             \
+	"port add NAME socket PATH uplink DEVARGS [mode server|client] [mac MAC] "                 \
+	"[tx CLASS...] [rx CLASS...]"
+
+/* Whether argv[i] starts a leaf of `port add`: tx or rx, at a key's place. */
+static bool leaf_word(const char *w)
+{
+	return strcmp(w, "tx") == 0 || strcmp(w, "rx") == 0;
+}
+
+/*
+ * One `tx|rx KEY VALUE...` group of `port add` at argv[0] (its direction
+ * word) up to the next group, into add's leaves: the words of `class add`,
+ * the class's port implied, its name the port's unless given. @return the
+ * words it took, or -EINVAL with @p err.
+ */
+static int port_add_leaf(struct vqos_ctl_port_add *add, int argc, const char *const *argv,
+			 char *err, size_t errlen)
+{
+	const char *words[VQOS_CTL_MAX_ARGS + 4];
+	int dir = strcmp(argv[0], "rx") == 0, n = 0, end = 1;
+	bool named = false;
+	struct vqos_conf_class *c;
+	char why[256];
+
+	while (end < argc && !leaf_word(argv[end])) {
+		if (strcmp(argv[end], "port") == 0) {
+			snprintf(err, errlen,
+				 "port add: %s class: 'port' is implied (the port being added)",
+				 argv[0]);
+			return -EINVAL;
+		}
+		named |= strcmp(argv[end], "name") == 0;
+		end += end + 1 < argc ? 2 : 1;
+	}
+	if (add->n_leaves[dir] == VQOS_CTL_PORT_LEAVES_MAX) {
+		snprintf(err, errlen, "port add: more than %d %s classes", VQOS_CTL_PORT_LEAVES_MAX,
+			 argv[0]);
+		return -EINVAL;
+	}
+	if (!named) {
+		words[n++] = "name";
+		words[n++] = add->port.name;
+	}
+	words[n++] = "port";
+	words[n++] = add->port.name;
+	for (int k = 1; k < end; k++)
+		words[n++] = argv[k];
+	c = &add->leaf[dir][add->n_leaves[dir]];
+	if (vqos_conf_class_from_words(n, words, c, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "port add: %s class: %s", argv[0], why);
+		return -EINVAL;
+	}
+	for (size_t k = 0; k < add->n_leaves[dir]; k++)
+		if (strcmp(add->leaf[dir][k].name, c->name) == 0) {
+			snprintf(err, errlen,
+				 "port add: %s class '%s' given twice (name each leaf of a "
+				 "direction)",
+				 argv[0], c->name);
+			return -EINVAL;
+		}
+	add->n_leaves[dir]++;
+	return end;
+}
+
+/* port add NAME socket PATH uplink DEVARGS [mode server|client] [mac MAC]
+ *          [tx CLASS...] [rx CLASS...]... */
 static int cmd_port_add(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 			int argc, const char *const *argv, json_t **result, char *err,
 			size_t errlen)
 {
 	struct vqos_ctl_applied applied = { 0 };
-	struct vqos_conf_port port = { 0 };
+	struct vqos_ctl_port_add *add = calloc(1, sizeof(*add));
+	struct vqos_conf_port *port;
 	bool have_socket = false, have_uplink = false;
-	int i, ret;
+	int i, ret = -EINVAL;
 
-	if (snprintf(port.name, sizeof(port.name), "%s", argv[0]) >= (int)sizeof(port.name)) {
-		snprintf(err, errlen, "port add: name '%s' is too long", argv[0]);
-		return -EINVAL;
+	if (add == NULL) {
+		snprintf(err, errlen, "port add: out of memory");
+		return -ENOMEM;
 	}
-	for (i = 1; i + 1 < argc; i += 2) {
+	port = &add->port;
+	if (snprintf(port->name, sizeof(port->name), "%s", argv[0]) >= (int)sizeof(port->name)) {
+		snprintf(err, errlen, "port add: name '%s' is too long", argv[0]);
+		goto out;
+	}
+	for (i = 1; i + 1 < argc && !leaf_word(argv[i]); i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
 		char *dst = NULL;
 		size_t size = 0;
 
 		if (strcmp(k, "socket") == 0) {
-			dst = port.socket, size = sizeof(port.socket), have_socket = true;
+			dst = port->socket, size = sizeof(port->socket), have_socket = true;
 		} else if (strcmp(k, "uplink") == 0) {
-			dst = port.uplink, size = sizeof(port.uplink), have_uplink = true;
+			dst = port->uplink, size = sizeof(port->uplink), have_uplink = true;
 		} else if (strcmp(k, "mac") == 0) {
 			if (!vqos_conf_mac_valid(v)) {
 				snprintf(err, errlen,
 					 "port add: mac '%s' is not a unicast MAC address such as "
 					 "02:00:00:00:00:01",
 					 v);
-				return -EINVAL;
+				goto out;
 			}
-			dst = port.mac, size = sizeof(port.mac);
+			dst = port->mac, size = sizeof(port->mac);
 		} else if (strcmp(k, "mode") == 0 &&
 			   (strcmp(v, "server") == 0 || strcmp(v, "client") == 0)) {
-			port.client = strcmp(v, "client") == 0;
+			port->client = strcmp(v, "client") == 0;
 			continue;
 		} else {
 			snprintf(err, errlen,
-				 "port add: unexpected '%s %s'; usage: port add NAME "
-				 "socket PATH uplink DEVARGS [mode server|client] [mac MAC]",
-				 k, v);
-			return -EINVAL;
+				 "port add: unexpected '%s %s'; usage: " PORT_ADD_USAGE, k, v);
+			goto out;
 		}
 		if (snprintf(dst, size, "%s", v) >= (int)size) {
 			snprintf(err, errlen, "port add: %s '%s' is too long", k, v);
-			return -EINVAL;
+			goto out;
 		}
 	}
-	if (i < argc || !have_socket || !have_uplink) {
-		snprintf(err, errlen,
-			 "port add: usage: port add NAME socket PATH uplink DEVARGS "
-			 "[mode server|client] [mac MAC]");
-		return -EINVAL;
+	while (i < argc && leaf_word(argv[i])) {
+		int n = port_add_leaf(add, argc - i, argv + i, err, errlen);
+
+		if (n < 0)
+			goto out;
+		i += n;
 	}
-	ret = env->ops->port_add(env->ops->aux, &port, &applied, err, errlen);
-	return applied_reply(ret, &applied, result);
+	if (i < argc || !have_socket || !have_uplink) {
+		snprintf(err, errlen, "port add: usage: " PORT_ADD_USAGE);
+		goto out;
+	}
+	ret = applied_reply(env->ops->port_add(env->ops->aux, add, &applied, err, errlen), &applied,
+			    result);
+out:
+	free(add);
+	return ret;
 }
 
 #define PORT_COST_USAGE "NAME [packet CYCLES] [byte CYCLES] | NAME none"
@@ -591,9 +669,10 @@ static const struct command commands[] = {
 	  .writes = true,
 	  .handler = cmd_class_edit },
 	{ .words = "port add",
-	  .usage = "NAME socket PATH uplink DEVARGS [mode server|client] [mac MAC]",
+	  .usage = "NAME socket PATH uplink DEVARGS [mode server|client] [mac MAC] [tx CLASS...] "
+		   "[rx CLASS...]",
 	  .min_args = 5,
-	  .max_args = 7,
+	  .max_args = 64,
 	  .writes = true,
 	  .handler = cmd_port_add },
 	{ .words = "port del",

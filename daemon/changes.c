@@ -414,9 +414,26 @@ static int running_conf(struct vqosd *d, struct vqos_conf **conf, char *err, siz
 	return ret;
 }
 
-int vqosd_port_add(struct vqosd *d, const struct vqos_conf_port *port, struct vqos_ctl_applied *out,
-		   char *err, size_t errlen)
+/* Append @p n classes @p add to direction @p cd of a configuration. */
+static int classes_append(struct vqos_conf_dir *cd, const struct vqos_conf_class *add, size_t n)
 {
+	struct vqos_conf_class *c;
+
+	if (n == 0)
+		return 0;
+	c = realloc(cd->classes, (cd->n_classes + n) * sizeof(*c));
+	if (c == NULL)
+		return -ENOMEM;
+	memcpy(&c[cd->n_classes], add, n * sizeof(*c));
+	cd->classes = c;
+	cd->n_classes += n;
+	return 0;
+}
+
+int vqosd_port_add(struct vqosd *d, const struct vqos_ctl_port_add *add,
+		   struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	const struct vqos_conf_port *port = &add->port;
 	struct vqos_conf *conf = NULL, *checked = NULL;
 	struct vqos_conf_port *ports;
 	char *text = NULL, why[VQOS_CONF_DEVARGS_MAX + 160];
@@ -429,14 +446,27 @@ int vqosd_port_add(struct vqosd *d, const struct vqos_conf_port *port, struct vq
 	ret = running_conf(d, &conf, err, errlen);
 	if (ret < 0)
 		return ret;
+	for (int dir = 0; dir < VQOS_DIR_N; dir++)
+		if ((dir ? conf->rx : conf->tx).n_classes > 0 && add->n_leaves[dir] == 0) {
+			snprintf(err, errlen,
+				 "port add: the %s class tree needs a leaf for port %s: give it "
+				 "after the port, e.g. `%s parent PARENT rate RATE ceil CEIL`",
+				 dir ? "rx" : "tx", port->name, dir ? "rx" : "tx");
+			vqos_conf_free(conf);
+			return -EINVAL;
+		}
 	ports = realloc(conf->ports, (conf->n_ports + 1) * sizeof(*ports));
-	if (ports == NULL) {
+	if (ports != NULL) {
+		conf->ports = ports;
+		conf->ports[conf->n_ports++] = *port;
+	}
+	/* its leaves, as if the file had them: one change, validated whole */
+	if (ports == NULL || classes_append(&conf->tx, add->leaf[0], add->n_leaves[0]) < 0 ||
+	    classes_append(&conf->rx, add->leaf[1], add->n_leaves[1]) < 0) {
 		vqos_conf_free(conf);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	conf->ports = ports;
-	conf->ports[conf->n_ports++] = *port;
 	/* the file's rules (names, sockets, uplinks unique...) by a round trip */
 	ret = vqos_conf_dump(conf, &text);
 	if (ret == 0)
@@ -449,7 +479,9 @@ int vqosd_port_add(struct vqosd *d, const struct vqos_conf_port *port, struct vq
 	}
 	ret = apply_conf(d, conf, out, err, errlen);
 	if (ret == 0)
-		snprintf(out->note, sizeof(out->note), "port %s added", port->name);
+		snprintf(out->note, sizeof(out->note),
+			 "port %s added, with %zu tx and %zu rx class(es)", port->name,
+			 add->n_leaves[0], add->n_leaves[1]);
 	return ret;
 }
 

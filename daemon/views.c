@@ -277,10 +277,10 @@ static int ops_class_edit(void *aux, int dir, int verb, const struct vqos_conf_c
 	return vqosd_class_edit(aux, dir, verb, c, out, err, errlen);
 }
 
-static int ops_port_add(void *aux, const struct vqos_conf_port *port, struct vqos_ctl_applied *out,
-			char *err, size_t errlen)
+static int ops_port_add(void *aux, const struct vqos_ctl_port_add *add,
+			struct vqos_ctl_applied *out, char *err, size_t errlen)
 {
-	return vqosd_port_add(aux, port, out, err, errlen);
+	return vqosd_port_add(aux, add, out, err, errlen);
 }
 
 static int ops_port_del(void *aux, const char *name, struct vqos_ctl_applied *out, char *err,

@@ -79,8 +79,8 @@ int vqosd_lcore_set(struct vqosd *d, const char *key, const char *value, char *e
 int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen);
 
 /** vqosctl port add: @p port joins the running ports (trees must give it leaves). */
-int vqosd_port_add(struct vqosd *d, const struct vqos_conf_port *port, struct vqos_ctl_applied *out,
-		   char *err, size_t errlen);
+int vqosd_port_add(struct vqosd *d, const struct vqos_ctl_port_add *add,
+		   struct vqos_ctl_applied *out, char *err, size_t errlen);
 
 /** vqosctl port del: port @p name goes (its classes must go with it). */
 int vqosd_port_del(struct vqosd *d, const char *name, struct vqos_ctl_applied *out, char *err,

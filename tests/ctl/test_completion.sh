@@ -67,8 +67,10 @@ else
 	echo "FAIL: -S not passed on: '$(<"$asked")'"
 fi
 expect "vqosctl port cost c1 " "packet byte none"
-expect "vqosctl port add c3 socket /tmp/c3.sock uplink net_vhost0 " "socket uplink mode mac"
+expect "vqosctl port add c3 socket /tmp/c3.sock uplink net_vhost0 " "socket uplink mode mac tx rx"
 expect "vqosctl port add c3 socket /tmp/c3.sock uplink net_vhost0 mode " "server client"
+expect "vqosctl port add c3 socket /tmp/c3.sock uplink net_vhost0 tx parent root " \
+	"tx rx name parent rate ceil burst cburst prio quantum pps cpps cps ccps limit match"
 expect "vqosctl lcore " "show set"
 expect "vqosctl lcore set " "sleep_max"
 expect "vqosctl stats " "--prometheus"

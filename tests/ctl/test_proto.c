@@ -146,9 +146,21 @@ static int fake_port_cost(void *aux, const char *name, const struct vqos_conf_co
 	return 0;
 }
 
+/* What `port add` handed the daemon last. */
+static struct vqos_ctl_port_add last_add;
+
+static int fake_port_add(void *aux, const struct vqos_ctl_port_add *add,
+			 struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	last_add = *add;
+	out->changed = true;
+	return 0;
+}
+
 static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports,
 					 .lcore_foreach = fake_lcores,
-					 .port_cost = fake_port_cost };
+					 .port_cost = fake_port_cost,
+					 .port_add = fake_port_add };
 static const struct vqos_ctl_env env = { .ops = &ops };
 
 static int run(const char *text, json_t **result, char *err)
@@ -173,6 +185,103 @@ static int run_admin(int argc, const char *const *words, char *err)
 	ret = vqos_ctl_dispatch(&env, &req, &result, err, 256);
 	json_decref(result);
 	return ret;
+}
+
+/* port add NAME ... [tx CLASS...] [rx CLASS...]: each group a leaf of the
+ * new port, its name the port's unless given; bad words named. */
+static void test_port_add_leaves(void **state)
+{
+	const char *two[] = { "port",
+			      "add",
+			      "web",
+			      "socket",
+			      "/run/vqos/web.sock",
+			      "uplink",
+			      "net_virtio_user3,path=/run/vqos/o.sock,server=1",
+			      "mac",
+			      "02:00:00:00:00:07",
+			      "tx",
+			      "parent",
+			      "root",
+			      "rate",
+			      "10mbit",
+			      "ceil",
+			      "20mbit",
+			      "prio",
+			      "2",
+			      "rx",
+			      "parent",
+			      "root",
+			      "rate",
+			      "5mbit",
+			      "rx",
+			      "name",
+			      "web-voice",
+			      "parent",
+			      "root",
+			      "pps",
+			      "1kpps",
+			      "match",
+			      "dscp 46" };
+	const char *plain[] = {
+		"port", "add", "c3", "socket", "/s", "uplink", "net_vhost3,iface=/u"
+	};
+	static const struct {
+		int argc;
+		const char *argv[12];
+		const char *msg;
+	} bad[] = {
+		{ 11,
+		  { "port", "add", "w", "socket", "/s", "uplink", "u", "tx", "port", "c1", "rate" },
+		  "port add: tx class: 'port' is implied (the port being added)" },
+		{ 10,
+		  { "port", "add", "w", "socket", "/s", "uplink", "u", "tx", "rate", "5kpps" },
+		  "port add: tx class: rate: '5kpps' is a packet rate: rate and ceil take bits "
+		  "(use pps, cpps)" },
+		{ 9,
+		  { "port", "add", "w", "socket", "/s", "uplink", "u", "rx", "rx" },
+		  "port add: rx class 'w' given twice (name each leaf of a direction)" },
+		{ 9,
+		  { "port", "add", "w", "socket", "/s", "uplink", "u", "tx", "prio" },
+		  "port add: tx class: prio: no value" },
+		{ 9,
+		  { "port", "add", "w", "socket", "/s", "tx", "rate", "1mbit", "uplink" },
+		  "port add: tx class: uplink: no value" },
+		{ 8,
+		  { "port", "add", "w", "socket", "/s", "tx", "rate", "1mbit" },
+		  "port add: usage: port add NAME socket PATH uplink DEVARGS [mode server|client] "
+		  "[mac MAC] [tx CLASS...] [rx CLASS...]" },
+	};
+	char err[256];
+
+	if (run_admin((int)(sizeof(two) / sizeof(two[0])), two, err) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(last_add.port.name, "web");
+	assert_string_equal(last_add.port.mac, "02:00:00:00:00:07");
+	assert_int_equal(last_add.n_leaves[0], 1);
+	assert_int_equal(last_add.n_leaves[1], 2);
+	assert_string_equal(last_add.leaf[0][0].name, "web");
+	assert_string_equal(last_add.leaf[0][0].port, "web");
+	assert_true(last_add.leaf[0][0].set & VQOS_CONF_CLASS_PORT); /* a dump says it */
+	assert_string_equal(last_add.leaf[0][0].parent, "root");
+	assert_int_equal(last_add.leaf[0][0].rate_bps, 10000000);
+	assert_int_equal(last_add.leaf[0][0].ceil_bps, 20000000);
+	assert_int_equal(last_add.leaf[0][0].prio, 2);
+	assert_string_equal(last_add.leaf[1][0].name, "web");
+	assert_int_equal(last_add.leaf[1][0].rate_bps, 5000000);
+	assert_string_equal(last_add.leaf[1][1].name, "web-voice");
+	assert_string_equal(last_add.leaf[1][1].port, "web");
+	assert_int_equal(last_add.leaf[1][1].rate_pps, 1000);
+	assert_int_equal(last_add.leaf[1][1].match.dscp, 1ull << 46);
+
+	assert_int_equal(run_admin(7, plain, err), 0);
+	assert_int_equal(last_add.n_leaves[0] + last_add.n_leaves[1], 0);
+	assert_string_equal(last_add.port.uplink, "net_vhost3,iface=/u");
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run_admin(bad[i].argc, bad[i].argv, err), -EINVAL);
+		assert_string_equal(err, bad[i].msg);
+	}
 }
 
 /* port cost NAME [packet A] [byte B] | NAME none: the words in any order,
@@ -392,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_builtins),
 		cmocka_unit_test(test_lcore_show),
 		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_port_add_leaves),
 		cmocka_unit_test(test_bottleneck_needs_a_sample),
 		cmocka_unit_test(test_reply_encode),
 		cmocka_unit_test(test_reply_error_cut_utf8),

@@ -245,6 +245,17 @@ struct vqos_ctl_applied {
 	char note[256];	   /**< what happened, for people ("port c3 added") */
 };
 
+/** Leaf classes `port add` may give a port, per direction. */
+#define VQOS_CTL_PORT_LEAVES_MAX 8
+
+/** `port add`: a port and the leaf classes it comes with. */
+struct vqos_ctl_port_add {
+	struct vqos_conf_port port;
+	/** [dir][k], dir 0 tx, 1 rx: leaves whose `port` is port.name. */
+	struct vqos_conf_class leaf[2][VQOS_CTL_PORT_LEAVES_MAX];
+	size_t n_leaves[2];
+};
+
 /** What the daemon lends the command handlers. */
 struct vqos_ctl_ops {
 	/** Call @p cb once per port, in configuration order. */
@@ -261,9 +272,10 @@ struct vqos_ctl_ops {
 	 *  direction @p dir (0 tx, 1 rx). 0, or a negative errno with @p err. */
 	int (*class_edit)(void *aux, int dir, int verb, const struct vqos_conf_class *c,
 			  struct vqos_ctl_applied *out, char *err, size_t errlen);
-	/** Add port @p port to the running ones. */
-	int (*port_add)(void *aux, const struct vqos_conf_port *port, struct vqos_ctl_applied *out,
-			char *err, size_t errlen);
+	/** Add port @p add->port to the running ones, with its leaf classes,
+	 *  as one change. */
+	int (*port_add)(void *aux, const struct vqos_ctl_port_add *add,
+			struct vqos_ctl_applied *out, char *err, size_t errlen);
 	/** Remove port @p name and its leaf classes. */
 	int (*port_del)(void *aux, const char *name, struct vqos_ctl_applied *out, char *err,
 			size_t errlen);
