@@ -175,6 +175,25 @@ done:
 	return ret;
 }
 
+/* After a change (@p ret its result): keep the running state across
+ * restarts. One that cannot be written is said in the reply (@p out, may be
+ * NULL) and the log; the change stands. @return @p ret */
+static int kept(struct vqosd *d, int ret, struct vqos_ctl_applied *out)
+{
+	char err[384];
+	size_t at;
+
+	if (ret < 0 || vqosd_state_keep(d, err, sizeof(err)) == 0)
+		return ret;
+	RTE_LOG(ERR, USER1, "the running state is not kept across restarts: %s\n", err);
+	if (out != NULL) {
+		at = strlen(out->note);
+		snprintf(out->note + at, sizeof(out->note) - at, "; not kept across restarts: %s",
+			 err);
+	}
+	return ret;
+}
+
 int vqosd_class_edit(struct vqosd *d, int dir, int verb, const struct vqos_conf_class *c,
 		     struct vqos_ctl_applied *out, char *err, size_t errlen)
 {
@@ -199,7 +218,7 @@ int vqosd_class_edit(struct vqosd *d, int dir, int verb, const struct vqos_conf_
 	snprintf(out->note, sizeof(out->note), "class %s: %s%s", c->name,
 		 out->changed ? "applied" : "nothing changed",
 		 out->rebuilt ? " (qdisc rebuilt, queues kept)" : "");
-	return 0;
+	return kept(d, 0, out);
 }
 
 /* The open port of @p d that @p cp describes exactly, or NULL. */
@@ -376,30 +395,7 @@ int vqosd_lcore_set(struct vqosd *d, const char *key, const char *value, char *e
 	d->conf->sleep_max_us = us;
 	vqosd_apply_datapath(d);
 	RTE_LOG(NOTICE, USER1, "lcores: sleep_max %llu us\n", (unsigned long long)us);
-	return 0;
-}
-
-int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen)
-{
-	struct vqos_conf *conf = NULL;
-	char status[sizeof(out->note) + 16];
-	int ret;
-
-	/* systemd holds `systemctl reload` until READY=1 comes back */
-	vqosd_notify_reloading();
-	if (d->conf_path != NULL)
-		ret = vqos_conf_load_file(d->conf_path, &conf, err, errlen);
-	else
-		ret = vqos_conf_load_string(vqos_conf_default_text(), "<embedded default>", &conf,
-					    err, errlen);
-	if (ret == 0)
-		ret = apply_conf(d, conf, out, err, errlen);
-	if (ret == 0)
-		snprintf(status, sizeof(status), "reloaded: %s", out->note);
-	else
-		snprintf(status, sizeof(status), "reload refused, nothing changed");
-	vqosd_notify_ready(status);
-	return ret;
+	return kept(d, 0, NULL);
 }
 
 /* The running state as a configuration of its own, to edit and apply. */
@@ -412,6 +408,92 @@ static int running_conf(struct vqosd *d, struct vqos_conf **conf, char *err, siz
 		ret = vqos_conf_load_string(text, "<running>", conf, err, errlen);
 	free(text);
 	return ret;
+}
+
+/*
+ * The file read again, with the run-time changes (the running state of @p d
+ * against the file as last read, d->base_text) carried over to it
+ * (vqos_conf_merge()): in @p conf, and the file's own text in @p file_text.
+ * @p note says how many were carried, and what the file overrode.
+ */
+static int reread(struct vqosd *d, struct vqos_conf **conf, char **file_text, char *note,
+		  size_t notelen, char *err, size_t errlen)
+{
+	struct vqos_policy *pol[VQOS_DIR_N] = { NULL, NULL };
+	struct vqos_conf *base = NULL, *running = NULL;
+	char report[sizeof(((struct vqos_ctl_applied *)0)->note)] = "";
+	int ret, carried = 0;
+
+	*conf = NULL;
+	*file_text = NULL;
+	if (d->conf_path != NULL)
+		ret = vqos_conf_load_file(d->conf_path, conf, err, errlen);
+	else
+		ret = vqos_conf_load_string(vqos_conf_default_text(), "<embedded default>", conf,
+					    err, errlen);
+	/* the file alone first: its own mistakes are said as its own */
+	if (ret == 0)
+		ret = vqosd_build_policies(*conf, pol, err, errlen);
+	if (ret == 0)
+		ret = vqosd_conf_text(*conf, pol, file_text, err, errlen);
+	if (ret == 0)
+		ret = vqos_conf_load_string(d->base_text, "<file as last read>", &base, err,
+					    errlen);
+	if (ret == 0)
+		ret = running_conf(d, &running, err, errlen);
+	if (ret == 0) {
+		carried = vqos_conf_merge(base, running, *conf, report, sizeof(report));
+		if (carried < 0) {
+			snprintf(err, errlen, "out of memory");
+			ret = carried;
+		}
+	}
+	if (ret == 0 && carried > 0)
+		snprintf(note, notelen, "%d run-time change(s) kept%s%s", carried,
+			 report[0] ? "; " : "", report);
+	else if (ret == 0)
+		snprintf(note, notelen, "%s", report);
+	vqos_policy_free(pol[0]);
+	vqos_policy_free(pol[1]);
+	vqos_conf_free(base);
+	vqos_conf_free(running);
+	if (ret < 0) {
+		vqos_conf_free(*conf);
+		*conf = NULL;
+		free(*file_text);
+		*file_text = NULL;
+	}
+	return ret;
+}
+
+int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_t errlen)
+{
+	struct vqos_conf *conf = NULL;
+	char status[sizeof(out->note) + 16], carried[sizeof(out->note)] = "", *file_text = NULL;
+	int ret;
+
+	/* systemd holds `systemctl reload` until READY=1 comes back */
+	vqosd_notify_reloading();
+	ret = reread(d, &conf, &file_text, carried, sizeof(carried), err, errlen);
+	if (ret == 0)
+		ret = apply_conf(d, conf, out, err, errlen);
+	if (ret == 0) {
+		if (carried[0]) {
+			size_t at = strlen(out->note);
+
+			snprintf(out->note + at, sizeof(out->note) - at, "; %s", carried);
+			RTE_LOG(NOTICE, USER1, "reload: %s\n", carried);
+		}
+		free(d->base_text);
+		d->base_text = file_text;
+		file_text = NULL;
+		snprintf(status, sizeof(status), "reloaded: %s", out->note);
+	} else {
+		snprintf(status, sizeof(status), "reload refused, nothing changed");
+	}
+	free(file_text);
+	vqosd_notify_ready(status);
+	return kept(d, ret, out);
 }
 
 /* Append @p n classes @p add to direction @p cd of a configuration. */
@@ -482,7 +564,7 @@ int vqosd_port_add(struct vqosd *d, const struct vqos_ctl_port_add *add,
 		snprintf(out->note, sizeof(out->note),
 			 "port %s added, with %zu tx and %zu rx class(es)", port->name,
 			 add->n_leaves[0], add->n_leaves[1]);
-	return ret;
+	return kept(d, ret, out);
 }
 
 /* The running state as a configuration (see running_conf()) and the index
@@ -538,7 +620,7 @@ int vqosd_port_del(struct vqosd *d, const char *name, struct vqos_ctl_applied *o
 	ret = apply_conf(d, conf, out, err, errlen);
 	if (ret == 0)
 		snprintf(out->note, sizeof(out->note), "port %s removed", name);
-	return ret;
+	return kept(d, ret, out);
 }
 
 int vqosd_port_cost(struct vqosd *d, const char *name, const struct vqos_conf_cost *cost,
@@ -564,7 +646,7 @@ int vqosd_port_cost(struct vqosd *d, const char *name, const struct vqos_conf_co
 	} else if (ret == 0) {
 		snprintf(out->note, sizeof(out->note), "port %s: no cost model", name);
 	}
-	return ret;
+	return kept(d, ret, out);
 }
 
 int vqosd_qdisc_replace(struct vqosd *d, int dir, const char *kind, struct vqos_ctl_applied *out,
@@ -581,17 +663,18 @@ int vqosd_qdisc_replace(struct vqosd *d, int dir, const char *kind, struct vqos_
 	ret = apply_conf(d, conf, out, err, errlen);
 	if (ret == 0)
 		snprintf(out->note, sizeof(out->note), "%s qdisc %s", dir ? "rx" : "tx", kind);
-	return ret;
+	return kept(d, ret, out);
 }
 
-int vqosd_config_dump(struct vqosd *d, char **text, char *err, size_t errlen)
+int vqosd_conf_text(const struct vqos_conf *conf, struct vqos_policy *const pol[VQOS_DIR_N],
+		    char **text, char *err, size_t errlen)
 {
 	char *parts[3] = { NULL, NULL, NULL };
 	size_t len = 1;
-	int ret = vqos_conf_dump(d->conf, &parts[0]);
+	int ret = vqos_conf_dump(conf, &parts[0]);
 
 	for (int dir = 0; ret == 0 && dir < VQOS_DIR_N; dir++)
-		ret = vqos_policy_dump(d->pol[dir], &parts[dir + 1]);
+		ret = vqos_policy_dump(pol[dir], &parts[dir + 1]);
 	if (ret == 0) {
 		for (int k = 0; k < 3; k++)
 			len += strlen(parts[k]) + 1;
@@ -605,5 +688,24 @@ int vqosd_config_dump(struct vqosd *d, char **text, char *err, size_t errlen)
 		snprintf(err, errlen, "config dump: out of memory");
 	for (int k = 0; k < 3; k++)
 		free(parts[k]);
+	return ret;
+}
+
+int vqosd_config_dump(struct vqosd *d, char **text, char *err, size_t errlen)
+{
+	return vqosd_conf_text(d->conf, d->pol, text, err, errlen);
+}
+
+int vqosd_state_keep(struct vqosd *d, char *err, size_t errlen)
+{
+	char *text = NULL;
+	int ret;
+
+	if (d->state_dir == NULL)
+		return 0;
+	ret = vqosd_config_dump(d, &text, err, errlen);
+	if (ret == 0)
+		ret = vqosd_state_save(d->state_dir, d->base_text, text, err, errlen);
+	free(text);
 	return ret;
 }

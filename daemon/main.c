@@ -311,6 +311,62 @@ static int serve(struct vqosd *d)
 	return ret;
 }
 
+/*
+ * d->base_text from the file just read; with --state-dir, the run-time
+ * changes kept there carried over to it, as a reload does. Kept changes that
+ * cannot be read, or no longer fit the file, are said and set aside: the
+ * file runs as it is (and the state is written again once started).
+ */
+static int restore(struct vqosd *d)
+{
+	struct vqos_policy *pol[VQOS_DIR_N] = { NULL, NULL };
+	char err[1024], report[1024];
+	int carried;
+
+	if (vqosd_conf_text(d->conf, d->pol, &d->base_text, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vqosd: %s\n", err);
+		return -1;
+	}
+	if (d->state_dir == NULL)
+		return 0;
+	carried =
+		vqosd_state_carry(d->state_dir, d->conf, report, sizeof(report), err, sizeof(err));
+	if (carried == -ENOMEM) {
+		fprintf(stderr, "vqosd: %s\n", err);
+		return -1;
+	}
+	if (carried < 0) {
+		fprintf(stderr,
+			"vqosd: the run-time changes kept in %s cannot be read (%s): the file runs "
+			"as it is\n",
+			d->state_dir, err);
+		return 0;
+	}
+	if (carried == 0 && report[0] == '\0')
+		return 0;
+	if (vqosd_build_policies(d->conf, pol, err, sizeof(err)) < 0) {
+		fprintf(stderr,
+			"vqosd: the run-time changes kept in %s no longer fit the file (%s): the "
+			"file runs as it is\n",
+			d->state_dir, err);
+		for (int dir = 0; dir < VQOS_DIR_N; dir++)
+			vqos_policy_free(d->pol[dir]);
+		vqos_conf_free(d->conf);
+		if (vqosd_load(d->conf_path, &d->conf, d->pol, &d->ctl_ids, err, sizeof(err)) < 0) {
+			fprintf(stderr, "vqosd: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
+	for (int dir = 0; dir < VQOS_DIR_N; dir++) {
+		vqos_policy_free(d->pol[dir]);
+		d->pol[dir] = pol[dir];
+	}
+	fprintf(stderr, "vqosd: %d run-time change(s) kept in %s carried over to the file%s%s\n",
+		carried, d->state_dir, report[0] ? "; " : "", report);
+	return 0;
+}
+
 /* --check: everything but what needs EAL; "FILE: ok" or what is wrong. */
 static int check(const char *path)
 {
@@ -361,6 +417,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.conf_path = opt.conf_path;
+	d.state_dir = opt.state_dir;
+	if (restore(&d) < 0) {
+		for (int dir = 0; dir < VQOS_DIR_N; dir++)
+			vqos_policy_free(d.pol[dir]);
+		vqos_conf_free(d.conf);
+		return 1;
+	}
 	/* DPDK's messages to stderr only: by default EAL writes them to stdout
 	 * and to syslog, which the journal would show twice */
 	rte_openlog_stream(stderr);
@@ -375,6 +438,9 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	ret = start(&d);
+	if (ret == 0 && vqosd_state_keep(&d, err, sizeof(err)) < 0)
+		fprintf(stderr, "vqosd: run-time changes will not be kept across restarts: %s\n",
+			err);
 	if (ret == 0) {
 		snprintf(status, sizeof(status),
 			 "%zu port(s) up, data path on %u lcore(s) from %u, control socket %s",
@@ -389,6 +455,7 @@ int main(int argc, char **argv)
 	}
 	ret = stop(&d) != 0 ? 3 : ret != 0 ? 1 : 0;
 	vqos_conf_free(d.conf);
+	free(d.base_text);
 	rte_eal_cleanup();
 	return ret;
 }

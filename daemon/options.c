@@ -11,14 +11,19 @@
 
 void vqosd_usage(FILE *f)
 {
-	fprintf(f, "usage: vqosd [-c FILE] [--check | --print-default | --version | --help]\n"
-		   "  -c, --config FILE   configuration (default: the embedded one, no hugepages)\n"
-		   "  --check             validate the configuration (file, class trees, the\n"
-		   "                      control socket's user and groups), print \"FILE: ok\"\n"
-		   "                      or what is wrong, and exit 0 or 1; starts nothing\n"
-		   "  --print-default     print the embedded configuration and exit\n"
-		   "  --version           print vqosd's version and exit\n"
-		   "  -h, --help          this text\n");
+	fprintf(f,
+		"usage: vqosd [-c FILE] [--state-dir DIR] [--check | --print-default | --version "
+		"|\n"
+		"             --help]\n"
+		"  -c, --config FILE   configuration (default: the embedded one, no hugepages)\n"
+		"  --state-dir DIR     keep the changes made with vqosctl in DIR, and carry them\n"
+		"                      over to the file at the next start\n"
+		"  --check             validate the configuration (file, class trees, the\n"
+		"                      control socket's user and groups), print \"FILE: ok\"\n"
+		"                      or what is wrong, and exit 0 or 1; starts nothing\n"
+		"  --print-default     print the embedded configuration and exit\n"
+		"  --version           print vqosd's version and exit\n"
+		"  -h, --help          this text\n");
 }
 
 /* Record @p action in @p o, refusing a second one. */
@@ -41,9 +46,10 @@ static int set_action(struct vqosd_options *o, enum vqosd_action action, const c
 
 int vqosd_parse_options(int argc, char **argv, struct vqosd_options *o)
 {
-	enum { OPT_CHECK = 256, OPT_PRINT_DEFAULT, OPT_VERSION };
+	enum { OPT_CHECK = 256, OPT_PRINT_DEFAULT, OPT_VERSION, OPT_STATE_DIR };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "print-default", no_argument, NULL, OPT_PRINT_DEFAULT },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -58,6 +64,9 @@ int vqosd_parse_options(int argc, char **argv, struct vqosd_options *o)
 		switch (c) {
 		case 'c':
 			o->conf_path = optarg;
+			break;
+		case OPT_STATE_DIR:
+			o->state_dir = optarg;
 			break;
 		case OPT_CHECK:
 			ret = set_action(o, VQOSD_CHECK, "--check");

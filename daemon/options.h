@@ -23,6 +23,9 @@ struct vqosd_options {
 	enum vqosd_action action;
 	/** -c FILE; NULL: the embedded default. */
 	const char *conf_path;
+	/** --state-dir DIR: where vqosd keeps the run-time changes across
+	 *  restarts (state.c); NULL: nowhere. */
+	const char *state_dir;
 };
 
 /**

@@ -43,6 +43,11 @@ struct vqosd {
 	/* Held by the main thread while it changes the above, and by the
 	 * telemetry thread while it reads; never by the data path. */
 	pthread_mutex_t lock;
+	/* The file as vqosd last read it, as vqosd writes it (vqosd_conf_text):
+	 * what a reload carries the run-time changes over from. */
+	char *base_text;
+	/* --state-dir: where they are kept across restarts (state.c); NULL. */
+	const char *state_dir;
 };
 
 /** Fill @p ops with the daemon's answers to the control server. */
@@ -104,5 +109,26 @@ void vqosd_telemetry_register(struct vqosd *d);
 
 /** A configuration file that reproduces the running state (malloc'ed). */
 int vqosd_config_dump(struct vqosd *d, char **text, char *err, size_t errlen);
+
+/** The text of configuration @p conf with its trees @p pol (malloc'ed). */
+int vqosd_conf_text(const struct vqos_conf *conf, struct vqos_policy *const pol[VQOS_DIR_N],
+		    char **text, char *err, size_t errlen);
+
+/** Keep the running state in d->state_dir (if any), beside d->base_text:
+ *  after every change, and once started. */
+int vqosd_state_keep(struct vqosd *d, char *err, size_t errlen);
+
+/** Replace @p dir's base.conf and running.conf with these texts (state.c). */
+int vqosd_state_save(const char *dir, const char *base_text, const char *running_text, char *err,
+		     size_t errlen);
+
+/**
+ * Carry the run-time changes kept in @p dir over to @p file (the file as
+ * read now), as vqos_conf_merge() says; conflicts in @p report.
+ * @return the changes carried (0 also when @p dir keeps none), or a
+ *         negative errno with @p err (a state that cannot be read)
+ */
+int vqosd_state_carry(const char *dir, struct vqos_conf *file, char *report, size_t len, char *err,
+		      size_t errlen);
 
 #endif /* VQOSD_H */

@@ -51,7 +51,14 @@ static void test_run(void **state)
 	assert_string_equal(opts.conf_path, "/etc/vqos/vqosd.conf");
 	assert_int_equal(parse(err, sizeof(err), "--config=/x.conf", NULL), 0);
 	assert_string_equal(opts.conf_path, "/x.conf");
+	assert_null(opts.state_dir);
 	assert_string_equal(err, "");
+	assert_int_equal(
+		parse(err, sizeof(err), "--state-dir", "/var/lib/vqos", "-c", "/y.conf", NULL), 0);
+	assert_string_equal(opts.state_dir, "/var/lib/vqos");
+	assert_string_equal(opts.conf_path, "/y.conf");
+	assert_int_equal(parse(err, sizeof(err), "--state-dir", NULL), -EINVAL);
+	assert_string_equal(err, "vqosd: option '--state-dir' requires an argument");
 }
 
 /* --check with or without -c, before or after it. */

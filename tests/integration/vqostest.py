@@ -101,12 +101,13 @@ class Bed:
 
     # vqosd ---------------------------------------------------------------
 
-    def vqosd(self, ports, extra_eal=(), extra="", lcores="0@0,1@1", mem=512, env=None):
+    def vqosd(self, ports, extra_eal=(), extra="", lcores="0@0,1@1", mem=512, env=None,
+              args=()):
         """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode,
         mac, cost: (cycles per packet, cycles per byte)]);
         @extra is more libconfig text (tx = {...}; rx = {...};); @mem MB of
         memory (each uplink's mbufs take about 13 MB); @env adds to its
-        environment (NOTIFY_SOCKET=...)."""
+        environment (NOTIFY_SOCKET=...); @args more of vqosd's options."""
         conf = self.path("vqosd.conf")
         self.vqosd_prefix = self.prefix("vqosd")
         eal = ["--no-huge", "-m", str(mem), "--file-prefix", self.vqosd_prefix,
@@ -127,7 +128,7 @@ class Bed:
             if os.environ.get("VQOS_SLEEP_MAX") is not None:
                 f.write('datapath = { sleep_max = "%s"; };\n' % os.environ["VQOS_SLEEP_MAX"])
             f.write(extra)
-        d = self.spawn([VQOSD, "-c", conf], "vqosd.log", env=env)
+        d = self.spawn([VQOSD, "-c", conf, *args], "vqosd.log", env=env)
         self.ctl_sock = self.path("ctl.sock")
         wait_for(lambda: os.path.exists(self.ctl_sock) or d.poll() is not None, 20,
                  "vqosd control socket")

@@ -414,4 +414,20 @@ const char *vqos_conf_default_text(void);
 /** Free a configuration; NULL does nothing. */
 void vqos_conf_free(struct vqos_conf *conf);
 
+/**
+ * Carry run-time changes over to a file read again (merge.c): a three-way
+ * merge of @p base (the file as vqosd last read it), @p running (the running
+ * state: base and what vqosctl changed since) and @p file (the file now),
+ * into @p file. Item by item: each port by name, each class by direction and
+ * name, each direction's qdisc kind, datapath.sleep_max. An item the
+ * run-time changes left alone is the file's; one they added, removed or
+ * edited takes their version, unless the file changed it too since: then
+ * the file's stays, and @p report says so ("; "-separated, "" if no item
+ * was in conflict). EAL and control settings are the file's.
+ * @return the run-time changes carried over (>= 0), or -ENOMEM (@p file
+ *         then holds part of them; free it)
+ */
+int vqos_conf_merge(const struct vqos_conf *base, const struct vqos_conf *running,
+		    struct vqos_conf *file, char *report, size_t len);
+
 #endif /* VQOS_CONF_H */
