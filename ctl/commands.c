@@ -769,20 +769,40 @@ static int match_words(const char *words, int argc, const char *const *argv)
 	return *w == '\0' ? i : 0;
 }
 
+/* The command @p req names (the longest match of its first words), NULL;
+ * in @p n_words how many words name it. */
+static const struct command *find_command(const struct vqos_ctl_request *req, int *n_words)
+{
+	const struct command *c, *best = NULL;
+	int n;
+
+	*n_words = 0;
+	for (c = commands; c->words != NULL; c++) {
+		n = match_words(c->words, req->argc, req->argv);
+		if (n > *n_words) {
+			best = c;
+			*n_words = n;
+		}
+	}
+	return best;
+}
+
+bool vqos_ctl_request_writes(const struct vqos_ctl_request *req)
+{
+	int n;
+	const struct command *c = find_command(req, &n);
+
+	return c != NULL && c->writes;
+}
+
 int vqos_ctl_dispatch(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 		      json_t **result, char *err, size_t errlen)
 {
-	const struct command *c, *best = NULL;
-	int n, best_n = 0, nargs;
+	const struct command *best;
+	int best_n, nargs;
 
 	*result = NULL;
-	for (c = commands; c->words != NULL; c++) {
-		n = match_words(c->words, req->argc, req->argv);
-		if (n > best_n) {
-			best = c;
-			best_n = n;
-		}
-	}
+	best = find_command(req, &best_n);
 	if (best == NULL) {
 		snprintf(err, errlen, "unknown command '%s' (try list-commands)",
 			 req->argc > 0 ? req->argv[0] : "");

@@ -38,6 +38,7 @@
 struct client {
 	int fd;		  /* -1: free slot */
 	uid_t uid;	  /* the peer's, at connect */
+	pid_t pid;	  /* the peer's, at connect (audit lines) */
 	bool may_write;	  /* the peer is root or in the admin group */
 	bool replying;	  /* READING when false */
 	char *buf;	  /* request bytes, then the reply */
@@ -87,6 +88,22 @@ static void client_error(struct client *c, int status, const char *msg)
 	client_reply(c, vqos_ctl_reply_encode(status, msg, NULL));
 }
 
+/* A change, accepted or refused, to the daemon's audit log. */
+static void audit(struct vqos_ctl_server *srv, const struct client *c,
+		  const struct vqos_ctl_request *req, int status, const json_t *result,
+		  const char *err)
+{
+	char line[VQOS_CTL_AUDIT_MAX];
+	const char *what = err;
+
+	if (srv->ops.audit == NULL || !vqos_ctl_request_writes(req))
+		return;
+	if (status == 0)
+		what = json_string_value(json_object_get(result, "note"));
+	vqos_ctl_audit_line(line, sizeof(line), c->uid, c->pid, req->argc, req->argv, status, what);
+	srv->ops.audit(srv->ops.aux, status, line);
+}
+
 static void client_handle(struct vqos_ctl_server *srv, struct client *c, size_t len)
 {
 	struct vqos_ctl_request req;
@@ -98,6 +115,7 @@ static void client_handle(struct vqos_ctl_server *srv, struct client *c, size_t 
 	if (status == 0) {
 		req.may_write = c->may_write;
 		status = vqos_ctl_dispatch(&srv->env, &req, &result, err, sizeof(err));
+		audit(srv, c, &req, status, result, err);
 		vqos_ctl_request_release(&req);
 	}
 	client_reply(c, vqos_ctl_reply_encode(status, err, result));
@@ -181,16 +199,18 @@ static bool peer_in_group(int fd, gid_t gid)
 }
 
 /* Root, or a member of the admin group, may change things; the peer's uid
- * in @p uid ((uid_t)-1 when unknown). */
-static bool peer_may_write(int fd, gid_t admin, uid_t *uid)
+ * and pid in @p uid and @p pid ((uid_t)-1 and 0 when unknown). */
+static bool peer_may_write(int fd, gid_t admin, uid_t *uid, pid_t *pid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
 	*uid = (uid_t)-1;
+	*pid = 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
 		return false;
 	*uid = cred.uid;
+	*pid = cred.pid;
 	return cred.uid == 0 || cred.gid == admin || peer_in_group(fd, admin);
 }
 
@@ -229,12 +249,13 @@ static void server_accept(struct vqos_ctl_server *srv)
 	const char *busy;
 	bool may_write;
 	uid_t uid;
+	pid_t pid;
 	int fd;
 
 	fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	may_write = peer_may_write(fd, srv->admin, &uid);
+	may_write = peer_may_write(fd, srv->admin, &uid, &pid);
 	busy = ration(srv, may_write, uid, &c);
 	if (busy != NULL) {
 		/* Say so and drop; vqosctl reads this even when its request could
@@ -250,6 +271,7 @@ static void server_accept(struct vqos_ctl_server *srv)
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->uid = uid;
+	c->pid = pid;
 	c->may_write = may_write;
 	c->deadline = now_ms() + VQOS_CTL_DEADLINE_MS;
 }

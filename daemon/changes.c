@@ -185,7 +185,7 @@ static int kept(struct vqosd *d, int ret, struct vqos_ctl_applied *out)
 
 	if (ret < 0 || vqosd_state_keep(d, err, sizeof(err)) == 0)
 		return ret;
-	RTE_LOG(ERR, USER1, "the running state is not kept across restarts: %s\n", err);
+	VQOSD_LOG(ERR, "the running state is not kept across restarts: %s\n", err);
 	if (out != NULL) {
 		at = strlen(out->note);
 		snprintf(out->note + at, sizeof(out->note) - at, "; not kept across restarts: %s",
@@ -394,7 +394,7 @@ int vqosd_lcore_set(struct vqosd *d, const char *key, const char *value, char *e
 	/* the running configuration says it: a dump and later changes keep it */
 	d->conf->sleep_max_us = us;
 	vqosd_apply_datapath(d);
-	RTE_LOG(NOTICE, USER1, "lcores: sleep_max %llu us\n", (unsigned long long)us);
+	VQOSD_LOG(NOTICE, "lcores: sleep_max %llu us\n", (unsigned long long)us);
 	return kept(d, 0, NULL);
 }
 
@@ -482,7 +482,7 @@ int vqosd_reload(struct vqosd *d, struct vqos_ctl_applied *out, char *err, size_
 			size_t at = strlen(out->note);
 
 			snprintf(out->note + at, sizeof(out->note) - at, "; %s", carried);
-			RTE_LOG(NOTICE, USER1, "reload: %s\n", carried);
+			VQOSD_LOG(NOTICE, "reload: %s\n", carried);
 		}
 		free(d->base_text);
 		d->base_text = file_text;

@@ -38,14 +38,28 @@
 
 _Static_assert(RTE_MAX_LCORE <= VQOSD_WATCHDOG_LCORES, "the watchdog follows every lcore");
 
-static volatile sig_atomic_t stop_signal, reload_signal;
+RTE_LOG_REGISTER_IMPL(vqosd_logtype, "vqosd", NOTICE);
+RTE_LOG_REGISTER_IMPL(vqosd_logtype_audit, "vqosd.audit", NOTICE);
 
-static void on_signal(int sig)
+static volatile sig_atomic_t stop_signal, reload_signal;
+/* Who sent the last SIGHUP (its audit line). */
+static volatile sig_atomic_t reload_pid, reload_uid;
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
+		reload_pid = si != NULL ? si->si_pid : 0;
+		reload_uid = si != NULL ? (sig_atomic_t)si->si_uid : -1;
 		reload_signal = 1;
-	else
+	} else {
 		stop_signal = sig;
+	}
+}
+
+void vqosd_audit(int status, const char *line)
+{
+	rte_log(status == 0 ? RTE_LOG_NOTICE : RTE_LOG_WARNING, vqosd_logtype_audit,
+		"vqosd: audit: %s\n", line);
 }
 
 /* mkdir -p of the directory that will hold the socket @p path. */
@@ -230,15 +244,22 @@ static int stop(struct vqosd *d)
 	return avail != size ? 3 : 0;
 }
 
+/* A reload by SIGHUP: audited as one by vqosctl, with the sender's uid and
+ * pid, and the command word "SIGHUP". */
 static void sighup(struct vqosd *d)
 {
+	static const char *const argv[] = { "SIGHUP", "reload" };
 	struct vqos_ctl_applied applied = { 0 };
-	char err[1024];
+	char err[1024], line[VQOS_CTL_AUDIT_MAX];
+	int ret = vqosd_reload(d, &applied, err, sizeof(err));
 
-	if (vqosd_reload(d, &applied, err, sizeof(err)) < 0)
+	if (ret < 0)
 		fprintf(stderr, "vqosd: reload refused, nothing changed: %s\n", err);
 	else
 		fprintf(stderr, "vqosd: reloaded: %s\n", applied.note);
+	vqos_ctl_audit_line(line, sizeof(line), (uid_t)reload_uid, (pid_t)reload_pid, 2, argv, ret,
+			    ret < 0 ? err : applied.note);
+	vqosd_audit(ret, line);
 }
 
 static uint64_t now_ns(void)
@@ -433,9 +454,12 @@ int main(int argc, char **argv)
 		vqos_conf_free(d.conf);
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	ret = start(&d);
 	if (ret == 0 && vqosd_state_keep(&d, err, sizeof(err)) < 0)

@@ -316,6 +316,11 @@ static int ops_config_dump(void *aux, char **text, char *err, size_t errlen)
 	return vqosd_config_dump(aux, text, err, errlen);
 }
 
+static void ops_audit(void *aux, int status, const char *line)
+{
+	vqosd_audit(status, line);
+}
+
 void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops)
 {
 	*ops = (struct vqos_ctl_ops){
@@ -330,6 +335,7 @@ void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops)
 		.port_cost = ops_port_cost,
 		.qdisc_replace = ops_qdisc_replace,
 		.config_dump = ops_config_dump,
+		.audit = ops_audit,
 		.aux = d,
 	};
 }

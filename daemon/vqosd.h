@@ -14,6 +14,8 @@
 
 #include <pthread.h>
 
+#include <rte_log.h>
+
 #include "conf/vqos_conf.h"
 #include "ctl/vqos_ctl.h"
 #include "policy/vqos_policy.h"
@@ -49,6 +51,16 @@ struct vqosd {
 	/* --state-dir: where they are kept across restarts (state.c); NULL. */
 	const char *state_dir;
 };
+
+/** vqosd's own DPDK log types (main.c): "vqosd", its messages, and
+ *  "vqosd.audit", every change asked for, accepted or refused, with who
+ *  asked (--log-level vqosd.audit:LEVEL). */
+extern int vqosd_logtype, vqosd_logtype_audit;
+#define VQOSD_LOG(level, fmt, ...)                                                                 \
+	rte_log(RTE_LOG_##level, vqosd_logtype, "vqosd: " fmt, ##__VA_ARGS__)
+
+/** Log the audit line of a change: NOTICE accepted, WARNING refused. */
+void vqosd_audit(int status, const char *line);
 
 /** Fill @p ops with the daemon's answers to the control server. */
 void vqosd_ctl_ops(struct vqosd *d, struct vqos_ctl_ops *ops);

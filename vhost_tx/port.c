@@ -30,6 +30,12 @@
 
 #include "dp_priv.h"
 
+/* vqosd's messages about ports and uplinks, under their own DPDK log type
+ * (--log-level vqosd.port:LEVEL); the daemon's own are "vqosd". */
+RTE_LOG_REGISTER_IMPL(vqos_logtype_port, "vqosd.port", NOTICE);
+#define PORT_LOG(level, fmt, ...)                                                                  \
+	rte_log(RTE_LOG_##level, vqos_logtype_port, "vqosd: " fmt, ##__VA_ARGS__)
+
 #define UPLINK_RING_SIZE VQOS_DP_UPLINK_RING
 /* Per-lcore cache of an uplink's pool: mbufs there are free but not in the
  * pool's ring, so the pool has this much more per lcore that touches it. */
@@ -109,15 +115,15 @@ static int on_new_device(int vid)
 			rte_vhost_enable_guest_notification(vid, VQOS_VHOST_RXQ, 0);
 			__atomic_store_n(&port->vid, vid, __ATOMIC_RELEASE);
 			vqos_dp_ring(&port->dp->shard[port->shard]);
-			RTE_LOG(NOTICE, USER1, "port %s: container connected (vid %d)\n",
-				port->name, vid);
+			PORT_LOG(NOTICE, "port %s: container connected (vid %d)\n", port->name,
+				 vid);
 		} else if (port->refused_vid != vid) {
 			/* librte_vhost asks again after each message: say it once */
 			port->refused_vid = vid;
-			RTE_LOG(WARNING, USER1,
-				"port %s: a second container connected (vid %d) while vid %d is "
-				"served: refused\n",
-				port->name, vid, cur);
+			PORT_LOG(WARNING,
+				 "port %s: a second container connected (vid %d) while vid %d is "
+				 "served: refused\n",
+				 port->name, vid, cur);
 		}
 	}
 	pthread_mutex_unlock(&registry_lock);
@@ -134,7 +140,7 @@ static void on_destroy_device(int vid)
 		__atomic_store_n(&port->vid, -1, __ATOMIC_RELEASE);
 		/* librte_vhost frees the device when we return: no lcore may still use it. */
 		vqos_dp_synchronize(port->dp);
-		RTE_LOG(NOTICE, USER1, "port %s: container disconnected\n", port->name);
+		PORT_LOG(NOTICE, "port %s: container disconnected\n", port->name);
 	}
 	pthread_mutex_unlock(&registry_lock);
 }
@@ -270,9 +276,9 @@ static void pool_close(struct rte_mempool *mp)
 	pools_size += size;
 	if (back != size || avail != size) {
 		/* freeing it would hand memory still in use back to the heap */
-		RTE_LOG(ERR, USER1,
-			"mbuf pool %s: %u mbufs free at close, %u distinct, of %u%s: not freed\n",
-			mp->name, avail, back, size, avail > back ? " (some freed twice)" : "");
+		PORT_LOG(ERR,
+			 "mbuf pool %s: %u mbufs free at close, %u distinct, of %u%s: not freed\n",
+			 mp->name, avail, back, size, avail > back ? " (some freed twice)" : "");
 		return;
 	}
 	rte_mempool_free(mp);
@@ -463,10 +469,10 @@ int vqos_uplinks_tend(uint64_t now_ns)
 				next = RTE_MIN(next, up->lost_ns + UPLINK_SETTLE_NS);
 				continue;
 			}
-			RTE_LOG(WARNING, USER1,
-				"uplink '%s': its peer went away; closed, and probed again until "
-				"the peer is back (its ports' tx held, then dropped: link_down)\n",
-				up->devargs);
+			PORT_LOG(WARNING,
+				 "uplink '%s': its peer went away; closed, and probed again until "
+				 "the peer is back (its ports' tx held, then dropped: link_down)\n",
+				 up->devargs);
 			uplink_detach(up);
 			up->retry_ns = now_ns;
 			up->said_ns = 0;
@@ -483,11 +489,11 @@ int vqos_uplinks_tend(uint64_t now_ns)
 			uint64_t took = tend_clock_ns() - now_ns;
 
 			uplink_attach(up);
-			RTE_LOG(NOTICE, USER1,
-				"uplink '%s': connected again, %.3f s after its peer went away "
-				"(the probe took %.3f s)\n",
-				up->devargs, (double)(now_ns - up->lost_ns) / 1e9,
-				(double)took / 1e9);
+			PORT_LOG(NOTICE,
+				 "uplink '%s': connected again, %.3f s after its peer went away "
+				 "(the probe took %.3f s)\n",
+				 up->devargs, (double)(now_ns - up->lost_ns) / 1e9,
+				 (double)took / 1e9);
 			up->lost_ns = 0;
 			continue;
 		}
@@ -496,7 +502,7 @@ int vqos_uplinks_tend(uint64_t now_ns)
 		up->eth = RTE_MAX_ETHPORTS;
 		/* a peer that listens and fails each probe: said once a second */
 		if (now_ns - up->said_ns >= 1000000000ull) {
-			RTE_LOG(WARNING, USER1, "%s; probed again while its peer listens\n", err);
+			PORT_LOG(WARNING, "%s; probed again while its peer listens\n", err);
 			up->said_ns = now_ns;
 		}
 	}

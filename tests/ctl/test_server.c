@@ -40,9 +40,20 @@ static int fake_reload(void *aux, struct vqos_ctl_applied *out, char *err, size_
 	return 0;
 }
 
+/* The audit lines the server gave, since the last clear. */
+static char audited[8][VQOS_CTL_AUDIT_MAX];
+static int n_audited;
+
+static void record_audit(void *aux, int status, const char *line)
+{
+	if (n_audited < 8)
+		snprintf(audited[n_audited++], VQOS_CTL_AUDIT_MAX, "%s", line);
+}
+
 static const struct vqos_ctl_ops ops = { .port_foreach = no_ports,
 					 .lcore_foreach = no_lcores,
-					 .reload = fake_reload };
+					 .reload = fake_reload,
+					 .audit = record_audit };
 
 static int setup(void **state)
 {
@@ -102,6 +113,11 @@ static void send_all(int fd, const char *s, size_t n)
 		s += k;
 		n -= (size_t)k;
 	}
+}
+
+static void send_str(int fd, const char *s)
+{
+	send_all(fd, s, strlen(s));
 }
 
 /* Poll the server until @p fd has a whole reply (EOF), at most @p ms. */
@@ -388,6 +404,47 @@ static void test_permissions(void **state)
 	assert_int_equal(status_as_nobody(*state, "{\"vqos\":1,\"argv\":[\"reload\"]}\n"), -EPERM);
 }
 
+/*
+ * Every request for a change is audited, accepted or refused (its
+ * permission, its words), with the peer's uid and pid as the kernel gave
+ * them at connect; what only reads is not.
+ */
+static void test_audit(void **state)
+{
+	char want[128];
+	int fd;
+
+	n_audited = 0;
+	fd = client();
+	send_str(fd, "{\"vqos\":1,\"argv\":[\"reload\"]}\n");
+	assert_int_equal(status_of(reply(*state, fd, 1000)), 0);
+	snprintf(want, sizeof(want), "uid 0 pid %d: reload: accepted: reloaded", (int)getpid());
+	assert_int_equal(n_audited, 1);
+	assert_string_equal(audited[0], want);
+
+	fd = client();
+	send_str(fd, "{\"vqos\":1,\"argv\":[\"class\",\"change\"]}\n");
+	assert_int_equal(status_of(reply(*state, fd, 1000)), -EINVAL);
+	assert_int_equal(n_audited, 2);
+	assert_memory_equal(audited[1], want, strlen("uid 0 pid 1234567"));
+	assert_non_null(strstr(audited[1], ": class change: refused (EINVAL): class change: "
+					   "missing arguments"));
+
+	fd = client();
+	send_str(fd, "{\"vqos\":1,\"argv\":[\"version\"]}\n");
+	assert_int_equal(status_of(reply(*state, fd, 1000)), 0);
+	assert_int_equal(status_as_nobody(*state, "{\"vqos\":1,\"argv\":[\"port\",\"show\"]}\n"),
+			 0);
+	assert_int_equal(n_audited, 2);
+
+	assert_int_equal(status_as_nobody(*state, "{\"vqos\":1,\"argv\":[\"reload\"]}\n"), -EPERM);
+	assert_int_equal(n_audited, 3);
+	assert_memory_equal(audited[2], "uid 65534 pid ", 14);
+	assert_int_not_equal(atoi(audited[2] + 14), 0);
+	assert_int_not_equal(atoi(audited[2] + 14), getpid());
+	assert_non_null(strstr(audited[2], ": reload: refused (EPERM): reload: permission denied"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_slow_client_times_out_and_blocks_nobody),
 		cmocka_unit_test(test_connect_and_vanish),
 		cmocka_unit_test(test_permissions),
+		cmocka_unit_test(test_audit),
 		cmocka_unit_test(test_admin_among_many_groups),
 		cmocka_unit_test(test_readers_rationed),
 	};

@@ -102,19 +102,20 @@ class Bed:
     # vqosd ---------------------------------------------------------------
 
     def vqosd(self, ports, extra_eal=(), extra="", lcores="0@0,1@1", mem=512, env=None,
-              args=()):
+              args=(), control=""):
         """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode,
         mac, cost: (cycles per packet, cycles per byte)]);
         @extra is more libconfig text (tx = {...}; rx = {...};); @mem MB of
         memory (each uplink's mbufs take about 13 MB); @env adds to its
-        environment (NOTIFY_SOCKET=...); @args more of vqosd's options."""
+        environment (NOTIFY_SOCKET=...); @args more of vqosd's options;
+        @control more keys of the control group (mode = "0666";)."""
         conf = self.path("vqosd.conf")
         self.vqosd_prefix = self.prefix("vqosd")
         eal = ["--no-huge", "-m", str(mem), "--file-prefix", self.vqosd_prefix,
                "--lcores", lcores, "--no-pci", "--log-level", "*:notice", *extra_eal]
         with open(conf, "w") as f:
             f.write("eal = [ %s ];\n" % ", ".join(json.dumps(a) for a in eal))
-            f.write('control = { socket = "%s"; };\n' % self.path("ctl.sock"))
+            f.write('control = { socket = "%s"; %s};\n' % (self.path("ctl.sock"), control))
             f.write("ports = (\n")
             f.write(",\n".join(
                 "  { name = %s; socket = %s; mode = %s; uplink = %s;%s%s }" % (

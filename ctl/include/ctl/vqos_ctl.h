@@ -293,6 +293,11 @@ struct vqos_ctl_ops {
 	int (*lcore_set)(void *aux, const char *key, const char *value, char *err, size_t errlen);
 	/** A configuration file that reproduces the running state (malloc'ed). */
 	int (*config_dump)(void *aux, char **text, char *err, size_t errlen);
+	/** Every request for a change, accepted (@p status 0) or refused
+	 *  (a negative errno: its permission, its words or the change itself),
+	 *  as vqos_ctl_audit_line() says it in @p line; the server calls it
+	 *  once the change is applied or refused. NULL: not audited. */
+	void (*audit)(void *aux, int status, const char *line);
 	void *aux; /**< first argument of every op */
 };
 
@@ -355,5 +360,29 @@ json_t *vqos_ctl_bottleneck(const json_t *ports_a, const json_t *lcores_a, const
  */
 int vqos_ctl_dispatch(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 		      json_t **result, char *err, size_t errlen);
+
+/** Whether @p req names a command that changes things (root or the admin
+ *  group only), whatever its arguments. */
+bool vqos_ctl_request_writes(const struct vqos_ctl_request *req);
+
+/** Longest audit line vqos_ctl_audit_line() writes, with its NUL. */
+#define VQOS_CTL_AUDIT_MAX 1024
+
+/**
+ * The audit line of a change (audit.c), one line of printable ASCII:
+ *
+ *   uid U pid P: WORDS: accepted: NOTE
+ *   uid U pid P: WORDS: refused (ERRNO-NAME): MESSAGE
+ *
+ * WORDS are the request's, a word with anything but letters, digits and
+ * `._,:=/@+%-` written as a JSON string (so a name with a newline or a
+ * quote cannot forge a line); the note or message likewise if it holds a
+ * control or non-ASCII character. U or P is "?" when unknown ((uid_t)-1,
+ * pid <= 0). Cut at VQOS_CTL_AUDIT_MAX - 1 with "...".
+ * @param status  0 (accepted) or the negative errno it was refused with
+ * @param what    the note of an accepted change, or the refusal's message
+ */
+void vqos_ctl_audit_line(char *buf, size_t len, uid_t uid, pid_t pid, int argc,
+			 const char *const *argv, int status, const char *what);
 
 #endif /* VQOS_CTL_H */
