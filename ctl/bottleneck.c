@@ -8,7 +8,8 @@
  *   container --tx vring--> [class: shaped?] --> uplink (OVS): uplink full?
  *   container <--rx vring-- [class queue: shaped? drops?] <-- uplink
  *                vring full?
- *   vqosd's lcore: busy share of its cycles, and of the time its thread
+ *   vqosd's lcore: busy and stalled shares of its cycles (as `lcore show`
+ *                  says them), and the share of the time its thread
  *                  waited for a CPU
  *
  * and the verdict is the first that holds, in this order:
@@ -20,9 +21,10 @@
  *   container  rx only: the container's rx vring had no room, and packets
  *              waited or died in vqosd: the container does not drain it;
  *   vqosd      packets waited and the vqosd lcore that polls the port was
- *              busy, or without its CPU (stalled mid-pass, or ready to run
- *              and kept off its CPU by another thread: schedstat's run
- *              delay), at least 80% of the time: vqosd itself is the limit;
+ *              not free for work at least 80% of the time: busy, stalled
+ *              (a pass that lost its CPU), or ready to run and kept off its
+ *              CPU by another thread (schedstat's run delay, "waiting");
+ *              vqosd itself is the limit;
  *   backlog    tx only: packets waited in the container's vring and none of
  *              the above explains it;
  *   none       nothing waited: whatever limits the rate is the sender (a
@@ -35,7 +37,8 @@
 
 #include "ctl/vqos_ctl.h"
 
-/* Busy share of an lcore's cycles above which it counts as saturated. */
+/* Share of the time an lcore was not free for work (busy, stalled or
+ * waiting for a CPU) above which it counts as saturated. */
 #define SATURATED_PCT 80.0
 
 /* The struct at @p s: the counters of @p table in object @p b of the later
@@ -69,18 +72,26 @@ static const json_t *find_port(const json_t *ports, const char *name)
 	return NULL;
 }
 
-/* Share of the time data-path lcore @p lcore (all of them if it is -1) was
- * not free to take work over @p seconds, percent: its busy or stalled
- * cycles over all its cycles, plus the time its thread was ready to run and
- * had no CPU (schedstat's run delay). A sleeping lcore that another thread
- * keeps off its CPU counts its sleep as waiting for work, but its run delay
- * shows it; a polling one's stalled passes and run delay count the same
- * loss twice, hence the cap. */
-static double busy_pct(const json_t *la, const json_t *lb, json_int_t lcore, double seconds)
+/* Where an lcore's time went over an interval, percent, in the words of
+ * `lcore show`: busy and stalled cycles over all its cycles, and the time
+ * its thread was ready to run and had no CPU (schedstat's run delay). */
+struct lcore_share {
+	double busy, stall, wait;
+	/* not free to take work: busy, stalled or waiting for a CPU (a
+	 * polling lcore's stalled passes and run delay count the same loss
+	 * twice, hence the cap at 100) */
+	double taken;
+};
+
+/* The share of data-path lcore @p lcore (all of them if it is -1) over
+ * @p seconds. A sleeping lcore counts its sleep as waiting for work; if
+ * another thread keeps it off its CPU, its run delay shows it. */
+static struct lcore_share lcore_share(const json_t *la, const json_t *lb, json_int_t lcore,
+				      double seconds)
 {
-	uint64_t busy = 0, idle = 0, waited_ns = 0;
+	uint64_t busy = 0, stall = 0, all = 0, waited_ns = 0;
+	struct lcore_share s = { 0 };
 	unsigned int n = 0;
-	double share;
 	const json_t *b;
 	size_t i;
 
@@ -90,22 +101,40 @@ static double busy_pct(const json_t *la, const json_t *lb, json_int_t lcore, dou
 		if (lcore >= 0 && json_integer_value(json_object_get(b, "lcore")) != lcore)
 			continue;
 		between(vqos_ctl_lcore_counters, json_array_get(la, i), b, &was, &d);
-		busy += d.busy_cycles + d.stall_cycles;
-		idle += d.idle_cycles + d.sleep_cycles; /* asleep: it waited for work */
+		busy += d.busy_cycles;
+		stall += d.stall_cycles;
+		all += d.busy_cycles + d.stall_cycles + d.idle_cycles + d.sleep_cycles;
 		waited_ns += d.waited_ns;
 		n++;
 	}
-	share = busy + idle ? (double)busy / (double)(busy + idle) : 0.0;
+	if (all > 0) {
+		s.busy = 100.0 * (double)busy / (double)all;
+		s.stall = 100.0 * (double)stall / (double)all;
+	}
 	if (n > 0 && seconds > 0)
-		share += (double)waited_ns / (n * seconds * 1e9);
-	return 100.0 * (share < 1.0 ? share : 1.0);
+		s.wait = 100.0 * (double)waited_ns / (n * seconds * 1e9);
+	s.taken = s.busy + s.stall + s.wait;
+	if (s.taken > 100.0)
+		s.taken = 100.0;
+	return s;
 }
 
-static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double dt, double busy)
+/* The share's fields into @p o. */
+static void share_json(json_t *o, const struct lcore_share *s)
+{
+	json_object_set_new(o, "lcore_busy_pct", json_real(s->busy));
+	json_object_set_new(o, "lcore_stall_pct", json_real(s->stall));
+	json_object_set_new(o, "lcore_wait_pct", json_real(s->wait));
+	json_object_set_new(o, "lcore_taken_pct", json_real(s->taken));
+}
+
+static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double dt,
+		       const struct lcore_share *lc)
 {
 	bool tx = strcmp(dir, "tx") == 0, waited;
 	struct vqos_ctl_dir was, d;
 	const char *v, *why;
+	json_t *r;
 
 	between(vqos_ctl_dir_counters, a, b, &was, &d);
 	/* tx: a burst or more found waiting in the vring during the interval */
@@ -119,9 +148,9 @@ static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double
 	} else if (!tx && d.vring_full > 0 && waited) {
 		v = "container";
 		why = "the container's rx vring had no room";
-	} else if (waited && busy >= SATURATED_PCT) {
+	} else if (waited && lc->taken >= SATURATED_PCT) {
 		v = "vqosd";
-		why = "packets waited while vqosd's lcore was busy or without its CPU";
+		why = "packets waited while vqosd's lcore was busy, stalled or waiting for a CPU";
 	} else if (tx && d.backlog > 0) {
 		v = "backlog";
 		why = "packets waited in the container's tx vring";
@@ -129,43 +158,47 @@ static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double
 		v = "none";
 		why = "nothing waited: the sender sets the rate";
 	}
-	return json_pack("{s:s, s:s, s:{s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:f}}", "verdict", v,
-			 "reason", why, "evidence", "offered_pps",
-			 dt > 0 ? (double)d.offered / dt : 0.0, "sent_pps",
-			 dt > 0 ? (double)d.packets / dt : 0.0, "shaped", (json_int_t)d.shaped,
-			 "drops", (json_int_t)d.drops, "backlog", (json_int_t)d.backlog,
-			 "uplink_full", (json_int_t)d.uplink_full, "vring_full",
-			 (json_int_t)d.vring_full, "lcore_busy_pct", busy);
+	r = json_pack("{s:s, s:s, s:{s:f, s:f, s:I, s:I, s:I, s:I, s:I}}", "verdict", v, "reason",
+		      why, "evidence", "offered_pps", dt > 0 ? (double)d.offered / dt : 0.0,
+		      "sent_pps", dt > 0 ? (double)d.packets / dt : 0.0, "shaped",
+		      (json_int_t)d.shaped, "drops", (json_int_t)d.drops, "backlog",
+		      (json_int_t)d.backlog, "uplink_full", (json_int_t)d.uplink_full, "vring_full",
+		      (json_int_t)d.vring_full);
+	if (r != NULL)
+		share_json(json_object_get(r, "evidence"), lc);
+	return r;
 }
 
 json_t *vqos_ctl_bottleneck(const json_t *ports_a, const json_t *lcores_a, const json_t *ports_b,
 			    const json_t *lcores_b, double seconds)
 {
-	double busy = busy_pct(lcores_a, lcores_b, -1, seconds);
-	json_t *rows = json_array();
+	struct lcore_share all = lcore_share(lcores_a, lcores_b, -1, seconds);
+	json_t *rows = json_array(), *r;
 	const json_t *b;
 	size_t i;
 
 	json_array_foreach (ports_b, i, b) {
 		const char *name = json_string_value(json_object_get(b, "name"));
 		const json_t *a = find_port(ports_a, name), *lc = json_object_get(b, "lcore");
-		double mine;
+		struct lcore_share mine;
 		json_t *row;
 
 		if (a == NULL)
 			continue; /* a port added within the interval has no history yet */
 		/* the lcore that polls the port (all of them if it is not said) */
-		mine = busy_pct(lcores_a, lcores_b, lc != NULL ? json_integer_value(lc) : -1,
-				seconds);
+		mine = lcore_share(lcores_a, lcores_b, lc != NULL ? json_integer_value(lc) : -1,
+				   seconds);
 		row = json_pack("{s:s}", "port", name);
 		json_object_set_new(row, "tx",
 				    verdict("tx", json_object_get(a, "tx"),
-					    json_object_get(b, "tx"), seconds, mine));
+					    json_object_get(b, "tx"), seconds, &mine));
 		json_object_set_new(row, "rx",
 				    verdict("rx", json_object_get(a, "rx"),
-					    json_object_get(b, "rx"), seconds, mine));
+					    json_object_get(b, "rx"), seconds, &mine));
 		json_array_append_new(rows, row);
 	}
-	return json_pack("{s:f, s:f, s:o}", "interval_s", seconds, "lcore_busy_pct", busy, "ports",
-			 rows);
+	r = json_pack("{s:f, s:o}", "interval_s", seconds, "ports", rows);
+	if (r != NULL)
+		share_json(r, &all);
+	return r;
 }

@@ -22,13 +22,11 @@ struct column {
 };
 
 static const struct column port_columns[] = {
-	{ "PORT", "name" },	     { "STATE", "connected" },
-	{ "MODE", "mode" },	     { "SOCKET", "socket" },
-	{ "TX-PKTS", "tx.packets" }, { "TX-BYTES", "tx.bytes" },
-	{ "TX-DROP", "tx.drops" },   { "RX-PKTS", "rx.packets" },
-	{ "RX-BYTES", "rx.bytes" },  { "RX-DROP", "rx.drops" },
-	{ "LINK", "uplink_up" },     { "COST", "cost" },
-	{ "UPLINK", "uplink" },	     { NULL, NULL },
+	{ "PORT", "name" },	    { "STATE", "connected" },  { "MODE", "mode" },
+	{ "LCORE", "lcore" },	    { "SOCKET", "socket" },    { "TX-PKTS", "tx.packets" },
+	{ "TX-BYTES", "tx.bytes" }, { "TX-DROP", "tx.drops" }, { "RX-PKTS", "rx.packets" },
+	{ "RX-BYTES", "rx.bytes" }, { "RX-DROP", "rx.drops" }, { "LINK", "uplink_up" },
+	{ "COST", "cost" },	    { "UPLINK", "uplink" },    { NULL, NULL },
 };
 
 /* port show -s: one row per port and direction, then its counters. */
@@ -265,9 +263,14 @@ int vqosctl_print(FILE *f, int argc, const char *const argv[], bool stats, const
 					     result, "name")
 			     : print_table(f, port_columns, result);
 	if (argc >= 1 && strcmp(argv[0], "bottleneck") == 0) {
-		fprintf(f, "over %.1f s, vqosd's lcores %.1f%% busy\n",
+		/* busy and stalled as `lcore show` says them */
+		fprintf(f,
+			"over %.1f s, vqosd's lcores %.1f%% busy, %.1f%% stalled, %.1f%% of the "
+			"time waiting for a CPU\n",
 			json_real_value(json_object_get(result, "interval_s")),
-			json_real_value(json_object_get(result, "lcore_busy_pct")));
+			json_real_value(json_object_get(result, "lcore_busy_pct")),
+			json_real_value(json_object_get(result, "lcore_stall_pct")),
+			json_real_value(json_object_get(result, "lcore_wait_pct")));
 		return print_per_dir(f, bottleneck_columns, json_object_get(result, "ports"),
 				     "port");
 	}

@@ -97,7 +97,8 @@ STAGES = {
 
 FIELDS = ["stage", "run", "attempt", "counted", "dir", "expected", "verdict", "right", "tx_verdict", "rx_verdict",
           "interval_s", "offered_pps", "sent_pps", "shaped", "drops", "backlog", "uplink_full",
-          "vring_full", "lcore_busy_pct", "lcore_stall_pct", "foreign", "support"]
+          "vring_full", "lcore_busy_pct", "lcore_stall_pct", "lcore_taken_pct", "foreign",
+          "support"]
 
 
 # --------------------------------------------------------------------------
@@ -206,8 +207,8 @@ def judge(bed, stage, run, interval):
         "interval_s": round(r["interval_s"], 3), "offered_pps": round(ev["offered_pps"], 1),
         "sent_pps": round(ev["sent_pps"], 1), "shaped": ev["shaped"], "drops": ev["drops"],
         "backlog": ev["backlog"], "uplink_full": ev["uplink_full"],
-        "vring_full": ev["vring_full"], "lcore_busy_pct": round(ev["lcore_busy_pct"], 1),
-        "lcore_stall_pct": round(stall, 1),
+        "vring_full": ev["vring_full"], "lcore_busy_pct": round(busy, 1),
+        "lcore_stall_pct": round(stall, 1), "lcore_taken_pct": round(ev["lcore_taken_pct"], 1),
         "foreign": " ".join(sorted(others)),
         "support": "",
     }
@@ -328,8 +329,9 @@ def stage_vqosd(stage, run, interval):
         os.killpg(hog.pid, signal.SIGKILL)  # the loop, not only `timeout`
         hog.wait()
         gc = stop_gen(bed, cont)
-        row["support"] = (f"lcore busy {row['lcore_busy_pct']}% of which stalled "
-                          f"{row['lcore_stall_pct']}%; {gen_summary('container', gc)} "
+        row["support"] = (f"lcore busy {row['lcore_busy_pct']}%, stalled "
+                          f"{row['lcore_stall_pct']}%, not free for work "
+                          f"{row['lcore_taken_pct']}%; {gen_summary('container', gc)} "
                           "(offered 500 kpps)")
         bed.stop_vqosd(d)
         return row
@@ -476,7 +478,7 @@ set bmargin 4
 set yrange [0:105]
 set xtics
 set ylabel "vqosd data lcore,\\n% of cycles"
-plot '{data}' using 6:xtic(1) title 'busy or stalled', '' using 7 title 'stalled'
+plot '{data}' using 6:xtic(1) title 'busy', '' using 7 title 'stalled'
 unset multiplot
 """, png)
     finally:
@@ -519,7 +521,8 @@ def runs_table(rows):
             continue
         ev = (f"offered {r['offered_pps']} pps, sent {r['sent_pps']} pps, shaped {r['shaped']}, "
               f"backlog {r['backlog']}, uplink_full {r['uplink_full']}, "
-              f"vring_full {r['vring_full']}, drops {r['drops']}, busy {r['lcore_busy_pct']}%")
+              f"vring_full {r['vring_full']}, drops {r['drops']}, busy {r['lcore_busy_pct']}%, "
+              f"not free {r.get('lcore_taken_pct', '-')}%")
         lines.append(f"| {r['stage']} | {r['run']} | {r['attempt']} | "
                      f"{'yes' if r['counted'] else 'no'} | {r['tx_verdict']} | "
                      f"{r['rx_verdict']} | {'yes' if int(r['right']) else '**no**'} | {ev} | "
@@ -555,15 +558,17 @@ drops) are events over the interval as vqosctl reports them: `shaped` = times
 the port's class ran out of tokens, `uplink full` = tx_burst calls the uplink
 answered with fewer than offered (a held burst retried every pass counts every
 time), `vring full` = passes in which packets came for the container and
-its rx vring had no room. *lcore busy %* is vqosctl's (busy or stalled cycles of
-vqosd's data lcore), *stalled %* the share of that lcore's cycles in passes
-over 100 us (it lost its CPU), from `vqosctl lcore show` around the interval.
+its rx vring had no room. *lcore busy %* and *stalled %* are the shares of vqosd's data lcore's
+cycles in passes that moved packets and in passes over 100 us (it lost its
+CPU), as `vqosctl lcore show` says them, around the interval; the runs'
+table adds what the `vqosd` verdict weighs, busy + stalled + waiting for a
+CPU (`lcore_taken_pct`).
 
 ![evidence per stage](plot.png)
 
 The plot shows, per stage (medians), the evidence counts of the judged
 direction per second on a log scale (a zero is not drawn), and below it the
-share of vqosd's data-lcore cycles that were busy or stalled, and stalled. The
+share of vqosd's data-lcore cycles that were busy, and stalled. The
 counts are events, not packets: `uplink full` and `vring full` count every
 pass of the data lcore that found the ring full while packets waited, so they
 grow with how fast the lcore polls, not only with how many packets waited.

@@ -150,6 +150,50 @@ static void test_vqosd_stalled(void **state)
 	json_decref(r);
 }
 
+/*
+ * Busy and stalled mean what `lcore show` says: an idle vqosd whose passes
+ * lost their CPU is 0% busy and 52% stalled here too (it once said "56.6%
+ * busy" beside lcore show's 0.0% busy, 52.3% stalled); what the verdict
+ * weighs, the time not free for work, is their sum with the time it waited
+ * for a CPU, and has a name of its own.
+ */
+static void test_shares_as_lcore_show(void **state)
+{
+	json_t *pa = ports(&zero, &zero), *pb = ports(&zero, &zero);
+	json_t *la = json_pack("[{s:I, s:I, s:I, s:I, s:I}]", "busy_cycles", (json_int_t)0,
+			       "idle_cycles", (json_int_t)0, "stall_cycles", (json_int_t)0,
+			       "sleep_cycles", (json_int_t)0, "waited_ns", (json_int_t)0);
+	json_t *lb = json_pack("[{s:I, s:I, s:I, s:I, s:I}]", "busy_cycles", (json_int_t)0,
+			       "idle_cycles", (json_int_t)10, "stall_cycles", (json_int_t)52,
+			       "sleep_cycles", (json_int_t)38, "waited_ns", (json_int_t)40000000);
+	json_t *r = vqos_ctl_bottleneck(pa, la, pb, lb, 1.0);
+	struct vqos_ctl_lcore l;
+	const json_t *ev = json_object_get(
+		json_object_get(json_array_get(json_object_get(r, "ports"), 0), "tx"), "evidence");
+
+	vqos_ctl_counters_from_json(vqos_ctl_lcore_counters, json_array_get(lb, 0), &l);
+	for (int k = 0; k < 2; k++) {
+		const json_t *o = k ? ev : r;
+
+		assert_true(json_real_value(json_object_get(o, "lcore_busy_pct")) == 0.0);
+		assert_true(json_real_value(json_object_get(o, "lcore_stall_pct")) == 52.0);
+		assert_true(json_real_value(json_object_get(o, "lcore_wait_pct")) == 4.0);
+		assert_true(json_real_value(json_object_get(o, "lcore_taken_pct")) == 56.0);
+	}
+	/* the same words as lcore show's, from the same counters */
+	for (const struct vqos_ctl_counter *c = vqos_ctl_lcore_counters; c->name != NULL; c++) {
+		if (strcmp(c->name, "busy_pct") == 0)
+			assert_true(c->derive(&l) == 0.0);
+		if (strcmp(c->name, "stall_pct") == 0)
+			assert_true(c->derive(&l) == 52.0);
+	}
+	json_decref(pa);
+	json_decref(pb);
+	json_decref(la);
+	json_decref(lb);
+	json_decref(r);
+}
+
 /* A sleeping lcore kept off its CPU: its cycles say "asleep", waiting for
  * work, but its thread was ready and waited 0.9 of the 1 s interval for a
  * CPU (schedstat): vqosd is the limit. The same lcore asleep and not kept
@@ -245,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_vqosd_saturated),
 		cmocka_unit_test(test_deltas_not_totals),
 		cmocka_unit_test(test_vqosd_stalled),
+		cmocka_unit_test(test_shares_as_lcore_show),
 		cmocka_unit_test(test_vqosd_asleep_but_starved),
 		cmocka_unit_test(test_own_lcore),
 		cmocka_unit_test(test_new_port_has_no_history),
