@@ -422,6 +422,7 @@ static bool size_grant(struct vqos_htb *q, uint32_t leaf, uint32_t lender, uint6
 	uint64_t pkts = max_pkts, bytes = UINT64_MAX, hz = q->hz;
 	bool below = true;
 
+	q->looks++;
 	for (uint32_t c = leaf; c != VQOS_SCHED_NONE; c = q->cl[c].parent) {
 		const struct htb_class *k = &q->cl[c];
 		uint64_t dt = now > k->t_c ? now - k->t_c : 0;
@@ -433,8 +434,15 @@ static bool size_grant(struct vqos_htb *q, uint32_t leaf, uint32_t lender, uint6
 			if (k->tb[b].rate == 0 || ((b & 1) == 0 && c != lender))
 				continue;
 			t = vqos_tb_peek(&k->tb[b], dt);
-			if (t < 0)
+			if (t < 0) {
+				/* a ceil blocks every grant through the class until
+				 * it is back at 0 (a lender's rate only this one) */
+				if (b & 1)
+					q->cl[c].blocked_until =
+						now +
+						((uint64_t)-t + k->tb[b].rate - 1) / k->tb[b].rate;
 				return false;
+			}
 			if (b == TB_RATE || b == TB_CEIL)
 				clip(&bytes, t, 8 * hz);
 			else if (b == TB_PRATE || b == TB_PCEIL)
@@ -460,9 +468,20 @@ static bool size_grant(struct vqos_htb *q, uint32_t leaf, uint32_t lender, uint6
 	return true;
 }
 
+/* Whether a grant through @p c and its ancestors is blocked at @p now by a
+ * ceil found short (blocked_until): a few loads, not size_grant()'s peeks. */
+static bool path_blocked(const struct vqos_htb *q, uint32_t c, uint64_t now)
+{
+	for (; c != VQOS_SCHED_NONE; c = q->cl[c].parent)
+		if (q->cl[c].blocked_until > now)
+			return true;
+	return false;
+}
+
 /*
  * Serve one row: its current class and the leaf its feeds lead to. A class
- * whose ancestors are over their ceil is passed over for this round. Returns
+ * whose ancestors are over their ceil is passed over for this round, and
+ * without sizing a grant while a ceil on its path is known short. Returns
  * 1 with @p g filled, 0 if nobody in the row may send, -1 if a leaf was
  * parked for want of room (the rows changed: start again).
  */
@@ -474,6 +493,10 @@ static int serve_row(struct vqos_htb *q, unsigned lvl, unsigned p, uint64_t now,
 	do {
 		uint32_t leaf = x;
 
+		if (path_blocked(q, x, now)) {
+			x = q->row[lvl][p].cur = q->cl[x].link[p].next;
+			continue;
+		}
 		while (!q->cl[leaf].leaf)
 			leaf = q->cl[leaf].feed[p].cur;
 		if (q->room[q->cl[leaf].port] == 0) {
@@ -489,6 +512,11 @@ static int serve_row(struct vqos_htb *q, unsigned lvl, unsigned p, uint64_t now,
 
 static int pick(struct vqos_htb *q, uint64_t now, uint32_t max_pkts, struct vqos_sched_grant *g)
 {
+	/* every grant passes the root's ceil: while it is short, nobody may
+	 * send, and no row needs a look (a parent at its ceiling costs one
+	 * look per class of its rows; this, one per call) */
+	if (q->root != VQOS_SCHED_NONE && q->cl[q->root].blocked_until > now)
+		return 0;
 again:
 	for (unsigned lm = q->level_mask; lm != 0; lm &= lm - 1) {
 		unsigned lvl = (unsigned)__builtin_ctz(lm);

@@ -69,6 +69,10 @@ struct htb_class {
 	uint32_t head, count, mask;
 	uint32_t heap_pos;
 	uint64_t t_c; /* tick the buckets were last brought up to */
+	/* a ceil bucket was found short at a grant through this class: none
+	 * passes it before this tick (a hint that may be early, never late:
+	 * only a grant through the class charges it, and a change resets it) */
+	uint64_t blocked_until;
 	uint32_t quantum;
 	uint32_t limit; /* leaf queue limit, mbufs */
 	uint32_t segs;	/* mbufs queued: each packet's segments */
@@ -120,6 +124,8 @@ struct vqos_htb {
 	struct vqos_sched_tree tree;
 	void (*free_pkts)(struct rte_mbuf **pkts, uint32_t n);
 	uint32_t drain_pos; /* drain(): the class it empties next */
+	uint32_t root;	    /* the one class without a parent; NONE if several */
+	uint64_t looks;	    /* grants sized, given or not (tests and benches) */
 };
 
 /* Bring the buckets of @p k up to @p now. */

@@ -209,6 +209,16 @@ static int htb_create(const struct vqos_sched_params *p, struct vqos_qdisc **out
 		htb_destroy(&q->base);
 		return rc;
 	}
+	q->root = VQOS_SCHED_NONE;
+	for (uint32_t i = 0; i < q->n; i++) {
+		if (q->cl[i].parent != VQOS_SCHED_NONE)
+			continue;
+		if (q->root != VQOS_SCHED_NONE) {
+			q->root = VQOS_SCHED_NONE; /* several roots */
+			break;
+		}
+		q->root = i;
+	}
 	*out = &q->base;
 	return 0;
 }
@@ -259,8 +269,10 @@ static int htb_change(struct vqos_qdisc *qd, const struct vqos_sched_class_param
 		*k = saved;
 		return rc;
 	}
-	/* keep the tokens the class had (saved is as of now) */
+	/* keep the tokens the class had (saved is as of now); its buckets
+	 * refill at the new rates from here, so an old block may be too late */
 	carry_tokens(k, &saved, 0);
+	k->blocked_until = 0;
 	if (k->leaf && k->want && k->prio != saved.prio) {
 		k->prio = saved.prio;
 		vqos_htb_leaf_off(q, i);

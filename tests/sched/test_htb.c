@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <rte_mbuf.h>
 
+#include "htb.h"
 #include "sim.h"
 #include "htb_test.h"
 
@@ -290,6 +291,49 @@ static void test_default_burst_saturated_root(void **state)
 	}
 	print_message("  delivered / ceil: %.4f .. %.4f\n", lo, hi);
 	assert_true(lo >= 0.99 && hi <= 1.01);
+	destroy(q);
+}
+
+/*
+ * The root at its ceiling (half what 256 leaves offer), the leaves
+ * borrowing: a leaf regains a frame of its own rate now and then, and sits
+ * in the bottom row, but every grant needs the root's ceil. Each leaf
+ * must still get its equal share, the root exactly its ceiling; and a
+ * dequeue while the root's ceil is short must not look at the leaves one
+ * by one (it did: about as many looks as leaves per poll that gave
+ * nothing), so looks per packet stay near one.
+ */
+static void test_root_at_ceiling_skips_leaves(void **state)
+{
+	enum { LEAVES = 256 };
+	static struct vqos_sched_class_params c[LEAVES + 1];
+	static struct sim_flow f[LEAVES];
+	double share = 200.0 / LEAVES, lo = 2, hi = 0, total = 0;
+	uint64_t pkts = 0;
+	struct vqos_htb *h;
+	struct vqos_qdisc *q;
+
+	c[0] = sim_class(1, VQOS_SCHED_NO_PARENT, "root", 200, 200);
+	for (uint32_t i = 1; i <= LEAVES; i++) {
+		c[i] = sim_class(i + 1, 1, "leaf", share / 2, 200);
+		f[i - 1] = (struct sim_flow){ .leaf = i, .size = 256, .offered_mbit = 2 * share };
+	}
+	q = make(c, LEAVES + 1, VQOS_SCHED_PULL);
+	h = (struct vqos_htb *)q;
+	sim_pull(q, f, LEAVES, 100000, 0, SIM_S, 3 * SIM_S);
+	for (uint32_t i = 0; i < LEAVES; i++) {
+		double r = sim_mbit(&f[i], 2 * SIM_S) / share;
+
+		lo = r < lo ? r : lo;
+		hi = r > hi ? r : hi;
+		total += sim_mbit(&f[i], 2 * SIM_S);
+		pkts += f[i].pkts;
+	}
+	print_message(
+		"  delivered / share: %.4f .. %.4f, root %.3f Mbit/s; %.2f looks per packet\n", lo,
+		hi, total, (double)h->looks / (double)pkts);
+	assert_true(fabs(total - 200) < 0.01 * 200);
+	assert_true(h->looks <= pkts);
 	destroy(q);
 }
 
@@ -903,6 +947,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ceil_never_exceeded, setup),
 		cmocka_unit_test_setup(test_burst_bounded, setup),
 		cmocka_unit_test_setup(test_default_burst_saturated_root, setup),
+		cmocka_unit_test_setup(test_root_at_ceiling_skips_leaves, setup),
 		cmocka_unit_test_setup(test_pps_and_bps_same_class, setup),
 		cmocka_unit_test_setup(test_pps_and_bps_levels, setup),
 		cmocka_unit_test_setup(test_no_reordering, setup),
