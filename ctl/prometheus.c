@@ -97,6 +97,11 @@ static void escaped(FILE *f, const char *s, bool quote)
 	}
 }
 
+void vqos_ctl_prometheus_escape(FILE *f, const char *s)
+{
+	escaped(f, s, true);
+}
+
 /* {name="value",...}: the labels of @p labels (an object of strings, in its
  * order), then @p extra (a row's own label, as the format has it); nothing
  * when there are none. */
@@ -108,7 +113,7 @@ static void labels(FILE *f, const json_t *labels, const char *extra)
 
 	json_object_foreach ((json_t *)labels, name, v) {
 		fprintf(f, "%s%s=\"", n++ ? "," : "{", name);
-		escaped(f, json_is_string(v) ? json_string_value(v) : "", true);
+		vqos_ctl_prometheus_escape(f, json_is_string(v) ? json_string_value(v) : "");
 		fputc('"', f);
 	}
 	if (extra != NULL)

@@ -227,6 +227,10 @@ void vqos_ctl_counters_from_json(const struct vqos_ctl_counter *table, const jso
  */
 int vqos_ctl_prometheus(FILE *f, const json_t *ports, const json_t *classes, const json_t *lcores);
 
+/** Write @p s as the text of a Prometheus label value: backslash, double
+ *  quote and newline escaped (\\, \", \n). */
+void vqos_ctl_prometheus_escape(FILE *f, const char *s);
+
 /** One class of a direction's tree, with its counters, as `tc -s class show`. */
 struct vqos_ctl_class {
 	const char *kind;   /**< qdisc kind: htb, sched, police, fifo */
