@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Helper of the tests that hold an output to a file of the tree, byte for
- * byte (tests/ctl/output/, tests/exporter/): the file is the interface, and
- * a change to it is made on purpose, by running the test with
+ * Helper of the tests that read files of the tree: samples to parse
+ * (golden_read()), and outputs held to a file byte for byte (golden_check(),
+ * tests/ctl/output/, tests/exporter/): such a file is an interface, and a
+ * change to it is made on purpose, by running the test with
  * VQOS_OUTPUT_WRITE set in the environment, which writes the files instead
  * of comparing. Include after <cmocka.h>.
  */
