@@ -138,98 +138,6 @@ static int cmd_bottleneck(const struct vqos_ctl_env *env, const struct vqos_ctl_
 	return 0;
 }
 
-/* The first row of @p table whose metric is @p metric. */
-static const struct vqos_ctl_counter *metric_first(const struct vqos_ctl_counter *table,
-						   const char *metric)
-{
-	const struct vqos_ctl_counter *c = table;
-
-	while (c->metric == NULL || strcmp(c->metric, metric) != 0)
-		c++;
-	return c;
-}
-
-/* The exported counters of @p table as Prometheus metrics vqos_PREFIX_*: per
- * metric its HELP and TYPE, then a sample per object of @p samples (pairs
- * [labels, object with the counters]) and row of the metric. */
-static void prom_metrics(FILE *f, const char *prefix, const struct vqos_ctl_counter *table,
-			 const json_t *samples)
-{
-	const struct vqos_ctl_counter *m, *c;
-	const json_t *s;
-	size_t i;
-
-	for (m = table; m->name != NULL; m++) {
-		if (m->metric == NULL || metric_first(table, m->metric) != m)
-			continue;
-		fprintf(f, "# HELP vqos_%s_%s %s\n# TYPE vqos_%s_%s %s\n", prefix, m->metric,
-			m->help, prefix, m->metric, m->gauge ? "gauge" : "counter");
-		json_array_foreach (samples, i, s)
-			for (c = m; c->name != NULL; c++) {
-				if (c->metric == NULL || strcmp(c->metric, m->metric) != 0)
-					continue;
-				fprintf(f, "vqos_%s_%s{%s%s%s} %" JSON_INTEGER_FORMAT "\n", prefix,
-					m->metric, json_string_value(json_array_get(s, 0)),
-					c->label != NULL ? "," : "",
-					c->label != NULL ? c->label : "",
-					json_integer_value(
-						json_object_get(json_array_get(s, 1), c->name)));
-			}
-	}
-}
-
-/* stats --prometheus: the counters in Prometheus' text exposition format,
- * as one string (vqosctl prints it as it is). */
-static int cmd_stats(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
-		     const char *const *argv, json_t **result, char *err, size_t errlen)
-{
-	json_t *ports, *lcores, *samples;
-	const json_t *p, *l;
-	char *text = NULL, labels[256];
-	size_t len = 0, i;
-	FILE *f;
-
-	if (strcmp(argv[0], "--prometheus") != 0) {
-		snprintf(err, errlen, "stats: unknown format '%s'; usage: stats --prometheus",
-			 argv[0]);
-		return -EINVAL;
-	}
-	f = open_memstream(&text, &len);
-	if (f == NULL) {
-		snprintf(err, errlen, "stats: out of memory");
-		return -ENOMEM;
-	}
-	ports = vqos_ctl_ports_json(env->ops);
-	samples = json_array();
-	json_array_foreach (ports, i, p)
-		for (int d = 0; d < 2; d++) {
-			const char *dir = d == 0 ? "tx" : "rx";
-
-			snprintf(labels, sizeof(labels), "port=\"%s\",dir=\"%s\"",
-				 json_string_value(json_object_get(p, "name")), dir);
-			json_array_append_new(samples,
-					      json_pack("[s, O]", labels, json_object_get(p, dir)));
-		}
-	prom_metrics(f, "port", vqos_ctl_dir_counters, samples);
-	json_decref(samples);
-	json_decref(ports);
-
-	lcores = vqos_ctl_lcores_json(env->ops);
-	samples = json_array();
-	json_array_foreach (lcores, i, l) {
-		snprintf(labels, sizeof(labels), "lcore=\"%" JSON_INTEGER_FORMAT "\"",
-			 json_integer_value(json_object_get(l, "lcore")));
-		json_array_append_new(samples, json_pack("[s, O]", labels, l));
-	}
-	prom_metrics(f, "lcore", vqos_ctl_lcore_counters, samples);
-	json_decref(samples);
-	json_decref(lcores);
-	fclose(f);
-	*result = json_string(text);
-	free(text);
-	return 0;
-}
-
 struct class_show {
 	json_t *rows;
 	const char *dir;
@@ -274,35 +182,81 @@ static void class_row(void *arg, const struct vqos_ctl_class *c)
 	json_array_append_new(cs->rows, row);
 }
 
+/* The classes of direction @p dir (0 tx, 1 rx, -1 both), tx's first; with
+ * @p port, only those on the path of its leaves. */
+static json_t *classes_json(const struct vqos_ctl_ops *ops, int dir, const char *port)
+{
+	struct class_show cs = { .rows = json_array(), .port = port };
+
+	for (int d = 0; d < 2; d++) {
+		if (dir >= 0 && d != dir)
+			continue;
+		cs.dir = d ? "rx" : "tx";
+		ops->class_foreach(ops->aux, d, class_row, &cs);
+	}
+	return cs.rows;
+}
+
 /* class show [tx|rx] [port PORT] */
 static int cmd_class_show(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req,
 			  int argc, const char *const *argv, json_t **result, char *err,
 			  size_t errlen)
 {
-	struct class_show cs = { .rows = json_array() };
+	const char *port = NULL;
 	int dir = -1, i = 0;
 
 	if (i < argc && (strcmp(argv[i], "tx") == 0 || strcmp(argv[i], "rx") == 0))
 		dir = strcmp(argv[i++], "rx") == 0;
 	if (i + 1 < argc && strcmp(argv[i], "port") == 0) {
-		cs.port = argv[i + 1];
+		port = argv[i + 1];
 		i += 2;
 	}
 	if (i < argc) {
-		json_decref(cs.rows);
 		snprintf(err, errlen,
 			 "class show: unexpected '%s'; usage: class show [tx|rx] "
 			 "[port PORT]",
 			 argv[i]);
 		return -EINVAL;
 	}
-	for (int d = 0; d < 2; d++) {
-		if (dir >= 0 && d != dir)
-			continue;
-		cs.dir = d ? "rx" : "tx";
-		env->ops->class_foreach(env->ops->aux, d, class_row, &cs);
+	*result = classes_json(env->ops, dir, port);
+	return 0;
+}
+
+/* stats --prometheus: the counters in Prometheus' text exposition format
+ * (prometheus.c), as one string: vqosctl prints it as it is. */
+static int cmd_stats(const struct vqos_ctl_env *env, const struct vqos_ctl_request *req, int argc,
+		     const char *const *argv, json_t **result, char *err, size_t errlen)
+{
+	json_t *ports, *classes, *lcores;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	if (strcmp(argv[0], "--prometheus") != 0) {
+		snprintf(err, errlen, "stats: unknown format '%s'; usage: stats --prometheus",
+			 argv[0]);
+		return -EINVAL;
 	}
-	*result = cs.rows;
+	f = open_memstream(&text, &len);
+	if (f == NULL) {
+		snprintf(err, errlen, "stats: out of memory");
+		return -ENOMEM;
+	}
+	ports = vqos_ctl_ports_json(env->ops);
+	classes = classes_json(env->ops, -1, NULL);
+	lcores = vqos_ctl_lcores_json(env->ops);
+	ret = vqos_ctl_prometheus(f, ports, classes, lcores);
+	json_decref(ports);
+	json_decref(classes);
+	json_decref(lcores);
+	if (fclose(f) != 0 || ret < 0) {
+		free(text);
+		snprintf(err, errlen, "stats: out of memory");
+		return -ENOMEM;
+	}
+	*result = json_string(text);
+	free(text);
 	return 0;
 }
 

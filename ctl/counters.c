@@ -73,9 +73,12 @@ static double cycles_per_packet(const void *s)
 }
 
 const struct vqos_ctl_counter vqos_ctl_lcore_counters[] = {
-	{ LCORE(packets), .column = "PACKETS" },
+	{ LCORE(packets), .column = "PACKETS", .metric = "packets_total",
+	  .help = "Packets the data-path lcore moved, both directions." },
 	{ LCORE(busy_cycles), .column = "BUSY-CYCLES", .metric = "cycles_total",
-	  .label = "state=\"busy\"", .help = "TSC cycles of a data-path lcore, busy or idle." },
+	  .label = "state=\"busy\"",
+	  .help = "TSC cycles of a data-path lcore by state: passes that moved packets (busy), "
+		  "moved none (idle), lost the CPU (stalled), and sleep." },
 	{ LCORE(idle_cycles), .column = "IDLE-CYCLES", .metric = "cycles_total",
 	  .label = "state=\"idle\"" },
 	{ LCORE(stall_cycles), .metric = "cycles_total", .label = "state=\"stalled\"" },
@@ -84,10 +87,13 @@ const struct vqos_ctl_counter vqos_ctl_lcore_counters[] = {
 	{ .name = "stall_pct", .derive = stall_pct, .column = "STALLED-%" },
 	{ .name = "sleep_pct", .derive = sleep_pct, .column = "SLEEP-%" },
 	{ .name = "cycles_per_packet", .derive = cycles_per_packet, .column = "CYCLES/PKT" },
-	{ LCORE(unknown_dst) },
-	{ LCORE(waited_ns) },
-	{ LCORE(sleeps) },
-	{ LCORE(kicks) },
+	{ LCORE(unknown_dst), .metric = "unknown_dst_total",
+	  .help = "Frames from a shared uplink for no port's MAC address." },
+	{ LCORE(waited_ns), .metric = "cpu_wait_seconds_total", .nanoseconds = true,
+	  .help = "Time the lcore's thread waited for a CPU (the kernel's schedstat)." },
+	{ LCORE(sleeps), .metric = "sleeps_total", .help = "Times the lcore slept." },
+	{ LCORE(kicks), .metric = "kicks_total",
+	  .help = "Containers' kicks (vring notifications) while the lcore slept." },
 	{ LCORE(busy_packets), .hidden = true },
 	{ .name = NULL },
 };

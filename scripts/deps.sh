@@ -4,8 +4,9 @@
 # (gnuplot for the plots, iperf3, ethtool and iproute2 for the kernel-side runs).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 dpdk dpdk-dev libdpdk-dev libconfig-dev
-      libcmocka-dev libjansson-dev libsystemd-dev clang libclang-rt-14-dev
+      libcmocka-dev libjansson-dev libsystemd-dev libmicrohttpd-dev clang libclang-rt-14-dev
       openvswitch-switch-dpdk
+      python3-prometheus-client   # test_exporter parses vqos-exporter's page with it
       dpkg-dev file groff-base man-db)   # the .deb: dpkg-shlibdeps, file, man -l
 if [ "${1:-}" = results ]; then
 	pkgs+=(gnuplot-nox iperf3 ethtool iproute2)

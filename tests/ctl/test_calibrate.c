@@ -17,24 +17,14 @@
 #include <cmocka.h>
 
 #include "calibrate.h"
+#include "golden.h"
 
 static char *read_sample(const char *name)
 {
-	char path[512], *text;
-	long len;
-	FILE *f;
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/tests/ctl/calibrate/%s", VQOS_SOURCE_DIR, name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)len + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	return text;
+	return golden_read(path);
 }
 
 /* Two PMD threads and the main thread: the PMDs' counts summed, the main

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "ctl/vqos_ctl.h"
+#include "golden.h"
 #include "vqosctl_print.h"
 
 /* Counters are multiplied by this, so that two samples differ. */
@@ -155,29 +156,10 @@ static const struct vqos_ctl_env env = { .ops = &ops };
 /* Compare @p text with tests/ctl/output/@p name (or write it there). */
 static void check(const char *name, const char *text)
 {
-	char path[512], *want;
-	long len;
-	FILE *f;
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/tests/ctl/output/%s", VQOS_SOURCE_DIR, name);
-	if (getenv("VQOS_OUTPUT_WRITE") != NULL) {
-		f = fopen(path, "w");
-		assert_non_null(f);
-		assert_int_equal(fputs(text, f) >= 0, 1);
-		assert_int_equal(fclose(f), 0);
-		return;
-	}
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	rewind(f);
-	want = calloc(1, (size_t)len + 1);
-	assert_non_null(want);
-	assert_int_equal(fread(want, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	assert_string_equal(text, want);
-	free(want);
+	golden_check(path, text);
 }
 
 /* What vqosctl prints for the reply @p result to @p argv: its JSON with -j,

@@ -128,6 +128,18 @@ static void fake_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_l
 	cb(arg, &l);
 }
 
+/* tx: one leaf, c1's; rx: none */
+static void fake_classes(void *aux, int dir, void (*cb)(void *arg, const struct vqos_ctl_class *c),
+			 void *arg)
+{
+	if (dir == 0)
+		cb(arg, &(struct vqos_ctl_class){ .kind = "htb",
+						  .name = "c1",
+						  .port = "c1",
+						  .bytes = 640,
+						  .packets = 10 });
+}
+
 /* What `port cost` handed the daemon last. */
 static struct vqos_conf_cost last_cost;
 static char last_cost_port[32];
@@ -158,6 +170,7 @@ static int fake_port_add(void *aux, const struct vqos_ctl_port_add *add,
 }
 
 static const struct vqos_ctl_ops ops = { .port_foreach = fake_ports,
+					 .class_foreach = fake_classes,
 					 .lcore_foreach = fake_lcores,
 					 .port_cost = fake_port_cost,
 					 .port_add = fake_port_add };
@@ -428,6 +441,14 @@ static void test_prometheus(void **state)
 	assert_non_null(strstr(text, "vqos_port_drops_total{port=\"c1\",dir=\"rx\"} 3\n"));
 	assert_non_null(strstr(text, "# TYPE vqos_port_backlog_packets gauge\n"));
 	assert_non_null(strstr(text, "vqos_lcore_cycles_total{lcore=\"1\",state=\"busy\"} 300\n"));
+	/* nanoseconds in seconds, exactly */
+	assert_non_null(
+		strstr(text, "vqos_lcore_cpu_wait_seconds_total{lcore=\"1\"} 0.000000007\n"));
+	assert_non_null(strstr(text, "vqos_port_connected{port=\"c1\"} 1\n"));
+	assert_non_null(strstr(text, "vqos_port_connected{port=\"c2\"} 0\n"));
+	assert_non_null(strstr(
+		text,
+		"vqos_class_bytes_total{dir=\"tx\",class=\"c1\",parent=\"\",port=\"c1\"} 640\n"));
 	json_decref(r);
 	assert_int_equal(run("{\"vqos\":1,\"argv\":[\"stats\",\"--csv\"]}", &r, err), -EINVAL);
 	assert_non_null(strstr(err, "stats: unknown format '--csv'"));

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sys/types.h>
 
@@ -145,8 +146,9 @@ struct vqos_ctl_lcore {
  * and every list of those counters is written out from it: the JSON keys of
  * `port show` and `lcore show` (and so DPDK telemetry's /vqos/ports, which
  * flattens that JSON), vqosctl's `port show -s` and `lcore show` columns,
- * `stats --prometheus` metrics with their help, how `bottleneck` reads two
- * samples, and the daemon's copy of the data path's counters. That copy goes
+ * the Prometheus metrics (`stats --prometheus`, vqos-exporter) with their
+ * help, how `bottleneck` reads two samples, and the daemon's copy of the
+ * data path's counters. That copy goes
  * by name: ctl may not include vhost_tx (docs/DESIGN.md's layering), so vhost_tx
  * names the counters of its own structs in a table of its own
  * (vqos_dp_dir_stats_names[]), and the daemon, which knows both, copies each
@@ -174,13 +176,16 @@ struct vqos_ctl_counter {
 	/** Header of its column in vqosctl's text table; NULL: no column. */
 	const char *column;
 	/** Prometheus metric, after "vqos_port_" or "vqos_lcore_" (stored, shown
-	 *  counters only); NULL: not exported. Rows may share one metric, told
+	 *  counters only; ctl/prometheus.c's tables use rows for the rest of
+	 *  port show's and class show's keys too); NULL: not exported. Rows may share one metric, told
 	 *  apart by @ref label. */
 	const char *metric;
 	/** Prometheus label of its samples among its metric's (state="busy"); NULL: none. */
 	const char *label;
 	/** Prometheus HELP of its metric, on the metric's first row. */
 	const char *help;
+	/** Counts nanoseconds: exported in seconds, Prometheus' unit of time. */
+	bool nanoseconds;
 };
 
 /** The counters of struct vqos_ctl_dir, in the order shown; ends with a NULL name. */
@@ -210,6 +215,21 @@ void vqos_ctl_counters_to_json(const struct vqos_ctl_counter *table, const void 
 /** Fill the stored counters of @p table in the struct at @p s from @p obj
  *  (vqos_ctl_counters_to_json()'s); a counter it lacks is 0. */
 void vqos_ctl_counters_from_json(const struct vqos_ctl_counter *table, const json_t *obj, void *s);
+
+/**
+ * The counters in Prometheus' text exposition format, version 0.0.4
+ * (ctl/prometheus.c): the families vqos_port_*, vqos_class_* and
+ * vqos_lcore_*, each with its HELP and TYPE, from the results of `port
+ * show` (@p ports), `class show` (@p classes) and `lcore show` (@p lcores);
+ * label values escaped as the format asks. `vqosctl stats --prometheus`
+ * and vqos-exporter write it.
+ * @return 0, or -1 when @p f failed
+ */
+int vqos_ctl_prometheus(FILE *f, const json_t *ports, const json_t *classes, const json_t *lcores);
+
+/** Write @p s as the text of a Prometheus label value: backslash, double
+ *  quote and newline escaped (\\, \", \n). */
+void vqos_ctl_prometheus_escape(FILE *f, const char *s);
 
 /** One class of a direction's tree, with its counters, as `tc -s class show`. */
 struct vqos_ctl_class {
