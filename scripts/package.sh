@@ -34,16 +34,19 @@ for dep in librte-eal23 librte-ethdev23 librte-vhost23 librte-net-virtio23 librt
 	librte-mempool-ring23 librte-bus-vdev23 libconfig9 libjansson4 libsystemd0 systemd; do
 	[[ $depends =~ (^|[ ,|])$dep([ ,]|$) ]] || no "Depends lacks $dep"
 done
-for f in usr/sbin/vqosd usr/bin/vqosctl usr/bin/vqos-gen etc/vqos/vqosd.conf \
+for f in usr/sbin/vqosd usr/bin/vqosctl usr/bin/vqos-gen usr/bin/vqos-ovs etc/vqos/vqosd.conf \
 	lib/systemd/system/vqosd.service usr/lib/sysusers.d/vqos.conf usr/lib/tmpfiles.d/vqos.conf \
 	usr/share/bash-completion/completions/vqosctl usr/share/doc/vqos/copyright \
 	usr/share/man/man8/vqosd.8.gz usr/share/man/man8/vqosctl.8.gz \
-	usr/share/man/man1/vqos-gen.1.gz usr/share/man/man5/vqosd.conf.5.gz; do
+	usr/share/man/man8/vqos-ovs.8.gz usr/share/man/man1/vqos-gen.1.gz \
+	usr/share/man/man5/vqosd.conf.5.gz; do
 	[ -e "$tree/$f" ] || no "no /$f"
 done
 grep -qx /etc/vqos/vqosd.conf "$tree/DEBIAN/conffiles" || no "/etc/vqos/vqosd.conf is no conffile"
 "$tree/usr/sbin/vqosd" --version | grep -qx "vqosd $(dpkg-deb -f "$deb" Version | cut -d- -f1)" ||
 	no "vqosd --version disagrees with the package's version"
+"$tree/usr/bin/vqos-ovs" --version | grep -qx "vqos-ovs $(dpkg-deb -f "$deb" Version | cut -d- -f1)" ||
+	no "vqos-ovs --version disagrees with the package's version"
 # The unit as systemd reads it, its commands pointed into the unpacked tree
 # (nothing is installed) and its man pages not looked up.
 mkdir "$tree/unit"
