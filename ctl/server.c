@@ -72,7 +72,11 @@ static void client_close(struct client *c)
 	c->fd = -1;
 }
 
-/* Switch @p c to REPLYING with @p line (malloc'ed, may be NULL when out of memory). */
+/* Switch @p c to REPLYING with @p line (malloc'ed, may be NULL when out of
+ * memory). The client gets a deadline of its own to read it: a handler may
+ * take longer than the first one (a port add whose uplink waits for its
+ * peer to connect), and closing without the reply then would tell the
+ * client that nothing happened when it did. */
 static void client_reply(struct client *c, char *line)
 {
 	free(c->buf);
@@ -80,6 +84,7 @@ static void client_reply(struct client *c, char *line)
 	c->len = line != NULL ? strlen(line) : 0;
 	c->off = 0;
 	c->replying = true;
+	c->deadline = now_ms() + VQOS_CTL_DEADLINE_MS;
 	shutdown(c->fd, SHUT_RD);
 }
 

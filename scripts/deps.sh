@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 dpdk dpdk-dev libdpdk-dev libconfig-dev
       libcmocka-dev libjansson-dev libsystemd-dev libmicrohttpd-dev clang libclang-rt-14-dev
-      openvswitch-switch-dpdk
+      openvswitch-switch-dpdk shellcheck
       python3-prometheus-client   # test_exporter parses vqos-exporter's page with it
       dpkg-dev file groff-base man-db)   # the .deb: dpkg-shlibdeps, file, man -l
 if [ "${1:-}" = results ]; then

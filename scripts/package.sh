@@ -36,17 +36,17 @@ for dep in librte-eal23 librte-ethdev23 librte-vhost23 librte-net-virtio23 librt
 	systemd; do
 	[[ $depends =~ (^|[ ,|])$dep([ ,]|$) ]] || no "Depends lacks $dep"
 done
-for f in usr/sbin/vqosd usr/bin/vqosctl usr/bin/vqos-gen usr/bin/vqos-exporter etc/vqos/vqosd.conf \
-	lib/systemd/system/vqosd.service lib/systemd/system/vqos-exporter.service \
+for f in usr/sbin/vqosd usr/bin/vqosctl usr/bin/vqos-gen usr/bin/vqos-exporter usr/bin/vqos-ovs \
+	etc/vqos/vqosd.conf lib/systemd/system/vqosd.service lib/systemd/system/vqos-exporter.service \
 	usr/lib/sysusers.d/vqos.conf usr/lib/tmpfiles.d/vqos.conf \
 	usr/share/bash-completion/completions/vqosctl usr/share/doc/vqos/copyright \
 	usr/share/man/man8/vqosd.8.gz usr/share/man/man8/vqosctl.8.gz \
-	usr/share/man/man8/vqos-exporter.8.gz \
+	usr/share/man/man8/vqos-exporter.8.gz usr/share/man/man8/vqos-ovs.8.gz \
 	usr/share/man/man1/vqos-gen.1.gz usr/share/man/man5/vqosd.conf.5.gz; do
 	[ -e "$tree/$f" ] || no "no /$f"
 done
 grep -qx /etc/vqos/vqosd.conf "$tree/DEBIAN/conffiles" || no "/etc/vqos/vqosd.conf is no conffile"
-for bin in usr/sbin/vqosd usr/bin/vqos-exporter; do
+for bin in usr/sbin/vqosd usr/bin/vqos-exporter usr/bin/vqos-ovs; do
 	"$tree/$bin" --version | grep -qx "$(basename $bin) $(dpkg-deb -f "$deb" Version | cut -d- -f1)" ||
 		no "$(basename $bin) --version disagrees with the package's version"
 done

@@ -33,8 +33,14 @@ static void no_lcores(void *aux, void (*cb)(void *arg, const struct vqos_ctl_lco
 {
 }
 
+/* How long the next reload takes, ms (a port add waiting for its uplink's peer). */
+static int reload_ms;
+
 static int fake_reload(void *aux, struct vqos_ctl_applied *out, char *err, size_t errlen)
 {
+	struct timespec ts = { .tv_sec = reload_ms / 1000, .tv_nsec = reload_ms % 1000 * 1000000L };
+
+	nanosleep(&ts, NULL);
 	out->changed = true;
 	snprintf(out->note, sizeof(out->note), "reloaded");
 	return 0;
@@ -230,6 +236,29 @@ static void test_slow_client_times_out_and_blocks_nobody(void **state)
 	r = reply(*state, slow, VQOS_CTL_DEADLINE_MS + 1000);
 	assert_non_null(r);
 	assert_int_equal(status_of(r), -ETIMEDOUT);
+}
+
+/*
+ * A request that takes longer than the deadline to carry out still gets its
+ * reply: the deadline to read it runs from when it is ready. Before, the
+ * server closed such a client without a word (vqosctl: "malformed reply",
+ * exit 2) although the change was made: a `port add` whose uplink waited
+ * over 2 s for its peer to connect.
+ */
+static void test_slow_request_gets_its_reply(void **state)
+{
+	int fd = client();
+	json_t *r;
+
+	reload_ms = VQOS_CTL_DEADLINE_MS + 300;
+	send_all(fd, "{\"vqos\":1,\"argv\":[\"reload\"]}\n", 30);
+	r = reply(*state, fd, 2 * VQOS_CTL_DEADLINE_MS + 1000);
+	reload_ms = 0;
+	assert_non_null(r);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(r, "result"), "note")),
+		"reloaded");
+	assert_int_equal(status_of(r), 0);
 }
 
 static void test_connect_and_vanish(void **state)
@@ -455,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_gets_error),
 		cmocka_unit_test(test_oversized_request),
 		cmocka_unit_test(test_slow_client_times_out_and_blocks_nobody),
+		cmocka_unit_test(test_slow_request_gets_its_reply),
 		cmocka_unit_test(test_connect_and_vanish),
 		cmocka_unit_test(test_permissions),
 		cmocka_unit_test(test_audit),

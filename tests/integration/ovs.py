@@ -1,5 +1,6 @@
 """Real OVS-DPDK for integration tests: hugepages, a private ovsdb-server and
-ovs-vswitchd-dpdk, a netdev bridge with dpdkvhostuser ports, their counters.
+ovs-vswitchd-dpdk, a netdev bridge with vhost-user ports, their counters;
+main() runs a test with them and gives everything back.
 
 Everything lives in one directory of the test bed (OVS_RUNDIR, OVS_DBDIR,
 OVS_LOGDIR all point there); OVS runs its EAL with a --file-prefix of its own.
@@ -14,9 +15,10 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
-from vqostest import Failure, check, wait_for
+from vqostest import Bed, Failure, check, wait_for
 
 VSWITCHD = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
 SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
@@ -344,3 +346,44 @@ def wait_stable(read, timeout, what, settle=1.0):
         elif time.time() - since >= settle:
             return v
     raise Failure(f"timed out after {timeout}s waiting for {what} to settle (last {last})")
+
+
+def main(test, hugepages=512, pmd_cpu_mask=0x1, socket_mem=512):
+    """Run @test(bed, ovs) as a ctest test: skipped (exit 77, saying why)
+    without OVS-DPDK or the @hugepages free 2 MB pages it needs, 0 or 1
+    otherwise; OVS, the bed and the hugepages are given back whatever happens."""
+    miss = missing_tools()
+    if miss:
+        print(f"SKIP: OVS-DPDK is not installed (missing {', '.join(miss)}; "
+              "apt-get install openvswitch-switch-dpdk)")
+        sys.exit(SKIP)
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)
+
+    t0 = time.monotonic()
+    hp = Hugepages(hugepages)
+    bed = ovs = None
+    rc = 0
+    try:
+        hp.setup()
+        bed = Bed(test.__name__)
+        ovs = OVS(bed, pmd_cpu_mask=pmd_cpu_mask, socket_mem=socket_mem)
+        test(bed, ovs)
+    except Skip as e:
+        print(f"SKIP: OVS-DPDK cannot run here: {e}")
+        rc = SKIP
+    except BaseException as e:  # noqa: BLE001 -- any failure fails the test
+        print(f"FAIL: {type(e).__name__}: {e}")
+        if bed is not None:
+            bed.dump_logs()
+            if ovs is not None:
+                print(f"----- ovs-vswitchd.log\n{ovs.log_tail()}")
+        rc = 1
+    finally:
+        teardown(ovs, bed)
+        hp.restore()
+    print(f"{'PASS' if rc == 0 else 'SKIP' if rc == SKIP else 'FAIL'} "
+          f"({time.monotonic() - t0:.1f} s)")
+    sys.exit(rc)

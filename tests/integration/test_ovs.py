@@ -34,11 +34,10 @@ Without OVS-DPDK or hugepages the test says why and exits 77 (skipped).
 """
 import re
 import signal
-import sys
 import time
 
-from ovs import OVS, SKIP, Hugepages, Skip, missing_tools, teardown, wait_stable
-from vqostest import Bed, VQOS_GEN, check, wait_for
+from ovs import main, wait_stable
+from vqostest import VQOS_GEN, check, wait_for
 
 SIZE = 1000                # frame bytes (no FCS): 6250 pps through OVS in all
 CEIL = {"c1": 20e6, "c2": 30e6}
@@ -211,43 +210,5 @@ def test_ovs(bed, ovs):
     ovs.stop()
 
 
-def main():
-    miss = missing_tools()
-    if miss:
-        print(f"SKIP: OVS-DPDK is not installed (missing {', '.join(miss)}; "
-              "apt-get install openvswitch-switch-dpdk)")
-        sys.exit(SKIP)
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-    signal.signal(signal.SIGTERM, on_signal)
-
-    t0 = time.monotonic()
-    hp = Hugepages(HUGEPAGES)
-    bed = ovs = None
-    rc = 0
-    try:
-        hp.setup()
-        bed = Bed("test_ovs")
-        ovs = OVS(bed, pmd_cpu_mask=0x1, socket_mem=OVS_SOCKET_MEM)
-        test_ovs(bed, ovs)
-    except Skip as e:
-        print(f"SKIP: OVS-DPDK cannot run here: {e}")
-        rc = SKIP
-    except BaseException as e:  # noqa: BLE001 -- any failure fails the test
-        print(f"FAIL: {type(e).__name__}: {e}")
-        if bed is not None:
-            bed.dump_logs()
-            if ovs is not None:
-                print(f"----- ovs-vswitchd.log\n{ovs.log_tail()}")
-        rc = 1
-    finally:
-        teardown(ovs, bed)
-        hp.restore()
-    print(f"{'PASS' if rc == 0 else 'SKIP' if rc == SKIP else 'FAIL'} "
-          f"({time.monotonic() - t0:.1f} s)")
-    sys.exit(rc)
-
-
 if __name__ == "__main__":
-    main()
+    main(test_ovs, hugepages=HUGEPAGES, socket_mem=OVS_SOCKET_MEM)

@@ -5,8 +5,9 @@
  *  - every command of vqosctl's table (`list-commands`, dispatched here as
  *    the server does) has an entry in vqosctl(8), and its words and the
  *    literal words of its usage are in vqosctl(8) and in the completion;
- *  - every long option that vqosd, vqosctl, vqos-gen and vqos-exporter print
- *    in --help is in their page (and vqosctl's in the completion);
+ *  - every long option that vqosd, vqosctl, vqos-gen, vqos-exporter and
+ *    vqos-ovs print in --help is in their page (and vqosctl's in the
+ *    completion);
  *  - every key of the configuration file, as conf/ knows them (the "known
  *    here" list of an unknown key, and vqos_conf_class_keys()), has an entry
  *    of its own in vqosd.conf(5), and is in conf/README.md;
@@ -260,6 +261,7 @@ static void test_options(void **state)
 		{ VQOSCTL_BIN " --help", SRC("man/vqosctl.8") },
 		{ VQOS_GEN_BIN " -- --help", SRC("man/vqos-gen.1") },
 		{ VQOS_EXPORTER_BIN " --help", SRC("man/vqos-exporter.8") },
+		{ VQOS_OVS_BIN " --help", SRC("man/vqos-ovs.8") },
 	};
 	char *completion = slurp(SRC("ctl/bash-completion/vqosctl"));
 

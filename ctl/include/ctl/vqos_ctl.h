@@ -41,7 +41,8 @@
 #define VQOS_CTL_MAX_REQUEST (64 * 1024)
 /** Most words and arguments in one request. */
 #define VQOS_CTL_MAX_ARGS 64
-/** Milliseconds a client has to send its whole request and read the reply. */
+/** Milliseconds a client has to send its whole request, from connecting, and
+ * to read the reply, from when it is ready. */
 #define VQOS_CTL_DEADLINE_MS 2000
 
 /** A parsed request. Strings point into @ref json. */
