@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Debian package: a Release build of vqosd, vqosctl and vqos-gen (no
+# The Debian package: a Release build of vqosd, vqosctl, vqos-gen and the CNI plugin (no
 # tests) in build-deb/ with CMAKE_INSTALL_PREFIX=/usr, packed by CPack into
 # build-deb/packages/vqos_VERSION-1_ARCH.deb (dependencies by
 # dpkg-shlibdeps, and dist/CMakeLists.txt's). Then the package is checked
@@ -38,12 +38,15 @@ for f in usr/sbin/vqosd usr/bin/vqosctl usr/bin/vqos-gen etc/vqos/vqosd.conf \
 	lib/systemd/system/vqosd.service usr/lib/sysusers.d/vqos.conf usr/lib/tmpfiles.d/vqos.conf \
 	usr/share/bash-completion/completions/vqosctl usr/share/doc/vqos/copyright \
 	usr/share/man/man8/vqosd.8.gz usr/share/man/man8/vqosctl.8.gz \
-	usr/share/man/man1/vqos-gen.1.gz usr/share/man/man5/vqosd.conf.5.gz; do
+	usr/share/man/man1/vqos-gen.1.gz usr/share/man/man5/vqosd.conf.5.gz \
+	usr/lib/cni/vqos usr/share/man/man8/vqos-cni.8.gz usr/share/doc/vqos/examples/cni/vqos.conflist; do
 	[ -e "$tree/$f" ] || no "no /$f"
 done
 grep -qx /etc/vqos/vqosd.conf "$tree/DEBIAN/conffiles" || no "/etc/vqos/vqosd.conf is no conffile"
 "$tree/usr/sbin/vqosd" --version | grep -qx "vqosd $(dpkg-deb -f "$deb" Version | cut -d- -f1)" ||
 	no "vqosd --version disagrees with the package's version"
+"$tree/usr/lib/cni/vqos" --version | grep -qx "vqos (CNI plugin) $(dpkg-deb -f "$deb" Version | cut -d- -f1)" ||
+	no "the CNI plugin's --version disagrees with the package's version"
 # The unit as systemd reads it, its commands pointed into the unpacked tree
 # (nothing is installed) and its man pages not looked up.
 mkdir "$tree/unit"
