@@ -244,7 +244,7 @@ static int runtime_bandwidth(json_t *rc, struct vqos_cni_conf *conf, struct vqos
 				     "runtimeConfig.bandwidth: not an object");
 	json_object_foreach (bw, key, v) {
 		size_t k;
-		uint64_t n;
+		uint64_t n = 0;
 
 		for (k = 0; k < 4 && strcmp(keys[k].key, key) != 0; k++)
 			;
