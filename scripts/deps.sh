@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Install what vqos builds, tests and packages with, from Debian 12's packages. Idempotent.
 # `deps.sh results` also installs what the experiments under results/ use
-# (gnuplot for the plots, iperf3, ethtool and iproute2 for the kernel-side runs).
+# (gnuplot for the plots, iperf3 and ethtool for the kernel-side runs).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 dpdk dpdk-dev libdpdk-dev libconfig-dev
       libcmocka-dev libjansson-dev libsystemd-dev libmicrohttpd-dev clang libclang-rt-14-dev
       openvswitch-switch-dpdk shellcheck
-      python3-prometheus-client   # test_exporter parses vqos-exporter's page with it
-      dpkg-dev file groff-base man-db)   # the .deb: dpkg-shlibdeps, file, man -l
+      python3-prometheus-client          # test_exporter parses vqos-exporter's page with it
+      dpkg-dev file groff-base man-db    # the .deb: dpkg-shlibdeps, file, man -l
+      # test_cni: a runtime stand-in built on libcni (Debian ships no cnitool),
+      # the reference plugins (loopback, chained before vqos), ip netns
+      golang-go golang-github-appc-cni-dev containernetworking-plugins iproute2)
 if [ "${1:-}" = results ]; then
-	pkgs+=(gnuplot-nox iperf3 ethtool iproute2)
+	pkgs+=(gnuplot-nox iperf3 ethtool)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

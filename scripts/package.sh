@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The Debian package: a Release build of vqosd, vqosctl, vqos-gen and
-# vqos-exporter (no tests) in build-deb/ with CMAKE_INSTALL_PREFIX=/usr,
-# packed by CPack into build-deb/packages/vqos_VERSION-1_ARCH.deb
-# (dependencies by dpkg-shlibdeps, and dist/CMakeLists.txt's). Then the
-# package is checked without installing it: its dependencies, its files,
-# its units (systemd-analyze verify on the unpacked tree) and its man pages
-# (man -l).
+# The Debian package: a Release build of vqosd, vqosctl, vqos-gen,
+# vqos-exporter and the CNI plugin (no tests) in build-deb/ with
+# CMAKE_INSTALL_PREFIX=/usr, packed by CPack into
+# build-deb/packages/vqos_VERSION-1_ARCH.deb (dependencies by dpkg-shlibdeps,
+# and dist/CMakeLists.txt's). Then the package is checked without installing
+# it: its dependencies, its files, its units (systemd-analyze verify on the
+# unpacked tree) and its man pages (man -l).
 #
 #   ./scripts/package.sh                     installs packages, builds, packs, checks
 #   VQOS_SKIP_SETUP=1 ./scripts/package.sh   without installing packages
@@ -42,7 +42,8 @@ for f in usr/sbin/vqosd usr/bin/vqosctl usr/bin/vqos-gen usr/bin/vqos-exporter u
 	usr/share/bash-completion/completions/vqosctl usr/share/doc/vqos/copyright \
 	usr/share/man/man8/vqosd.8.gz usr/share/man/man8/vqosctl.8.gz \
 	usr/share/man/man8/vqos-exporter.8.gz usr/share/man/man8/vqos-ovs.8.gz \
-	usr/share/man/man1/vqos-gen.1.gz usr/share/man/man5/vqosd.conf.5.gz; do
+	usr/share/man/man1/vqos-gen.1.gz usr/share/man/man5/vqosd.conf.5.gz \
+	usr/lib/cni/vqos usr/share/man/man8/vqos-cni.8.gz usr/share/doc/vqos/examples/cni/vqos.conflist; do
 	[ -e "$tree/$f" ] || no "no /$f"
 done
 grep -qx /etc/vqos/vqosd.conf "$tree/DEBIAN/conffiles" || no "/etc/vqos/vqosd.conf is no conffile"
@@ -50,6 +51,8 @@ for bin in usr/sbin/vqosd usr/bin/vqos-exporter usr/bin/vqos-ovs; do
 	"$tree/$bin" --version | grep -qx "$(basename $bin) $(dpkg-deb -f "$deb" Version | cut -d- -f1)" ||
 		no "$(basename $bin) --version disagrees with the package's version"
 done
+"$tree/usr/lib/cni/vqos" --version | grep -qx "vqos (CNI plugin) $(dpkg-deb -f "$deb" Version | cut -d- -f1)" ||
+	no "the CNI plugin's --version disagrees with the package's version"
 # The units as systemd reads them, their commands pointed into the unpacked
 # tree (nothing is installed) and their man pages not looked up.
 mkdir "$tree/unit"

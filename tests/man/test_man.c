@@ -12,7 +12,11 @@
  *    here" list of an unknown key, and vqos_conf_class_keys()), has an entry
  *    of its own in vqosd.conf(5), and is in conf/README.md;
  *  - vqosd.conf(5)'s example and README.md's sample are the packaged
- *    dist/vqosd.conf, setting for setting.
+ *    dist/vqosd.conf, setting for setting;
+ *  - every key the CNI plugin takes (its configuration's, runtimeConfig's
+ *    bandwidth, its CNI_ARGS), as its messages for an unknown one list
+ *    them, has an entry in vqos-cni(8), and the example network
+ *    configuration there is cni/examples/vqos.conflist.
  *
  * A page is read as text with roff's escapes taken out (\fB, \-, ...); an
  * "entry" is the tag line of a .TP.
@@ -262,6 +266,7 @@ static void test_options(void **state)
 		{ VQOS_GEN_BIN " -- --help", SRC("man/vqos-gen.1") },
 		{ VQOS_EXPORTER_BIN " --help", SRC("man/vqos-exporter.8") },
 		{ VQOS_OVS_BIN " --help", SRC("man/vqos-ovs.8") },
+		{ VQOS_CNI_BIN " --help", SRC("man/vqos-cni.8") },
 	};
 	char *completion = slurp(SRC("ctl/bash-completion/vqosctl"));
 
@@ -388,13 +393,69 @@ static void test_example(void **state)
 	free(readme);
 }
 
+/* The details of the CNI plugin's error for ADD of @p conf with CNI_ARGS
+ * @p args: the keys it knows, when it is told of one it does not. */
+static char *cni_known(const char *conf, const char *args)
+{
+	char cmd[1024], *out;
+	json_t *o;
+
+	snprintf(cmd, sizeof(cmd),
+		 "echo '%s' | CNI_COMMAND=ADD CNI_CONTAINERID=c CNI_IFNAME=e CNI_NETNS=/n "
+		 "CNI_ARGS='%s' " VQOS_CNI_BIN "; true",
+		 conf, args);
+	out = run(cmd);
+	o = json_loads(out, 0, NULL);
+	assert_non_null(json_string_value(json_object_get(o, "details")));
+	free(out);
+	out = strdup(json_string_value(json_object_get(o, "details")));
+	json_decref(o);
+	return out;
+}
+
+static void test_cni_keys(void **state)
+{
+	static const struct {
+		const char *conf, *args, *after;
+	} cases[] = {
+		/* the configuration's keys */
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"zz\": 1}", "", "" },
+		/* runtimeConfig.bandwidth's */
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\", \"runtimeConfig\": "
+		  "{\"bandwidth\": {\"zz\": 1}}}",
+		  "", "known: " },
+		/* CNI_ARGS' */
+		{ "{\"cniVersion\": \"1.0.0\", \"name\": \"n\"}", "VQOS_ZZ=1", "" },
+	};
+	char *text = page(SRC("man/vqos-cni.8")), *man_tags = tags(text), *example, *man_ex;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *known = cni_known(cases[i].conf, cases[i].args), *save = NULL;
+		int n = 0;
+
+		for (char *k = strtok_r(known + strlen(cases[i].after), ", ", &save); k != NULL;
+		     k = strtok_r(NULL, ", ", &save), n++)
+			if (!has_word(man_tags, k))
+				fail_msg("vqos-cni(8) has no entry for key '%s'", k);
+		assert_true(n >= 4);
+		free(known);
+	}
+	free(man_tags);
+	/* the page's example is the one shipped */
+	example = slurp(SRC("cni/examples/vqos.conflist"));
+	settings(example);
+	man_ex = block(text, ".SH EXAMPLES\n", ".nf\n.RS\n", ".RE\n");
+	assert_string_equal(man_ex, example);
+	free(example);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_commands),
-		cmocka_unit_test(test_options),
-		cmocka_unit_test(test_conf_keys),
-		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_commands),  cmocka_unit_test(test_options),
+		cmocka_unit_test(test_conf_keys), cmocka_unit_test(test_example),
+		cmocka_unit_test(test_cni_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
