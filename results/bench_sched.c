@@ -18,6 +18,18 @@
  * mbufs it dequeues, htb and fifo only prefetch them. Each run warms up for 20 ms and is timed for 100 ms of
  * TSC.
  *
+ * Then the root at its ceiling: the same trees (leaves' rates 1% of the
+ * root, so they borrow, or 100%: each keeps regaining its own rate's
+ * tokens, so sits ready in the bottom row, while the root's ceil binds),
+ * every leaf backlogged, the root limited to
+ * LIMIT_BPS (1 Gbit/s, 1.95 Mpps of 64-byte packets, far less than any kind
+ * can move: what the leaves want is several times the root's ceiling). The
+ * data path would poll in vain most of the time, so the wall clock is no
+ * measure here: the cycles inside the calls are, apart: those of calls that
+ * released packets (and the enqueues that put them back), per packet, and
+ * those of calls that released nothing, per call. htb's cases without the
+ * limit are measured the same way beside them, for the ratio.
+ *
  * Usage: bench_sched [OUTDIR [KIND [LEAVES]]] (default results/sched): writes
  * OUTDIR/bench_sched.txt (the table) and OUTDIR/bench_sched.csv, and prints
  * the table; KIND and LEAVES select cases. The machine is shared: each case
@@ -41,6 +53,7 @@
 #define ROOT_BPS     400000000000ull
 #define PKT_LEN	     64
 #define MAX_INFLIGHT 131072u
+#define LIMIT_BPS    1000000000ull
 
 struct result {
 	const char *kind;
@@ -49,13 +62,16 @@ struct result {
 	unsigned pct_backlogged;
 	uint64_t pkts;
 	double cycles_per_pkt, ns_per_pkt, mpps;
+	/* cycles inside calls that released packets, per packet; inside
+	 * calls that released none, per call; such calls per packet */
+	double call_cycles_per_pkt, empty_cycles, empty_per_pkt;
 };
 
 static struct rte_mempool *pool;
 static volatile uint64_t touched; /* keeps the reads of the packets */
 
 static struct vqos_qdisc *build(const struct vqos_sched_ops *ops, uint32_t n, unsigned guar,
-				uint32_t limit, uint64_t hz)
+				uint32_t limit, uint64_t hz, uint64_t root_bps)
 {
 	struct vqos_sched_class_params *c = calloc(n + 1, sizeof(*c));
 	struct vqos_sched_params p = {
@@ -72,13 +88,15 @@ static struct vqos_qdisc *build(const struct vqos_sched_ops *ops, uint32_t n, un
 		return NULL;
 	c[0].id = 0;
 	c[0].parent = VQOS_SCHED_NO_PARENT;
-	c[0].rate_bps = ROOT_BPS;
+	c[0].rate_bps = root_bps;
 	c[0].limit = MAX_INFLIGHT;
 	for (uint32_t i = 1; i <= n; i++) {
 		c[i].id = i;
 		c[i].parent = 0;
-		c[i].rate_bps = ROOT_BPS / 100 * guar / n;
-		c[i].ceil_bps = ROOT_BPS;
+		c[i].rate_bps = root_bps / 100 * guar / n;
+		if (c[i].rate_bps == 0)
+			c[i].rate_bps = 1;
+		c[i].ceil_bps = root_bps;
 		c[i].quantum = 1600;
 		c[i].limit = limit;
 	}
@@ -105,7 +123,7 @@ static void put_back(struct vqos_qdisc *q, struct rte_mbuf **pkts, const uint32_
 }
 
 static int run_case(const struct vqos_sched_ops *ops, uint32_t n, unsigned guar, unsigned pct,
-		    struct result *r)
+		    uint64_t root_bps, struct result *r)
 {
 	uint32_t step = pct == 100 ? 1 : 100 / pct, n_busy = (n + step - 1) / step;
 	uint32_t per_leaf = MAX_INFLIGHT / n_busy, leaves[BURST];
@@ -114,7 +132,7 @@ static int run_case(const struct vqos_sched_ops *ops, uint32_t n, unsigned guar,
 	struct vqos_qdisc *q;
 
 	per_leaf = per_leaf < 2 ? 2 : per_leaf > 64 ? 64 : per_leaf;
-	q = build(ops, n, guar, per_leaf, hz);
+	q = build(ops, n, guar, per_leaf, hz, root_bps);
 	if (q == NULL)
 		return -EINVAL;
 	for (uint32_t leaf = 1; leaf <= n; leaf += step) {
@@ -134,19 +152,39 @@ static int run_case(const struct vqos_sched_ops *ops, uint32_t n, unsigned guar,
 	r->pct_guaranteed = guar;
 	r->pct_backlogged = pct;
 	for (int run = 0; run < 2; run++) {
+		uint64_t in_full = 0, in_empty = 0, empty = 0;
+
 		start = rte_rdtsc();
 		t0 = start + hz / 50;
 		t1 = t0 + hz / 10;
 		pkts = 0;
-		for (uint64_t now = start; now < t1; now = rte_rdtsc()) {
+		for (uint64_t now = start; now < t1;) {
 			uint32_t got = vqos_sched_dequeue(q, now, burst, leaves, BURST);
+			uint64_t after;
 
 			/* the data path reads every packet it is given */
 			for (uint32_t i = 0; i < got; i++)
 				touched += rte_pktmbuf_pkt_len(burst[i]);
 			put_back(q, burst, leaves, got, now);
-			if (now >= t0)
+			after = rte_rdtsc();
+			if (now >= t0) {
 				pkts += got;
+				if (got > 0)
+					in_full += after - now;
+				else {
+					in_empty += after - now;
+					empty++;
+				}
+			}
+			now = after;
+		}
+		/* the run with the cheapest packets: the other lost more to the
+		 * machine's other work */
+		if (pkts > 0 &&
+		    (r->pkts == 0 || (double)in_full / (double)pkts < r->call_cycles_per_pkt)) {
+			r->call_cycles_per_pkt = (double)in_full / (double)pkts;
+			r->empty_cycles = empty ? (double)in_empty / (double)empty : 0;
+			r->empty_per_pkt = (double)empty / (double)pkts;
 		}
 		if (pkts > r->pkts)
 			r->pkts = pkts;
@@ -171,6 +209,45 @@ static void print_table(FILE *f, const struct result *r, size_t n, uint64_t hz)
 			r[i].ns_per_pkt, r[i].mpps);
 }
 
+/* The root at its ceiling, beside htb's own cost without it (@p free). */
+static void print_limited(FILE *f, const struct result *r, size_t n, const struct result *free_,
+			  size_t n_free)
+{
+	fprintf(f,
+		"\nthe root at its ceiling (%.1f Gbit/s), all leaves backlogged; cycles inside "
+		"the calls\n",
+		(double)LIMIT_BPS / 1e9);
+	fprintf(f, "%-6s %7s %11s %8s %13s %15s %12s %11s %13s\n", "kind", "leaves", "guaranteed",
+		"Mpps", "cycles/pkt", "empty polls/pkt", "cyc/empty", "vs sched", "vs htb free");
+	for (size_t i = 0; i < n; i++) {
+		const struct result *sched = NULL, *own = NULL;
+
+		for (size_t j = 0; j < n; j++)
+			if (r[j].leaves == r[i].leaves && strcmp(r[j].kind, "sched") == 0 &&
+			    r[j].pct_guaranteed == r[i].pct_guaranteed)
+				sched = &r[j];
+		for (size_t j = 0; j < n_free; j++)
+			if (free_[j].leaves == r[i].leaves &&
+			    strcmp(free_[j].kind, r[i].kind) == 0 &&
+			    free_[j].pct_guaranteed == r[i].pct_guaranteed &&
+			    free_[j].pct_backlogged == 100)
+				own = &free_[j];
+		fprintf(f, "%-6s %7u %10u%% %8.2f %13.1f %15.1f %12.1f", r[i].kind, r[i].leaves,
+			r[i].pct_guaranteed, r[i].mpps, r[i].call_cycles_per_pkt,
+			r[i].empty_per_pkt, r[i].empty_cycles);
+		if (sched != NULL && sched->call_cycles_per_pkt > 0)
+			fprintf(f, " %10.2fx",
+				r[i].call_cycles_per_pkt / sched->call_cycles_per_pkt);
+		else
+			fprintf(f, " %11s", "-");
+		if (own != NULL && own->call_cycles_per_pkt > 0)
+			fprintf(f, " %12.2fx\n",
+				r[i].call_cycles_per_pkt / own->call_cycles_per_pkt);
+		else
+			fprintf(f, " %13s\n", "-");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char *eal[] = { "bench_sched", "--no-huge", "--no-shconf", "--no-pci", "--no-telemetry",
@@ -183,8 +260,9 @@ int main(int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : "results/sched";
 	const char *only_kind = argc > 2 ? argv[2] : NULL;
 	uint32_t only_leaves = argc > 3 ? (uint32_t)atoi(argv[3]) : 0;
-	struct result res[3 * 4 * 2 * 2];
-	size_t n_cases = 0;
+	static const uint32_t lim_sizes[] = { 256, 4096, 65536 };
+	struct result res[3 * 4 * 2 * 2], lim[2 * 3 * 2];
+	size_t n_cases = 0, n_lim = 0;
 	size_t n_res = 0;
 	char path[512];
 	FILE *f;
@@ -195,6 +273,7 @@ int main(int argc, char **argv)
 	if (pool == NULL)
 		return 1;
 	memset(res, 0, sizeof(res));
+	memset(lim, 0, sizeof(lim));
 	/* three passes over every case, the fastest of each kept: load from
 	 * other work on the machine comes and goes over tens of seconds */
 	for (int pass = 0; pass < 3; pass++) {
@@ -208,29 +287,46 @@ int main(int argc, char **argv)
 						     strcmp(only_kind, kinds[k]->name) == 0) &&
 						    (only_leaves == 0 || only_leaves == sizes[s]) &&
 						    run_case(kinds[k], sizes[s], guars[g], pcts[b],
-							     &res[n_res]) == 0)
+							     ROOT_BPS, &res[n_res]) == 0)
 							n_res++;
 		n_cases = n_res > n_cases ? n_res : n_cases;
+		n_lim = 0;
+		for (size_t g = 0; g < sizeof(guars) / sizeof(guars[0]); g++)
+			for (size_t s = 0; s < sizeof(lim_sizes) / sizeof(lim_sizes[0]); s++)
+				for (size_t k = 0; k < 2; k++) /* htb and sched: fifo has no root */
+					if ((only_kind == NULL ||
+					     strcmp(only_kind, kinds[k]->name) == 0) &&
+					    (only_leaves == 0 || only_leaves == lim_sizes[s]) &&
+					    run_case(kinds[k], lim_sizes[s], guars[g], 100,
+						     LIMIT_BPS, &lim[n_lim]) == 0)
+						n_lim++;
 	}
 	n_res = n_cases;
 	print_table(stdout, res, n_res, rte_get_tsc_hz());
+	print_limited(stdout, lim, n_lim, res, n_res);
 	mkdir(dir, 0755);
 	snprintf(path, sizeof(path), "%s/bench_sched.txt", dir);
 	f = fopen(path, "w");
 	if (f != NULL) {
 		print_table(f, res, n_res, rte_get_tsc_hz());
+		print_limited(f, lim, n_lim, res, n_res);
 		fclose(f);
 	}
 	snprintf(path, sizeof(path), "%s/bench_sched.csv", dir);
 	f = fopen(path, "w");
 	if (f != NULL) {
-		fprintf(f, "kind,leaves,guaranteed_pct,backlogged_pct,packets,cycles_per_pkt,"
-			   "ns_per_pkt,mpps\n");
-		for (size_t i = 0; i < n_res; i++)
-			fprintf(f, "%s,%u,%u,%u,%llu,%.1f,%.2f,%.2f\n", res[i].kind, res[i].leaves,
-				res[i].pct_guaranteed, res[i].pct_backlogged,
-				(unsigned long long)res[i].pkts, res[i].cycles_per_pkt,
-				res[i].ns_per_pkt, res[i].mpps);
+		fprintf(f, "kind,leaves,guaranteed_pct,backlogged_pct,root_bps,packets,"
+			   "cycles_per_pkt,ns_per_pkt,mpps,call_cycles_per_pkt,empty_polls_per_pkt,"
+			   "cycles_per_empty_poll\n");
+		for (size_t i = 0; i < n_res + n_lim; i++) {
+			const struct result *x = i < n_res ? &res[i] : &lim[i - n_res];
+
+			fprintf(f, "%s,%u,%u,%u,%llu,%llu,%.1f,%.2f,%.2f,%.1f,%.1f,%.1f\n", x->kind,
+				x->leaves, x->pct_guaranteed, x->pct_backlogged,
+				i < n_res ? ROOT_BPS : LIMIT_BPS, (unsigned long long)x->pkts,
+				x->cycles_per_pkt, x->ns_per_pkt, x->mpps, x->call_cycles_per_pkt,
+				x->empty_per_pkt, x->empty_cycles);
+		}
 		fclose(f);
 	}
 	rte_mempool_free(pool);
