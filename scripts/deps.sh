@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 dpdk dpdk-dev libdpdk-dev libconfig-dev
       libcmocka-dev libjansson-dev libsystemd-dev clang libclang-rt-14-dev
       openvswitch-switch-dpdk
-      dpkg-dev file groff-base man-db)   # the .deb: dpkg-shlibdeps, file, man -l
+      dpkg-dev file groff-base man-db    # the .deb: dpkg-shlibdeps, file, man -l
+      debootstrap)                       # ... installed on a fresh Debian 12 (deb-install-test.sh)
 if [ "${1:-}" = results ]; then
 	pkgs+=(gnuplot-nox iperf3 ethtool iproute2)
 fi
