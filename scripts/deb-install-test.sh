@@ -14,7 +14,7 @@
 # conffile stays) and purged (nothing of it stays).
 #
 # The bootstrapped system is kept as a tarball in build-deb/ (a rerun
-# unpacks it instead of bootstrapping: about 45 s the first time, 13 s
+# unpacks it instead of bootstrapping: 45-55 s the first time, 11-14 s
 # after; delete it to bootstrap anew); the rest is made anew each run.
 # Everything runs in a mount namespace of its own; on exit, also on failure,
 # vqosd is killed, every mount under the chroot unmounted (findmnt says
