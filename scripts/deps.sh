@@ -8,6 +8,7 @@ pkgs=(build-essential cmake pkg-config python3 dpdk dpdk-dev libdpdk-dev libconf
       openvswitch-switch-dpdk shellcheck
       python3-prometheus-client          # test_exporter parses vqos-exporter's page with it
       dpkg-dev file groff-base man-db    # the .deb: dpkg-shlibdeps, file, man -l
+      debootstrap                        # ... installed on a fresh Debian 12 (deb-install-test.sh)
       # test_cni: a runtime stand-in built on libcni (Debian ships no cnitool),
       # the reference plugins (loopback, chained before vqos), ip netns
       golang-go golang-github-appc-cni-dev containernetworking-plugins iproute2)

@@ -2,7 +2,9 @@
 # The whole test suite: installs packages, builds with ASan+UBSan and
 # warnings as errors (build/), and runs every unit and integration test;
 # then the fuzzers, and the Debian package, built and checked
-# (scripts/package.sh: a Release build in build-deb/, not installed).
+# (scripts/package.sh: a Release build in build-deb/, not installed), then
+# installed, started, removed and purged on a fresh Debian 12 in a chroot
+# (scripts/deb-install-test.sh). VQOS_SKIP_FUZZ=1, VQOS_SKIP_DEB=1 skip them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
@@ -19,4 +21,5 @@ if [ -z "${VQOS_SKIP_FUZZ:-}" ]; then
 fi
 if [ -z "${VQOS_SKIP_DEB:-}" ]; then
 	VQOS_SKIP_SETUP=1 ./scripts/package.sh
+	./scripts/deb-install-test.sh
 fi
