@@ -184,22 +184,24 @@ inside getent group vqos-admin >/dev/null || no "no group vqos-admin"
 [ -d "$R/run/vqos" ] || no "no /run/vqos"
 [ "$(stat -c '%a %U %G' "$R/run/vqos" 2>/dev/null)" = "755 root root" ] ||
 	no "/run/vqos is $(stat -c '%a %U %G' "$R/run/vqos" 2>&1), not 755 root root"
-out=$(inside vqosd --version 2>&1) || true
-[ "$out" = "vqosd ${version%-*}" ] || no "vqosd --version: '$out', not 'vqosd ${version%-*}'"
-out=$(inside vqosctl --version 2>&1) || true
-[ "$out" = "vqosctl ${version%-*}" ] || no "vqosctl --version: '$out', not 'vqosctl ${version%-*}'"
-out=$(inside vqos-gen --version 2>&1) || true
-[ "$out" = "vqos-gen ${version%-*}" ] || no "vqos-gen --version: '$out', not 'vqos-gen ${version%-*}'"
+for tool in vqosd vqosctl vqos-gen vqos-exporter vqos-ovs; do
+	out=$(inside "$tool" --version 2>&1) || true
+	[ "$out" = "$tool ${version%-*}" ] || no "$tool --version: '$out', not '$tool ${version%-*}'"
+done
+out=$(inside /usr/lib/cni/vqos --version 2>&1) || true
+[ "$out" = "vqos (CNI plugin) ${version%-*}" ] || no "/usr/lib/cni/vqos --version: '$out'"
 out=$(inside vqosd --check -c /etc/vqos/vqosd.conf 2>&1) || true
 [ "$out" = "/etc/vqos/vqosd.conf: ok" ] || no "vqosd --check -c /etc/vqos/vqosd.conf: $out"
-for page in man8/vqosd.8 man8/vqosctl.8 man1/vqos-gen.1 man5/vqosd.conf.5; do
+for page in man8/vqosd.8 man8/vqosctl.8 man8/vqos-exporter.8 man8/vqos-ovs.8 man8/vqos-cni.8 \
+	man1/vqos-gen.1 man5/vqosd.conf.5; do
 	f=$R/usr/share/man/$page.gz
 	zcat "$f" 2>/dev/null | grep -q "^\.TH .* \"vqos ${version%-*}\"" ||
 		no "no man page /usr/share/man/$page.gz (or its .TH is not of vqos ${version%-*})"
 done
-unit=/lib/systemd/system/vqosd.service
-out=$(inside systemd-analyze verify --man=no "$unit" 2>&1) || no "systemd-analyze verify $unit failed"
-[ -z "$out" ] || no "systemd-analyze verify $unit: $out"
+for unit in /lib/systemd/system/vqosd.service /lib/systemd/system/vqos-exporter.service; do
+	out=$(inside systemd-analyze verify --man=no "$unit" 2>&1) || no "systemd-analyze verify $unit failed"
+	[ -z "$out" ] || no "systemd-analyze verify $unit: $out"
+done
 checked "groups, /run/vqos, --version, --check, man pages, systemd-analyze verify"
 
 # --- Started as systemd starts it -----------------------------------------
