@@ -198,10 +198,11 @@ for page in man8/vqosd.8 man8/vqosctl.8 man8/vqos-exporter.8 man8/vqos-ovs.8 man
 	zcat "$f" 2>/dev/null | grep -q "^\.TH .* \"vqos ${version%-*}\"" ||
 		no "no man page /usr/share/man/$page.gz (or its .TH is not of vqos ${version%-*})"
 done
-for unit in /lib/systemd/system/vqosd.service /lib/systemd/system/vqos-exporter.service; do
-	out=$(inside systemd-analyze verify --man=no "$unit" 2>&1) || no "systemd-analyze verify $unit failed"
-	[ -z "$out" ] || no "systemd-analyze verify $unit: $out"
+for u in /lib/systemd/system/vqos-exporter.service /lib/systemd/system/vqosd.service; do
+	out=$(inside systemd-analyze verify --man=no "$u" 2>&1) || no "systemd-analyze verify $u failed"
+	[ -z "$out" ] || no "systemd-analyze verify $u: $out"
 done
+unit=/lib/systemd/system/vqosd.service
 checked "groups, /run/vqos, --version, --check, man pages, systemd-analyze verify"
 
 # --- Started as systemd starts it -----------------------------------------
