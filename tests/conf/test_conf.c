@@ -76,6 +76,20 @@ static void test_default(void **state)
 	assert_string_equal(conf->ports[1].socket, "/run/vqos/c2.sock");
 	assert_false(conf->ports[1].client);
 	assert_string_equal(conf->ports[1].uplink, "net_vhost_c2,iface=/run/vqos/uplink-c2.sock");
+	/* tx shaped by htb: a leaf a port under a root with room for both ceilings
+	 * (the demo, scripts/demo.sh, shows each container held to its ceiling) */
+	assert_string_equal(conf->tx.qdisc, "htb");
+	assert_int_equal(conf->tx.n_classes, 3);
+	assert_string_equal(conf->tx.classes[0].name, "root");
+	assert_int_equal(conf->tx.classes[0].rate_bps, 100000000);
+	for (i = 1; i < 3; i++) {
+		assert_string_equal(conf->tx.classes[i].parent, "root");
+		assert_string_equal(conf->tx.classes[i].port, conf->ports[i - 1].name);
+		assert_true(conf->tx.classes[i].rate_bps < conf->tx.classes[i].ceil_bps);
+	}
+	assert_true(conf->tx.classes[1].ceil_bps + conf->tx.classes[2].ceil_bps <=
+		    conf->tx.classes[0].rate_bps);
+	assert_int_equal(conf->rx.n_classes, 0);
 	/* no hugepages, own prefix, control on CPU 0 and data path on CPU 1 */
 	assert_true(conf->eal_argc >= 6);
 	assert_string_equal(conf->eal_argv[0], "--no-huge");
