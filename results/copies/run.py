@@ -56,6 +56,10 @@ def run_memcpy(binary):
     """bench_memcpy on CPU 1 (where the forwarding threads run): its rows."""
     out = os.path.join(HERE, "memcpy.csv")
     subprocess.run(["taskset", "-c", "1", binary, out], check=True, stdout=subprocess.DEVNULL)
+    return read_memcpy(out)
+
+
+def read_memcpy(out):
     rows = []
     with open(out) as f:
         next(f)
@@ -107,9 +111,7 @@ class Thread:
 
 
 def vqosd_start(bed, uplink, lcores):
-    d = ovsbed.vqosd(bed, [("c", bed.path("c.sock"), uplink)], TREE, lcores=lcores)
-    wait_for(lambda: all(p["uplink_up"] for p in bed.ports().values()), 60, "vqosd's uplink")
-    return d
+    return ovsbed.vqosd(bed, [("c", bed.path("c.sock"), uplink)], TREE, lcores=lcores)
 
 
 def lcore_delta(l0, l1):
@@ -148,6 +150,9 @@ def one_run(path, size, a, tag, bed, rig=None):
     if sink_vdev is not None:
         sink = ovsbed.gen(bed, [sink_vdev], "--duration", 600, "--wait-link", 60, "--rate", 0,
                           log=f"sink-{tag}.log", cpu=0)
+    if d is not None:
+        wait_for(lambda: all(p["uplink_up"] for p in bed.ports().values()), 60,
+                 "vqosd's uplink")
     if rig is not None:
         rig.wait_connected(["dst"], 60)
     threads = {}
@@ -192,11 +197,13 @@ def one_run(path, size, a, tag, bed, rig=None):
         rig.wait_disconnected(["src", "dst"], 30)
     row["loadavg"] = round(os.getloadavg()[0], 2)
     waits = [row[k] for k in ("vqosd_wait_pct", "ovs_wait_pct") if row[k] != ""]
-    print("  " + ", ".join(f"{k}={v}" for k, v in row.items()), flush=True)
+    text = ", ".join(f"{k}={v}" for k, v in row.items())
     if row["delivered"] < 0.99 * row["sent"]:
-        raise RuntimeError(f"only {row['delivered']} of {row['sent']} frames delivered")
+        raise RuntimeError(f"only {row['delivered']} of {row['sent']} frames delivered ({text})")
     if waits and max(waits) > 100 * WAIT_MAX:
-        raise RuntimeError(f"the measured thread waited {max(waits)}% of the window for a CPU")
+        raise RuntimeError(f"the measured thread waited {max(waits)}% of the window for a "
+                           f"CPU ({text})")
+    print("  " + text, flush=True)  # --from-log reads these lines
     return row
 
 
@@ -279,7 +286,8 @@ def write_readme(a, table, cc, mrows, nrows):
     hz = mrows[0]["hz"]
     lines = ["# Copies of the payload per packet", "",
              f"Command: `{cmd}` ({a.runs} run(s) a point, {a.seconds:g} s of sending at "
-             f"{a.rate}, {nrows} runs; took {a.took / 60:.0f} min).",
+             f"{a.rate}, {nrows} runs" + (f"; took {a.took / 60:.0f} min)." if a.took == a.took
+                                          else ")."),
              f"Machine: {vqosexp.machine()}; OVS {ovsbed.ovs_version()}; TSC {hz / 1e9:.3f} GHz.",
              "", "## Set-up", "",
              "```",
@@ -341,6 +349,8 @@ def main():
     ap.add_argument("--sizes", help="frame sizes, comma-separated (64,256,...,9000)")
     ap.add_argument("--paths", help="paths, comma-separated: " + ",".join(PATHS))
     ap.add_argument("--quick", action="store_true", help="64, 1500, 9000 bytes, 1 run of 2 s")
+    ap.add_argument("--from-log", help="no runs: rebuild the CSV, plot and README from the "
+                    "rows a run printed (its stdout saved in this file) and memcpy.csv")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")] if a.sizes else SIZES
     paths = a.paths.split(",") if a.paths else PATHS
@@ -353,6 +363,12 @@ def main():
         if not 64 <= s <= 9000:
             ap.error(f"--sizes: {s} is not within 64..9000")
     t_start = time.monotonic()
+    if a.from_log:
+        rows = ovsbed.rows_from_log(a.from_log, "path=")
+        mrows = read_memcpy(os.path.join(HERE, "memcpy.csv"))
+        a.took = float("nan")
+        finish(a, rows, mrows)
+        return
     vqosexp.setup()
     memcpy_bin = build_memcpy()
     ovsbed.cleanup_on_signals()
@@ -392,9 +408,13 @@ def main():
                                     rows.append(row)
                 finally:
                     rig.close()
+    a.took = time.monotonic() - t_start
+    finish(a, rows, mrows)
+
+
+def finish(a, rows, mrows):
     if not rows:
         sys.exit("no run succeeded")
-    a.took = time.monotonic() - t_start
     keys = list(dict.fromkeys(k for r in rows for k in r))
     vqosexp.write_csv(os.path.join(HERE, "results.csv"), keys,
                       [[r.get(k, "") for k in keys] for r in rows])
@@ -405,8 +425,8 @@ def main():
         print(f"{t['path']}/{t['thread']}: a={t['a']:.0f} b={t['b']:.4f} cycles/byte "
               f"(r2 {t['r2']:.3f}) = " + " / ".join(f"{t['copies'][k]:.2f} {k}" for k in COPY_SETS)
               + " copies")
-    print(f"wrote {HERE}/results.csv, memcpy.csv, plot.png, README.md "
-          f"({a.took / 60:.1f} min)")
+    took = f" ({a.took / 60:.1f} min)" if a.took == a.took else ""
+    print(f"wrote {HERE}/results.csv, memcpy.csv, plot.png, README.md{took}")
 
 
 if __name__ == "__main__":
