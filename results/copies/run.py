@@ -12,7 +12,7 @@ Paths (vqos-gen's sender S and sink K, one "container" each):
   vqosd-virtio  S -> vqosd (fifo) -> net_virtio_user uplink -> K (net_vhost)
   ovs           S -> OVS br0 -> K                                OVS's PMD measured
   vqosd-ovs     S -> vqosd (fifo) -> OVS br0 -> K                both measured
-Rewrites results/copies/{results.csv,memcpy.csv,plot.png,README.md}; the
+Rewrites results/copies/{results.csv,memcpy.csv,run.log,plot.png,README.md}; the
 README's reading (between its <!-- findings --> markers) is kept.
 """
 import argparse
@@ -69,6 +69,21 @@ def read_memcpy(out):
             rows.append({"set": s, "func": fn, "bytes": int(b), "cycles": float(c),
                          "hz": int(hz)})
     return rows
+
+
+class Tee:
+    """What the run prints, also into @path (run.log: failed attempts included)."""
+
+    def __init__(self, out, path):
+        self.out, self.f = out, open(path, "w")
+
+    def write(self, text):
+        self.out.write(text)
+        self.f.write(text)
+
+    def flush(self):
+        self.out.flush()
+        self.f.flush()
 
 
 def fit(xs, ys):
@@ -350,7 +365,9 @@ def write_readme(a, table, cc, mrows, nrows):
         body.append([t["path"], t["thread"], *cells, f"{t['a']:.0f}", f"{t['b']:.4f}",
                      f"{t['r2']:.3f}", *[f"{t['copies'][k]:.2f}" for k in COPY_SETS]])
     lines += ovsbed.table(hdr, body)
-    lines += ["", "Every run is in results.csv, the copy benchmark in memcpy.csv.", "",
+    lines += ["", "Every run is in results.csv, the copy benchmark in memcpy.csv, the command's "
+              "output in run.log (failed attempts included; `--from-log run.log` rebuilds "
+              "the rest from it).", "",
               "![plot](plot.png)", "", "## Answer", "", "@FINDINGS@", ""]
     ovsbed.write_readme(os.path.join(HERE, "README.md"), lines)
 
@@ -386,6 +403,7 @@ def main():
         a.took = float("nan")
         finish(a, rows, mrows)
         return
+    sys.stdout = Tee(sys.stdout, os.path.join(HERE, "run.log"))
     vqosexp.setup()
     memcpy_bin = build_memcpy()
     ovsbed.cleanup_on_signals()
