@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 	const char *out = argc > 1 ? argv[1] : NULL;
 	unsigned int max_pairs = sets[sizeof(sets) / sizeof(sets[0]) - 1].pairs;
 	size_t bytes = (size_t)max_pairs * SLOT;
-	uint8_t *src = aligned_alloc(4096, bytes), *dst = aligned_alloc(4096, bytes);
+	uint8_t *src, *dst;
 	FILE *f = NULL;
 	uint64_t hz;
 
@@ -105,16 +105,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_memcpy [OUT.csv]\n");
 		return 2;
 	}
-	if (src == NULL || dst == NULL) {
-		fprintf(stderr, "bench_memcpy: cannot allocate 2 x %zu bytes\n", bytes);
-		return 1;
-	}
-	memset(src, 0x5a, bytes);
-	memset(dst, 0, bytes);
 	if (out != NULL && (f = fopen(out, "w")) == NULL) {
 		perror(out);
 		return 1;
 	}
+	src = aligned_alloc(4096, bytes);
+	dst = aligned_alloc(4096, bytes);
+	if (src == NULL || dst == NULL) {
+		fprintf(stderr, "bench_memcpy: cannot allocate 2 x %zu bytes\n", bytes);
+		free(src);
+		free(dst);
+		if (f != NULL)
+			fclose(f);
+		return 1;
+	}
+	memset(src, 0x5a, bytes);
+	memset(dst, 0, bytes);
 	hz = tsc_hz();
 	printf("set,func,bytes,cycles_per_copy,tsc_hz\n");
 	if (f != NULL)

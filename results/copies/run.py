@@ -75,7 +75,7 @@ class Tee:
     """What the run prints, also into @path (run.log: failed attempts included)."""
 
     def __init__(self, out, path):
-        self.out, self.f = out, open(path, "w")
+        self.out, self.f = out, open(path, "w", buffering=1)  # line by line
 
     def write(self, text):
         self.out.write(text)
