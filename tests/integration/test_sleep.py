@@ -43,12 +43,24 @@ def test_sleep(bed):
              "both containers connected")
     time.sleep(1)
 
-    l0 = bed.lcore()
-    idle = cpu_share(d.pid, tid, 5)
-    l1 = bed.lcore()
-    print(f"  idle, sleeping: lcore thread ran {100 * idle:.2f}% of 5 s; "
-          f"{l1['sleeps'] - l0['sleeps']} sleeps, lcore show SLEEP-% {l1['sleep_pct']:.1f}")
-    check(idle < IDLE_CPU_MAX, f"an idle lcore runs under {100 * IDLE_CPU_MAX:.0f}% of a CPU")
+    # What others do to the machine only adds to a thread's run time (a
+    # cache another process emptied, a vCPU the host took away mid-run, which
+    # the guest's schedstat cannot see): the least of up to three windows is
+    # the lcore's own cost. Seen here: 1.5-2.3% in single windows of the same
+    # build within minutes, while the host was busy.
+    windows = []
+    for _ in range(3):
+        l0 = bed.lcore()
+        share = cpu_share(d.pid, tid, 5)
+        l1 = bed.lcore()
+        windows.append(share)
+        print(f"  idle, sleeping: lcore thread ran {100 * share:.2f}% of 5 s; "
+              f"{l1['sleeps'] - l0['sleeps']} sleeps, lcore show SLEEP-% {l1['sleep_pct']:.1f}")
+        if share < IDLE_CPU_MAX:
+            break
+    idle = min(windows)
+    check(idle < IDLE_CPU_MAX, f"an idle lcore runs under {100 * IDLE_CPU_MAX:.0f}% of a CPU "
+          f"(the least of {len(windows)} window(s))")
     check(l1["sleeps"] > l0["sleeps"] and l1["sleep_cycles"] > l0["sleep_cycles"],
           "lcore show counts its sleeps")
 
