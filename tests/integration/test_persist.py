@@ -14,7 +14,7 @@ across a restart.
 import json
 import os
 
-from vqostest import check, main
+from vqostest import check, main, wait_for
 
 TREE = """
 tx = { qdisc = "htb"; classes = (
@@ -57,9 +57,11 @@ def test_persist(bed):
     ports = [{"name": "c1", "socket": s1, "uplink": f"net_vhost_u1,iface={u1}"}]
     d = bed.vqosd(ports, extra=TREE, args=("--state-dir", state))
     conf = bed.path("vqosd.conf")
-    check(os.path.exists(os.path.join(state, "base.conf"))
-          and os.path.exists(os.path.join(state, "running.conf")),
-          "vqosd keeps its state in the directory once started")
+    # written once the ports are up, just after the control socket listens;
+    # wait_for fails the test if it does not come
+    wait_for(lambda: os.path.exists(os.path.join(state, "base.conf"))
+             and os.path.exists(os.path.join(state, "running.conf")), 5,
+             "vqosd to keep its state in the directory once started")
 
     # a run-time change survives a reload of an unchanged file
     bed.ctl("class", "change", "tx", "name", "c1", "ceil", "900mbit")
