@@ -75,49 +75,6 @@ static int write_whole(const char *dir, const char *name, const char *text, char
 	return 0;
 }
 
-/* DIR/NAME's text (malloc'ed) in *text; -ENOENT if there is none. */
-static int read_whole(const char *dir, const char *name, char **text, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	size_t len = 0, cap = 4096;
-	char *buf;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "re");
-	if (f == NULL) {
-		int ret = -errno;
-
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return ret;
-	}
-	buf = malloc(cap);
-	while (buf != NULL) {
-		len += fread(buf + len, 1, cap - len - 1, f);
-		if (len + 1 < cap)
-			break;
-		char *b = realloc(buf, cap * 2);
-
-		if (b == NULL) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = b;
-		cap *= 2;
-	}
-	if (buf == NULL || ferror(f)) {
-		snprintf(err, errlen, "%s: %s", path, buf == NULL ? "out of memory" : "read error");
-		free(buf);
-		fclose(f);
-		return buf == NULL ? -ENOMEM : -EIO;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	*text = buf;
-	return 0;
-}
-
 int vqosd_state_save(const char *dir, const char *base_text, const char *running_text, char *err,
 		     size_t errlen)
 {
@@ -138,34 +95,24 @@ int vqosd_state_carry(const char *dir, struct vqos_conf *file, char *report, siz
 		      size_t errlen)
 {
 	struct vqos_conf *base = NULL, *running = NULL;
-	char *base_text = NULL, *running_text = NULL, name[PATH_MAX + 32];
+	char path[PATH_MAX];
 	int ret;
 
 	report[0] = '\0';
-	ret = read_whole(dir, BASE_FILE, &base_text, err, errlen);
-	if (ret == 0)
-		ret = read_whole(dir, RUNNING_FILE, &running_text, err, errlen);
+	snprintf(path, sizeof(path), "%s/" BASE_FILE, dir);
+	ret = vqos_conf_load_file(path, &base, err, errlen);
+	if (ret == 0) {
+		snprintf(path, sizeof(path), "%s/" RUNNING_FILE, dir);
+		ret = vqos_conf_load_file(path, &running, err, errlen);
+	}
 	if (ret == -ENOENT) {
 		ret = 0; /* a first start: nothing kept */
-		goto out;
-	}
-	if (ret == 0) {
-		snprintf(name, sizeof(name), "%s/" BASE_FILE, dir);
-		ret = vqos_conf_load_string(base_text, name, &base, err, errlen);
-	}
-	if (ret == 0) {
-		snprintf(name, sizeof(name), "%s/" RUNNING_FILE, dir);
-		ret = vqos_conf_load_string(running_text, name, &running, err, errlen);
-	}
-	if (ret == 0) {
+	} else if (ret == 0) {
 		ret = vqos_conf_merge(base, running, file, report, len);
 		if (ret < 0)
 			snprintf(err, errlen, "out of memory");
 	}
-out:
 	vqos_conf_free(base);
 	vqos_conf_free(running);
-	free(base_text);
-	free(running_text);
 	return ret;
 }
