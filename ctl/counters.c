@@ -94,7 +94,9 @@ const struct vqos_ctl_counter vqos_ctl_lcore_counters[] = {
 	{ LCORE(sleeps), .metric = "sleeps_total", .help = "Times the lcore slept." },
 	{ LCORE(kicks), .metric = "kicks_total",
 	  .help = "Containers' kicks (vring notifications) while the lcore slept." },
-	{ LCORE(busy_packets), .hidden = true },
+	{ LCORE(busy_packets), .metric = "busy_packets_total",
+	  .help = "Packets moved by busy passes: busy cycles over a window's difference of it "
+		  "is cycles per packet over that window." },
 	{ .name = NULL },
 };
 
@@ -110,8 +112,6 @@ const struct vqos_ctl_counter *vqos_ctl_counter_find(const struct vqos_ctl_count
 void vqos_ctl_counters_to_json(const struct vqos_ctl_counter *table, const void *s, json_t *obj)
 {
 	for (const struct vqos_ctl_counter *c = table; c->name != NULL; c++) {
-		if (c->hidden)
-			continue;
 		json_object_set_new(obj, c->name,
 				    c->derive != NULL
 					    ? json_real(c->derive(s))

@@ -172,8 +172,6 @@ struct vqos_ctl_counter {
 	/** A level now (backlog), not a count since start: bottleneck takes it as
 	 *  it is rather than the difference; Prometheus type gauge, not counter. */
 	bool gauge;
-	/** Kept for a derived row but not shown (not in JSON, hence nowhere). */
-	bool hidden;
 	/** Header of its column in vqosctl's text table; NULL: no column. */
 	const char *column;
 	/** Prometheus metric, after "vqos_port_" or "vqos_lcore_" (stored, shown
