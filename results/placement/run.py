@@ -386,9 +386,25 @@ def write_readme(a, med, nrows):
     lines += ovsbed.table(hdr, rows)
     lines += ["", "Every window is in results.csv (with the verdicts of both directions, "
               "probe loss, OVS's per-port rates), every `bottleneck` answer in "
-              "bottleneck.jsonl.", "", "![plot](plot.png)", "", "## Answer", "",
+              "bottleneck.jsonl, the run's output in run.log (`--from-log "
+              "results/placement/run.log` rebuilds this folder's tables and plot from it).", "", "![plot](plot.png)", "", "## Answer", "",
               "@FINDINGS@", ""]
     ovsbed.write_readme(os.path.join(HERE, "README.md"), lines)
+
+
+class Tee:
+    """Standard output also into a file: run.log, which --from-log reads."""
+
+    def __init__(self, *files):
+        self.files = files
+
+    def write(self, text):
+        for f in self.files:
+            f.write(text)
+
+    def flush(self):
+        for f in self.files:
+            f.flush()
 
 
 def main():
@@ -415,6 +431,7 @@ def main():
         finish(a, rows)
         return
     vqosexp.setup()
+    sys.stdout = Tee(sys.stdout, open(os.path.join(HERE, "run.log"), "w"))
     rows = []
     ovsbed.cleanup_on_signals()
     t_start = time.monotonic()
