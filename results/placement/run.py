@@ -104,6 +104,19 @@ def bottleneck(bed, interval, out):
                json.dumps({"error": r.stderr.strip(), "rc": r.returncode}))
 
 
+def counters(rig, attempts=3):
+    """OVS's port counters; ovs-ofctl now and then fails to reach the bridge
+    on this loaded machine (a broken pipe): ask again rather than lose the
+    placement's windows."""
+    for i in range(attempts):
+        try:
+            return rig.counters()
+        except AssertionError:
+            if i + 1 == attempts:
+                raise
+            time.sleep(0.2)
+
+
 def measure(rig, d, placement, load, a, tag, jsonl):
     """One window at @load with vqosd @d (already up); returns the row."""
     bed = rig.bed
@@ -119,7 +132,7 @@ def measure(rig, d, placement, load, a, tag, jsonl):
     time.sleep(1.5)  # steady state
     tid = lcore_tid(d.pid)
     rig.pmd_clear()
-    c0, p0, l0 = rig.counters(), bed.ports(), bed.lcore()
+    c0, p0, l0 = counters(rig), bed.ports(), bed.lcore()
     s0, psi0, t0 = schedstat(d.pid, tid), psi_total(), time.monotonic()
     where = CpuSampler(d.pid, tid)
     where.start()
@@ -134,7 +147,7 @@ def measure(rig, d, placement, load, a, tag, jsonl):
     time.sleep(min(1.5, a.seconds / 4))
     bottleneck(bed, min(a.interval, a.seconds / 2), verdicts)
     pj = ovsbed.gen_json(probe, timeout=a.seconds + 60)
-    c1, p1, l1 = rig.counters(), bed.ports(), bed.lcore()
+    c1, p1, l1 = counters(rig), bed.ports(), bed.lcore()
     s1, psi1, t1 = schedstat(d.pid, tid), psi_total(), time.monotonic()
     on_pmd = where.share(PMD_CPU)
     pmd = rig.pmd_stats()
