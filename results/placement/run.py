@@ -375,7 +375,7 @@ def write_readme(a, med, nrows):
         f"{a.seconds:g} s; counters are taken around the probe's run; `vqosctl -j "
         f"bottleneck -i {min(a.interval, a.seconds / 2):g}` is asked once in its middle.",
         "- Measured: delivered kpps = OVS's tx to `null` and the probe's frames the sink "
-        "got (what left the switch); bulk sent = what bulk's vrings took, vqos-gen's tx "
+        "got (what left the switch); bulk sent = what bulk's vring took, vqos-gen's tx "
         "rate over its whole run (ramp included); capped = OVS's rx on capped's port; the probe's p50/p99 at the sink; OVS `pmd-stats-show` busy share; "
         "vqosd's `lcore show` (busy, stalled, asleep shares of its cycles); its data "
         "lcore thread's run time and run delay from /proc/PID/task/TID/schedstat "
