@@ -121,6 +121,19 @@ class Rig:
         self.lockf.close()
 
 
+def ct_pipeline(rig, out):
+    """OpenFlow rules of a stateful firewall's pipeline (what OVN and security
+    groups give a container network): per in_port of @out ({in port name: out
+    port name}), conntrack lookup, recirculation, commit, then out; the rest
+    dropped. Makes OVS's PMD pay ~1000-1500 cycles a packet."""
+    flows = []
+    for a, b in out.items():
+        flows.append(f"table=0,priority=10,ip,in_port={rig.ofport[a]},actions=ct(table=1)")
+        flows.append(f"table=1,priority=10,ip,ct_state=+trk,in_port={rig.ofport[a]},"
+                     f"actions=ct(commit),output:{rig.ofport[b]}")
+    return flows + ["table=0,priority=0,actions=drop", "table=1,priority=0,actions=drop"]
+
+
 def cleanup_on_signals():
     """SIGINT and SIGTERM raise KeyboardInterrupt, so that `finally` closes
     the Rig (OVS stopped, hugepages restored) also when the run is stopped

@@ -29,13 +29,7 @@ SETUPS = ("ovs", "ovs-police", "vqosd")
 # security groups have): conntrack lookup, recirculation, commit, then out.
 # The victim goes to the sink, the aggressors to a net_null port.
 def pipeline(rig):
-    out = {"vic": "sink", **{a: "null" for a in AGG}}
-    flows = []
-    for a, b in out.items():
-        flows.append(f"table=0,priority=10,ip,in_port={rig.ofport[a]},actions=ct(table=1)")
-        flows.append(f"table=1,priority=10,ip,ct_state=+trk,in_port={rig.ofport[a]},"
-                     f"actions=ct(commit),output:{rig.ofport[b]}")
-    return flows + ["table=0,priority=0,actions=drop", "table=1,priority=0,actions=drop"]
+    return ovsbed.ct_pipeline(rig, {"vic": "sink", **{a: "null" for a in AGG}})
 
 
 def tree(demand_pps):
