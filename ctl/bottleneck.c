@@ -14,7 +14,8 @@
  *
  * and the verdict is the first that holds, in this order:
  *
- *   policy     the port's class ran out of tokens while packets waited:
+ *   policy     a class on the port's path (its leaf or one above it) reached
+ *              its ceil, so could neither send nor borrow, while packets waited:
  *              the configured rate or ceil is the limit (as intended);
  *   uplink     tx only: the uplink took fewer packets than offered, and
  *              packets waited: the OVS PMD core behind it is full;
@@ -141,7 +142,7 @@ static json_t *verdict(const char *dir, const json_t *a, const json_t *b, double
 	waited = d.backlog > 0 || d.drops > 0 || d.backlogged > 0;
 	if (d.shaped > 0 && waited) {
 		v = "policy";
-		why = "its class ran out of tokens while packets waited";
+		why = "a class on its path reached its ceil while packets waited";
 	} else if (tx && d.uplink_full > 0 && waited) {
 		v = "uplink";
 		why = "the uplink (OVS) took fewer packets than offered";

@@ -22,7 +22,8 @@ const struct vqos_ctl_counter vqos_ctl_dir_counters[] = {
 	{ DIR(drops), .column = "DROPS", .metric = "drops_total",
 	  .help = "Packets dropped by vqosd." },
 	{ DIR(shaped), .column = "SHAPED", .metric = "shaped_total",
-	  .help = "Times the port's class ran out of tokens." },
+	  .help = "Times a class on the port's path (its leaf or one above) reached its ceil: "
+		  "it could neither send nor borrow." },
 	{ DIR(backlog), .gauge = true, .column = "BACKLOG", .metric = "backlog_packets",
 	  .help = "Packets waiting (tx: vring, rx: class queue)." },
 	{ DIR(backlogged) },

@@ -30,6 +30,7 @@ void vqosd_class_stats(const struct vqosd *d, enum vqos_dir dir, uint32_t index,
 		out->packets += cs.packets;
 		out->drops += cs.drops;
 		out->overlimits += cs.overlimits;
+		out->ceil_hits += cs.ceil_hits;
 		out->lends += cs.lends;
 		out->borrows += cs.borrows;
 		out->backlog_pkts += cs.backlog_pkts;
@@ -60,25 +61,56 @@ static void copy_counters(const struct vqos_dp_stat *names, const void *src,
 	}
 }
 
+/* Times a class on the way from the port's leaves to the root reached its
+ * ceil: what held the port's packets was the policy. Borrowing is not a
+ * hold (tc's overlimits counts it too, so `shaped` does not use them). Each
+ * class counts once however many of the port's leaves are under it. */
+static uint64_t path_ceil_hits(const struct vqosd *d, enum vqos_dir dir, size_t port)
+{
+	const struct vqos_policy *pol = d->pol[dir];
+	const struct vqos_sched_params *p = vqos_policy_params(pol);
+	uint32_t seen[64], n_seen = 0;
+	struct vqos_sched_class_stats one;
+	uint64_t hits = 0;
+
+	/* every leaf of the port: its default one and those it classifies to */
+	for (uint32_t leaf = 0; leaf < p->n_classes; leaf++) {
+		if (vqos_policy_class(pol, leaf)->port[0] == '\0' || p->classes[leaf].port != port)
+			continue;
+		for (uint32_t c = leaf; c != VQOS_POLICY_NONE;
+		     c = vqos_policy_find(pol, vqos_policy_class(pol, c)->parent)) {
+			uint32_t i = 0;
+
+			while (i < n_seen && seen[i] != c)
+				i++;
+			if (i < n_seen)
+				break; /* this class and those above it are counted */
+			if (n_seen < RTE_DIM(seen))
+				seen[n_seen++] = c;
+			vqosd_class_stats(d, dir, c, &one);
+			hits += one.ceil_hits;
+		}
+	}
+	return hits;
+}
+
 static void ctl_dir(const struct vqosd *d, const struct vqos_port_info *info, size_t port,
 		    enum vqos_dir dir, struct vqos_ctl_dir *out)
 {
 	const struct vqos_sched_params *p = vqos_policy_params(d->pol[dir]);
 	struct vqos_sched_class_stats cs = { 0 }, one;
 
-	/* every leaf of the port: its default one and those it classifies to */
 	for (uint32_t c = 0; c < p->n_classes; c++) {
 		if (vqos_policy_class(d->pol[dir], c)->port[0] == '\0' ||
 		    p->classes[c].port != port)
 			continue;
 		vqosd_class_stats(d, dir, c, &one);
-		cs.overlimits += one.overlimits;
 		cs.backlog_pkts += one.backlog_pkts;
 	}
 	*out = (struct vqos_ctl_dir){ 0 };
 	copy_counters(vqos_dp_dir_stats_names, &info->dir[dir], vqos_ctl_dir_counters, out);
 	/* what the port's classes count, not the data path */
-	out->shaped = cs.overlimits;
+	out->shaped = path_ceil_hits(d, dir, port);
 	/* tx waits in the container's vring (the data path's count), rx in
 	 * vqosd's class queue */
 	if (dir == VQOS_DIR_RX)

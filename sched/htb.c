@@ -285,6 +285,8 @@ void vqos_htb_set_mode(struct vqos_htb *q, uint32_t c, uint8_t m)
 				detach(q, c, p);
 		if (k->mode == HTB_CAN)
 			k->overlimits++;
+		if (m == HTB_CANT)
+			k->ceil_hits++;
 		k->mode = m;
 		for (unsigned p = 0; p < VQOS_SCHED_PRIO_MAX; p++)
 			if (k->want & (1u << p))

@@ -99,6 +99,7 @@ struct htb_class {
 	struct htb_ring feed[VQOS_SCHED_PRIO_MAX]; /* inner: its children that borrow */
 	uint64_t backlog_bytes;
 	uint64_t bytes, packets, drops, overlimits, lends, borrows;
+	uint64_t ceil_hits; /* entries into HTB_CANT: at its ceil, can't borrow */
 };
 
 struct htb_event {

@@ -300,7 +300,7 @@ static void htb_carry(struct vqos_qdisc *qd, const struct vqos_qdisc *fromd, uin
 		uint32_t j = vqos_sched_tree_find(&from->tree, q->params[i].id);
 		struct htb_class *k = &q->cl[i];
 		const struct htb_class *old;
-		uint64_t t, overlimits = k->overlimits;
+		uint64_t t, overlimits = k->overlimits, ceil_hits = k->ceil_hits;
 		uint8_t at = k->mode, m;
 
 		if (j == VQOS_SCHED_NONE)
@@ -325,8 +325,9 @@ static void htb_carry(struct vqos_qdisc *qd, const struct vqos_qdisc *fromd, uin
 		m = vqos_htb_mode(k);
 		k->mode = at;
 		vqos_htb_set_mode(q, i, m);
-		/* an overlimit carried over is not a new one */
+		/* an overlimit or ceil hit carried over is not a new one */
 		k->overlimits = overlimits;
+		k->ceil_hits = ceil_hits;
 	}
 }
 
@@ -346,6 +347,7 @@ static int htb_stats(struct vqos_qdisc *qd, uint32_t index, uint64_t now,
 	st->packets = k->packets;
 	st->drops = k->drops;
 	st->overlimits = k->overlimits;
+	st->ceil_hits = k->ceil_hits;
 	st->lends = k->lends;
 	st->borrows = k->borrows;
 	st->backlog_pkts = k->count;

@@ -555,7 +555,7 @@ Medians over the runs. *judged*: the direction checked (tx = from the container
 towards the uplink, rx = towards the container); the baseline counts as right
 only when both directions say `none`. Counts (shaped, uplink full, vring full,
 drops) are events over the interval as vqosctl reports them: `shaped` = times
-the port's class ran out of tokens, `uplink full` = tx_burst calls the uplink
+a class on the port's path reached its ceil (could neither send nor borrow), `uplink full` = tx_burst calls the uplink
 answered with fewer than offered (a held burst retried every pass counts every
 time), `vring full` = passes in which packets came for the container and
 its rx vring had no room. *lcore busy %* and *stalled %* are the shares of vqosd's data lcore's

@@ -183,6 +183,39 @@ static void test_lend_borrow_counters(void **state)
 	destroy(q);
 }
 
+/* A ceil hit is a class that can neither send nor borrow: a leaf that
+ * borrows from its parent is over its rate (tc's overlimits) but not held,
+ * so `port show`'s shaped, and the policy verdict, stay quiet for it. */
+static void test_ceil_hits_not_borrowing(void **state)
+{
+	struct vqos_sched_class_params c[3] = {
+		sim_class(1, VQOS_SCHED_NO_PARENT, "root", 100, 100),
+		sim_class(2, 1, "A", 10, 100),
+		sim_class(3, 1, "B", 10, 100),
+	};
+	struct sim_flow f[1] = { { .leaf = 1, .offered_mbit = 50, .size = 1000 } };
+	struct vqos_sched_class_stats a, root;
+	struct vqos_qdisc *q = make(c, 3, VQOS_SCHED_PUSH);
+
+	/* A alone at 50 of its ceil 100: it borrows, nothing holds it */
+	sim_push(q, f, 1, 100000, 0, SIM_S, 3 * SIM_S);
+	expect_share(&f[0], 2 * SIM_S, 50, 0.01);
+	q->ops->stats(q, 1, 3 * SIM_S, &a);
+	q->ops->stats(q, 0, 3 * SIM_S, &root);
+	assert_true(a.overlimits > 0 && a.borrows > 0);
+	assert_int_equal(a.ceil_hits, 0);
+	assert_int_equal(root.ceil_hits, 0);
+	/* offered more than its ceil: now its ceil holds it */
+	f[0].offered_mbit = 0;
+	f[0].bytes = f[0].pkts = 0;
+	sim_push(q, f, 1, 100000, 3 * SIM_S, 4 * SIM_S, 6 * SIM_S);
+	expect_share(&f[0], 2 * SIM_S, 100, 0.01);
+	q->ops->stats(q, 1, 6 * SIM_S, &a);
+	q->ops->stats(q, 0, 6 * SIM_S, &root);
+	assert_true(a.ceil_hits + root.ceil_hits > 0);
+	destroy(q);
+}
+
 /* The "ceil" example in 100 ms windows: A never sends more than its ceil
  * for the window plus its cburst plus the one packet that may overdraw. */
 static void test_ceil_never_exceeded(void **state)
@@ -944,6 +977,7 @@ int main(void)
 		cmocka_unit_test_setup(test_accuracy_push, setup),
 		cmocka_unit_test_setup(test_worked_examples, setup),
 		cmocka_unit_test_setup(test_lend_borrow_counters, setup),
+		cmocka_unit_test_setup(test_ceil_hits_not_borrowing, setup),
 		cmocka_unit_test_setup(test_ceil_never_exceeded, setup),
 		cmocka_unit_test_setup(test_burst_bounded, setup),
 		cmocka_unit_test_setup(test_default_burst_saturated_root, setup),

@@ -296,8 +296,13 @@ struct vqos_sched_class_stats {
 	uint64_t packets;
 	/** Packets dropped: queue full, police red, AQM. */
 	uint64_t drops;
-	/** Times the class ran out of rate or ceil tokens (left "can send"). */
+	/** Times the class ran out of rate or ceil tokens (left "can send"),
+	 *  borrowing included, as tc counts them. */
 	uint64_t overlimits;
+	/** Times the class reached its ceil: it could neither send nor borrow
+	 *  (htb's "can't send"), so that whatever waits under it is held by
+	 *  the policy. Borrowing is not a hit. */
+	uint64_t ceil_hits;
 	/** Packets this class sent on its own rate: to itself or lent to descendants. */
 	uint64_t lends;
 	/** Packets this class sent with tokens borrowed from an ancestor. */
