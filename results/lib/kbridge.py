@@ -8,6 +8,7 @@ the kernel's TCP/IP stack, on one side of a vhost-user socket.
     b.attach(vhost(sock2))
     a.spawn(["iperf3", "-c", "10.77.0.2", "-J"], "cli.json")   # in netns A
     a.fwd.stats()        # the forwarder's own counters and drops, per port
+    attach_all(bed, [(a, vdev_a), (b, vdev_b)])  # or: one forwarder for both
     a.close(); b.close() # also done at exit, however the run ends
 
 What a KernelPort is: a network namespace NAME (unique: vqkb-PID-TAG) with
@@ -91,16 +92,24 @@ class Forwarder:
     MARK = "Number of available ports"
 
     def __init__(self, bed, iface, vdev, cpu=0, retry=RETRY, retry_us=10, framecnt=1024,
-                 burst=32, nice=0, log=None):
+                 burst=32, nice=0, log=None, pairs=None):
+        """One pair (@iface, @vdev), or several: @pairs [(iface, vdev), ...]
+        in one process (ports 2i and 2i+1 forward to each other: testpmd's
+        paired topology), polled by one lcore: one busy-polling thread for
+        several KernelPorts instead of one each."""
         self.bed = bed
-        log = log or f"fwd-{iface}.log"
+        pairs = pairs or [(iface, vdev)]
+        log = log or f"fwd-{pairs[0][0]}.log"
+        vdevs = []
+        for ifc, vd in pairs:
+            vdevs += ["--vdev", f"net_af_packet{_next()},iface={ifc},framecnt={framecnt},"
+                                f"blocksz=4096,framesz=2048,qpairs=1", "--vdev", vd]
         argv = ["nice", "-n", str(nice), "stdbuf", "-oL", TESTPMD, "--no-huge", "-m", "512",
                 "--file-prefix", bed.prefix("kbfwd"), "--lcores", f"0@{cpu},1@{cpu}",
-                "--no-pci", "--log-level", "*:notice",
-                "--vdev", f"net_af_packet{_next()},iface={iface},framecnt={framecnt},"
-                          f"blocksz=4096,framesz=2048,qpairs=1",
-                "--vdev", vdev, "--", "-i", "--total-num-mbufs=16384", f"--burst={burst}",
-                "--forward-mode=io", "--nb-cores=1"]
+                "--no-pci", "--log-level", "*:notice", *vdevs,
+                "--", "-i", f"--total-num-mbufs={16384 * len(pairs)}", f"--burst={burst}",
+                "--forward-mode=io", "--nb-cores=1", "--port-topology=paired"]
+        self.nports = 2 * len(pairs)
         self.p = bed.spawn(argv, log, stdin=subprocess.PIPE)
         self.cmd("show port summary all", 0)
         if retry:
@@ -135,7 +144,7 @@ class Forwarder:
         self.cmd("show fwd stats all")
         text = self._log()[before:]
         out = {}
-        for port in (0, 1):
+        for port in range(self.nports):
             m = re.search(r"NIC statistics for port %d\s.*?RX-packets:\s+(\d+)\s+RX-missed:\s+(\d+)"
                           r".*?TX-packets:\s+(\d+)\s+TX-errors:\s+(\d+)" % port, text, re.S)
             if not m:
@@ -150,6 +159,11 @@ class Forwarder:
                 out[int(m.group(1))]["tx_dropped"] = int(m.group(2))
         return out
 
+    def pair(self, i):
+        """A view of pair @i (ports 2i, 2i+1) as a forwarder of its own:
+        .p, .stats() -> {0: af_packet port, 1: vhost-user port}, close()."""
+        return _Pair(self, i)
+
     def close(self):
         if self.p.poll() is None:
             try:
@@ -159,6 +173,30 @@ class Forwarder:
             except (OSError, subprocess.TimeoutExpired):
                 self.p.kill()
                 self.p.wait()
+
+
+class _Pair:
+    def __init__(self, fwd, i):
+        self.fwd, self.i, self.p = fwd, i, fwd.p
+
+    def stats(self):
+        st = self.fwd.stats()
+        return {0: st[2 * self.i], 1: st[2 * self.i + 1]}
+
+    def close(self):
+        self.fwd.close()
+
+
+def attach_all(bed, ports, **kw):
+    """One forwarder for several KernelPorts: @ports [(kport, vdev), ...];
+    each kport.fwd becomes a view of its pair (stats() of its two ports).
+    @kw as attach(). On a machine with few CPUs one busy-polling forwarder
+    costs less delay than one per KernelPort taking turns on a CPU."""
+    f = Forwarder(bed, None, None, pairs=[(k.outer, v) for k, v in ports],
+                  log=f"fwd-{ports[0][0].outer}.log", **kw)
+    for i, (k, _) in enumerate(ports):
+        k.fwd = f.pair(i)
+    return f
 
 
 def _next():
@@ -176,6 +214,7 @@ class KernelPort:
         if not re.fullmatch(r"[a-z0-9]{1,6}", tag):
             raise ValueError(f"KernelPort tag '{tag}': give 1-6 characters of a-z0-9")
         self.bed = bed
+        self.tag = tag
         self.ns = f"vqkb-{os.getpid()}-{tag}"
         self.outer = f"kb{os.getpid() % 100000}{tag}"[:15]
         self.ip = ip.split("/")[0]
@@ -221,6 +260,21 @@ class KernelPort:
         burst, nice). Returns it (also self.fwd)."""
         self.fwd = Forwarder(self.bed, self.outer, vdev, log=f"fwd-{self.outer}.log", **kw)
         return self.fwd
+
+    def link_stats(self):
+        """Kernel counters of both veth ends: {"inner": {...}, "outer": {...}}
+        with rx_packets, tx_packets, rx_dropped, tx_dropped (ip -s link).
+        inner tx_packets - the forwarder's af_packet rx = frames the kernel
+        dropped at the forwarder's socket (its ring full)."""
+        import json
+        out = {}
+        for key, argv in (("inner", ["ip", "netns", "exec", self.ns, "ip", "-s", "-j", "link",
+                                     "show", "eth0"]),
+                          ("outer", ["ip", "-s", "-j", "link", "show", self.outer])):
+            st = json.loads(_run(argv).stdout)[0]["stats64"]
+            out[key] = {"rx_packets": st["rx"]["packets"], "tx_packets": st["tx"]["packets"],
+                        "rx_dropped": st["rx"]["dropped"], "tx_dropped": st["tx"]["dropped"]}
+        return out
 
     def neigh(self, other):
         """A static ARP entry for KernelPort @other in this namespace (no ARP
