@@ -484,17 +484,20 @@ def write(a, rows, took):
           "  eth0 -veth- testpmd io --vhost-user-->  or [OVS-DPDK, ingress policer]  --vhost-user--> testpmd io -veth- eth0",
           "       (af_packet + virtio_user)                                                 (virtio_user + af_packet)",
           "```", "",
-          "- Both ends are the kernel's TCP (iperf3 3 in two network namespaces), joined to "
+          "- Both ends are the kernel's TCP (iperf3 in two network namespaces), joined to "
           "vhost-user by `results/lib/kbridge.py`: a veth per namespace (checksum and "
-          "segmentation offloads off: every frame is at most 1514 bytes) and a "
-          "`dpdk-testpmd` io forwarder (`net_af_packet` on the veth's root end, "
-          "`net_virtio_user` on the vhost-user side) that **retries** a short tx "
+          "segmentation offloads off: every frame is at most 1514 bytes) and one "
+          "`dpdk-testpmd` io forwarder for all of them (`kbridge.attach_all`: per namespace "
+          "a pair of `net_af_packet` on the veth's root end and `net_virtio_user` on the "
+          "vhost-user side, one polling lcore). It **retries** a short tx "
           "(`set fwd io retry`, 10 us x up to 100000) instead of dropping: a plain io "
           "forwarder dropped 10% of a flow's frames into a full vring in trials "
           "(15,751 of 155,594 at 320 Mbit/s) and TCP retransmitted as many, which would be "
-          "the forwarder's loss and not the shaper's. Every drop on the path is counted "
-          "(columns below): the forwarders' own (testpmd's tx dropped, rx missed), the "
-          "kernel's at the forwarders' af_packet sockets and B's veth, B's TCP receive "
+          "the forwarder's loss and not the shaper's. One forwarder rather than one per "
+          "namespace: two busy-polling forwarders taking turns on CPU 0 put ~12 ms into an "
+          "idle ping (4 ms with one, 0.1 ms through OVS). Every drop on the path is counted "
+          "(columns below): the forwarder's own (testpmd's tx dropped, rx missed), the "
+          "kernel's at the forwarder's af_packet sockets and B's veth, B's TCP receive "
           "drops, and the middle's (vqosd's tx drops, OVS's rx_dropped on A's port and "
           "tx_dropped on B's).",
           "- `htb`: vqosd, one port for A (server socket A's forwarder connects to), its "
@@ -518,11 +521,11 @@ def write(a, rows, took):
           "segment with timestamps); iperf3 counts payload, so the most goodput a class "
           "of R carries is R x 1448/1514 = 0.956 R (`% of max` below). A policer's "
           "bucket adds up to B over the run: a few % above that max.",
-          "- Placement: vqosd's data lcore, or OVS's PMD, on CPU 1; both forwarders "
-          "(busy-polling), iperf3, ping and the rest on CPU 0, all at nice -20. The two "
-          "forwarders share CPU 0 and each runs about half the time: that adds "
-          "milliseconds of delay at every hop whatever the middle does (`idle ping`: "
-          "the RTT with no flow) and is what limits the rig at high rates.",
+          "- Placement: vqosd's data lcore, or OVS's PMD, on CPU 1; the forwarder "
+          "(busy-polling), iperf3, ping and the rest on CPU 0, all at nice -20: the kernel's "
+          "work for both TCP ends (iperf3, softirqs) and the forwarder share one CPU, which "
+          "is what limits the rig at high rates (`forwarder run / wait %`). `idle ping`: "
+          "the RTT with no flow, before each run.",
           "- Measured per run: goodput (iperf3 receiver), retransmits (sender), the "
           "sender's smoothed RTT (iperf3's `mean_rtt`/`max_rtt`, TCP_INFO), a ping A->B "
           "every 100 ms through the same path during the flow (p50, p99), A's TCP "
