@@ -173,7 +173,7 @@ def flows(path, a, seconds, omit, ping=True):
     cpu = {}
     for i, s in enumerate(path.senders):
         c = s.spawn(["iperf3", "-c", b.ip, "-p", str(PORT1 + i), "-t", str(seconds),
-                     "-O", str(omit), "-J"], f"cli{i}-{time.monotonic_ns()}.json")
+                     "-O", str(omit), "-J", *(["-C", a.cc] if a.cc else [])], f"cli{i}-{time.monotonic_ns()}.json")
         ovsbed.renice(c.pid)
         clients.append(c)
     time.sleep(omit)
@@ -475,7 +475,8 @@ def write(a, rows, took):
           "(iperf3 `-O`).",
           f"Machine: {vqosexp.machine()}; OVS {ovsbed.ovs_version()}; iperf3 "
           f"{subprocess_out(['iperf3', '--version']).split()[1]}, kernel TCP "
-          f"{open('/proc/sys/net/ipv4/tcp_congestion_control').read().strip()}. CPU pressure "
+          f"{a.cc or open('/proc/sys/net/ipv4/tcp_congestion_control').read().strip()} "
+          "(the senders' congestion control). CPU pressure "
           "during runs (/proc/pressure/cpu some avg10, %): " + stat(rows, "psi_cpu_some10")
           + ".", "",
           "## Set-up", "",
@@ -603,7 +604,8 @@ def plot(a, one, two):
     with open(dat2, "w") as f:
         for i, ((cls, kind), rs) in enumerate(sorted(two.items(), key=lambda kv: (kv[0][1], kv[0][0]))):
             f.write(f"{i} {kind}/{cls} {med(rs, 'goodput_mbit')} {rs[0]['rate_mbit'] * MSS / FRAME}\n")
-    two_panel = (f"set ylabel 'two flows: goodput, Mbit/s'\nplot '{dat2}' using 1:3:xtic(2) "
+    two_panel = (f"set key top left\nset yrange [0:80]\n"
+                 f"set ylabel 'two flows: goodput, Mbit/s'\nplot '{dat2}' using 1:3:xtic(2) "
                  "with boxes title 'goodput', '' using 1:4 with points pt 7 ps 1.5 "
                  "title 'guarantee (as goodput)'")
     vqosexp.gnuplot(f"""
@@ -617,7 +619,7 @@ set yrange [0:115]
 plot '{dat}' using 1:3:xtic(2) with boxes notitle, '' using 1:3:4:5 with yerrorbars pt 0 lc rgb 'black' notitle
 set logscale y
 set yrange [0.4:*]
-set ylabel 'retransmits per run (log)'
+set ylabel 'retransmits per run (log; 0 drawn as 0.5)'
 plot '{dat}' using 1:6:xtic(2) with boxes notitle
 unset logscale y
 set yrange [0:*]
@@ -637,6 +639,8 @@ def main():
     ap.add_argument("--rates", default="10,100,1000", help="class rates, Mbit/s")
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--no-two", action="store_true", help="leave out the two-flow case")
+    ap.add_argument("--cc", default="", help="the senders' TCP congestion control "
+                    "(iperf3 -C; default: the kernel's, net.ipv4.tcp_congestion_control)")
     ap.add_argument("--quick", action="store_true", help="1 run of 4 s per cell")
     ap.add_argument("--out", default=HERE, help="where results.csv etc. go")
     ap.add_argument("--report", action="store_true",
