@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import re
-import signal
 import sys
 import time
 
