@@ -20,9 +20,11 @@
  * is charged with more == false and not woken again; rx: its room is 0), so
  * held packets always leave before younger ones of the same port.
  */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <errno.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -532,6 +534,28 @@ static uint64_t idle(struct vqos_dp *dp, struct vqos_dp_shard *sh, struct vqos_d
 	return now + slept;
 }
 
+/* The thread's involuntary context switches so far, or -1 if unknown. */
+static long involuntary_switches(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nivcsw : -1;
+}
+
+/* Whether the thread lost its CPU (the kernel switched it out) since
+ * @p seen, which becomes now. Asked only after a long pass: a pass
+ * over 16 busy ports can take 100 us of work without losing the CPU,
+ * and a switch taken in a short pass is one the thread came back from
+ * quickly. Where the count is unknown, a long pass is taken as lost. */
+static bool lost_cpu(long *seen)
+{
+	long now = involuntary_switches();
+	bool lost = now < 0 || *seen < 0 || now > *seen;
+
+	*seen = now;
+	return lost;
+}
+
 int vqos_dp_run(void *arg)
 {
 	struct vqos_dp *dp = arg;
@@ -542,6 +566,7 @@ int vqos_dp_run(void *arg)
 	uint64_t t0, t1, stall = dp->hz / 10000; /* 100 us */
 	uint64_t nap = dp->nap_min_cycles;
 	unsigned int moved, i;
+	long preempted = involuntary_switches();
 
 	while (k < dp->n_shards && dp->shard[k].lcore != tid)
 		k++;
@@ -565,7 +590,7 @@ int vqos_dp_run(void *arg)
 		}
 		rte_rcu_qsbr_quiescent(dp->qsbr, tid);
 		t1 = rte_rdtsc();
-		if (t1 - t0 > stall) {
+		if (t1 - t0 > stall && lost_cpu(&preempted)) {
 			STAT_ADD(ls->stall_cycles, t1 - t0);
 			STAT_ADD(ls->packets, moved);
 		} else if (moved > 0) {

@@ -23,6 +23,7 @@
  * an entry of rte_eth_fp_ops) stand for the containers and the uplink.
  * Their checks are cmocka's: one that fails exits, which libFuzzer reports.
  */
+#define _GNU_SOURCE /* vhost_tx/dp.c, included below, asks RUSAGE_THREAD */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

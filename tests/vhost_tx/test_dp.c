@@ -39,6 +39,7 @@
  * both, checked wherever a fake takes a copy, so a frame that arrives is
  * known to be whole and which one it is.
  */
+#define _GNU_SOURCE /* vhost_tx/dp.c, included below, asks RUSAGE_THREAD */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -100,9 +100,11 @@ struct vqos_dp_dir_stats {
 struct vqos_dp_lcore_stats {
 	uint64_t busy_cycles; /**< TSC cycles of passes that moved packets */
 	uint64_t idle_cycles; /**< TSC cycles of passes that moved none */
-	/** TSC cycles of passes that took over 100 us: the lcore lost its CPU
-	 *  (another thread on its core), counted here instead of busy or idle;
-	 *  with hundreds of busy ports a pass may also just be that long. */
+	/** TSC cycles of passes that took over 100 us and in which the kernel
+	 *  switched the thread out (getrusage's involuntary switches): the
+	 *  lcore lost its CPU to another thread, counted here instead of busy
+	 *  or idle. A pass that is long only for its work (many busy ports) is
+	 *  busy. */
 	uint64_t stall_cycles;
 	/** Nanoseconds the lcore's thread was ready to run and waited for a CPU
 	 *  (the kernel's schedstat run_delay): the CPU it lost, whatever the
