@@ -268,15 +268,15 @@ static bool uplink_is_af_xdp(const char *devargs)
 	return strncmp(devargs, "net_af_xdp", strlen("net_af_xdp")) == 0;
 }
 
-/* An mbuf pool whose objects lie back to back: the AF_XDP PMD registers the
+/* An mbuf pool whose objects lie back to back. The AF_XDP PMD registers the
  * pool it receives into as the socket's UMEM, from its first object for
- * (objects x object size) bytes, and hands the kernel mbufs of it by their
- * offset there. rte_pktmbuf_pool_create() keeps each object within a page,
- * which on 4 KiB pages (--no-huge) leaves a gap after every 2.4 KiB object:
- * most mbufs then lie beyond the UMEM, the kernel refuses them
- * (tx_invalid_descs), and those put on the fill ring are never returned, so
- * the pool runs dry and receiving stops. Objects may cross pages here,
- * which only a device that DMAs by physical address would mind. */
+ * (objects x object size) bytes, and hands the kernel mbufs by their offset
+ * there; rte_pktmbuf_pool_create() keeps each object within a page, which
+ * on 4 KiB pages (--no-huge) leaves gaps. With such a pool under --no-huge
+ * the kernel refused most frames vqosd sent (tx_invalid_descs) and a steady
+ * flow in stopped with the fill ring empty; with this one neither was seen
+ * (results/afxdp). Objects may cross pages here, which only a device that
+ * DMAs by physical address would mind. */
 static struct rte_mempool *pool_create_packed(const char *name, unsigned int n)
 {
 	struct rte_pktmbuf_pool_private priv = {
