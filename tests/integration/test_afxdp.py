@@ -8,8 +8,8 @@ in both directions, and `vqosctl -j port show` must agree; vqosd must exit 0
 with its pools whole and its XDP program off the veth. With the uplink's
 mbufs from rte_pktmbuf_pool_create() (gaps between objects on 4 KiB pages)
 this failed: after receiving from the veth, 37% of what the container sent
-was refused by the kernel (tx_invalid_descs); sending first, or sending
-alone, it did not show (see results/afxdp). The test makes the veth pair and the namespace
+never reached the far end; with the container sending first it did not
+show (see results/afxdp). The test makes the veth pair and the namespace
 and removes them however it ends; without root or the AF_XDP PMD it says
 why and exits 77 (skipped).
 """
