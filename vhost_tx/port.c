@@ -26,6 +26,9 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
+#include <rte_mempool.h>
 #include <rte_vhost.h>
 
 #include "dp_priv.h"
@@ -252,26 +255,86 @@ static unsigned int pools_avail, pools_size, pools_made;
 #define PORT_MBUFS                                                                                 \
 	(VQOS_DP_BURST + 2 * VQOS_DP_PEND_MAX + UPLINK_RING_SIZE + VQOS_SCHED_PORT_BACKLOG_MAX)
 
-/* A pool for an uplink of @p ports ports: its rx ring and a burst received,
- * each port's worst case, and the lcores' caches. */
-static struct rte_mempool *pool_create(unsigned int ports, const struct vqos_dp *dp)
+/* Mbufs the AF_XDP PMD keeps on its socket's fill ring (DPDK 22.11: twice
+ * its 2048-entry default ring, in the unaligned-chunk mode it uses): taken
+ * from the uplink's pool for as long as the device is open, and not put back
+ * when it closes (the socket, its UMEM and its rings go with it). */
+#define AF_XDP_FILL_MBUFS 4096
+
+/* Does @devargs name an AF_XDP uplink (DPDK's net_af_xdp on a kernel
+ * interface)? */
+static bool uplink_is_af_xdp(const char *devargs)
+{
+	return strncmp(devargs, "net_af_xdp", strlen("net_af_xdp")) == 0;
+}
+
+/* An mbuf pool whose objects lie back to back. The AF_XDP PMD registers the
+ * pool it receives into as the socket's UMEM, from its first object for
+ * (objects x object size) bytes, and hands the kernel mbufs by their offset
+ * there; rte_pktmbuf_pool_create() keeps each object within a page, which
+ * on 4 KiB pages (--no-huge) leaves gaps. With such a pool under --no-huge
+ * the kernel refused most frames vqosd sent (tx_invalid_descs) and a steady
+ * flow in stopped with the fill ring empty; with this one neither was seen
+ * (results/afxdp). Objects may cross pages here, which only a device that
+ * DMAs by physical address would mind. */
+static struct rte_mempool *pool_create_packed(const char *name, unsigned int n)
+{
+	struct rte_pktmbuf_pool_private priv = {
+		.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE,
+	};
+	struct rte_mempool *mp;
+
+	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE,
+				      POOL_CACHE, sizeof(priv), (int)rte_socket_id(),
+				      RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (mp == NULL)
+		return NULL;
+	if (rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL) != 0) {
+		rte_mempool_free(mp);
+		return NULL;
+	}
+	rte_pktmbuf_pool_init(mp, &priv);
+	if (rte_mempool_populate_default(mp) < 0) {
+		rte_mempool_free(mp);
+		return NULL;
+	}
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	return mp;
+}
+
+/* A pool for an uplink @devargs of @p ports ports: its rx ring and a burst
+ * received, each port's worst case, and the lcores' caches. */
+static struct rte_mempool *pool_create(const char *devargs, unsigned int ports,
+				       const struct vqos_dp *dp)
 {
 	unsigned int n = UPLINK_RING_SIZE + VQOS_DP_BURST + ports * PORT_MBUFS +
 			 (vqos_dp_n_lcores(dp) + 1) * POOL_CACHE;
 	char name[RTE_MEMPOOL_NAMESIZE];
 
 	snprintf(name, sizeof(name), "vqos_up%u", pools_made++);
+	if (uplink_is_af_xdp(devargs))
+		return pool_create_packed(name, n + AF_XDP_FILL_MBUFS);
 	return rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       (int)rte_socket_id());
 }
 
 /* Free an uplink's pool once its mbufs are all back, each once; tally
  * them. A free count alone misses an mbuf freed twice (vqos_pool_distinct). */
-static void pool_close(struct rte_mempool *mp)
+static void pool_close(struct rte_mempool *mp, const char *devargs)
 {
 	unsigned int avail = rte_mempool_avail_count(mp), size = mp->size;
 	unsigned int back = vqos_pool_distinct(mp);
 
+	/* Its device is closed: what an AF_XDP PMD kept on its fill ring is no
+	 * one's now, and no mbuf is freed twice if every free one is distinct. */
+	if (uplink_is_af_xdp(devargs) && back == avail && size - avail <= AF_XDP_FILL_MBUFS) {
+		if (avail != size)
+			PORT_LOG(INFO,
+				 "mbuf pool %s: %u mbufs kept by the AF_XDP driver at close\n",
+				 mp->name, size - avail);
+		back = size;
+		avail = size;
+	}
 	pools_avail += back;
 	pools_size += size;
 	if (back != size || avail != size) {
@@ -558,7 +621,7 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 		goto out;
 	}
 	up->capacity = port->uplink_ports > 0 ? port->uplink_ports : 1;
-	up->pool = pool_create(up->capacity, port->dp);
+	up->pool = pool_create(port->uplink, up->capacity, port->dp);
 	if (up->pool == NULL) {
 		snprintf(err, errlen, "uplink '%s': no memory for the mbufs of %u port(s): %s",
 			 port->uplink, up->capacity, rte_strerror(rte_errno));
@@ -573,7 +636,7 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 	if (ret < 0) {
 		if (up->eth != RTE_MAX_ETHPORTS)
 			uplink_stop(up->eth);
-		pool_close(up->pool);
+		pool_close(up->pool, up->devargs);
 		port->pool = NULL;
 		free(up->devargs);
 		free(up);
@@ -600,7 +663,7 @@ static void uplink_close(struct vqos_port *port)
 	if (--up->refs == 0) {
 		if (__atomic_load_n(&up->attached, __ATOMIC_RELAXED))
 			uplink_detach(up); /* its ports are out of the data path already */
-		pool_close(up->pool);
+		pool_close(up->pool, up->devargs);
 		for (size_t i = 0; i < uplinks_n; i++)
 			if (uplinks[i] == up) {
 				uplinks[i] = uplinks[--uplinks_n];

@@ -71,19 +71,7 @@ def read_memcpy(out):
     return rows
 
 
-class Tee:
-    """What the run prints, also into @path (run.log: failed attempts included)."""
-
-    def __init__(self, out, path):
-        self.out, self.f = out, open(path, "w", buffering=1)  # line by line
-
-    def write(self, text):
-        self.out.write(text)
-        self.f.write(text)
-
-    def flush(self):
-        self.out.flush()
-        self.f.flush()
+Tee = vqosexp.Tee  # what the run prints, also into run.log
 
 
 def fit(xs, ys):
@@ -110,20 +98,7 @@ def pmd_tid(pid):
     raise RuntimeError("ovs-vswitchd has no pmd thread")
 
 
-class Thread:
-    """Run and wait time of one thread over a window (schedstat)."""
-
-    def __init__(self, pid, tid):
-        self.pid, self.tid = pid, tid
-
-    def start(self):
-        self.r0, self.w0 = schedstat(self.pid, self.tid)
-        self.t0 = time.monotonic()
-
-    def stop(self):
-        r1, w1 = schedstat(self.pid, self.tid)
-        dt = max(time.monotonic() - self.t0, 1e-9)
-        return (r1 - self.r0) / 1e9, (w1 - self.w0) / 1e9 / dt
+Thread = vqosexp.Thread  # run and wait time of one thread over a window
 
 
 def vqosd_start(bed, uplink, lcores):

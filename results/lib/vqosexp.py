@@ -53,6 +53,40 @@ class measure_lock:
         self.f.close()
 
 
+class Tee:
+    """What a run prints, also into @path (its run.log), line by line."""
+
+    def __init__(self, out, path):
+        self.out, self.f = out, open(path, "w", buffering=1)
+
+    def write(self, text):
+        self.out.write(text)
+        self.f.write(text)
+
+    def flush(self):
+        self.out.flush()
+        self.f.flush()
+
+
+class Thread:
+    """Run time and wait of one thread over a window (its schedstat): what
+    CPU sharing cannot bend. stop() -> (s run, share of the window waited)."""
+
+    def __init__(self, pid, tid):
+        self.pid, self.tid = pid, tid
+
+    def start(self):
+        from vqostest import schedstat
+        self.r0, self.w0 = schedstat(self.pid, self.tid)
+        self.t0 = time.monotonic()
+
+    def stop(self):
+        from vqostest import schedstat
+        r1, w1 = schedstat(self.pid, self.tid)
+        dt = max(time.monotonic() - self.t0, 1e-9)
+        return (r1 - self.r0) / 1e9, (w1 - self.w0) / 1e9 / dt
+
+
 def cpu_model():
     with open("/proc/cpuinfo") as f:
         for line in f:
