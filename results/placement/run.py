@@ -406,21 +406,6 @@ def write_readme(a, med, nrows):
     ovsbed.write_readme(os.path.join(HERE, "README.md"), lines)
 
 
-class Tee:
-    """Standard output also into a file: run.log, which --from-log reads."""
-
-    def __init__(self, *files):
-        self.files = files
-
-    def write(self, text):
-        for f in self.files:
-            f.write(text)
-
-    def flush(self):
-        for f in self.files:
-            f.flush()
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -445,7 +430,7 @@ def main():
         finish(a, rows)
         return
     vqosexp.setup()
-    sys.stdout = Tee(sys.stdout, open(os.path.join(HERE, "run.log"), "w"))
+    sys.stdout = vqosexp.Tee(sys.stdout, os.path.join(HERE, "run.log"))
     rows = []
     ovsbed.cleanup_on_signals()
     t_start = time.monotonic()
