@@ -601,8 +601,10 @@ int vqos_dp_run(void *arg)
 			STAT_ADD(ls->idle_cycles, t1 - t0);
 		}
 		STAT_ADD(ls->passes, 1);
-		if (st != NULL && st->polled)
-			nap = dp->nap_min_cycles; /* frames came in: look often again */
+		/* frames came in, or went out (a reply may come back on the
+		 * uplink, which is only polled): look often again */
+		if (moved > 0 || (st != NULL && st->polled))
+			nap = dp->nap_min_cycles;
 		t0 = moved > 0 ? t1 : idle(dp, sh, st, tid, t1, &nap);
 	}
 	/* Still online: no state can be freed under us while we let go of mbufs. */
