@@ -55,6 +55,12 @@
 
 /* Usage is measured over the reports of about this long. */
 #define USAGE_WINDOW_MS 10
+/* A part seen pressed stays so this long: a container that stalls for less
+ * (its sender lost the CPU) keeps its share, as its bucket keeps its burst. */
+#define HOLD_MS 20
+/* Pressed means short of ceil tokens while sending at least this part of
+ * its share: a part that went idle with an empty bucket is not pressed. */
+#define PRESSED_USE 0.5
 /* Reports kept per part: a window's worth at one report a millisecond. */
 #define HIST 16
 /* A share moves only when a ceiling moves by more than 1/this of the class's. */
@@ -78,8 +84,9 @@ struct share_report {
 /* The leader's history of a part's reports, a ring. */
 struct share_hist {
 	uint64_t t[HIST], bytes[HIST], packets[HIST];
-	uint32_t n, head; /* head: the newest */
-	bool pressed;	  /* in the newest report */
+	uint32_t n, head;      /* head: the newest */
+	bool pressed;	       /* in the newest report */
+	uint64_t pressed_till; /* held pressed until then (report time) */
 };
 
 struct vqos_share {
@@ -388,9 +395,9 @@ static void gather(struct vqos_share *s, uint32_t k)
 
 /* Leader: part @p k's demand from its history; false while it has too few
  * reports to tell. */
-static bool demand_of(const struct vqos_share *s, uint32_t k, struct vqos_share_demand *d)
+static bool demand_of(struct vqos_share *s, uint32_t k, struct vqos_share_demand *d)
 {
-	const struct share_hist *h = &s->hist[k];
+	struct share_hist *h = &s->hist[k];
 	const struct vqos_sched_rates *cur = &s->cur[k];
 	uint64_t window = s->hz / 1000 * USAGE_WINDOW_MS;
 	uint32_t i = h->head, back = 0;
@@ -404,7 +411,6 @@ static bool demand_of(const struct vqos_share *s, uint32_t k, struct vqos_share_
 		back++;
 	}
 	dt = (double)(h->t[h->head] - h->t[i]) / (double)s->hz;
-	d->pressed = h->pressed;
 	d->used[VQOS_SCHED_BPS] = (double)(h->bytes[h->head] - h->bytes[i]) * 8 / dt;
 	d->used[VQOS_SCHED_PPS] = (double)(h->packets[h->head] - h->packets[i]) / dt;
 	/* cycles are not counted per class: they go as the bits or packets do */
@@ -412,6 +418,9 @@ static bool demand_of(const struct vqos_share *s, uint32_t k, struct vqos_share_
 		if (cur->ceil[u] != 0 && d->used[u] / (double)cur->ceil[u] > ratio)
 			ratio = d->used[u] / (double)cur->ceil[u];
 	d->used[VQOS_SCHED_CPS] = ratio * (double)cur->ceil[VQOS_SCHED_CPS];
+	if (h->pressed && ratio >= PRESSED_USE)
+		h->pressed_till = h->t[h->head] + s->hz / 1000 * HOLD_MS;
+	d->pressed = h->t[h->head] < h->pressed_till;
 	return true;
 }
 

@@ -7,7 +7,8 @@
  * two data-path lcores run it, a leaf under each part (a: rate 20, b: rate
  * 40, both ceil 60 Mbit/s, always backlogged while on); each part reports
  * every millisecond, part 0 leads, each takes and applies its share (part 1
- * late: as an lcore that sleeps 3 ms). Checked at every step: the shares
+ * late: as an lcore that sleeps 3 ms); b's container stalls 10 ms once,
+ * which moves nothing. Checked at every step: the shares
  * in effect add up to at most the class's, rate and ceiling; and in every
  * 10 ms window the bytes sent add up to at most the class's rate x 10 ms
  * plus the parts' bursts; and that a busy part gets the class's ceiling
@@ -192,10 +193,11 @@ static bool busy(uint32_t k, uint64_t now)
 {
 	uint64_t ms = now / SIM_MS;
 
-	/* 0-200 both, 200-400 a alone, 400-600 both, 600-800 b alone */
+	/* 0-200 both (but b stalls 10 ms at 100), 200-400 a alone, 400-600
+	 * both, 600-800 b alone */
 	if (k == 0)
 		return ms < 600;
-	return ms < 200 || ms >= 400;
+	return (ms < 200 && (ms < 100 || ms >= 110)) || ms >= 400;
 }
 
 /* Part @p k sends what its qdisc grants at @p now; bytes sent. */
@@ -272,6 +274,9 @@ static void test_split(void **state)
 		/* what is in effect never adds up to more than the class */
 		assert_true(parts[0].applied.ceil[0] + parts[1].applied.ceil[0] <= 60 * MBIT);
 		assert_true(parts[0].applied.rate[0] + parts[1].applied.rate[0] <= 60 * MBIT);
+		/* a stall shorter than the hold moves nothing */
+		if (now >= 100 * SIM_MS && now < 150 * SIM_MS)
+			assert_true(parts[1].applied.ceil[0] == 40 * MBIT);
 		if (a_full_at == 0 && now >= 200 * SIM_MS &&
 		    parts[0].applied.ceil[0] >= 60 * MBIT * 99 / 100)
 			a_full_at = now;
@@ -287,15 +292,15 @@ static void test_split(void **state)
 	}
 	print_message("  both: a %.2f b %.2f; b idle: a %.2f; both: a %.2f b %.2f; a idle: b %.2f "
 		      "Mbit/s\n",
-		      mbit(0, 100, 200), mbit(1, 100, 200), mbit(0, 250, 400), mbit(0, 500, 600),
+		      mbit(0, 130, 200), mbit(1, 130, 200), mbit(0, 250, 400), mbit(0, 500, 600),
 		      mbit(1, 500, 600), mbit(1, 650, 800));
 	print_message("  a had 99%% of the ceiling %.1f ms after b went idle; most in 10 ms %lu "
 		      "bytes (allowed %lu); %lu moves\n",
 		      (double)(a_full_at - 200 * SIM_MS) / SIM_MS, (unsigned long)most,
 		      (unsigned long)allowed, (unsigned long)moves);
 	/* both busy: the static split, 20 and 40 (HTB's rates) */
-	assert_true(fabs(mbit(0, 100, 200) - 20) < 0.4);
-	assert_true(fabs(mbit(1, 100, 200) - 40) < 0.8);
+	assert_true(fabs(mbit(0, 130, 200) - 20) < 0.4);
+	assert_true(fabs(mbit(1, 130, 200) - 40) < 0.8);
 	/* b idle: a has the ceiling within 1%, 50 ms after at most */
 	assert_true(a_full_at != 0 && a_full_at <= 250 * SIM_MS);
 	assert_true(mbit(0, 250, 400) >= 60 * 0.99 && mbit(0, 250, 400) <= 60.3);
