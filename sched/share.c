@@ -17,8 +17,11 @@
  *   retune its class, ack(gen) --------->   gainers once all acked
  *
  * Demand. A part is *pressed* when a ceil bucket of it holds under half its
- * depth: it spends its share as fast as it comes, so it would send more. A
- * part that is not pressed is given what it used over the last
+ * depth while it sends at least half its share: it spends its share as fast
+ * as it comes, so it would send more (an idle part with an empty bucket is
+ * not pressed). It stays pressed HOLD_MS after the last report that said so,
+ * so a container whose sender loses the CPU for a moment keeps its share, as
+ * its bucket keeps its burst. A part that is not pressed is given what it used over the last
  * USAGE_WINDOW_MS plus a quarter (room to grow before the next step; a part
  * that grows past that empties its bucket, becomes pressed and is given more
  * at the next step). Each part keeps a floor of 1/VQOS_SHARE_FLOOR_DIV of the
