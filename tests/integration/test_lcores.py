@@ -127,20 +127,28 @@ def test_lcores(bed):
     looks = [[], []]  # before the change, after it
     time.sleep(1.0)
     root_look(bed, looks[0])
+    # each look at the root between two at the ports: the ctl calls take
+    # tens of ms on a loaded machine, so the root's count is compared with
+    # what the ports sent between the looks around it
+    pa = bed.ports()
     root0 = class_packets(bed, "root")
     p0 = bed.ports()
     r = bed._rates(4.0)
-    root1 = class_packets(bed, "root")
     p1 = bed.ports()
+    root1 = class_packets(bed, "root")
+    pd = bed.ports()
     root_look(bed, looks[0])
     a, b = r["a"]["tx"]["bps"], r["b"]["tx"]["bps"]
     print(f"  both busy: a {a / 1e6:.3f} Mbit/s (lcore 1), b {b / 1e6:.3f} Mbit/s (lcore 2)")
     check(near(a, 20e6, 0.03), "a gets lcore 1's part of the root, 20 Mbit/s, within 3%")
     check(near(b, 40e6, 0.03), "b gets lcore 2's part of the root, 40 Mbit/s, within 3%")
-    sent = sum(p1[n]["tx"]["packets"] - p0[n]["tx"]["packets"] for n in ("a", "b"))
-    check(abs((root1 - root0) - sent) <= 0.01 * sent,
+    def sent(x, y):
+        return sum(y[n]["tx"]["packets"] - x[n]["tx"]["packets"] for n in ("a", "b"))
+    # a port may hold a granted burst back from its uplink: 2 x 64 packets
+    low, high = sent(p0, p1) - 128, sent(pa, pd) + 128
+    check(low <= root1 - root0 <= high,
           f"the root's packets, summed over both lcores' parts ({root1 - root0}), are a's "
-          f"and b's ({sent})")
+          f"and b's ({low + 128} to {high - 128} between the looks around it)")
 
     # one change, both lcores: a's rate 10 Mbit/s makes the root's parts
     # 60 * 10/50 = 12 and 60 * 40/50 = 48 Mbit/s; each leaf borrows its part
