@@ -140,6 +140,7 @@ def test_lcores(bed):
     root_look(bed, looks[0])
     a, b = r["a"]["tx"]["bps"], r["b"]["tx"]["bps"]
     print(f"  both busy: a {a / 1e6:.3f} Mbit/s (lcore 1), b {b / 1e6:.3f} Mbit/s (lcore 2)")
+    print(bed.ctl("lcore", "show").stdout)
     check(near(a, 20e6, 0.03), "a gets lcore 1's part of the root, 20 Mbit/s, within 3%")
     check(near(b, 40e6, 0.03), "b gets lcore 2's part of the root, 40 Mbit/s, within 3%")
     def sent(x, y):
@@ -161,6 +162,7 @@ def test_lcores(bed):
     root_look(bed, looks[1])
     a, b = r["a"]["tx"]["bps"], r["b"]["tx"]["bps"]
     print(f"  a at 10 Mbit/s: a {a / 1e6:.3f}, b {b / 1e6:.3f} Mbit/s")
+    print(bed.ctl("lcore", "show").stdout)
     check(near(a, 12e6, 0.03) and near(b, 48e6, 0.03),
           "after the change a and b get 12 and 48 Mbit/s (within 3%)")
 
