@@ -57,7 +57,7 @@
 #include "sched/vqos_sched.h"
 
 /* Usage is measured over the reports of about this long. */
-#define USAGE_WINDOW_MS 30
+#define USAGE_WINDOW_MS 10
 /* A part seen pressed stays so this long: a container that stalls for less
  * (its sender lost the CPU) keeps its share, as its bucket keeps its burst. */
 #define HOLD_MS 20
@@ -65,7 +65,7 @@
  * its share: a part that went idle with an empty bucket is not pressed. */
 #define PRESSED_USE 0.5
 /* Reports kept per part: a window's worth at one report a millisecond. */
-#define HIST 48
+#define HIST 16
 /* A share moves only when a ceiling moves by more than 1/this of the class's. */
 #define MOVE_DIV 512
 
