@@ -19,7 +19,10 @@
  * Demand. A part is *pressed* when a ceil bucket of it holds under half its
  * depth while it sends at least half its share: it spends its share as fast
  * as it comes, so it would send more (an idle part with an empty bucket is
- * not pressed). It stays pressed HOLD_MS after the last report that said so,
+ * not pressed). Its share there is the least it ran (acked) over the reports
+ * its usage is measured from, not what it was just given: a part raised from
+ * a little share has sent only that little, and read against its raise it
+ * would look idle and fall back to its usage, climbing back a quarter a step. It stays pressed HOLD_MS after the last report that said so,
  * so a container whose sender loses the CPU for a moment keeps its share, as
  * its bucket keeps its burst. A part that is not pressed is given what it used over the last
  * USAGE_WINDOW_MS plus a quarter (room to grow before the next step; a part
@@ -87,6 +90,10 @@ struct share_report {
 /* The leader's history of a part's reports, a ring. */
 struct share_hist {
 	uint64_t t[HIST], bytes[HIST], packets[HIST];
+	/* the ceilings (bit/s, pkt/s) the part ran when it sent each report,
+	 * as far as the leader knows: what it acked */
+	uint64_t ceil[HIST][2];
+	uint64_t eff[2];       /* the ceilings of the part's newest ack */
 	uint32_t n, head;      /* head: the newest */
 	bool pressed;	       /* in the newest report */
 	uint64_t pressed_till; /* held pressed until then (report time) */
@@ -278,6 +285,8 @@ struct vqos_share *vqos_share_create(const struct vqos_share_params *p)
 		memcpy(s->words[k].rate, p->parts[k].rate, sizeof(s->words[k].rate));
 		memcpy(s->words[k].ceil, p->parts[k].ceil, sizeof(s->words[k].ceil));
 		s->given[k] = 1;
+		s->hist[k].eff[0] = p->parts[k].ceil[VQOS_SCHED_BPS];
+		s->hist[k].eff[1] = p->parts[k].ceil[VQOS_SCHED_PPS];
 	}
 	return s;
 }
@@ -387,10 +396,18 @@ static void gather(struct vqos_share *s, uint32_t k)
 		return;
 	if (h->n > 0 && t <= h->t[h->head])
 		return;
+	/* the part reports before it takes a share, so what it acked by now
+	 * it ran at most since this report: the usage so far was the older */
 	h->head = (h->head + 1) % HIST;
 	h->t[h->head] = t;
 	h->bytes[h->head] = b;
 	h->packets[h->head] = p;
+	h->ceil[h->head][0] = h->eff[0];
+	h->ceil[h->head][1] = h->eff[1];
+	if (__atomic_load_n(&r->ack, __ATOMIC_ACQUIRE) >= s->given[k]) {
+		h->eff[0] = s->cur[k].ceil[VQOS_SCHED_BPS];
+		h->eff[1] = s->cur[k].ceil[VQOS_SCHED_PPS];
+	}
 	h->pressed = pr != 0;
 	if (h->n < HIST)
 		h->n++;
@@ -404,12 +421,17 @@ static bool demand_of(struct vqos_share *s, uint32_t k, struct vqos_share_demand
 	const struct vqos_sched_rates *cur = &s->cur[k];
 	uint64_t window = s->hz / 1000 * USAGE_WINDOW_MS;
 	uint32_t i = h->head, back = 0;
+	uint64_t ran[2] = { h->ceil[h->head][0], h->ceil[h->head][1] };
 	double dt, ratio = 0;
 
 	if (h->n < 2)
 		return false;
-	/* back to the newest report at least a window before the newest one */
+	/* back to the newest report at least a window before the newest one;
+	 * the least the part ran in that time, each unit */
 	while (back + 1 < h->n && h->t[h->head] - h->t[i] < window) {
+		for (unsigned u = 0; u < 2; u++)
+			if (h->ceil[i][u] < ran[u])
+				ran[u] = h->ceil[i][u];
 		i = (i + HIST - 1) % HIST;
 		back++;
 	}
@@ -421,6 +443,12 @@ static bool demand_of(struct vqos_share *s, uint32_t k, struct vqos_share_demand
 		if (cur->ceil[u] != 0 && d->used[u] / (double)cur->ceil[u] > ratio)
 			ratio = d->used[u] / (double)cur->ceil[u];
 	d->used[VQOS_SCHED_CPS] = ratio * (double)cur->ceil[VQOS_SCHED_CPS];
+	/* pressed: against the share the part had while it sent what it
+	 * did, not one just given (a part raised from a little share would
+	 * read idle against its raise, and fall back to its usage) */
+	for (unsigned u = 0; u < 2; u++)
+		if (ran[u] != 0 && d->used[u] / (double)ran[u] > ratio)
+			ratio = d->used[u] / (double)ran[u];
 	if (h->pressed && ratio >= PRESSED_USE)
 		h->pressed_till = h->t[h->head] + s->hz / 1000 * HOLD_MS;
 	d->pressed = h->t[h->head] < h->pressed_till;

@@ -12,7 +12,10 @@
  * in effect add up to at most the class's, rate and ceiling; and in every
  * 10 ms window the bytes sent add up to at most the class's rate x 10 ms
  * plus the parts' bursts; and that a busy part gets the class's ceiling
- * within 1% at most 50 ms after the other went idle.
+ * within 1% at most 50 ms after the other went idle. Last, test_lcores's
+ * split after its change (12 / 48, each leaf's rate under its part's share)
+ * with both busy, the lcores apart or taking turns on one CPU, one part's
+ * container stalling: the static split holds, and is back after the stall.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -171,7 +174,11 @@ struct part {
 
 static uint64_t sent[2][N_STEPS]; /* bytes each part sent in each step */
 
-static struct vqos_qdisc *make_part(double root_mbit, double rate_mbit)
+/* A part: the root at @p root_mbit, its leaf at @p rate_mbit (ceil 60); the
+ * root's burst and cburst @p root_burst bytes, the leaf's @p leaf_burst (0:
+ * the default). */
+static struct vqos_qdisc *make_part(double root_mbit, double rate_mbit, uint32_t root_burst,
+				    uint32_t leaf_burst)
 {
 	struct vqos_sched_class_params c[2] = {
 		sim_class(1, VQOS_SCHED_NO_PARENT, "root", root_mbit, 0),
@@ -181,7 +188,9 @@ static struct vqos_qdisc *make_part(double root_mbit, double rate_mbit)
 	struct vqos_sched_error err;
 	struct vqos_qdisc *q = NULL;
 
-	c[0].burst = c[0].cburst = BURST;
+	c[0].burst = c[0].cburst = root_burst;
+	if (leaf_burst != 0)
+		c[1].burst = c[1].cburst = leaf_burst;
 	p = sim_params(c, 2, VQOS_SCHED_PULL);
 	if (vqos_htb_ops.create(&p, &q, &err) != 0)
 		fail_msg("create: %s", err.msg);
@@ -200,25 +209,29 @@ static bool busy(uint32_t k, uint64_t now)
 	return (ms < 200 && (ms < 100 || ms >= 110)) || ms >= 400;
 }
 
-/* Part @p k sends what its qdisc grants at @p now; bytes sent. */
-static uint64_t serve(struct part *p, uint32_t k, uint64_t now)
+/* Its backlogged leaf sends what @p q grants at @p now; bytes sent. */
+static uint64_t send_granted(struct vqos_qdisc *q, uint64_t now)
 {
 	struct vqos_sched_grant g;
 	uint64_t bytes = 0;
 
-	if (!busy(k, now))
-		return 0;
-	vqos_sched_wake(p->q, 1);
-	while (vqos_sched_grant(p->q, now, VQOS_SCHED_BATCH, &g)) {
+	vqos_sched_wake(q, 1);
+	while (vqos_sched_grant(q, now, VQOS_SCHED_BATCH, &g)) {
 		/* as a vring: whole packets while under the byte budget */
 		uint64_t n = (g.bytes + SIZE - 1) / SIZE;
 
 		if (n > g.pkts)
 			n = g.pkts;
-		p->q->ops->charge_count(p->q, &g, (uint32_t)n, n * SIZE, now, true);
+		q->ops->charge_count(q, &g, (uint32_t)n, n * SIZE, now, true);
 		bytes += n * SIZE;
 	}
 	return bytes;
+}
+
+/* Part @p k sends what its qdisc grants at @p now; bytes sent. */
+static uint64_t serve(struct part *p, uint32_t k, uint64_t now)
+{
+	return busy(k, now) ? send_granted(p->q, now) : 0;
 }
 
 static double mbit(uint32_t k, uint64_t from_ms, uint64_t to_ms)
@@ -238,8 +251,8 @@ static void test_split(void **state)
 	};
 	struct vqos_share *s = vqos_share_create(&sp);
 	struct part parts[2] = {
-		{ .q = make_part(20, 20), .applied = w[0], .take_every = 0 },
-		{ .q = make_part(40, 40), .applied = w[1], .take_every = 3 * SIM_MS },
+		{ .q = make_part(20, 20, BURST, 0), .applied = w[0], .take_every = 0 },
+		{ .q = make_part(40, 40, BURST, 0), .applied = w[1], .take_every = 3 * SIM_MS },
 	};
 	uint64_t most = 0, allowed = 60 * MBIT / 8 / 100 + 2 * (BURST + SIZE);
 	uint64_t a_full_at = 0, moves = 0;
@@ -358,12 +371,116 @@ static void test_two_phase(void **state)
 	vqos_share_free(s);
 }
 
+/* ---- a leaf whose rate is under its part's share ---- */
+
+#define BR_END	    (1000 * SIM_MS)
+#define BR_STEPS    (BR_END / STEP)
+#define BR_BURST    750000u /* bytes: every bucket, as test_lcores has them */
+#define BR_STALL_AT 300	    /* ms */
+
+static uint64_t br_sent[2][BR_STEPS];
+
+static double br_mbit(uint32_t k, uint64_t from_ms, uint64_t to_ms)
+{
+	uint64_t bytes = 0;
+
+	for (uint64_t i = from_ms * SIM_MS / STEP; i < to_ms * SIM_MS / STEP; i++)
+		bytes += br_sent[k][i];
+	return (double)bytes * 8 / ((double)(to_ms - from_ms) / 1000) / 1e6;
+}
+
+/*
+ * test_lcores after its class change: the root (60 Mbit/s) split 12 / 48 by
+ * the leaves' rates, a's leaf rate 10 under its part's 12 and b's 40 under
+ * its 48, so each leaf borrows from its part; both backlogged, every bucket
+ * 750 KB deep. Part @p who's container stalls @p stall_ms from BR_STALL_AT
+ * (its part goes down to the floor when that is longer than the hold);
+ * @p slice_ms: the two lcores share one CPU, each runs @p slice_ms, then
+ * waits as long (0: each has its own). What each part sent from 480 ms to
+ * the end (whole turns) into @p mbit (Mbit/s).
+ */
+static void borrow_run(uint64_t slice_ms, uint32_t who, uint64_t stall_ms, double mbit[2])
+{
+	struct vqos_sched_rates w[2] = { bps(12 * MBIT, 12 * MBIT), bps(48 * MBIT, 48 * MBIT) };
+	struct vqos_share_params sp = {
+		.n_parts = 2, .whole = bps(60 * MBIT, 60 * MBIT), .parts = w, .hz = SIM_HZ
+	};
+	struct vqos_share *s = vqos_share_create(&sp);
+	struct part parts[2] = {
+		{ .q = make_part(12, 10, BR_BURST, BR_BURST), .applied = w[0] },
+		{ .q = make_part(48, 40, BR_BURST, BR_BURST), .applied = w[1] },
+	};
+	uint64_t next_report[2] = { 0, 0 };
+
+	assert_non_null(s);
+	for (uint64_t i = 0; i < BR_STEPS; i++) {
+		uint64_t now = i * STEP, ms = now / SIM_MS;
+
+		for (uint32_t k = 0; k < 2; k++) {
+			struct part *p = &parts[k];
+			struct vqos_sched_class_stats cs;
+			struct vqos_sched_rates r;
+
+			br_sent[k][i] = 0;
+			/* off the CPU while the other lcore runs */
+			if (slice_ms != 0 && ms / slice_ms % 2 != k)
+				continue;
+			if (k != who || ms < BR_STALL_AT || ms >= BR_STALL_AT + stall_ms)
+				br_sent[k][i] = send_granted(p->q, now);
+			/* as dp_share.c: report (and lead), then take */
+			if (now >= next_report[k]) {
+				next_report[k] = now + SIM_MS;
+				assert_int_equal(p->q->ops->stats(p->q, 0, now, &cs), 0);
+				vqos_share_report(s, k, now, cs.bytes, cs.packets, cs.ceil_short);
+				if (k == 0)
+					vqos_share_step(s);
+			}
+			if (vqos_share_take(s, k, &p->gen, &r)) {
+				assert_int_equal(p->q->ops->retune(p->q, 0, &r, now), 0);
+				p->applied = r;
+				vqos_share_ack(s, k, p->gen);
+			}
+		}
+		assert_true(parts[0].applied.ceil[0] + parts[1].applied.ceil[0] <= 60 * MBIT);
+	}
+	mbit[0] = br_mbit(0, 480, 1000);
+	mbit[1] = br_mbit(1, 480, 1000);
+	vqos_sched_destroy(parts[0].q);
+	vqos_sched_destroy(parts[1].q);
+	vqos_share_free(s);
+}
+
+/* Both busy, the static split holds, however the lcores share the CPU; and
+ * it is back 60 ms after a stall that took a part's share away: a part
+ * given its share back is judged by what it sent under the little it had
+ * (not by its raise, against which it read idle and fell back). */
+static void test_borrow_from_part(void **state)
+{
+	static const uint64_t slices[] = { 0, 4, 10 }, stalls[] = { 0, 30, 120 };
+
+	(void)state;
+	for (uint32_t who = 0; who < 2; who++)
+		for (unsigned i = 0; i < 3; i++)
+			for (unsigned j = 0; j < 3; j++) {
+				double m[2];
+
+				borrow_run(slices[i], who, stalls[j], m);
+				print_message("  lcores %s %lu ms, %s stalls %lu ms: a %.2f b "
+					      "%.2f Mbit/s\n",
+					      slices[i] ? "take turns of" : "apart,",
+					      (unsigned long)slices[i], who ? "b" : "a",
+					      (unsigned long)stalls[j], m[0], m[1]);
+				assert_true(fabs(m[0] - 12) < 12 * 0.01);
+				assert_true(fabs(m[1] - 48) < 48 * 0.01);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compute), cmocka_unit_test(test_compute_three),
 		cmocka_unit_test(test_create),	cmocka_unit_test(test_two_phase),
-		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_split),	cmocka_unit_test(test_borrow_from_part),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

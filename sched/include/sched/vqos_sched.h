@@ -624,7 +624,8 @@ struct vqos_share_params {
 /** What one part wants, as vqos_share_compute() reads it. */
 struct vqos_share_demand {
 	/** It would send more: a ceil bucket of the part runs short while it
-	 *  sends at least half its share (vqos_share_step() holds this 20 ms). */
+	 *  sends at least half its share (the least it ran while it sent
+	 *  that; vqos_share_step() holds this 20 ms). */
 	bool pressed;
 	/** What it sent lately, per unit per second (cycles: estimated from
 	 *  the others, as a share of its cycles ceiling). */
