@@ -404,9 +404,12 @@ static int htb_stats(struct vqos_qdisc *qd, uint32_t index, uint64_t now,
 		st->cyc_tokens = vqos_tb_peek(&k->tb[TB_CRATE], dt) / (int64_t)q->hz;
 	if (k->tb[TB_CCEIL].rate)
 		st->cyc_ctokens = vqos_tb_peek(&k->tb[TB_CCEIL], dt) / (int64_t)q->hz;
-	for (unsigned b = TB_CEIL; b < TB_N; b += 2)
-		if (k->tb[b].rate && vqos_tb_peek(&k->tb[b], dt) < k->tb[b].max / 2)
-			st->ceil_short = true;
+	for (unsigned b = TB_CEIL; b < TB_N; b += 2) {
+		int64_t t = k->tb[b].rate ? vqos_tb_peek(&k->tb[b], dt) : 0;
+
+		st->ceil_short |= k->tb[b].rate && t < k->tb[b].max / 2;
+		st->ceil_debt |= k->tb[b].rate && t < 0;
+	}
 	return 0;
 }
 

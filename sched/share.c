@@ -22,7 +22,14 @@
  * not pressed). Its share there is the least it ran (acked) over the reports
  * its usage is measured from, not what it was just given: a part raised from
  * a little share has sent only that little, and read against its raise it
- * would look idle and fall back to its usage, climbing back a quarter a step. It stays pressed HOLD_MS after the last report that said so,
+ * would look idle and fall back to its usage, climbing back a quarter a step.
+ * A part with a ceil bucket in debt (below 0) is pressed whatever it sent:
+ * its ceiling holds it back this moment (a grant overshot it); read as idle
+ * it would go to the floor and repay its debt at the floor's rate, seconds
+ * in which it can send nothing and so never shows that it wants more. And
+ * nothing moves before every part's reports cover USAGE_WINDOW_MS: a new
+ * share (a change rebuilt the qdiscs, their counters at 0) would otherwise
+ * judge a part by its first millisecond or two. It stays pressed HOLD_MS after the last report that said so,
  * so a container whose sender loses the CPU for a moment keeps its share, as
  * its bucket keeps its burst. A part that is not pressed is given what it used over the last
  * USAGE_WINDOW_MS plus a quarter (room to grow before the next step; a part
@@ -83,8 +90,9 @@ struct share_words {
 /* A part's report and ack: owner: wo, leader: ro. Its own cache line. */
 struct share_report {
 	_Alignas(64) uint64_t seq; /* odd while the owner writes */
-	uint64_t now, bytes, packets, pressed;
-	uint64_t ack; /* the publication in effect */
+	uint64_t now, bytes, packets;
+	uint64_t pressed; /* bit 0: a ceil bucket short, bit 1: in debt */
+	uint64_t ack;	  /* the publication in effect */
 };
 
 /* The leader's history of a part's reports, a ring. */
@@ -95,7 +103,8 @@ struct share_hist {
 	uint64_t ceil[HIST][2];
 	uint64_t eff[2];       /* the ceilings of the part's newest ack */
 	uint32_t n, head;      /* head: the newest */
-	bool pressed;	       /* in the newest report */
+	bool pressed;	       /* in the newest report: a ceil bucket short */
+	bool debt;	       /* in the newest report: a ceil bucket below 0 */
 	uint64_t pressed_till; /* held pressed until then (report time) */
 };
 
@@ -307,7 +316,7 @@ void vqos_share_free(struct vqos_share *s)
 }
 
 void vqos_share_report(struct vqos_share *s, uint32_t part, uint64_t now, uint64_t bytes,
-		       uint64_t packets, bool pressed)
+		       uint64_t packets, bool ceil_short, bool ceil_debt)
 {
 	struct share_report *r = &s->report[part];
 	uint64_t seq = __atomic_load_n(&r->seq, __ATOMIC_RELAXED);
@@ -317,7 +326,8 @@ void vqos_share_report(struct vqos_share *s, uint32_t part, uint64_t now, uint64
 	__atomic_store_n(&r->now, now, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->bytes, bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->packets, packets, __ATOMIC_RELAXED);
-	__atomic_store_n(&r->pressed, pressed, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->pressed, (uint64_t)ceil_short | (uint64_t)ceil_debt << 1,
+			 __ATOMIC_RELAXED);
 	__atomic_store_n(&r->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
@@ -408,7 +418,8 @@ static void gather(struct vqos_share *s, uint32_t k)
 		h->eff[0] = s->cur[k].ceil[VQOS_SCHED_BPS];
 		h->eff[1] = s->cur[k].ceil[VQOS_SCHED_PPS];
 	}
-	h->pressed = pr != 0;
+	h->pressed = (pr & 1) != 0;
+	h->debt = (pr & 2) != 0;
 	if (h->n < HIST)
 		h->n++;
 }
@@ -424,7 +435,8 @@ static bool demand_of(struct vqos_share *s, uint32_t k, struct vqos_share_demand
 	uint64_t ran[2] = { h->ceil[h->head][0], h->ceil[h->head][1] };
 	double dt, ratio = 0;
 
-	if (h->n < 2)
+	/* too few reports yet to tell: less than a window from the oldest */
+	if (h->n < 2 || h->t[h->head] - h->t[(h->head + HIST + 1 - h->n) % HIST] < window)
 		return false;
 	/* back to the newest report at least a window before the newest one;
 	 * the least the part ran in that time, each unit */
@@ -449,7 +461,7 @@ static bool demand_of(struct vqos_share *s, uint32_t k, struct vqos_share_demand
 	for (unsigned u = 0; u < 2; u++)
 		if (ran[u] != 0 && d->used[u] / (double)ran[u] > ratio)
 			ratio = d->used[u] / (double)ran[u];
-	if (h->pressed && ratio >= PRESSED_USE)
+	if (h->debt || (h->pressed && ratio >= PRESSED_USE))
 		h->pressed_till = h->t[h->head] + s->hz / 1000 * HOLD_MS;
 	d->pressed = h->t[h->head] < h->pressed_till;
 	return true;

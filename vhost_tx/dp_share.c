@@ -39,7 +39,7 @@ void vqos_dp_share_tick(struct vqos_dp *dp, struct vqos_dp_state *st, unsigned i
 
 			if (q->ops->stats(q, ps->cls, now, &cs) == 0)
 				vqos_share_report(ps->share, ps->part, now, cs.bytes, cs.packets,
-						  cs.ceil_short);
+						  cs.ceil_short, cs.ceil_debt);
 		}
 		for (int d = 0; d < VQOS_DIR_N; d++) {
 			const struct vqos_dp_board *b = st->lead[d];

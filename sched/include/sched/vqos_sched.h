@@ -324,6 +324,10 @@ struct vqos_sched_class_stats {
 	 *  now: the class spends its ceiling about as fast as it comes (a split
 	 *  class's part that wants more than its share; see vqos_share). */
 	bool ceil_short;
+	/** htb: some ceil bucket of the class is below 0 now: its ceiling holds
+	 *  it back this moment (it sent more than its ceiling let it, a grant's
+	 *  overshoot, and waits for the debt to be repaid). */
+	bool ceil_debt;
 };
 
 /** The units a class is shaped in: bits, packets and cycles per second. */
@@ -580,7 +584,8 @@ struct vqos_sched_classify {
  *
  *  - each part's owner reports its part's counters now and then
  *    (vqos_share_report(): bytes and packets sent, and whether a ceil
- *    bucket of the part runs short, vqos_sched_class_stats.ceil_short);
+ *    bucket of the part runs short or is in debt,
+ *    vqos_sched_class_stats.ceil_short and ceil_debt);
  *  - one thread, the leader, calls vqos_share_step() every few ms: from
  *    the reports it computes new shares (vqos_share_compute()) and
  *    publishes them;
@@ -625,7 +630,8 @@ struct vqos_share_params {
 struct vqos_share_demand {
 	/** It would send more: a ceil bucket of the part runs short while it
 	 *  sends at least half its share (the least it ran while it sent
-	 *  that; vqos_share_step() holds this 20 ms). */
+	 *  that), or a ceil bucket is in debt (vqos_share_step() holds this
+	 *  20 ms). */
 	bool pressed;
 	/** What it sent lately, per unit per second (cycles: estimated from
 	 *  the others, as a share of its cycles ceiling). */
@@ -658,9 +664,10 @@ struct vqos_share *vqos_share_create(const struct vqos_share_params *p);
 void vqos_share_free(struct vqos_share *s);
 
 /** Owner of part @p part: its class's counters at @p now (cumulative bytes
- *  and packets, and vqos_sched_class_stats.ceil_short). Never blocks. */
+ *  and packets, and vqos_sched_class_stats.ceil_short and ceil_debt).
+ *  Never blocks. */
 void vqos_share_report(struct vqos_share *s, uint32_t part, uint64_t now, uint64_t bytes,
-		       uint64_t packets, bool pressed);
+		       uint64_t packets, bool ceil_short, bool ceil_debt);
 
 /**
  * Owner of part @p part: the part's share, if it moved since the one of
