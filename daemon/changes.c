@@ -63,6 +63,8 @@ static int make_parts(struct vqosd *d, struct vqos_port **ports, size_t n,
 				.ops = vqos_policy_ops(pol[dir]),
 				.params = &sl->params,
 				.leaf_of_port = sl->leaf_of_port,
+				/* split classes lend across lcores */
+				.whole = vqos_policy_params(pol[dir]),
 			};
 			if (dir != VQOS_DIR_RX)
 				continue;

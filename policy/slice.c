@@ -11,8 +11,10 @@
  * gets a share of its rates and ceilings, in bit/s by the share of its
  * leaves' bit/s rates that the part holds, in pkt/s and in cycles/s likewise
  * (by the count of leaves where those rates are all 0). Guarantees still add up to the
- * class's, and no ceiling is exceeded in sum; what a split class's part
- * leaves unused is not lent to the other parts. Bursts are kept as written
+ * class's, and no ceiling is exceeded in sum. That is where the parts start:
+ * the data path then moves the shares to where the demand is (vqos_share,
+ * vhost_tx/dp_share.c), so what one part leaves unused is lent to the
+ * others within milliseconds. Bursts are kept as written
  * (each part may send one). Admission was checked on the whole tree; a
  * part's rounding of it is not checked again.
  *

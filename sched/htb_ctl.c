@@ -284,6 +284,48 @@ static int htb_change(struct vqos_qdisc *qd, const struct vqos_sched_class_param
 }
 
 /*
+ * A split class's share moved (vqos_share): new rates and ceilings for class
+ * @p i, on the lcore, between grants. As change() but without the checks
+ * (the shares never add up to more than the class's, which was checked whole)
+ * and without allocating: the buckets are set up again for the new rates and
+ * keep their tokens; the quantum stays as built, so the DRR weights of the
+ * class's siblings on this lcore do not move with the share.
+ */
+static int htb_retune(struct vqos_qdisc *qd, uint32_t i, const struct vqos_sched_rates *r,
+		      uint64_t now)
+{
+	struct vqos_htb *q = (struct vqos_htb *)qd;
+	struct vqos_sched_class_params c;
+	struct htb_class *k, saved;
+
+	if (i >= q->n)
+		return -ENOENT;
+	k = &q->cl[i];
+	c = q->params[i];
+	/* a unit without a rate stays without (a bucket of rate 0 is none) */
+	c.rate_bps = c.rate_bps ? r->rate[VQOS_SCHED_BPS] : 0;
+	c.rate_pps = c.rate_pps ? r->rate[VQOS_SCHED_PPS] : 0;
+	c.rate_cps = c.rate_cps ? r->rate[VQOS_SCHED_CPS] : 0;
+	c.ceil_bps = vqos_sched_ceil_bps(&q->params[i]) ? r->ceil[VQOS_SCHED_BPS] : 0;
+	c.ceil_pps = vqos_sched_ceil_pps(&q->params[i]) ? r->ceil[VQOS_SCHED_PPS] : 0;
+	c.ceil_cps = vqos_sched_ceil_cps(&q->params[i]) ? r->ceil[VQOS_SCHED_CPS] : 0;
+	vqos_htb_update(k, now);
+	saved = *k;
+	if (setup_class(q, i, &c, NULL) < 0) {
+		*k = saved;
+		return -ERANGE;
+	}
+	k->quantum = saved.quantum;
+	q->params[i] = c;
+	carry_tokens(k, &saved, 0);
+	/* a block found at the old rates may end later than it now does */
+	k->blocked_until = 0;
+	/* the same mode too: its wake in the heap moves with the rates */
+	vqos_htb_set_mode(q, i, vqos_htb_mode(k));
+	return 0;
+}
+
+/*
  * The token state of @p fromd's classes into the classes of @p qd that have
  * their ids, as of @p now (see vqos_sched_ops.carry). DRR turns are not
  * carried, only what is left of them: the rings are rebuilt as leaves join.
@@ -364,6 +406,12 @@ static int htb_stats(struct vqos_qdisc *qd, uint32_t index, uint64_t now,
 		st->cyc_tokens = vqos_tb_peek(&k->tb[TB_CRATE], dt) / (int64_t)q->hz;
 	if (k->tb[TB_CCEIL].rate)
 		st->cyc_ctokens = vqos_tb_peek(&k->tb[TB_CCEIL], dt) / (int64_t)q->hz;
+	for (unsigned b = TB_CEIL; b < TB_N; b += 2) {
+		int64_t t = k->tb[b].rate ? vqos_tb_peek(&k->tb[b], dt) : 0;
+
+		st->ceil_short |= k->tb[b].rate && t < k->tb[b].max / 2;
+		st->ceil_debt |= k->tb[b].rate && t < 0;
+	}
 	return 0;
 }
 
@@ -383,4 +431,5 @@ const struct vqos_sched_ops vqos_htb_ops = {
 	.drain = vqos_htb_drain,
 	.carry = htb_carry,
 	.next_event = vqos_htb_next_event,
+	.retune = htb_retune,
 };

@@ -354,3 +354,13 @@ uint32_t vqos_sched_default_burst(uint64_t rate, uint64_t frame)
 	b = rate / 1000 + pad;
 	return b > VQOS_SCHED_BURST_MAX ? VQOS_SCHED_BURST_MAX : (uint32_t)b;
 }
+
+void vqos_sched_rates_of(const struct vqos_sched_class_params *c, struct vqos_sched_rates *out)
+{
+	out->rate[VQOS_SCHED_BPS] = c->rate_bps;
+	out->rate[VQOS_SCHED_PPS] = c->rate_pps;
+	out->rate[VQOS_SCHED_CPS] = c->rate_cps;
+	out->ceil[VQOS_SCHED_BPS] = vqos_sched_ceil_bps(c);
+	out->ceil[VQOS_SCHED_PPS] = vqos_sched_ceil_pps(c);
+	out->ceil[VQOS_SCHED_CPS] = vqos_sched_ceil_cps(c);
+}

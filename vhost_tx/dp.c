@@ -587,6 +587,7 @@ int vqos_dp_run(void *arg)
 		if (st != NULL) {
 			st->polled = false;
 			moved = state_pass(st, ls, t0);
+			vqos_dp_share_tick(dp, st, k, t0);
 		}
 		rte_rcu_qsbr_quiescent(dp->qsbr, tid);
 		t1 = rte_rdtsc();

@@ -136,6 +136,39 @@ struct vqos_dp_state {
 	struct vqos_dp_armed *armed;
 	unsigned int n_armed;
 	struct pollfd *pfd;
+	/* The parts of split classes this lcore runs, [n_shares], and the
+	 * boards whose shares it steps (it leads them), per direction, or
+	 * NULL; share_next: dp only, when it next reports and steps, TSC. */
+	struct vqos_dp_part_share *shares;
+	unsigned int n_shares;
+	struct vqos_dp_board *lead[VQOS_DIR_N];
+	uint64_t share_next;
+};
+
+/* A class of one direction's tree that is split between lcores, and where
+ * its parts are. */
+struct vqos_dp_split {
+	struct vqos_share *share; /* its shares; part p is on shard[p] */
+	uint32_t n;		  /* parts */
+	unsigned int *shard;	  /* [n]: the lcore (shard) of each part */
+	uint32_t *cls;		  /* [n]: its class index in that lcore's qdisc */
+};
+
+/* Every split class of one direction's tree, as published together
+ * (dp_state.c builds and frees it; control only but for the shares). */
+struct vqos_dp_board {
+	unsigned int n;		  /* split classes */
+	struct vqos_dp_split *cl; /* [n] */
+	unsigned int leader;	  /* the shard that steps every share */
+};
+
+/* A part of a split class that one lcore runs (dp_share.c). */
+struct vqos_dp_part_share {
+	struct vqos_share *share;
+	uint32_t part; /* its number in the share */
+	uint32_t cls;  /* its class in the lcore's qdisc */
+	uint8_t dir;
+	uint64_t gen; /* dp only: the share's publication in effect */
 };
 
 /* A vring asked to kick while its lcore sleeps. */
@@ -164,7 +197,11 @@ struct vqos_dp {
 	uint64_t sleep_max_cycles; /* longest nap (0: never sleep); ctl: wo, dp: ro */
 	uint64_t nap_min_cycles;   /* VQOS_DP_NAP_MIN_NS */
 	struct rte_rcu_qsbr *qsbr; /* every loop's quiescent points */
-	bool stop;		   /* dp: ro, ctl: wo */
+	/* The split classes of the running trees, per direction (NULL: none);
+	 * ctl: wo (at publish), dp: through the states only. */
+	struct vqos_dp_board *board[VQOS_DIR_N];
+	uint64_t share_period_cycles; /* VQOS_SHARE_PERIOD_MS */
+	bool stop;		      /* dp: ro, ctl: wo */
 	unsigned int n_shards;
 	struct vqos_dp_shard shard[]; /* [n_shards] */
 };
@@ -204,6 +241,11 @@ void vqos_dp_ring(struct vqos_dp_shard *sh);
  * QSBR; returns the cycles slept (0: work came before it could). */
 uint64_t vqos_dp_sleep(struct vqos_dp *dp, struct vqos_dp_shard *sh, struct vqos_dp_state *st,
 		       unsigned int tid, uint64_t now, uint64_t until);
+
+/* dp_share.c: after a pass of @p st on shard @p k at @p now: take the
+ * shares published for its parts of split classes, and every share period
+ * report its parts' counters and step the shares it leads. */
+void vqos_dp_share_tick(struct vqos_dp *dp, struct vqos_dp_state *st, unsigned int k, uint64_t now);
 
 /* Free the packets of a burst, returning how many there were. */
 unsigned int vqos_burst_free(struct vqos_burst *b);

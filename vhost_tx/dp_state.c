@@ -35,6 +35,7 @@ static void state_free(struct vqos_dp_state *st)
 		free(st->up[u].mac_port);
 	}
 	free(st->up);
+	free(st->shares);
 	free(st->armed);
 	free(st->pfd);
 	free(st->cls);
@@ -127,9 +128,166 @@ static int classify_build(struct vqos_dp_state *st, const struct vqos_dp_state *
 	return 0;
 }
 
+/* ---- split classes: their shares (dp_share.c moves them) ---- */
+
+static void board_free(struct vqos_dp_board *b)
+{
+	if (b == NULL)
+		return;
+	for (unsigned int i = 0; i < b->n; i++) {
+		vqos_share_free(b->cl[i].share);
+		free(b->cl[i].shard);
+		free(b->cl[i].cls);
+	}
+	free(b->cl);
+	free(b);
+}
+
+struct id_index {
+	uint32_t id, index;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct id_index *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * The split classes of direction @p d of @p parts (one per shard): the
+ * classes of the whole tree whose id is in the parts of two lcores or more,
+ * each with a share that starts at the parts' static split. *@p out is NULL
+ * when there is none, or when the direction cannot share (no whole tree
+ * given, a kind that cannot retune a class, one lcore).
+ */
+static int board_build(const struct vqos_dp *dp, const struct vqos_dp_part *parts, int d,
+		       struct vqos_dp_board **out)
+{
+	const struct vqos_sched_params *whole = parts[0].tree[d].whole;
+	struct id_index *ids = NULL;
+	uint32_t *count = NULL, n;
+	struct vqos_dp_board *b = NULL;
+	struct vqos_sched_rates *rates = NULL;
+
+	*out = NULL;
+	if (whole == NULL || dp->n_shards < 2 || parts[0].tree[d].ops->retune == NULL)
+		return 0;
+	n = whole->n_classes;
+	ids = malloc(n * sizeof(*ids));
+	count = calloc(n, sizeof(*count));
+	rates = malloc(dp->n_shards * sizeof(*rates));
+	b = calloc(1, sizeof(*b));
+	if (ids == NULL || count == NULL || rates == NULL || b == NULL)
+		goto oom;
+	for (uint32_t i = 0; i < n; i++)
+		ids[i] = (struct id_index){ .id = whole->classes[i].id, .index = i };
+	qsort(ids, n, sizeof(*ids), cmp_id);
+	/* the parts each class of the whole has */
+	for (unsigned int k = 0; k < dp->n_shards; k++) {
+		const struct vqos_sched_params *p = parts[k].tree[d].params;
+
+		for (uint32_t c = 0; p != NULL && parts[k].n_ports > 0 && c < p->n_classes; c++) {
+			struct id_index key = { .id = p->classes[c].id }, *at;
+
+			at = bsearch(&key, ids, n, sizeof(*ids), cmp_id);
+			if (at != NULL)
+				count[at->index]++;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		b->n += count[i] >= 2 && count[i] <= VQOS_SHARE_PARTS_MAX;
+	if (b->n == 0) {
+		free(ids);
+		free(count);
+		free(rates);
+		free(b);
+		return 0;
+	}
+	b->cl = calloc(b->n, sizeof(*b->cl));
+	if (b->cl == NULL)
+		goto oom;
+	b->leader = dp->n_shards;
+	b->n = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct vqos_dp_split *sp;
+		struct vqos_share_params sprm = { .parts = rates, .hz = dp->hz };
+
+		if (count[i] < 2 || count[i] > VQOS_SHARE_PARTS_MAX)
+			continue;
+		sp = &b->cl[b->n++];
+		sp->shard = calloc(count[i], sizeof(*sp->shard));
+		sp->cls = calloc(count[i], sizeof(*sp->cls));
+		if (sp->shard == NULL || sp->cls == NULL)
+			goto oom;
+		for (unsigned int k = 0; k < dp->n_shards; k++) {
+			const struct vqos_sched_params *p = parts[k].tree[d].params;
+
+			for (uint32_t c = 0; parts[k].n_ports > 0 && c < p->n_classes; c++) {
+				if (p->classes[c].id != whole->classes[i].id)
+					continue;
+				vqos_sched_rates_of(&p->classes[c], &rates[sp->n]);
+				sp->shard[sp->n] = k;
+				sp->cls[sp->n++] = c;
+				b->leader = k < b->leader ? k : b->leader;
+				break;
+			}
+		}
+		sprm.n_parts = sp->n;
+		vqos_sched_rates_of(&whole->classes[i], &sprm.whole);
+		sp->share = vqos_share_create(&sprm);
+		if (sp->share == NULL)
+			goto oom;
+	}
+	free(ids);
+	free(count);
+	free(rates);
+	*out = b;
+	return 0;
+oom:
+	free(ids);
+	free(count);
+	free(rates);
+	board_free(b);
+	return -ENOMEM;
+}
+
+/* The parts of @p b's split classes that shard @p k runs, into @p st. */
+static int shares_build(struct vqos_dp_state *st, const struct vqos_dp_board *b, unsigned int k,
+			int d)
+{
+	unsigned int n = 0;
+	struct vqos_dp_part_share *ps;
+
+	if (b == NULL)
+		return 0;
+	for (unsigned int i = 0; i < b->n; i++)
+		for (uint32_t p = 0; p < b->cl[i].n; p++)
+			n += b->cl[i].shard[p] == k;
+	if (n == 0)
+		return 0;
+	ps = realloc(st->shares, (st->n_shares + n) * sizeof(*ps));
+	if (ps == NULL)
+		return -ENOMEM;
+	st->shares = ps;
+	for (unsigned int i = 0; i < b->n; i++)
+		for (uint32_t p = 0; p < b->cl[i].n; p++)
+			if (b->cl[i].shard[p] == k)
+				st->shares[st->n_shares++] = (struct vqos_dp_part_share){
+					.share = b->cl[i].share,
+					.part = p,
+					.cls = b->cl[i].cls[p],
+					.dir = (uint8_t)d,
+				};
+	if (b->leader == k)
+		st->lead[d] = (struct vqos_dp_board *)b;
+	return 0;
+}
+
 /* A new state for shard @p k (whose current state is @p cur) from @p part. */
 static struct vqos_dp_state *state_build(struct vqos_dp *dp, const struct vqos_dp_state *cur,
-					 unsigned int k, const struct vqos_dp_part *part, char *err,
+					 unsigned int k, const struct vqos_dp_part *part,
+					 struct vqos_dp_board *const *board, char *err,
 					 size_t errlen)
 {
 	struct vqos_dp_state *st = calloc(1, sizeof(*st));
@@ -204,6 +362,9 @@ static struct vqos_dp_state *state_build(struct vqos_dp *dp, const struct vqos_d
 		goto fail;
 	if (classify_build(st, cur, part->tree[VQOS_DIR_RX].classify) < 0)
 		goto oom;
+	for (d = 0; d < VQOS_DIR_N; d++)
+		if (st->q[d] != NULL && shares_build(st, board[d], k, d) < 0)
+			goto oom;
 	/* the port of every rx class (leaves are bound to one) */
 	st->rx_port_of = calloc(st->n_classes[VQOS_DIR_RX] ? st->n_classes[VQOS_DIR_RX] : 1,
 				sizeof(st->rx_port_of[0]));
@@ -230,11 +391,26 @@ int vqos_dp_publish(struct vqos_dp *dp, const struct vqos_dp_part *parts, double
 	uint64_t t0 = rte_rdtsc();
 	struct vqos_dp_state *next[RTE_MAX_LCORE] = { NULL };
 	struct vqos_dp_state *old[RTE_MAX_LCORE] = { NULL };
+	struct vqos_dp_board *board[VQOS_DIR_N] = { NULL, NULL };
+	bool kept[VQOS_DIR_N];
 	unsigned int k, spins = 0;
 
+	/* the split classes of each tree: a kept tree keeps its shares */
+	for (int d = 0; d < VQOS_DIR_N; d++) {
+		kept[d] = parts[0].tree[d].keep;
+		if (kept[d]) {
+			board[d] = dp->board[d];
+		} else if (board_build(dp, parts, d, &board[d]) < 0) {
+			snprintf(err, errlen, "out of memory");
+			for (int e = 0; e < d; e++)
+				if (!kept[e])
+					board_free(board[e]);
+			return -ENOMEM;
+		}
+	}
 	/* every lcore's new set first: all or nothing */
 	for (k = 0; k < dp->n_shards; k++) {
-		next[k] = state_build(dp, dp->shard[k].state, k, &parts[k], err, errlen);
+		next[k] = state_build(dp, dp->shard[k].state, k, &parts[k], board, err, errlen);
 		if (next[k] == NULL) {
 			while (k-- > 0) {
 				for (int d = 0; d < VQOS_DIR_N; d++)
@@ -242,6 +418,9 @@ int vqos_dp_publish(struct vqos_dp *dp, const struct vqos_dp_part *parts, double
 						next[k]->q[d] = NULL;
 				state_free(next[k]);
 			}
+			for (int d = 0; d < VQOS_DIR_N; d++)
+				if (!kept[d])
+					board_free(board[d]);
 			return -EINVAL;
 		}
 	}
@@ -277,6 +456,13 @@ int vqos_dp_publish(struct vqos_dp *dp, const struct vqos_dp_part *parts, double
 			if (next[k]->kept[d] && old[k] != NULL)
 				old[k]->q[d] = NULL; /* it lives on in next */
 		state_free(old[k]);
+	}
+	/* no lcore holds an old state, nor so the old shares */
+	for (int d = 0; d < VQOS_DIR_N; d++) {
+		if (kept[d])
+			continue;
+		board_free(dp->board[d]);
+		dp->board[d] = board[d];
 	}
 	return 0;
 }
@@ -369,6 +555,7 @@ struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n)
 	dp->hz = rte_get_tsc_hz();
 	dp->clock = tsc_now;
 	dp->nap_min_cycles = VQOS_DP_NAP_MIN_NS * dp->hz / 1000000000ull;
+	dp->share_period_cycles = VQOS_SHARE_PERIOD_MS * dp->hz / 1000;
 	vqos_dp_set_uplink_hold(dp, VQOS_DP_UPLINK_HOLD_US_DEFAULT);
 	vqos_dp_set_sleep_max(dp, VQOS_DP_SLEEP_MAX_US_DEFAULT);
 	dp->qsbr = rte_zmalloc("vqos_dp_qsbr", sz, RTE_CACHE_LINE_SIZE);
@@ -407,6 +594,10 @@ void vqos_dp_clear(struct vqos_dp *dp)
 		state_free(dp->shard[k].state);
 		dp->shard[k].state = NULL;
 	}
+	for (int d = 0; dp != NULL && d < VQOS_DIR_N; d++) {
+		board_free(dp->board[d]);
+		dp->board[d] = NULL;
+	}
 }
 
 void vqos_dp_free(struct vqos_dp *dp)
@@ -418,6 +609,8 @@ void vqos_dp_free(struct vqos_dp *dp)
 		if (dp->shard[k].doorbell >= 0)
 			close(dp->shard[k].doorbell);
 	}
+	for (int d = 0; d < VQOS_DIR_N; d++)
+		board_free(dp->board[d]);
 	rte_free(dp->qsbr);
 	rte_free(dp);
 }

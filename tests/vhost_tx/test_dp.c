@@ -459,6 +459,111 @@ static void test_tx_change_carries_tokens(void **unused)
 	pool_all_back();
 }
 
+/*
+ * Borrowing across lcores (dp_share.c): a root of 2 Mbit/s split between two
+ * lcores, 1 and 1, a leaf of ceil 2 Mbit/s under each part. Only lcore 0's
+ * container sends: its part is pressed, lcore 1's idle, and the passes'
+ * ticks move the root's share to lcore 0, which then sends the whole root's
+ * 2 Mbit/s, not its 1. Both lcores' passes run in turn on the test's clock.
+ */
+static void test_tx_lends_across_lcores(void **unused)
+{
+	const struct vqos_sched_class_params whole_c[3] = {
+		{ .id = 1,
+		  .parent = VQOS_SCHED_NO_PARENT,
+		  .rate_bps = 2000000,
+		  .burst = 2000,
+		  .cburst = 2000 },
+		{ .id = 10, .parent = 1, .rate_bps = 1000000, .ceil_bps = 2000000, .port = 0 },
+		{ .id = 11, .parent = 1, .rate_bps = 1000000, .ceil_bps = 2000000, .port = 1 },
+	};
+	struct vqos_sched_class_params part_c[2][2];
+	struct vqos_sched_params whole = { .n_ports = 2, .classes = whole_c, .n_classes = 3 };
+	struct vqos_sched_params pp[2];
+	struct vqos_dp_part parts[2];
+	struct vqos_port *p[2];
+	unsigned int lcores[2] = { 0, 1 };
+	uint32_t leaf = 1;
+	struct vqos_sched_rates r;
+	uint64_t b0;
+	char err[256];
+
+	vqos_dp_free(dp);
+	dp = vqos_dp_create(lcores, 2);
+	assert_non_null(dp);
+	dp->hz = 1000000000;
+	dp->clock = test_clock;
+	dp->share_period_cycles = VQOS_SHARE_PERIOD_MS * 1000000ull;
+	p[0] = port_new(0, FAKE_ETH0, 0, NULL);
+	p[1] = port_new(1, FAKE_ETH1, 1, NULL);
+	p[1]->shard = 1;
+	for (unsigned int k = 0; k < 2; k++) {
+		/* each part: the root at half, its own leaf (port 0 of the part) */
+		part_c[k][0] = whole_c[0];
+		part_c[k][0].rate_bps = 1000000;
+		part_c[k][1] = whole_c[1 + k];
+		part_c[k][1].port = 0;
+		pp[k] = (struct vqos_sched_params){
+			.n_ports = 1, .classes = part_c[k], .n_classes = 2, .allow_overcommit = true
+		};
+		parts[k] = (struct vqos_dp_part){ .ports = &p[k], .n_ports = 1 };
+		for (int d = 0; d < VQOS_DIR_N; d++)
+			parts[k].tree[d] = (struct vqos_dp_tree){ .ops = &vqos_htb_ops,
+								  .params = &pp[k],
+								  .leaf_of_port = &leaf,
+								  .whole = &whole };
+	}
+	if (vqos_dp_publish(dp, parts, NULL, err, sizeof(err)) != 0)
+		fail_msg("publish: %s", err);
+	/* the root of each direction is split: one share, led by lcore 0 */
+	for (int d = 0; d < VQOS_DIR_N; d++) {
+		assert_non_null(dp->board[d]);
+		assert_int_equal(dp->board[d]->n, 1);
+		assert_int_equal(dp->board[d]->leader, 0);
+	}
+	assert_int_equal(dp->shard[0].state->n_shares, 2);
+	assert_int_equal(dp->shard[1].state->n_shares, 2);
+	assert_non_null(dp->shard[0].state->lead[VQOS_DIR_TX]);
+	assert_null(dp->shard[1].state->lead[VQOS_DIR_TX]);
+
+	dev_send(0, 0, FAKE_MAX);
+	for (unsigned int i = 0; i < 3000; i++) { /* 30 ms */
+		for (unsigned int k = 0; k < 2; k++) {
+			struct vqos_dp_shard *sh = &dp->shard[k];
+
+			state_pass(sh->state, &sh->lstats, clock_ns);
+			vqos_dp_share_tick(dp, sh->state, k, clock_ns);
+		}
+		clock_ns += 10000;
+	}
+	b0 = fake_up[0].sent_bytes;
+	for (unsigned int i = 0; i < 10000; i++) { /* 100 ms */
+		for (unsigned int k = 0; k < 2; k++) {
+			struct vqos_dp_shard *sh = &dp->shard[k];
+
+			state_pass(sh->state, &sh->lstats, clock_ns);
+			vqos_dp_share_tick(dp, sh->state, k, clock_ns);
+		}
+		clock_ns += 10000;
+	}
+	print_message("lcore 0 alone: %.3f Mbit/s of the root's 2\n",
+		      (double)(fake_up[0].sent_bytes - b0) * 8 / 0.1 / 1e6);
+	/* lcore 0's part took the root's share less lcore 1's floor (1/1024) */
+	vqos_share_get(dp->board[VQOS_DIR_TX]->cl[0].share, 0, &r);
+	assert_true(r.ceil[VQOS_SCHED_BPS] >= 2000000 * 99 / 100);
+	assert_true(dp->shard[0].state->shares[0].gen > 1);
+	vqos_share_get(dp->board[VQOS_DIR_TX]->cl[0].share, 1, &r);
+	assert_int_equal(r.ceil[VQOS_SCHED_BPS], 2000000 / VQOS_SHARE_FLOOR_DIV);
+	/* and sent well above its 1 Mbit/s, at most the root's 2 Mbit/s x
+	 * 100 ms plus the bucket and a batch's overshoot (32 x 120 bytes) */
+	assert_true(fake_up[0].sent_bytes - b0 >= 25000 * 3 / 4);
+	assert_true(fake_up[0].sent_bytes - b0 <= 25000 + 2000 + 32 * 120);
+	assert_int_equal(fake_up[1].n_sent, 0);
+	vqos_burst_free(&p[0]->tx_pend);
+	vqos_dp_clear(dp);
+	pool_all_back();
+}
+
 /* ---------------------------------------------------------------------
  * rx
  * --------------------------------------------------------------------- */
@@ -860,6 +965,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_demux_broadcast_multiseg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_change_carries_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_lends_across_lcores, setup, teardown),
 		cmocka_unit_test(test_pool_double_free_seen),
 		WITH_KIND(test_disconnected, htb),
 		WITH_KIND(test_disconnected, fifo),

@@ -194,7 +194,9 @@ bool vqos_policy_is_default(const struct vqos_policy *p);
  * parts too is split: its rates and ceilings are scaled by the share of its
  * leaves' rates (bit/s, pkt/s and cycles/s apart; by leaf count where those are 0)
  * that the part holds, so guarantees and ceilings add up to the class's.
- * What one part of a split class does not use is not lent to another.
+ * These are the parts' starting shares: the data path moves them to where the
+ * demand is (vqos_share in sched/), so what one part does not use is lent to
+ * the others.
  */
 struct vqos_policy_slice {
 	/** The part as sched params: n_ports of the part, clock_hz 0, like

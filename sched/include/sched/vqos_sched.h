@@ -325,7 +325,33 @@ struct vqos_sched_class_stats {
 	int64_t cyc_tokens;
 	/** Tokens of the cycles ceil bucket now, cycles. */
 	int64_t cyc_ctokens;
+	/** htb: some ceil bucket of the class holds less than half its depth
+	 *  now: the class spends its ceiling about as fast as it comes (a split
+	 *  class's part that wants more than its share; see vqos_share). */
+	bool ceil_short;
+	/** htb: some ceil bucket of the class is below 0 now: its ceiling holds
+	 *  it back this moment (it sent more than its ceiling let it, a grant's
+	 *  overshoot, and waits for the debt to be repaid). */
+	bool ceil_debt;
 };
+
+/** The units a class is shaped in: bits, packets and cycles per second. */
+enum vqos_sched_unit {
+	VQOS_SCHED_BPS = 0, /**< bits per second */
+	VQOS_SCHED_PPS = 1, /**< packets per second */
+	VQOS_SCHED_CPS = 2, /**< cycles (of the OVS core) per second */
+	VQOS_SCHED_UNITS = 3,
+};
+
+/** A class's guarantees and ceilings in each unit (0: none in that unit). */
+struct vqos_sched_rates {
+	uint64_t rate[VQOS_SCHED_UNITS]; /**< rate_bps, rate_pps, rate_cps */
+	/** ceilings as in effect: ceil_bps, or rate_bps when no ceil is given, ... */
+	uint64_t ceil[VQOS_SCHED_UNITS];
+};
+
+/** The rates of @p c, its ceilings as in effect (a ceil not given is the rate). */
+void vqos_sched_rates_of(const struct vqos_sched_class_params *c, struct vqos_sched_rates *out);
 
 /** What a pull-mode leaf may send now; filled by grant(). */
 struct vqos_sched_grant {
@@ -429,6 +455,18 @@ struct vqos_sched_ops {
 	 *  kind cannot tell, or when something could be released at once. The
 	 *  data path sleeps until then. Reads only. */
 	uint64_t (*next_event)(const struct vqos_qdisc *q, uint64_t now);
+	/** Optional (NULL: the kind cannot; only htb can). Give class @p index
+	 *  the rates and ceilings @p r (a split class's share, vqos_share):
+	 *  its buckets keep their tokens, clamped to their new depths (a burst
+	 *  set at create stays; a default burst follows the new rate), its
+	 *  quantum and everything else stay as built. No check, no allocation:
+	 *  the caller only ever gives less than what was checked whole. Runs on
+	 *  the lcore that owns the qdisc, between grants. A unit the class has
+	 *  no rate in stays without one; a unit it has one in needs a non-zero
+	 *  rate in @p r. Returns 0, or -ERANGE (a bucket would not fit 63 bits:
+	 *  the class keeps its old rates). */
+	int (*retune)(struct vqos_qdisc *q, uint32_t index, const struct vqos_sched_rates *r,
+		      uint64_t now);
 };
 
 /** The kinds, NULL-terminated. */
@@ -540,6 +578,126 @@ struct vqos_sched_classify {
 	/** [n_ports], indexed like the tree's ports. */
 	struct vqos_sched_classify_port *ports;
 };
+
+/* ---------------------------------------------------------------------
+ * Sharing a split class between qdisc instances (sched/share.c).
+ *
+ * A class whose leaves are served by several qdisc instances (one per
+ * data-path lcore) is split: each instance runs a part of it, with a share
+ * of its rates and ceilings. A vqos_share moves those shares to where the
+ * demand is, so that together the parts borrow as the one class would:
+ *
+ *  - each part's owner reports its part's counters now and then
+ *    (vqos_share_report(): bytes and packets sent, and whether a ceil
+ *    bucket of the part runs short or is in debt,
+ *    vqos_sched_class_stats.ceil_short and ceil_debt);
+ *  - one thread, the leader, calls vqos_share_step() every few ms: from
+ *    the reports it computes new shares (vqos_share_compute()) and
+ *    publishes them;
+ *  - each owner takes its part's new share (vqos_share_take()), applies it
+ *    to its own qdisc (vqos_sched_ops.retune) and acknowledges it
+ *    (vqos_share_ack()).
+ *
+ * The shares of every unit add up to at most the class's rate and ceiling
+ * at every instant, also while they move: a move first publishes the parts
+ * that lose (each value lowered to its new one), and only once every part
+ * acknowledged that, the parts that gain. Until then the old and the new
+ * values mix, and either way the sum holds. Each part keeps a floor of
+ * 1/1024 of the class's ceiling (at least 1 unit/s) and its burst, so that
+ * a part that gets demand again sends at once and is noticed at the next
+ * step. Nothing here blocks or allocates after vqos_share_create(): the
+ * words the threads share are atomics (one writer each), read under a
+ * sequence count that a reader skips rather than waits for.
+ * --------------------------------------------------------------------- */
+
+/** Most parts a class may be split into and still share. */
+#define VQOS_SHARE_PARTS_MAX 64
+/** How often parts report and the leader steps, milliseconds. */
+#define VQOS_SHARE_PERIOD_MS 1
+/** Floor of each part, as a fraction of the class's ceiling: 1/this. */
+#define VQOS_SHARE_FLOOR_DIV 1024
+
+/** A split class: its whole rates and its parts' starting (static) shares. */
+struct vqos_share_params {
+	/** Parts, 2..VQOS_SHARE_PARTS_MAX. */
+	uint32_t n_parts;
+	/** The class's rates and ceilings. */
+	struct vqos_sched_rates whole;
+	/** [n_parts]: each part's static share (vqos_policy_part()'s split,
+	 *  by its leaves' rates), what it starts with; the ceilings are also
+	 *  the weights by which parts that all want more share the class. */
+	const struct vqos_sched_rates *parts;
+	/** Ticks per second of every `now` given. */
+	uint64_t hz;
+};
+
+/** What one part wants, as vqos_share_compute() reads it. */
+struct vqos_share_demand {
+	/** It would send more: a ceil bucket of the part runs short while it
+	 *  sends at least half its share (the least it ran while it sent
+	 *  that), or a ceil bucket is in debt (vqos_share_step() holds this
+	 *  20 ms). */
+	bool pressed;
+	/** What it sent lately, per unit per second (cycles: estimated from
+	 *  the others, as a share of its cycles ceiling). */
+	double used[VQOS_SCHED_UNITS];
+};
+
+/**
+ * The shares of @p n parts of a class of rates @p whole, whose static shares
+ * are @p weight[0..n), that want @p d[0..n): into @p out[0..n). Per unit with
+ * a ceiling C: each part gets a floor (C / VQOS_SHARE_FLOOR_DIV, at least 1),
+ * a part not pressed what it used plus a quarter (its usage may grow before
+ * the next step), the pressed parts the rest in the proportion of their
+ * weights (max-min fair by weight: a pressed part's fair share that it would
+ * not fill goes on to the others), and what nobody wants goes to every part
+ * by weight. Each part's rate is the class's rate scaled as its ceiling. The
+ * ceilings add up to at most C and the rates to at most the class's rate.
+ * Pure: no state, no clock.
+ */
+void vqos_share_compute(const struct vqos_sched_rates *whole, const struct vqos_sched_rates *weight,
+			const struct vqos_share_demand *d, uint32_t n,
+			struct vqos_sched_rates *out);
+
+struct vqos_share;
+
+/** A share for @p p; NULL on bad params (n_parts out of range, hz 0) or
+ *  no memory. Its parts start at their static shares. Off the data path. */
+struct vqos_share *vqos_share_create(const struct vqos_share_params *p);
+
+/** Free it; NULL does nothing. Once no thread uses it. */
+void vqos_share_free(struct vqos_share *s);
+
+/** Owner of part @p part: its class's counters at @p now (cumulative bytes
+ *  and packets, and vqos_sched_class_stats.ceil_short and ceil_debt).
+ *  Never blocks. */
+void vqos_share_report(struct vqos_share *s, uint32_t part, uint64_t now, uint64_t bytes,
+		       uint64_t packets, bool ceil_short, bool ceil_debt);
+
+/**
+ * Owner of part @p part: the part's share, if it moved since the one of
+ * generation *@p gen (0 before the first): fills @p out, sets *@p gen and
+ * returns true. False when nothing moved, or while the leader writes it
+ * (the next call sees it). Never blocks.
+ */
+bool vqos_share_take(struct vqos_share *s, uint32_t part, uint64_t *gen,
+		     struct vqos_sched_rates *out);
+
+/** Owner of part @p part: the share of generation @p gen is in effect. */
+void vqos_share_ack(struct vqos_share *s, uint32_t part, uint64_t gen);
+
+/**
+ * The leader (one thread at a time): look at the reports and move
+ * the shares. Returns the parts whose share it published (bit p for part p),
+ * whose owners should take it soon (a sleeping owner is worth a wake-up): 0
+ * when nothing moved, or while a move waits for parts to acknowledge their
+ * lowered shares. Never blocks, never allocates.
+ */
+uint64_t vqos_share_step(struct vqos_share *s);
+
+/** Anyone: the share part @p part has been given last (not necessarily in
+ *  effect yet). */
+void vqos_share_get(const struct vqos_share *s, uint32_t part, struct vqos_sched_rates *out);
 
 /* ---------------------------------------------------------------------
  * Fast path: the calls the data path makes per burst, and the token bucket

@@ -17,7 +17,9 @@
  * that lcore's qdisc for the direction (sched/), whose class tree has one
  * root for all the lcore's ports (the control side gives each lcore its part
  * of the whole tree: see vqos_policy_part()). Lcores share nothing but the
- * QSBR variable; a port belongs to one lcore for its whole life:
+ * QSBR variable and, for a class split between them, its shares (lock-free
+ * words, vqos_share: the parts lend to each other, see vqos_dp_tree.whole);
+ * a port belongs to one lcore for its whole life:
  *
  *   tx, pull mode: the backlog stays in the containers' vrings. A container
  *     whose vring has packets is woken in the qdisc; the qdisc grants leaves,
@@ -155,6 +157,13 @@ struct vqos_dp_tree {
 	 *  tokens (the ports must be the same); ops, params, leaf_of_port
 	 *  and classify are then unused. */
 	bool keep;
+	/** The whole tree the lcores' parts were cut from (the same for every
+	 *  part), or NULL. Given, a class that has parts on several lcores (the
+	 *  same id in their params, their rates its share) lends across them:
+	 *  the lcores move its shares to where the demand is, every
+	 *  VQOS_SHARE_PERIOD_MS or so (vqos_share; htb only, which can retune
+	 *  a class in place). NULL: each part keeps the share it was built with. */
+	const struct vqos_sched_params *whole;
 };
 
 /** How a port is set up. */
