@@ -39,8 +39,11 @@ hop; a run in which any container moved nothing, or that never got there, is
 an error that the output names (which containers, what the logs say) and is
 tried again (--attempts); it is never a figure. Each cell gives the median
 and min-max of --runs runs; a spread (max - min over the median) above 10% is
-marked. Ratios are against testpmd io with as many containers, run in the
-same session. Nothing is asserted: this prints figures.
+marked. The runs go in rounds, each hop once per round, and ratios are taken
+within a round against testpmd io with as many containers: what a packet
+costs on this VM changes from one minute to the next for every process
+alike (notes.md), and hops measured side by side see the same. Nothing is
+asserted: this prints figures.
 """
 import argparse
 import csv
@@ -375,27 +378,26 @@ FIGS = ["mpps_per_cpu_s", "busy_cycles_per_packet", "busy_pct", "mpps", "cpu_pct
 SATURATED_PCT = 90.0
 
 
-def cell(a, hop_name, n, size, log):
-    """--runs good runs of one cell; each up to --attempts tries."""
-    runs, errors = [], []
-    for r in range(a.runs):
-        for attempt in range(a.attempts):
-            tag = f"{hop_name}-{n}-{size}-{r}-{attempt}-{os.getpid()}"
-            try:
-                with open(INTEGRATION_LOCK, "w") as ilk:
-                    fcntl.flock(ilk, fcntl.LOCK_EX)
-                    with vqosexp.measure_lock():
-                        res = one_run(a, hop_name, n, size, tag)
-                runs.append(res)
-                log(f"{hop_name:10s} containers={n:3d} size={size:5d} run {r}: "
-                    + ", ".join(f"{k} {res[k]:.3f}" for k in FIGS)
-                    + ("" if saturated(res) else " (not saturated)"))
-                break
-            except BenchError as e:
-                errors.append(str(e))
-                log(f"{hop_name:10s} containers={n:3d} size={size:5d} run {r} attempt "
-                    f"{attempt}: ERROR {e}")
-    return runs, errors
+def attempt_run(a, hop_name, n, size, r, log):
+    """Run @r of one cell, up to --attempts tries. Returns (figures or None,
+    errors)."""
+    errors = []
+    for attempt in range(a.attempts):
+        tag = f"{hop_name}-{n}-{size}-{r}-{attempt}-{os.getpid()}"
+        try:
+            with open(INTEGRATION_LOCK, "w") as ilk:
+                fcntl.flock(ilk, fcntl.LOCK_EX)
+                with vqosexp.measure_lock():
+                    res = one_run(a, hop_name, n, size, tag)
+            log(f"{hop_name:10s} containers={n:3d} size={size:5d} run {r}: "
+                + ", ".join(f"{k} {res[k]:.3f}" for k in FIGS)
+                + ("" if saturated(res) else " (not saturated)"))
+            return res, errors
+        except BenchError as e:
+            errors.append(str(e))
+            log(f"{hop_name:10s} containers={n:3d} size={size:5d} run {r} attempt "
+                f"{attempt}: ERROR {e}")
+    return None, errors
 
 
 def saturated(r):
@@ -444,19 +446,29 @@ def main():
         lines.append(s)
 
     pressure = []
+    hops = a.hops.split(",")
+    rounds = {}  # (n, size) -> per round, {hop: figures}
     for n in [int(x) for x in a.ports.split(",")]:
         for size in [int(x) for x in a.sizes.split(",")]:
-            for hop_name in a.hops.split(","):
-                with open("/proc/pressure/cpu") as f:
-                    pressure.append(float(f.readline().split()[2].split("=")[1]))
-                runs, errs = cell(a, hop_name, n, size, log)
-                cells[(hop_name, n, size)] = runs
-                errors += [f"{hop_name}, {n} containers, {size} B: {e}" for e in errs]
-                for i, r in enumerate(runs):
-                    rows.append({"hop": hop_name, "containers": n, "size": size, "run": i,
-                                 **{k: round(r[k], 4) for k in FIGS},
-                                 "saturated": int(saturated(r)),
-                                 "min_container_share": round(r["min_container_share"], 3)})
+            with open("/proc/pressure/cpu") as f:
+                pressure.append(float(f.readline().split()[2].split("=")[1]))
+            # Rounds, each hop once in turn: the cost of a packet here moves
+            # with where the host puts the two vCPUs (results/datapath/notes.md),
+            # and hops run side by side in time see the same placement.
+            for r in range(a.runs):
+                got = {}
+                for hop_name in hops:
+                    res, errs = attempt_run(a, hop_name, n, size, r, log)
+                    errors += [f"{hop_name}, {n} containers, {size} B: {e}" for e in errs]
+                    if res is None:
+                        continue
+                    got[hop_name] = res
+                    cells.setdefault((hop_name, n, size), []).append(res)
+                    rows.append({"hop": hop_name, "containers": n, "size": size, "run": r,
+                                 **{k: round(res[k], 4) for k in FIGS},
+                                 "saturated": int(saturated(res)),
+                                 "min_container_share": round(res["min_container_share"], 3)})
+                rounds.setdefault((n, size), []).append(got)
     took = time.time() - started
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "results.csv"), "w", newline="") as f:
@@ -479,13 +491,19 @@ def main():
                 "CPU-second | vs io | busy % of run | saturated runs | Mpps (wall) | CPU % | "
                 "waited % | containers' CPU % |\n"
                 "|---:|---:|---|---|---:|---|---:|---|---:|---|---|---|---|\n")
-        for (hop_name, n, size), runs in cells.items():
-            base = cells.get(("testpmd-io", n, size), [])
-            mine, io = stat(runs, "mpps_per_cpu_s"), stat(base, "mpps_per_cpu_s")
-            cpp, io_cpp = stat(runs, "busy_cycles_per_packet"), stat(base,
-                                                                  "busy_cycles_per_packet")
-            ratio = f"{mine['median'] / io['median']:.2f}" if mine and io else ""
-            cap = f"{io_cpp['median'] / cpp['median']:.2f}" if cpp and io_cpp else ""
+        for (hop_name, n, size), runs in sorted(cells.items(),
+                                                 key=lambda kv: (kv[0][1], kv[0][2],
+                                                                 hops.index(kv[0][0]))):
+            mine = stat(runs, "mpps_per_cpu_s")
+            cpp = stat(runs, "busy_cycles_per_packet")
+            # ratios within each round (the hops ran minutes apart at most)
+            pair = [g for g in rounds.get((n, size), []) if hop_name in g and "testpmd-io" in g]
+            cap = [g["testpmd-io"]["busy_cycles_per_packet"] / g[hop_name]["busy_cycles_per_packet"]
+                   for g in pair]
+            ratio = [g[hop_name]["mpps_per_cpu_s"] / g["testpmd-io"]["mpps_per_cpu_s"]
+                     for g in pair]
+            cap = fmt(stat([{"x": x} for x in cap], "x")) if cap else ""
+            ratio = fmt(stat([{"x": x} for x in ratio], "x")) if ratio else ""
             f.write(f"| {n} | {size} | {hop_name} | {fmt(cpp, 0)} | {cap} | {fmt(mine)} | "
                     f"{ratio} | {fmt(stat(runs, 'busy_pct'), 0)} | "
                     f"{sum(saturated(r) for r in runs)}/{len(runs)} | {fmt(stat(runs, 'mpps'))} | "
@@ -493,8 +511,9 @@ def main():
                     f"{fmt(stat(runs, 'gen_cpu_pct'), 0)} |\n")
         f.write("\nBusy cycles/pkt: TSC cycles of the passes (bursts) that moved packets over "
                 "the packets they moved; capacity vs io: testpmd io's busy cycles/pkt over the "
-                "hop's, for the same containers (above 1: the hop does a packet in fewer "
-                "cycles). Busy % of run: busy-pass cycles over the cycles the forwarding thread "
+                "hop's, for the same containers, in each round (the hops of a round run one "
+                "after the other), median [min-max] over the rounds (above 1: the hop does a "
+                "packet in fewer cycles); vs io: the same for Mpps per CPU-second. Busy % of run: busy-pass cycles over the cycles the forwarding thread "
                 "ran. CPU %: the thread(s)' run time over the window (per thread, for testpmd's "
                 "several processes); waited %: the time they were ready but had no CPU; "
                 "containers' CPU %: the same for the containers' forwarding threads (testpmd "
