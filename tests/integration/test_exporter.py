@@ -49,7 +49,7 @@ FAMILIES = {
     "vqos_class_bytes", "vqos_class_packets", "vqos_class_drops", "vqos_class_overlimits",
     "vqos_class_borrowed", "vqos_class_lended", "vqos_class_backlog_packets",
     "vqos_class_backlog_bytes",
-    "vqos_lcore_packets", "vqos_lcore_cycles", "vqos_lcore_unknown_dst",
+    "vqos_lcore_packets", "vqos_lcore_busy_packets", "vqos_lcore_cycles", "vqos_lcore_unknown_dst",
     "vqos_lcore_cpu_wait_seconds", "vqos_lcore_sleeps", "vqos_lcore_kicks", "vqos_lcore_ports",
 }
 
