@@ -33,6 +33,9 @@ const struct vqos_ctl_counter vqos_ctl_dir_counters[] = {
 	  .help = "Times the container's rx vring had no room." },
 	{ DIR(link_down), .column = "LINK-DOWN", .metric = "link_down_total",
 	  .help = "Packets dropped because the uplink's link was down past the hold." },
+	{ DIR(admit_drops), .column = "ADMIT-DROPS", .metric = "admit_drops_total",
+	  .help = "Packets dropped (of drops) because the port held its share of its uplink's "
+		  "mbufs." },
 	{ .name = NULL },
 };
 

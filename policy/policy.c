@@ -412,9 +412,12 @@ static int check_ports(struct check *x)
 }
 
 /*
- * What one port's rx queues may hold in all: vqosd gives each port
- * VQOS_SCHED_PORT_BACKLOG_MAX mbufs for its queues, so a slow container fills
- * its own and no other's. Limits count mbufs (a queued packet counts its
+ * What one port's rx queues may hold in all, VQOS_SCHED_PORT_BACKLOG_MAX
+ * mbufs: what a port may take of its uplink's mbufs when their shared region
+ * has room, not what is set aside for it. vhost_tx admits a port's frames
+ * beyond a small reserve only while what it holds beyond it is below what
+ * the region has free, so a slow container takes its share and no other
+ * port's (vhost_tx/admit.h). Limits count mbufs (a queued packet counts its
  * segments), so this holds for chained jumbo frames as for small ones. The
  * leaves of a port with a limit may add up to that; each leaf without one
  * gets VQOS_SCHED_LIMIT_DEFAULT, or its share of what the others leave, if

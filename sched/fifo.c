@@ -125,8 +125,9 @@ uint32_t vqos_fifo_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 			   uint64_t now)
 {
 	struct vqos_fifo *f = (struct vqos_fifo *)q;
-	uint32_t kept = 0;
+	uint32_t kept = 0, segs0 = f->segs;
 
+	q->kept_segs = 0;
 	if (leaf >= f->n || f->ring == NULL || !f->cl[leaf].leaf)
 		return 0;
 	/* a packet takes as much of the limit as it has segments; one that does
@@ -149,6 +150,7 @@ uint32_t vqos_fifo_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 		pkts[kept++] = m;
 	}
 	f->cl[leaf].drops += n - kept;
+	q->kept_segs = f->segs - segs0;
 	return kept;
 }
 

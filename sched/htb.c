@@ -612,12 +612,14 @@ uint32_t vqos_htb_enqueue(struct vqos_qdisc *qd, uint32_t leaf, struct rte_mbuf 
 {
 	struct vqos_htb *q = (struct vqos_htb *)qd;
 	struct htb_class *k;
-	uint32_t kept = 0;
+	uint32_t kept = 0, segs0;
 
+	qd->kept_segs = 0;
 	/* only a push-mode leaf has a queue */
 	if (leaf >= q->n || q->cl[leaf].ring == NULL)
 		return 0;
 	k = &q->cl[leaf];
+	segs0 = k->segs;
 	/*
 	 * Tail drop by mbufs: a packet takes as much of the limit as it has
 	 * segments (a chained jumbo frame several), so the queue never holds
@@ -642,6 +644,7 @@ uint32_t vqos_htb_enqueue(struct vqos_qdisc *qd, uint32_t leaf, struct rte_mbuf 
 		pkts[kept++] = m;
 	}
 	k->drops += n - kept;
+	qd->kept_segs = k->segs - segs0;
 	if (k->count > 0 && !k->active)
 		vqos_htb_leaf_on(q, leaf);
 	return kept;

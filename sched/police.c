@@ -229,6 +229,7 @@ static uint32_t police_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_m
 {
 	struct vqos_police *p = (struct vqos_police *)q;
 
+	q->kept_segs = 0;
 	if (leaf >= p->fifo.n || !p->fifo.cl[leaf].leaf)
 		return 0;
 	return vqos_fifo_enqueue(q, leaf, pkts, police_filter(p, leaf, pkts, n, now), now);

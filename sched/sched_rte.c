@@ -487,6 +487,7 @@ static uint32_t sr_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 	bool chained = false;
 	struct sr_leaf *l;
 
+	q->kept_segs = 0;
 	if (leaf >= s->n || s->tree.n_children[leaf] != 0)
 		return 0;
 	l = &s->leaf[leaf];
@@ -518,6 +519,7 @@ static uint32_t sr_enqueue(struct vqos_qdisc *q, uint32_t leaf, struct rte_mbuf 
 		}
 	}
 	l->segs += segs;
+	q->kept_segs = segs;
 	SR_COUNT(l->qlen, kept);
 	s->queued += kept;
 	SR_COUNT(l->drops, n - kept);

@@ -237,6 +237,55 @@ static inline uint32_t rx_leaf(const struct vqos_dp_state *st, unsigned int i,
 	return st->cls != NULL ? vqos_classify(&st->cls[i], m) : st->leaf[VQOS_DIR_RX][i];
 }
 
+/*
+ * Admission to the uplink's mbufs (admit.h): of pkts[0..*n), the frames
+ * port @p p may queue stay, in order, in pkts[0..*n) and are counted as
+ * held; the others are dropped and counted. Returns the segments admitted:
+ * the caller gives back what its qdisc did not keep (rx_queued()).
+ */
+static inline uint32_t rx_admit(struct vqos_port *p, struct rte_mbuf **pkts, uint16_t *n)
+{
+	struct vqos_admit *a = &p->up->admit;
+	uint32_t segs = 0;
+	uint16_t i, kept = 0;
+
+	for (i = 0; i < *n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (vqos_admit_ok(a, p->rx_held, m->nb_segs)) {
+			vqos_admit_add(a, &p->rx_held, m->nb_segs);
+			segs += m->nb_segs;
+			pkts[kept++] = m;
+		} else {
+			rte_pktmbuf_free(m);
+		}
+	}
+	if (kept < *n) {
+		STAT_ADD(p->stats[VQOS_DIR_RX].admit_drops, *n - kept);
+		STAT_ADD(p->stats[VQOS_DIR_RX].drops, *n - kept);
+	}
+	*n = kept;
+	return segs;
+}
+
+/* Port @p p's qdisc queued @p queued of the @p admitted segments
+ * rx_admit() counted: the rest (tail drops, AQM) it holds no more. */
+static inline void rx_queued(struct vqos_port *p, uint32_t admitted, uint32_t queued)
+{
+	if (queued < admitted)
+		vqos_admit_sub(&p->up->admit, &p->rx_held, admitted - queued);
+}
+
+/* Packets pkts[0..n) of port @p p left its rx qdisc. */
+static inline void rx_left(struct vqos_port *p, struct rte_mbuf *const *pkts, uint32_t n)
+{
+	uint32_t segs = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		segs += pkts[i]->nb_segs;
+	vqos_admit_sub(&p->up->admit, &p->rx_held, segs);
+}
+
 /* Frames @p pkts[0..n) from the uplink for port @p i: into its leaves. */
 static void rx_take(struct vqos_dp_state *st, unsigned int i, struct rte_mbuf **pkts, uint16_t n,
 		    uint64_t now)
@@ -245,7 +294,7 @@ static void rx_take(struct vqos_dp_state *st, unsigned int i, struct rte_mbuf **
 	struct vqos_port *p = st->port[i];
 	struct vqos_dp_dir_stats *s = &p->stats[VQOS_DIR_RX];
 	struct vqos_classify_run runs[VQOS_DP_BURST];
-	uint32_t n_runs, kept = 0;
+	uint32_t n_runs, kept = 0, admitted, queued = 0;
 
 	STAT_ADD(s->offered, n);
 	p->rx_got = true;
@@ -254,8 +303,12 @@ static void rx_take(struct vqos_dp_state *st, unsigned int i, struct rte_mbuf **
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
+	admitted = rx_admit(p, pkts, &n);
+	if (n == 0)
+		return;
 	if (st->cls == NULL || st->cls[i].rules == 0) {
 		kept = vqos_sched_enqueue(q, st->leaf[VQOS_DIR_RX][i], pkts, n, now);
+		rx_queued(p, admitted, q->kept_segs);
 		if (kept < n) {
 			STAT_ADD(s->drops, n - kept);
 			rte_pktmbuf_free_bulk(&pkts[kept], n - kept);
@@ -268,11 +321,13 @@ static void rx_take(struct vqos_dp_state *st, unsigned int i, struct rte_mbuf **
 		struct rte_mbuf **run = &pkts[runs[r].start];
 
 		kept = vqos_sched_enqueue(q, runs[r].leaf, run, runs[r].n, now);
+		queued += q->kept_segs;
 		if (kept < runs[r].n) {
 			STAT_ADD(s->drops, runs[r].n - kept);
 			rte_pktmbuf_free_bulk(&run[kept], runs[r].n - kept);
 		}
 	}
+	rx_queued(p, admitted, queued);
 }
 
 /*
@@ -405,6 +460,7 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_
 			while (end < n && st->rx_port_of[leaves[end]] == port)
 				end++;
 			p = st->port[port];
+			rx_left(p, &pkts[j], end - j);
 			vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
 			if (vid < 0) {
 				STAT_ADD(p->stats[VQOS_DIR_RX].drops, end - j);
@@ -463,10 +519,15 @@ static void migrate(struct vqos_dp_state *old, struct vqos_dp_state *st, uint64_
 	if (from == to || from == NULL)
 		return;
 	if (from->ops->drain == NULL) {
-		/* the kind keeps its queues: they go with it, counted per port */
-		for (i = 0; i < old->n; i++)
+		/* the kind keeps its queues: they go with it, counted per port
+		 * (and held no more: the control side frees them with it) */
+		for (i = 0; i < old->n; i++) {
+			struct vqos_port *p = old->port[i];
+
 			if (from->ops->stats(from, old->leaf[VQOS_DIR_RX][i], now, &cs) == 0)
-				STAT_ADD(old->port[i]->stats[VQOS_DIR_RX].drops, cs.backlog_pkts);
+				STAT_ADD(p->stats[VQOS_DIR_RX].drops, cs.backlog_pkts);
+			vqos_admit_sub(&p->up->admit, &p->rx_held, p->rx_held);
+		}
 		return;
 	}
 	while ((n = from->ops->drain(from, pkts, leaves, VQOS_DP_BURST)) > 0) {
@@ -474,11 +535,15 @@ static void migrate(struct vqos_dp_state *old, struct vqos_dp_state *st, uint64_
 			struct vqos_port *p = old->port[old->rx_port_of[leaves[i]]];
 			unsigned int j = port_index(st, p);
 
+			/* out of one queue, maybe into another: held as before if so */
+			rx_left(p, &pkts[i], 1);
 			if (j == st->n || to == NULL ||
 			    vqos_sched_enqueue(to, rx_leaf(st, j, pkts[i]), &pkts[i], 1, now) !=
 				    1) {
 				STAT_ADD(p->stats[VQOS_DIR_RX].drops, 1);
 				rte_pktmbuf_free(pkts[i]);
+			} else {
+				vqos_admit_add(&p->up->admit, &p->rx_held, to->kept_segs);
 			}
 		}
 	}

@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
+#include "admit.h"
 #include "sched/vqos_sched.h"
 #include "vhost_tx/vqos_dp.h"
 
@@ -40,7 +41,10 @@ struct vqos_uplink {
 	unsigned int refs;	  /* ports that use it */
 	unsigned int capacity;	  /* ports its pool is sized for */
 	struct rte_mempool *pool; /* mbufs of its ports, both directions */
-	unsigned int shard;	  /* the lcore that polls it: all its ports' */
+	/* Its ports' rx reserve and shared region (admit.h): sized with the
+	 * pool; used written by the lcore that polls it. */
+	struct vqos_admit admit;
+	unsigned int shard; /* the lcore that polls it: all its ports' */
 	/* Its link, as its last LSC event said (port.c's on_link_change): while
 	 * it is down, what the uplink refuses is held for the data path's hold
 	 * time, then dropped. Written by the thread that raises the event, read
@@ -88,6 +92,9 @@ struct vqos_port {
 	uint64_t tx_down_since;
 	bool rx_got;	 /* frames came for it this pass */
 	bool rx_blocked; /* its rx vring had no room (or refused some) this pass */
+	/* mbufs its rx leaves hold (a packet its segments), the count its
+	 * uplink's admission (admit.h) weighs; dp: wo, ctl: ro */
+	uint32_t rx_held;
 	/* dp_sleep.c: the kick fds of device kick_vid's vrings we asked to kick
 	 * (by vhost queue index), -1 when not asked */
 	int kick_vid;

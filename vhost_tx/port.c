@@ -246,14 +246,20 @@ static size_t uplinks_n;
 /* Pools closed so far (vqos_port_pools_closed), and names for new ones. */
 static unsigned int pools_avail, pools_size, pools_made;
 
-/* What one port of an uplink may hold at most, both directions (see
+/* What one port of an uplink holds as its own, both directions (see
  * VQOS_DP_UPLINK_RING in vqos_dp.h): a dequeue in flight and what it holds
- * back each way, its share of the uplink's tx ring, its rx queues (in mbufs:
- * the qdiscs count a chained packet's segments). The first two count
- * packets, an mbuf each unless frames are chained (vqos_dp.h says how much
- * more that can be). */
-#define PORT_MBUFS                                                                                 \
-	(VQOS_DP_BURST + 2 * VQOS_DP_PEND_MAX + UPLINK_RING_SIZE + VQOS_SCHED_PORT_BACKLOG_MAX)
+ * back each way, counted in packets (an mbuf each unless frames are
+ * chained), and its rx reserve (admit.h). Its rx queues beyond that take
+ * from the uplink's shared region. */
+#define PORT_OWN_MBUFS (VQOS_DP_BURST + 2 * VQOS_DP_PEND_MAX + VQOS_DP_RX_RESERVE)
+
+/* The shared region of an uplink of @p ports ports, mbufs. */
+static unsigned int pool_shared(unsigned int ports)
+{
+	unsigned int n = ports * VQOS_DP_SHARED_PER_PORT;
+
+	return n > VQOS_DP_SHARED_MIN ? n : VQOS_DP_SHARED_MIN;
+}
 
 /* Mbufs the AF_XDP PMD keeps on its socket's fill ring (DPDK 22.11: twice
  * its 2048-entry default ring, in the unaligned-chunk mode it uses): taken
@@ -302,20 +308,35 @@ static struct rte_mempool *pool_create_packed(const char *name, unsigned int n)
 	return mp;
 }
 
-/* A pool for an uplink @devargs of @p ports ports: its rx ring and a burst
- * received, each port's worst case, and the lcores' caches. */
-static struct rte_mempool *pool_create(const char *devargs, unsigned int ports,
-				       const struct vqos_dp *dp)
+/* A pool for uplink @p up of up->capacity ports, its admission set for
+ * them: its rx ring and a burst received, its tx ring (once, whoever fills
+ * it), what each port holds as its own, the shared region, and the lcores'
+ * caches. */
+static struct rte_mempool *pool_create(struct vqos_uplink *up, const struct vqos_dp *dp)
 {
-	unsigned int n = UPLINK_RING_SIZE + VQOS_DP_BURST + ports * PORT_MBUFS +
-			 (vqos_dp_n_lcores(dp) + 1) * POOL_CACHE;
+	unsigned int shared = pool_shared(up->capacity);
+	unsigned int n = 2 * UPLINK_RING_SIZE + VQOS_DP_BURST + up->capacity * PORT_OWN_MBUFS +
+			 shared + (vqos_dp_n_lcores(dp) + 1) * POOL_CACHE;
 	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rte_mempool *mp;
 
 	snprintf(name, sizeof(name), "vqos_up%u", pools_made++);
-	if (uplink_is_af_xdp(devargs))
-		return pool_create_packed(name, n + AF_XDP_FILL_MBUFS);
-	return rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       (int)rte_socket_id());
+	if (uplink_is_af_xdp(up->devargs))
+		mp = pool_create_packed(name, n + AF_XDP_FILL_MBUFS);
+	else
+		mp = rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					     (int)rte_socket_id());
+	if (mp == NULL)
+		return NULL;
+	up->admit = (struct vqos_admit){ .reserve = VQOS_DP_RX_RESERVE, .shared = shared };
+	PORT_LOG(NOTICE,
+		 "uplink '%s': %u mbufs (%zu KiB) for %u port(s), %u mbufs a port: each "
+		 "port's own %u (rx reserve %u), shared %u\n",
+		 up->devargs, mp->size,
+		 (size_t)mp->size * (mp->header_size + mp->elt_size + mp->trailer_size) / 1024,
+		 up->capacity, (mp->size + up->capacity - 1) / up->capacity, PORT_OWN_MBUFS,
+		 VQOS_DP_RX_RESERVE, shared);
+	return mp;
 }
 
 /* Free an uplink's pool once its mbufs are all back, each once; tally
@@ -596,7 +617,7 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 				 port->uplink);
 			ret = -EINVAL;
 		} else if (up->refs >= up->capacity) {
-			/* its pool holds the worst case of the ports it was opened for */
+			/* its pool holds the reserves of the ports it was opened for */
 			snprintf(err, errlen,
 				 "uplink '%s': its mbufs are sized for the %u port(s) that shared "
 				 "it when it opened; add this port to the file with the others "
@@ -621,7 +642,7 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 		goto out;
 	}
 	up->capacity = port->uplink_ports > 0 ? port->uplink_ports : 1;
-	up->pool = pool_create(port->uplink, up->capacity, port->dp);
+	up->pool = pool_create(up, port->dp);
 	if (up->pool == NULL) {
 		snprintf(err, errlen, "uplink '%s': no memory for the mbufs of %u port(s): %s",
 			 port->uplink, up->capacity, rte_strerror(rte_errno));

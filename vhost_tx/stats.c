@@ -11,9 +11,9 @@
 #define LCORE(field) .name = #field, .offset = offsetof(struct vqos_dp_lcore_stats, field)
 
 const struct vqos_dp_stat vqos_dp_dir_stats_names[] = {
-	{ DIR(offered) },     { DIR(packets) },	   { DIR(bytes) },   { DIR(drops) },
-	{ DIR(uplink_full) }, { DIR(vring_full) }, { DIR(backlog) }, { DIR(backlogged) },
-	{ DIR(link_down) },   { .name = NULL },
+	{ DIR(offered) },     { DIR(packets) },	    { DIR(bytes) },   { DIR(drops) },
+	{ DIR(uplink_full) }, { DIR(vring_full) },  { DIR(backlog) }, { DIR(backlogged) },
+	{ DIR(link_down) },   { DIR(admit_drops) }, { .name = NULL },
 };
 
 const struct vqos_dp_stat vqos_dp_lcore_stats_names[] = {

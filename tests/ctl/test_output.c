@@ -53,7 +53,8 @@ static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_po
 					    .uplink_full = base + 7 * scale,
 					    .vring_full = base + 8 * scale,
 					    .backlogged = base + 9 * scale,
-					    .link_down = base + 10 * scale };
+					    .link_down = base + 10 * scale,
+					    .admit_drops = base + 11 * scale };
 	}
 	cb(arg, &p);
 	p = (struct vqos_ctl_port){ .name = "c2",

@@ -44,7 +44,7 @@ FAMILIES = {
     "vqos_up", "vqos_build_info",
     "vqos_port_offered_packets", "vqos_port_packets", "vqos_port_bytes", "vqos_port_drops",
     "vqos_port_shaped", "vqos_port_backlog_packets", "vqos_port_uplink_full",
-    "vqos_port_vring_full", "vqos_port_link_down", "vqos_port_connected",
+    "vqos_port_vring_full", "vqos_port_link_down", "vqos_port_admit_drops", "vqos_port_connected",
     "vqos_port_uplink_up", "vqos_port_info",
     "vqos_class_bytes", "vqos_class_packets", "vqos_class_drops", "vqos_class_overlimits",
     "vqos_class_borrowed", "vqos_class_lended", "vqos_class_backlog_packets",

@@ -9,8 +9,9 @@ mbufs up front: 256 each); their peers are vqos-gen's net_vhost ports.
   at start for one, 3071 mbufs, could not fill 16 rx rings of 256).
 - Eight ports; one container drains its rx vring slowly and its default rx
   leaf may queue 4000 packets, the most a port may hold with its three
-  other leaves. Its queue fills and drops at the tail; the seven others get
-  every packet sent to them, none dropped.
+  other leaves. Its queue fills and drops (at the tail, or where its
+  uplink's mbufs refuse it more); the seven others get every packet sent to
+  them, none dropped.
 """
 import os
 import signal

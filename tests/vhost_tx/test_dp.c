@@ -89,6 +89,9 @@ static struct vqos_port *port_new(unsigned int i, uint16_t eth, int vid, const u
 	uplinks[eth].attached = true;
 	uplinks[eth].link_up = true;
 	uplinks[eth].dp = dp;
+	/* a reserve no test fills: admission refuses nothing unless a test
+	 * sets a smaller one (test_rx_admit) */
+	uplinks[eth].admit = (struct vqos_admit){ .reserve = FAKE_POOL_SIZE };
 	p->up = &uplinks[eth];
 	p->has_mac = mac != NULL;
 	p->mac = mac != NULL ? vqos_dp_mac_key(mac) : 0;
@@ -782,6 +785,67 @@ static void test_demux_gone_port(void **unused)
 	pool_all_back();
 }
 
+/* Container @p i reads its rx vring: it gets the @p n frames its port held,
+ * @p first and on, and the port holds none. */
+static void rx_reads(unsigned int i, unsigned int n, uint32_t first)
+{
+	fake_dev[i].rx_room = FAKE_MAX;
+	passes(2);
+	assert_int_equal(fake_dev[i].rx_n, n);
+	assert_seqs(fake_dev[i].rx_seq, n, first);
+	assert_int_equal(ports[i]->rx_held, 0);
+}
+
+/*
+ * Admission to a shared uplink's mbufs (admit.h), reserve 4 and a shared
+ * region of 60: A's container takes nothing, so A keeps its reserve and
+ * half the region (30), and what comes beyond is dropped and counted as
+ * admit_drops. B, stuck too, then gets half of what is left (15). C, whose
+ * container reads, still gets every frame. When B's, then A's, containers
+ * read, everything they held is delivered and every count is back to 0.
+ */
+static void test_rx_admit(void **unused)
+{
+	struct vqos_admit *a = &uplinks[FAKE_ETH0].admit;
+	struct vqos_dp_dir_stats *sa, *sb, *sc;
+
+	shared_three();
+	sa = &ports[0]->stats[VQOS_DIR_RX];
+	sb = &ports[1]->stats[VQOS_DIR_RX];
+	sc = &ports[2]->stats[VQOS_DIR_RX];
+	*a = (struct vqos_admit){ .reserve = 4, .shared = 60 };
+	fake_dev[0].rx_room = fake_dev[1].rx_room = 0;
+
+	uplink_recv_n(&fake_up[0], MAC_A, 0, 100);
+	passes(10);
+	assert_int_equal(ports[0]->rx_held, 4 + 30);
+	assert_int_equal(a->used, 30);
+	assert_int_equal(sa->admit_drops, 66);
+	assert_int_equal(sa->drops, 66);
+
+	uplink_recv_n(&fake_up[0], MAC_B, 100, 50);
+	passes(10);
+	assert_int_equal(ports[1]->rx_held, 4 + 15);
+	assert_int_equal(a->used, 45);
+	assert_int_equal(sb->admit_drops, 31);
+
+	uplink_recv_n(&fake_up[0], MAC_C, 200, 10);
+	passes(2);
+	assert_int_equal(fake_dev[2].rx_n, 10);
+	assert_seqs(fake_dev[2].rx_seq, 10, 200);
+	assert_int_equal(sc->drops, 0);
+	assert_int_equal(ports[2]->rx_held, 0);
+	assert_int_equal(a->used, 45);
+
+	rx_reads(1, 19, 100);
+	assert_int_equal(a->used, 30);
+	rx_reads(0, 34, 0);
+	assert_int_equal(a->used, 0);
+	assert_int_equal(sa->offered, 100);
+	assert_int_equal(sa->packets + sa->drops, 100);
+	pool_all_back();
+}
+
 /* ---------------------------------------------------------------------
  * A new state: rx queues move (vqos_dp_adopt)
  * --------------------------------------------------------------------- */
@@ -814,6 +878,9 @@ static void test_migrate(void **unused)
 	assert_int_equal(rx_backlog(2), 10); /* p1 */
 	assert_int_equal(rx_backlog(3), 10); /* p0 */
 	assert_int_equal(s0->drops + s1->drops, 0);
+	/* moved, not let go: still held by their ports */
+	assert_int_equal(p0->rx_held, 10);
+	assert_int_equal(p1->rx_held, 10);
 
 	uplink_recv_n(&fake_up[0], MAC_A, 10, 5);
 	uplink_recv_n(&fake_up[1], MAC_A, 110, 5);
@@ -833,6 +900,8 @@ static void test_migrate(void **unused)
 	assert_int_equal(s0->drops, 5);
 	assert_int_equal(s1->drops, 0);
 	assert_int_equal(rx_backlog(1), 5);
+	assert_int_equal(p0->rx_held, 0); /* dropped: held no more */
+	assert_int_equal(p1->rx_held, 5);
 	fake_dev[1].rx_room = 100;
 	assert_int_equal(pass(), 5);
 	assert_int_equal(fake_dev[1].rx_n, 20);
@@ -963,6 +1032,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_demux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demux_gone_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demux_broadcast_multiseg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_admit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_change_carries_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_lends_across_lcores, setup, teardown),

@@ -112,6 +112,7 @@ struct vqos_ctl_port {
 		uint64_t link_down;   /**< tx: packets dropped, the uplink's link down */
 		uint64_t vring_full;  /**< times the container's rx vring had no room */
 		uint64_t backlogged;  /**< tx: looks that found a burst or more waiting */
+		uint64_t admit_drops; /**< rx: of drops, refused by the uplink's mbufs */
 	} tx, rx;
 	/** Its cost model on the OVS core (conf's `cost`; .set false: none). */
 	struct vqos_conf_cost cost;

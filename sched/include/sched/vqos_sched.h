@@ -54,8 +54,9 @@
  * Queue limits count mbufs, not packets: a queued packet takes as many of
  * its leaf's limit as it has segments (rte_mbuf nb_segs), one for a frame
  * that fits one mbuf, five for a 9000-byte frame in 2 KB mbufs. So a port's
- * queues hold at most the mbufs their limits say, which is what its pool is
- * sized for (VQOS_SCHED_PORT_BACKLOG_MAX), whatever the frames. A packet
+ * queues hold at most the mbufs their limits say (VQOS_SCHED_PORT_BACKLOG_MAX
+ * in all), whatever the frames; enqueue() says how many it kept
+ * (vqos_qdisc.kept_segs), for a caller that shares mbufs between ports. A packet
  * that does not fit is dropped; a smaller one after it in the burst may
  * still be kept. The room of set_room() counts packets (vring entries).
  *
@@ -171,9 +172,10 @@ struct rte_mbuf;
 /** Default leaf queue limit, mbufs (push mode; a packet counts its segments). */
 #define VQOS_SCHED_LIMIT_DEFAULT 1024
 /** Most mbufs the queues of one port's leaves may hold in all (push mode; a
- *  packet counts its segments): vqosd sizes each port's mbufs for it, so
- *  that a slow container fills its own and nobody else's. With fifo and
- *  police, the one queue's limit. */
+ *  packet counts its segments): what vqosd lets a port take of its
+ *  uplink's shared mbufs when they have room (a slow container takes its
+ *  share of them, never another's). With fifo and police, the one queue's
+ *  limit. */
 #define VQOS_SCHED_PORT_BACKLOG_MAX 4096
 
 /** How a qdisc is fed; see the file comment. */
@@ -371,6 +373,11 @@ struct vqos_sched_grant {
 struct vqos_qdisc {
 	/** Its kind. */
 	const struct vqos_sched_ops *ops;
+	/** Push: mbufs (segments) the last enqueue() queued, whatever it
+	 *  dropped (tail, and "sched"'s RED and PIE, which the caller cannot
+	 *  see): what the caller's count of a port's queued mbufs grows by.
+	 *  Written by enqueue(), read by its caller right after. */
+	uint32_t kept_segs;
 };
 
 /**

@@ -81,7 +81,8 @@ struct vqos_dp_dir_stats {
 	uint64_t packets;
 	/** Bytes of those packets (L2 frame, no FCS). */
 	uint64_t bytes;
-	/** Packets dropped by vqosd: police red, queue full, no container. */
+	/** Packets dropped by vqosd: police red, queue full, no container,
+	 *  refused by admission (admit_drops). */
 	uint64_t drops;
 	/** tx: packets the uplink refused (OVS is full), held and given again:
 	 *  each counted once, however many times it is given. */
@@ -96,6 +97,9 @@ struct vqos_dp_dir_stats {
 	uint64_t backlog;
 	/** tx: looks at the vring that found at least a burst waiting. */
 	uint64_t backlogged;
+	/** rx: of drops, packets the uplink's mbufs refused: the port held its
+	 *  reserve and its share of the shared region (see VQOS_DP_UPLINK_RING). */
+	uint64_t admit_drops;
 };
 
 /** Where one data-path lcore spends its cycles, like OVS's pmd-stats-show. */
@@ -190,19 +194,38 @@ struct vqos_port_params {
 
 /**
  * mbufs: every uplink has a pool of its own, for both directions of its
- * ports, sized for what they can hold at most: its rx ring, and per port a
- * dequeue in flight, what the port holds back (VQOS_DP_PEND_MAX each way),
- * the uplink's tx ring and its rx queues (VQOS_SCHED_PORT_BACKLOG_MAX
- * mbufs: the qdiscs count each packet's segments). So a slow container
- * fills its own and never takes another's, and a port added at run time
- * brings its uplink's pool with it. The rings and the rx queues are bounded
- * in mbufs; a burst received, a dequeue in flight and what a port holds
- * back are bounded in packets (VQOS_DP_BURST, VQOS_DP_PEND_MAX), one mbuf
- * each for frames that fit one (2 KB of data), more for chained frames: a
- * port holds 32 + 2 x 64 such packets at most, so with 9000-byte frames (5
- * mbufs each) up to 640 mbufs more than its pool counts for it.
+ * ports: its rx ring and a burst received, its tx ring (once: its ports
+ * share it), and per port what it holds as its own (a dequeue in flight,
+ * what it holds back each way, VQOS_DP_PEND_MAX, and an rx reserve of
+ * VQOS_DP_RX_RESERVE mbufs), plus a region its ports share, of
+ * VQOS_DP_SHARED_PER_PORT mbufs a port (at least VQOS_DP_SHARED_MIN). A
+ * port's rx queues (in mbufs: the qdiscs count each packet's segments) take
+ * their reserve, then from the shared region while what they hold beyond
+ * the reserve is below what the region has free (a dynamic threshold, as
+ * switches share their buffers; vhost_tx/admit.h): a port alone may take
+ * half of it, k ports that back up together about 1/(k+1) each; what that
+ * refuses is dropped and counted (admit_drops). So a stuck container takes
+ * its share and never another's mbufs, and a port takes up to its leaves'
+ * limits (VQOS_SCHED_PORT_BACKLOG_MAX in all) only when the region has the
+ * room. A port added at run time joins an uplink sized for it (uplink_ports)
+ * or brings its own. The rings and the rx queues are bounded in mbufs; a
+ * burst received, a dequeue in flight and what a port holds back are
+ * bounded in packets (VQOS_DP_BURST, VQOS_DP_PEND_MAX), one mbuf each for
+ * frames that fit one (2 KB of data), more for chained frames: a port holds
+ * 32 + 2 x 64 such packets at most, so with 9000-byte frames (5 mbufs each)
+ * up to 640 mbufs more than its pool counts for it.
  */
 #define VQOS_DP_UPLINK_RING 512
+/** rx mbufs a port may always queue, whatever the others hold: two bursts. */
+#define VQOS_DP_RX_RESERVE 64
+/** mbufs a port adds to its uplink's shared region: with what it holds as
+ *  its own, about 400 mbufs (under 1 MB) a port of an uplink shared by
+ *  many. */
+#define VQOS_DP_SHARED_PER_PORT 160
+/** The smallest shared region, mbufs: a port alone on its uplink may still
+ *  queue a default leaf's limit (VQOS_SCHED_LIMIT_DEFAULT) beyond its
+ *  reserve. */
+#define VQOS_DP_SHARED_MIN 2048
 
 /**
  * The mbufs of every uplink pool closed so far: @p avail back in their pool
