@@ -106,7 +106,8 @@ class Bed:
         """Start vqosd with @ports: list of dicts (name, socket, uplink[, mode,
         mac, cost: (cycles per packet, cycles per byte)]);
         @extra is more libconfig text (tx = {...}; rx = {...};); @mem MB of
-        memory (each uplink's mbufs take about 13 MB); @env adds to its
+        memory (each uplink's mbufs take about 10 MB, and 0.9 MB more per port
+        that shares it); @env adds to its
         environment (NOTIFY_SOCKET=...); @args more of vqosd's options;
         @control more keys of the control group (mode = "0666";)."""
         conf = self.path("vqosd.conf")
