@@ -901,6 +901,14 @@ void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *inf
 	info->shard = port->shard;
 	info->connected = __atomic_load_n(&port->vid, __ATOMIC_ACQUIRE) >= 0;
 	info->uplink_up = port->up != NULL && __atomic_load_n(&port->up->link_up, __ATOMIC_RELAXED);
+	info->uplink_queues = port->up != NULL ? port->up->n_queues : 0;
+	info->queues = 0;
+	if (info->connected) {
+		uint32_t on = __atomic_load_n(&port->vrings_on, __ATOMIC_ACQUIRE);
+
+		for (unsigned int q = 0; q < VQOS_VHOST_QP_MAX; q++)
+			info->queues += (on >> (2 * q) & 3) != 0;
+	}
 	/* whole values of each counter, by the table (the data path writes them) */
 	for (int d = 0; d < VQOS_DIR_N; d++)
 		for (const struct vqos_dp_stat *t = vqos_dp_dir_stats_names; t->name != NULL; t++)
