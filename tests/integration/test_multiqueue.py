@@ -69,6 +69,10 @@ def run_case(bed, up_queues):
                   lcores="0@0,1@0,2@0", name=f"container{up_queues}",
                   args=(f"--rxq={QUEUES}", f"--txq={QUEUES}", "--nb-cores=2"))
     wait_for(lambda: bed.ports()["c1"]["connected"], 30, "the container to connect")
+    wait_for(lambda: bed.ports()["c1"]["queues"] == QUEUES, 30,
+             f"the container to enable its {QUEUES} queue pairs")
+    check(bed.ports()["c1"]["uplink_queues"] == up_queues,
+          f"{tag}: port show says the uplink has {up_queues} queue pair(s)")
 
     # tx: 4 container queues -> vqosd (20 Mbit/s) -> the peer
     peer.cmd("set fwd rxonly")
