@@ -14,8 +14,11 @@ queue). Asserted, from testpmd's per-queue counters and vqosd's:
     unread; with 4 uplink queues, the peer received on each of its 4;
   - the port's class rate holds over the sum of its queues (20 Mbit/s, 2%);
   - rx: with 4 uplink queues, every container rx queue received.
-Per-queue order is the unit test's (tests/vhost_tx/test_dp.c, test_mq_*):
-testpmd's frames carry no sequence number.
+testpmd's frames carry no sequence number: per-queue order is checked with
+vqos-gen --queues 4 on both sides (each of its tx queues a stream of its own
+id, numbered; the receiver counts a frame older than one it saw of the same
+stream as reordered), both directions at once, the container offering twice
+its ceiling: every stream arrives (4 each way), none reordered.
 """
 import re
 import time
@@ -138,9 +141,46 @@ def run_case(bed, up_queues):
     bed.stop_vqosd(d)
 
 
+def streams(report):
+    """{id: (packets, reordered)} of what the vqos-gen of @report received."""
+    port = report["ports"][0] if "ports" in report else report  # one port: flat
+    return {s["id"]: (s["packets"], s["reordered"]) for s in port["rx"]["streams"]}
+
+
+def run_order(bed):
+    print("-- per-queue order: vqos-gen --queues 4 both sides")
+    c_sock, up_sock = bed.path("c-order.sock"), bed.path("up-order.sock")
+    d = bed.vqosd([{"name": "c1", "socket": c_sock,
+                    "uplink": f"net_vhost_up0,iface={up_sock},queues={QUEUES}"}], extra=TREE,
+                  mem=768)
+    peer = bed.gen(f"net_virtio_user1,path={up_sock},queues={QUEUES}", "--queues", QUEUES,
+                   "--id", 100, "--rate", "20kpps", "--delay", 1, "--duration", 4,
+                   "--linger", 2, log="peer-order.log")
+    wait_for(lambda: bed.ports()["c1"]["uplink_up"], 30, "the peer to join the uplink")
+    ct = bed.gen(f"net_virtio_user0,path={c_sock},queues={QUEUES}", "--queues", QUEUES,
+                 "--id", 200, "--rate", "40mbit", "--size", 512, "--duration", 4,
+                 "--linger", 2, log="container-order.log")
+    c, p = bed.gen_result(ct), bed.gen_result(peer)
+    port = bed.ports()["c1"]
+    cs, ps = streams(c), streams(p)
+    print(f"  container received (id: packets, reordered) {cs}")
+    print(f"  peer received {ps}; vqosd {port['tx']} / {port['rx']}")
+    check(c["ports"][0]["tx"]["packets"] > 0 and p["ports"][0]["tx"]["packets"] > 0,
+          "both sent")
+    check(sorted(ps) == [200 + q for q in range(QUEUES)] and all(n > 0 for n, _ in ps.values()),
+          f"the peer received the container's {QUEUES} queues' streams")
+    check(sorted(cs) == [100 + q for q in range(QUEUES)] and all(n > 0 for n, _ in cs.values()),
+          f"the container received the peer's {QUEUES} queues' streams")
+    check(all(r == 0 for _, r in ps.values()), "tx: no queue's frames reordered")
+    check(all(r == 0 for _, r in cs.values()), "rx: no queue's frames reordered")
+    check(port["tx"]["shaped"] > 0, "tx was shaped meanwhile (the class held it back)")
+    bed.stop_vqosd(d)
+
+
 def test_multiqueue(bed):
     run_case(bed, QUEUES)
     run_case(bed, 1)
+    run_order(bed)
 
 
 if __name__ == "__main__":
