@@ -141,9 +141,14 @@ def run_case(bed, up_queues):
     bed.stop_vqosd(d)
 
 
+def gen_port(report):
+    """The port of a vqos-gen report of one port (flat: no "ports" list)."""
+    return report["ports"][0] if "ports" in report else report
+
+
 def streams(report):
     """{id: (packets, reordered)} of what the vqos-gen of @report received."""
-    port = report["ports"][0] if "ports" in report else report  # one port: flat
+    port = gen_port(report)
     return {s["id"]: (s["packets"], s["reordered"]) for s in port["rx"]["streams"]}
 
 
@@ -165,8 +170,10 @@ def run_order(bed):
     cs, ps = streams(c), streams(p)
     print(f"  container received (id: packets, reordered) {cs}")
     print(f"  peer received {ps}; vqosd {port['tx']} / {port['rx']}")
-    check(c["ports"][0]["tx"]["packets"] > 0 and p["ports"][0]["tx"]["packets"] > 0,
-          "both sent")
+    check(gen_port(c)["tx"]["packets"] > 0 and gen_port(p)["tx"]["packets"] > 0, "both sent")
+    check(port["tx"]["packets"] == gen_port(p)["rx"]["packets"]
+          and port["rx"]["packets"] == gen_port(c)["rx"]["packets"],
+          "each side received what vqosd delivered to it")
     check(sorted(ps) == [200 + q for q in range(QUEUES)] and all(n > 0 for n, _ in ps.values()),
           f"the peer received the container's {QUEUES} queues' streams")
     check(sorted(cs) == [100 + q for q in range(QUEUES)] and all(n > 0 for n, _ in cs.values()),
