@@ -183,10 +183,10 @@ static int on_vring_state_changed(int vid, uint16_t queue_id, int enable)
 		} else {
 			__atomic_fetch_and(&port->vrings_on, ~(1u << queue_id), __ATOMIC_RELEASE);
 		}
+		/* its lcore may sleep with the vrings it knew armed */
+		vqos_dp_ring(&port->dp->shard[port->shard]);
 	}
 	pthread_mutex_unlock(&registry_lock);
-	if (port != NULL)
-		vqos_dp_ring(&port->dp->shard[port->shard]);
 	return 0;
 }
 
