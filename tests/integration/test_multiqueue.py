@@ -85,7 +85,9 @@ def run_case(bed, up_queues):
     pmd.cmd("start", 0)
     wait_for(lambda: bed.ports()["c1"]["tx"]["packets"] > 0, 30, "the container's traffic")
     time.sleep(1.5)
-    r = bed.rates(4.0)
+    # a window in which vqosd's lcore lost its CPU (the machine is shared)
+    # measures the machine: up to 6 are taken
+    r = bed.rates(4.0, attempts=6)
     pmd.cmd("stop", 1.0)
     sent_q = queue_counts(pmd, "tx")
     sent = pmd.port_stats()["tx"]
