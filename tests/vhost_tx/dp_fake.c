@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
+#include <rte_vhost.h>
 
 #include "dp_fake.h"
 #include "dp_priv.h"
@@ -152,13 +154,42 @@ static struct fake_dev *dev_of(int vid, uint16_t qid, bool tx)
 }
 
 int __wrap_rte_vhost_enable_guest_notification(int vid, uint16_t queue_id, int enable);
+int __wrap_rte_vhost_get_vhost_vring(int vid, uint16_t vring_idx, struct rte_vhost_vring *vring);
 
-/* The data path asks kicks while it sleeps, and none after: nothing to fake. */
+/* Each vring's kick eventfd (made when first asked), and its notification
+ * switch. */
+static int kick_fds[FAKE_DEVS][2 * FAKE_QP];
+static bool kick_ons[FAKE_DEVS][2 * FAKE_QP];
+
+int fake_kick_fd(int vid, unsigned int q)
+{
+	assert_in_range(vid, 0, FAKE_DEVS - 1);
+	assert_in_range(q, 0, 2 * FAKE_QP - 1);
+	if (kick_fds[vid][q] < 0)
+		kick_fds[vid][q] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	assert_true(kick_fds[vid][q] >= 0);
+	return kick_fds[vid][q];
+}
+
+bool fake_kick_on(int vid, unsigned int q)
+{
+	return kick_ons[vid][q];
+}
+
+/* The data path asks kicks while it sleeps (dp_sleep.c), and none after. */
 int __wrap_rte_vhost_enable_guest_notification(int vid, uint16_t queue_id, int enable)
 {
 	assert_in_range(vid, 0, FAKE_DEVS - 1);
 	assert_in_range(queue_id, 0, 2 * FAKE_QP - 1);
-	(void)enable;
+	kick_ons[vid][queue_id] = enable != 0;
+	return 0;
+}
+
+int __wrap_rte_vhost_get_vhost_vring(int vid, uint16_t vring_idx, struct rte_vhost_vring *vring)
+{
+	memset(vring, 0, sizeof(*vring));
+	vring->kickfd = fake_kick_fd(vid, vring_idx);
+	vring->callfd = -1;
 	return 0;
 }
 
@@ -373,6 +404,11 @@ int fake_setup(void)
 					    (int)rte_socket_id());
 	if (fake_pool == NULL)
 		return -1;
+	for (int i = 0; i < FAKE_DEVS; i++)
+		for (unsigned int q = 0; q < 2 * FAKE_QP; q++) {
+			kick_fds[i][q] = -1;
+			kick_ons[i][q] = true; /* as a vring starts: it kicks */
+		}
 	memset(fake_dev, 0, sizeof(fake_dev));
 	memset(fake_more, 0, sizeof(fake_more));
 	for (int i = 0; i < FAKE_DEVS; i++)
@@ -389,6 +425,12 @@ void fake_teardown(void)
 {
 	uplink_unplug(&fake_up[0]);
 	uplink_unplug(&fake_up[1]);
+	for (int i = 0; i < FAKE_DEVS; i++)
+		for (unsigned int q = 0; q < 2 * FAKE_QP; q++)
+			if (kick_fds[i][q] >= 0) {
+				close(kick_fds[i][q]);
+				kick_fds[i][q] = -1;
+			}
 	rte_mempool_free(fake_pool);
 	fake_pool = NULL;
 }

@@ -75,6 +75,12 @@ struct fake_dev {
 
 extern struct fake_dev fake_dev[FAKE_DEVS];
 
+/** The kick fd (an eventfd) of vring @p q of container @p vid, as
+ *  rte_vhost_get_vhost_vring() gives it, and whether that vring was told
+ *  to kick (rte_vhost_enable_guest_notification). */
+int fake_kick_fd(int vid, unsigned int q);
+bool fake_kick_on(int vid, unsigned int q);
+
 /** Queue pair @p q of container @p vid. */
 struct fake_dev *fake_qp(int vid, unsigned int q);
 

@@ -1152,6 +1152,62 @@ static void test_mq_rx_room(void **state)
 	pool_all_back();
 }
 
+/* The vrings vqos_dp_arm() asked to kick, as a mask of vhost queue indices;
+ * each with its own fd in the poll set, after the doorbell. */
+static uint32_t armed_mask(const struct vqos_dp_state *st, int n)
+{
+	uint32_t mask = 0;
+
+	assert_int_equal(st->pfd[0].fd, dp->shard[0].doorbell);
+	assert_int_equal((int)st->n_armed, n - 1);
+	for (unsigned int k = 0; k < st->n_armed; k++) {
+		const struct vqos_dp_armed *a = &st->armed[k];
+
+		assert_int_equal(a->vid, 0);
+		assert_int_equal(st->pfd[k + 1].fd, fake_kick_fd(0, a->q));
+		assert_true(fake_kick_on(0, a->q));
+		mask |= 1u << a->q;
+	}
+	return mask;
+}
+
+/* An idle lcore with a 4-queue port asks every tx vring to kick (a container
+ * may send on any), and the rx vring that had no room once frames wait for
+ * it; a vring with work when it is armed keeps the lcore awake; the vrings
+ * of pairs 1.. are told not to kick as they first appear. */
+static void test_mq_sleep_arms_every_queue(void **state)
+{
+	struct vqos_port *p = mq_port(state, 4, 4);
+	struct vqos_dp_state *st;
+
+	pass();
+	st = cur_state();
+	for (unsigned int q = 2; q < 8; q++)
+		assert_false(fake_kick_on(0, q));
+	assert_int_equal(armed_mask(st, vqos_dp_arm(st, dp->shard[0].doorbell)),
+			 1u << 1 | 1u << 3 | 1u << 5 | 1u << 7);
+
+	/* rx queue 2 (vring 4) is full and frames come for it */
+	fake_qp(0, 2)->rx_room = 0;
+	uplink_recv_q(&fake_up[0], 2, MAC_A, 0, 5);
+	pass();
+	assert_true(p->rx_blocked);
+	assert_int_equal(armed_mask(st, vqos_dp_arm(st, dp->shard[0].doorbell)),
+			 1u << 1 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 7);
+
+	/* freshly armed with work in it (the container sent before it was
+	 * asked to kick): not a time to sleep */
+	for (unsigned int q = 0; q < VQOS_VHOST_VRINGS; q++)
+		p->kick_fd[q] = -1;
+	dev_send_q(0, 3, 3000, 1);
+	assert_int_equal(vqos_dp_arm(st, dp->shard[0].doorbell), -EAGAIN);
+	fake_qp(0, 2)->rx_room = FAKE_MAX;
+	passes(3);
+	assert_int_equal(fake_qp(0, 2)->rx_n, 5);
+	assert_int_equal(fake_up[0].n_sent, 1);
+	pool_all_back();
+}
+
 static int eal_up(void **unused)
 {
 	return fake_eal_up("test_dp");
@@ -1202,6 +1258,7 @@ int main(void)
 		WITH_KIND(test_mq_rx, fifo),
 		WITH_KIND(test_mq_rx_room, htb),
 		WITH_KIND(test_mq_rx_room, fifo),
+		WITH_KIND(test_mq_sleep_arms_every_queue, htb),
 	};
 
 	return cmocka_run_group_tests(tests, eal_up, eal_down);
