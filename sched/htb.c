@@ -108,6 +108,7 @@ static void heap_set(struct vqos_htb *q, uint32_t c, uint64_t key)
 {
 	uint32_t i = q->cl[c].heap_pos;
 
+	q->heap_ops++;
 	if (i == VQOS_SCHED_NONE)
 		i = q->n_heap++;
 	q->heap[i] = (struct htb_event){ .key = key, .cls = c };
@@ -120,6 +121,7 @@ static void heap_del(struct vqos_htb *q, uint32_t c)
 
 	if (i == VQOS_SCHED_NONE)
 		return;
+	q->heap_ops++;
 	q->cl[c].heap_pos = VQOS_SCHED_NONE;
 	if (i == --q->n_heap)
 		return;
@@ -292,10 +294,15 @@ void vqos_htb_set_mode(struct vqos_htb *q, uint32_t c, uint8_t m)
 			if (k->want & (1u << p))
 				attach(q, c, p);
 	}
-	if (m == HTB_CAN)
+	if (m == HTB_CAN) {
 		heap_del(q, c);
-	else
-		heap_set(q, c, wake_of(k));
+		return;
+	}
+	heap_set(q, c, wake_of(k));
+	/* over its ceil: no grant passes it before its wake (exact here, so
+	 * the grant that took its last tokens is the last one through it) */
+	if (m == HTB_CANT)
+		k->blocked_until = q->heap[k->heap_pos].key;
 }
 
 void vqos_htb_update(struct htb_class *k, uint64_t now)
@@ -480,12 +487,24 @@ static bool path_blocked(const struct vqos_htb *q, uint32_t c, uint64_t now)
 	return false;
 }
 
+/* Whether the root's ceil is known short at @p now: every grant passes it. */
+static bool root_blocked(const struct vqos_htb *q, uint64_t now)
+{
+	return q->root != VQOS_SCHED_NONE && q->cl[q->root].blocked_until > now;
+}
+
+/* serve_row(): the root's ceil is short, nobody may send */
+#define ROW_STOP (-2)
+
 /*
  * Serve one row: its current class and the leaf its feeds lead to. A class
  * whose ancestors are over their ceil is passed over for this round, and
  * without sizing a grant while a ceil on its path is known short. Returns
  * 1 with @p g filled, 0 if nobody in the row may send, -1 if a leaf was
- * parked for want of room (the rows changed: start again).
+ * parked for want of room (the rows changed: start again), ROW_STOP as soon
+ * as the root's ceil is found short: the rest of the row, every class of it
+ * behind the root, is not looked at (it was, one by one, a walk of every
+ * ready leaf per dequeue with the root at its ceiling).
  */
 static int serve_row(struct vqos_htb *q, unsigned lvl, unsigned p, uint64_t now, uint32_t max_pkts,
 		     struct vqos_sched_grant *g)
@@ -495,6 +514,9 @@ static int serve_row(struct vqos_htb *q, unsigned lvl, unsigned p, uint64_t now,
 	do {
 		uint32_t leaf = x;
 
+		if (root_blocked(q, now))
+			return ROW_STOP;
+		q->visits++;
 		if (path_blocked(q, x, now)) {
 			x = q->row[lvl][p].cur = q->cl[x].link[p].next;
 			continue;
@@ -517,7 +539,7 @@ static int pick(struct vqos_htb *q, uint64_t now, uint32_t max_pkts, struct vqos
 	/* every grant passes the root's ceil: while it is short, nobody may
 	 * send, and no row needs a look (a parent at its ceiling costs one
 	 * look per class of its rows; this, one per call) */
-	if (q->root != VQOS_SCHED_NONE && q->cl[q->root].blocked_until > now)
+	if (root_blocked(q, now))
 		return 0;
 again:
 	for (unsigned lm = q->level_mask; lm != 0; lm &= lm - 1) {
@@ -526,6 +548,8 @@ again:
 		for (unsigned pm = q->row_mask[lvl]; pm != 0; pm &= pm - 1) {
 			int rc = serve_row(q, lvl, (unsigned)__builtin_ctz(pm), now, max_pkts, g);
 
+			if (rc == ROW_STOP)
+				return 0;
 			if (rc < 0)
 				goto again;
 			if (rc > 0)

@@ -127,6 +127,8 @@ struct vqos_htb {
 	uint32_t drain_pos; /* drain(): the class it empties next */
 	uint32_t root;	    /* the one class without a parent; NONE if several */
 	uint64_t looks;	    /* grants sized, given or not (tests and benches) */
+	uint64_t visits;    /* classes pick() looked at in rows (tests and benches) */
+	uint64_t heap_ops;  /* heap insertions, moves and removals (tests and benches) */
 };
 
 /* Bring the buckets of @p k up to @p now. */

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -368,6 +369,90 @@ static void test_root_at_ceiling_skips_leaves(void **state)
 	assert_true(fabs(total - 200) < 0.01 * 200);
 	assert_true(h->looks <= pkts);
 	destroy(q);
+}
+
+/*
+ * What bench_sched's root-at-ceiling cases do, on the simulated clock: a
+ * flat tree of @p leaves under a 1 Gbit/s root, every leaf backlogged with
+ * 64-byte packets (each one put back as it leaves), the leaves' rates adding
+ * up to @p guar_pct of the root, ceil = root, and a poll every 100 ns (five
+ * per packet time). Counts, per packet released over the last 10 ms of
+ * @p ms: classes pick() looked at, grants sized and heap operations.
+ */
+struct ceiling_work {
+	double visits, looks, heap_ops, mbit;
+};
+
+static struct ceiling_work ceiling_case(uint32_t leaves, unsigned guar_pct, uint64_t ms)
+{
+	struct vqos_sched_class_params *c = calloc(leaves + 1, sizeof(*c));
+	uint64_t end = ms * SIM_MS, from = end - 10 * SIM_MS, pkts = 0, v0 = 0, l0 = 0, h0 = 0;
+	struct ceiling_work w;
+	struct vqos_htb *h;
+	struct vqos_qdisc *q;
+
+	assert_non_null(c);
+	c[0] = sim_class(1, VQOS_SCHED_NO_PARENT, "root", 1000, 1000);
+	for (uint32_t i = 1; i <= leaves; i++)
+		c[i] = sim_class(i + 1, 1, "leaf", 1000.0 * guar_pct / 100 / leaves, 1000);
+	q = make(c, leaves + 1, VQOS_SCHED_PUSH);
+	h = (struct vqos_htb *)q;
+	free(c);
+	for (uint32_t i = 1; i <= leaves; i++)
+		for (uint32_t k = 0; k < 2; k++) {
+			struct rte_mbuf *m = sim_mbuf(64, k);
+
+			assert_int_equal(vqos_sched_enqueue(q, i, &m, 1, 0), 1);
+		}
+	for (uint64_t now = 0; now < end; now += 100) {
+		struct rte_mbuf *out[32];
+		uint32_t lv[32], got;
+
+		if (now == from) {
+			v0 = h->visits;
+			l0 = h->looks;
+			h0 = h->heap_ops;
+		}
+		got = vqos_sched_dequeue(q, now, out, lv, 32);
+		for (uint32_t i = 0; i < got; i++)
+			assert_int_equal(vqos_sched_enqueue(q, lv[i], &out[i], 1, now), 1);
+		if (now >= from)
+			pkts += got;
+	}
+	assert_true(pkts > 0);
+	w.visits = (double)(h->visits - v0) / (double)pkts;
+	w.looks = (double)(h->looks - l0) / (double)pkts;
+	w.heap_ops = (double)(h->heap_ops - h0) / (double)pkts;
+	w.mbit = (double)pkts * 64 * 8 / 0.01 / MBIT;
+	print_message("  %u leaves, %u%%: %.1f Mbit/s; per packet %.2f classes looked at, %.2f "
+		      "grants sized, %.2f heap operations\n",
+		      leaves, guar_pct, w.mbit, w.visits, w.looks, w.heap_ops);
+	destroy(q);
+	return w;
+}
+
+/*
+ * The root at its ceiling over leaves that send on their own rates (their
+ * guarantees add up to the root's) or borrow: the root must deliver its
+ * ceiling, and the work per packet must not grow with the leaves. It did:
+ * a grant that took the root's last tokens was followed, in the same
+ * dequeue, by a walk of the whole bottom row, each leaf skipped for the
+ * root's ceil: about as many classes looked at per packet as leaves.
+ */
+static void test_root_at_ceiling_work_per_packet(void **state)
+{
+	static const uint32_t sizes[] = { 64, 1024 };
+	static const unsigned guars[] = { 100, 1 };
+
+	for (unsigned g = 0; g < 2; g++)
+		for (unsigned s = 0; s < 2; s++) {
+			struct ceiling_work w = ceiling_case(sizes[s], guars[g], 30);
+
+			assert_true(fabs(w.mbit - 1000) < 0.02 * 1000);
+			assert_true(w.visits <= 4);
+			assert_true(w.looks <= 4);
+			assert_true(w.heap_ops <= 8);
+		}
 }
 
 /* ---- packet rates ---- */
@@ -982,6 +1067,7 @@ int main(void)
 		cmocka_unit_test_setup(test_burst_bounded, setup),
 		cmocka_unit_test_setup(test_default_burst_saturated_root, setup),
 		cmocka_unit_test_setup(test_root_at_ceiling_skips_leaves, setup),
+		cmocka_unit_test_setup(test_root_at_ceiling_work_per_packet, setup),
 		cmocka_unit_test_setup(test_pps_and_bps_same_class, setup),
 		cmocka_unit_test_setup(test_pps_and_bps_levels, setup),
 		cmocka_unit_test_setup(test_no_reordering, setup),
