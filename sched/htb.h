@@ -79,8 +79,8 @@ struct htb_class {
 	uint32_t next_parked;
 	struct vqos_tb tb[TB_N];
 	/* rate buckets: the tokens a class out of CAN needs to get back (one
-	 * frame, packet or frame's cycles, at most half the bucket; 0 for ceil
-	 * buckets) */
+	 * frame, packet or frame's cycles, at most half the bucket); ceil
+	 * buckets: the same, the tokens a class in CANT needs to leave it */
 	int64_t back_floor[TB_N];
 	/* leaf: its port's cost model (cost_byte in 1/VQOS_SCHED_COST_BYTE_ONE
 	 * cycles), what charging left of a cycle (same unit), and the mean
