@@ -74,8 +74,19 @@ void vqos_ctl_request_release(struct vqos_ctl_request *req);
  */
 char *vqos_ctl_request_encode(int argc, const char *const argv[], bool stats);
 
-/** vqos_ctl_call(): no answer from vqosd (cannot connect, malformed reply). */
+/** vqos_ctl_call(): no answer from vqosd (cannot connect, malformed reply,
+ *  no reply in time). */
 #define VQOS_CTL_CALL_NO_TALK 1
+
+/** How long vqos_ctl_call() waits for vqosd by default, ms: for each send
+ *  and receive, so a stopped or wedged vqosd cannot hang its clients. A
+ *  handler may hold the control thread for seconds (a port add that waits
+ *  for its peer), so this is far above VQOS_CTL_DEADLINE_MS. */
+#define VQOS_CTL_CALL_TIMEOUT_MS 30000
+
+/** Set how long this process's vqos_ctl_call()s wait (ms, > 0), for callers
+ *  with a deadline of their own (a scrape, a CNI plugin's). */
+void vqos_ctl_call_set_timeout(unsigned int ms);
 
 /**
  * One request to the vqosd listening at @p path (client.c): @p argv as words,
@@ -92,13 +103,15 @@ char *vqos_ctl_reply_encode(int status, const char *error, json_t *result);
 
 /** One port as the control plane shows it. */
 struct vqos_ctl_port {
-	const char *name;   /**< port name */
-	const char *socket; /**< container vhost-user socket */
-	bool client;	    /**< vqosd is the vhost-user client on it */
-	const char *uplink; /**< uplink devargs */
-	bool connected;	    /**< a container is attached */
-	bool uplink_up;	    /**< the uplink reports link up */
-	unsigned int lcore; /**< the data-path lcore that polls it */
+	const char *name;	    /**< port name */
+	const char *socket;	    /**< container vhost-user socket */
+	bool client;		    /**< vqosd is the vhost-user client on it */
+	const char *uplink;	    /**< uplink devargs */
+	bool connected;		    /**< a container is attached */
+	bool uplink_up;		    /**< the uplink reports link up */
+	unsigned int queues;	    /**< queue pairs the container enabled (0: none attached) */
+	unsigned int uplink_queues; /**< queue pairs of the uplink */
+	unsigned int lcore;	    /**< the data-path lcore that polls it */
 	/** Per direction: tx = from the container, rx = to it. Its counters
 	 *  are the rows of vqos_ctl_dir_counters[]. */
 	struct vqos_ctl_dir {
