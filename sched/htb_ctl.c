@@ -57,6 +57,11 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 				       "ccps%s too high for a bucket at this clock (or its burst)",
 				       c->ceil_cps ? "" : " (the cps: no ccps given)");
 	k->back_floor[TB_RATE] = (int64_t)HTB_BACK_BYTES * 8 * (int64_t)q->hz;
+	/* below 12 Mbit/s a frame is more than 1 ms of the rate: what a
+	 * class waits for (and then sends at once) is at most that, so every
+	 * 1 s window carries the rate to within 0.1% and a frame */
+	if (c->rate_bps / 1000 < (uint64_t)HTB_BACK_BYTES * 8)
+		k->back_floor[TB_RATE] = (int64_t)(c->rate_bps / 1000 * q->hz);
 	if (k->back_floor[TB_RATE] > k->tb[TB_RATE].max / 2)
 		k->back_floor[TB_RATE] = k->tb[TB_RATE].max / 2;
 	k->back_floor[TB_PRATE] = (int64_t)q->hz;
