@@ -36,7 +36,7 @@ static void tsc_at(uint64_t *tsc, uint64_t *ns)
 uint64_t vqos_sched_tsc_hz(uint32_t ms)
 {
 	struct timespec d = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-	uint64_t eal = rte_get_tsc_hz(), c0, n0, c1, n1, hz;
+	uint64_t eal = rte_get_tsc_hz(), c0 = 0, n0 = 0, c1 = 0, n1 = 0, hz;
 
 	tsc_at(&c0, &n0);
 	while (nanosleep(&d, &d) != 0 && errno == EINTR)
