@@ -69,10 +69,13 @@ DISTURBED = 0.01  # a window in which vqosd's lcore waited for its CPU longer th
 MIN_BACKLOG = 32  # frames waiting in the sender's vring (tx) or the class queue (rx)
 
 
-def tree(direction, unit, rate):
+def tree(direction, unit, rate, burst_ms=0):
     v = f"{int(rate)}{'bit' if unit == 'bit' else 'pps'}"
     if unit == "bit":
         r = f'rate = "{v}"; ceil = "{v}";'
+        if burst_ms:
+            b = int(rate / 8 * burst_ms / 1000)
+            r += f" burst = {b}; cburst = {b};"
     else:
         r = f'pps = "{v}"; cpps = "{v}";'
     return (f'{direction} = {{ qdisc = "htb"; classes = (\n'
@@ -133,8 +136,9 @@ def progress(path):
     return out
 
 
-def one_run(direction, key, unit, rate, size, windows, warmup, limit=1.0):
-    """One run; @limit: the class's rate in R (the reference runs: 4)."""
+def one_run(direction, key, unit, rate, size, windows, warmup, limit=1.0, burst_ms=0):
+    """One run; @limit: the class's rate in R; @burst_ms: bit classes' burst
+    and cburst in ms of R (0: the defaults)."""
     import vqostest as vt
     bed = vt.Bed(f"acc-{key}")
     try:
@@ -144,7 +148,7 @@ def one_run(direction, key, unit, rate, size, windows, warmup, limit=1.0):
         # between requests), not on CPU 0 with the busy sender and sink: a
         # request is then served within a fraction of a millisecond, which
         # is what times the windows
-        d = bed.vqosd(ports, extra=tree(direction, unit, rate * limit), lcores="0@1,1@1")
+        d = bed.vqosd(ports, extra=tree(direction, unit, rate * limit, burst_ms), lcores="0@1,1@1")
         cont = f"net_virtio_user0,path={bed.path('c.sock')}"
         upl = f"net_virtio_user1,path={bed.path('u.sock')}"
         snd_vdev, sink_vdev = (cont, upl) if direction == "tx" else (upl, cont)
@@ -324,6 +328,9 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated rate keys (default: all)")
     ap.add_argument("--quick", action="store_true", help="1 run, 3 windows, tx only")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--burst-ms", type=float, default=0,
+                    help="bit classes' burst and cburst in ms of R (default: htb's, ~1 ms + "
+                    "32 frames); a diagnostic: with --no-write")
     args = ap.parse_args()
     if args.quick:
         args.runs, args.rx_runs, args.windows, args.dirs = 1, 1, 3, "tx"
@@ -344,7 +351,8 @@ def main():
                 with vqosexp.measure_lock():
                     wait_quiet()
                     p0, w0 = cpu_pressure(), time.monotonic()
-                    r = one_run(direction, *spec, args.windows, args.warmup)
+                    r = one_run(direction, *spec, args.windows, args.warmup,
+                                burst_ms=args.burst_ms)
                     press += (cpu_pressure() - p0) / 1e6
                     meas += time.monotonic() - w0
                 runs.append(r)
@@ -362,10 +370,11 @@ def main():
                         + f" | carried {r['carried']} (shaped in "
                         f"{sum(1 for w in r['wins'] if w['shaped'])}/{len(r['wins'])} windows)"
                         f" | vqosd {r['vqosd_count']} sink {r['sink_count']} drops {r['drops']}"
-                        f" | vqosd cpu {100 * vqosexp.median([w['vqosd_cpu'] for w in r['wins']]):.0f}%"
-                        f" sender {100 * vqosexp.median([w['snd_cpu'] for w in r['wins']]):.0f}%"
-                        f" sink {100 * vqosexp.median([w['sink_cpu'] for w in r['wins']]):.0f}%"
-                        f" | lcore waited " + " ".join(f"{100 * w['waited']:.1f}" for w in r["wins"])
+                        + " | cpu % vqosd/sender/sink " + "/".join(
+                            f"{100 * vqosexp.median([w[k] for w in r['wins']]):.0f}"
+                            for k in ("vqosd_cpu", "snd_cpu", "sink_cpu"))
+                        + " | lcore waited "
+                        + " ".join(f"{100 * w['waited']:.1f}" for w in r["wins"])
                         + " % | slept " + " ".join(f"{100 * w['sleep']:.0f}" for w in r["wins"])
                         + " % | backlog " + " ".join(str(w["backlog"]) for w in r["wins"])
                         + " | timing " + " ".join(f"{100 * w['timing']:.3f}" for w in r["wins"])
@@ -473,9 +482,10 @@ def write_readme(args, rows, log, commit, pressure):
         "Sink: its own progress lines (received packets over its TSC-timed second; x the "
         "frame size x 8 for bit rates), those inside the measured span.",
         "- Error = (rate - R) / R per window; median of |error| and the worst (signed) over "
-        f"the windows of every run ({args.runs} runs tx, {args.rx_runs} rx) in which vqosd's data-path lcore waited "
-        f"for its CPU at most {100 * DISTURBED:g}% of the time (schedstat, `lcore show` "
-        "`waited_ns`): a class's buckets hold about 1 ms of its rate (1 ms + 32 frames or "
+        f"the windows of every run ({args.runs} runs tx, {args.rx_runs} rx) in which vqosd's "
+        f"data-path lcore waited for its CPU at most {100 * DISTURBED:g}% of the time "
+        "(schedstat, `lcore show` `waited_ns`): a class's buckets hold about 1 ms of its "
+        "rate (1 ms + 32 frames or "
         "packets, default bursts), so time the lcore spends without its CPU beyond that is "
         "rate lost, to the machine. The worst error over all windows is given too.",
         "- Carried = in every window the class hit its ceiling (the port's `shaped` counter "
