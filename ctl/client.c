@@ -8,12 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "ctl/vqos_ctl.h"
 
 #define MAX_REPLY (64u << 20)
+
+static unsigned int timeout_ms = VQOS_CTL_CALL_TIMEOUT_MS;
+
+void vqos_ctl_call_set_timeout(unsigned int ms)
+{
+	if (ms > 0)
+		timeout_ms = ms;
+}
 
 /* Send @p req to @p path and return the whole reply (malloc'ed), or NULL
  * with the reason in @p err. */
@@ -31,6 +40,14 @@ static char *talk(const char *path, const char *req, char *err, size_t errlen)
 	}
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		struct timeval tv = { .tv_sec = timeout_ms / 1000,
+				      .tv_usec = (timeout_ms % 1000) * 1000 };
+
+		/* a stopped vqosd: no send or receive waits longer than this */
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(errno));
 		goto fail;
@@ -40,6 +57,11 @@ static char *talk(const char *path, const char *req, char *err, size_t errlen)
 		/* a busy vqosd answers and closes without reading: its answer waits */
 		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
 			break;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			snprintf(err, errlen, "%s takes no request: no room within %u ms", path,
+				 timeout_ms);
+			goto fail;
+		}
 		if (n < 0) {
 			snprintf(err, errlen, "send to %s: %s", path, strerror(errno));
 			goto fail;
@@ -52,6 +74,10 @@ static char *talk(const char *path, const char *req, char *err, size_t errlen)
 		n = recv(fd, buf + len, cap - len - 1, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			snprintf(err, errlen, "no reply from %s within %u ms", path, timeout_ms);
+			goto fail;
+		}
 		if (n < 0) {
 			snprintf(err, errlen, "receive from %s: %s", path, strerror(errno));
 			goto fail;

@@ -41,8 +41,15 @@ RTE_LOG_REGISTER_IMPL(vqos_logtype_port, "vqosd.port", NOTICE);
 
 #define UPLINK_RING_SIZE VQOS_DP_UPLINK_RING
 /* Per-lcore cache of an uplink's pool: mbufs there are free but not in the
- * pool's ring, so the pool has this much more per lcore that touches it. */
-#define POOL_CACHE 32
+ * pool's ring. It is what keeps the data path's mbufs warm: the ring is
+ * FIFO, so with a cache no bigger than a burst (32 until results/datapath
+ * measured it) every burst's mbufs went through the ring and the lcore
+ * cycled through the whole pool (~11 MB a port), missing the cache on each;
+ * with a cache of several bursts the same few hundred come back LIFO. A
+ * cache holds up to 1.5x its size (DPDK's flush threshold): the pool has
+ * that much more per lcore that touches it. */
+#define POOL_CACHE	256
+#define POOL_CACHE_HELD (POOL_CACHE * 3 / 2)
 
 /* Every open port, for librte_vhost's callbacks. Control threads only. */
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -308,7 +315,7 @@ static struct rte_mempool *pool_create(const char *devargs, unsigned int ports,
 				       const struct vqos_dp *dp)
 {
 	unsigned int n = UPLINK_RING_SIZE + VQOS_DP_BURST + ports * PORT_MBUFS +
-			 (vqos_dp_n_lcores(dp) + 1) * POOL_CACHE;
+			 (vqos_dp_n_lcores(dp) + 1) * POOL_CACHE_HELD;
 	char name[RTE_MEMPOOL_NAMESIZE];
 
 	snprintf(name, sizeof(name), "vqos_up%u", pools_made++);

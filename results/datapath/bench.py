@@ -301,8 +301,9 @@ def one_run(a, hop_name, n, size, tag):
     d = tempfile.mkdtemp(prefix=f"vqos-bench-{tag}-")
     hop, gens = None, []
     try:
+        kind, _, base = hop_name.partition("@")
         hop = (TestpmdHop(d, n, tag) if hop_name == "testpmd-io"
-               else VqosdHop(a.build, hop_name, d, n, tag))
+               else VqosdHop(a.base_build if base else a.build, kind, d, n, tag))
         # a container's virtio_user connects once, at its start: the hop's
         # sockets must all be there (vqosd with 64 ports took 6.7 s to start
         # here; the old bench gave it 10 s and then went on regardless)
@@ -429,6 +430,9 @@ def main():
     ap.add_argument("--ports", default="1,16,64")
     ap.add_argument("--sizes", default="64,1500")
     ap.add_argument("--hops", default="testpmd-io,fifo,htb")
+    ap.add_argument("--base-build", metavar="DIR",
+                    help="another build of vqosd (e.g. of an earlier commit) whose hops are "
+                         "named fifo@base and htb@base in --hops: A/B in the same rounds")
     ap.add_argument("--quick", action="store_true", help="2 runs of 2 s, 1 and 16 containers, 64 B")
     ap.add_argument("--keep", action="store_true", help="keep every run's folder (logs)")
     ap.add_argument("--out", default=HERE, help="where results.csv and README.md go")
@@ -447,6 +451,8 @@ def main():
 
     pressure = []
     hops = a.hops.split(",")
+    if any("@" in h for h in hops) and not a.base_build:
+        ap.error(f"--hops {a.hops}: a hop @base needs --base-build")
     rounds = {}  # (n, size) -> per round, {hop: figures}
     for n in [int(x) for x in a.ports.split(",")]:
         for size in [int(x) for x in a.sizes.split(",")]:

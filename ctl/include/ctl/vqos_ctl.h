@@ -74,8 +74,19 @@ void vqos_ctl_request_release(struct vqos_ctl_request *req);
  */
 char *vqos_ctl_request_encode(int argc, const char *const argv[], bool stats);
 
-/** vqos_ctl_call(): no answer from vqosd (cannot connect, malformed reply). */
+/** vqos_ctl_call(): no answer from vqosd (cannot connect, malformed reply,
+ *  no reply in time). */
 #define VQOS_CTL_CALL_NO_TALK 1
+
+/** How long vqos_ctl_call() waits for vqosd by default, ms: for each send
+ *  and receive, so a stopped or wedged vqosd cannot hang its clients. A
+ *  handler may hold the control thread for seconds (a port add that waits
+ *  for its peer), so this is far above VQOS_CTL_DEADLINE_MS. */
+#define VQOS_CTL_CALL_TIMEOUT_MS 30000
+
+/** Set how long this process's vqos_ctl_call()s wait (ms, > 0), for callers
+ *  with a deadline of their own (a scrape, a CNI plugin's). */
+void vqos_ctl_call_set_timeout(unsigned int ms);
 
 /**
  * One request to the vqosd listening at @p path (client.c): @p argv as words,
