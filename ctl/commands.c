@@ -55,13 +55,14 @@ static void port_row(void *arg, const struct vqos_ctl_port *p)
 
 	if (ps->only != NULL && strcmp(ps->only, p->name) != 0)
 		return;
-	json_array_append_new(ps->rows,
-			      json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:i, s:o, s:o, s:o}",
-					"name", p->name, "socket", p->socket, "mode",
-					p->client ? "client" : "server", "connected", p->connected,
-					"uplink", p->uplink, "uplink_up", p->uplink_up, "lcore",
-					(int)p->lcore, "cost", cost_json(&p->cost), "tx",
-					dir_json(&p->tx), "rx", dir_json(&p->rx)));
+	json_array_append_new(
+		ps->rows,
+		json_pack("{s:s, s:s, s:s, s:b, s:i, s:s, s:b, s:i, s:i, s:o, s:o, s:o}", "name",
+			  p->name, "socket", p->socket, "mode", p->client ? "client" : "server",
+			  "connected", p->connected, "queues", (int)p->queues, "uplink", p->uplink,
+			  "uplink_up", p->uplink_up, "uplink_queues", (int)p->uplink_queues,
+			  "lcore", (int)p->lcore, "cost", cost_json(&p->cost), "tx",
+			  dir_json(&p->tx), "rx", dir_json(&p->rx)));
 }
 
 json_t *vqos_ctl_ports_json(const struct vqos_ctl_ops *ops)

@@ -134,6 +134,8 @@ static void ctl_port_foreach(void *aux, void (*cb)(void *arg, const struct vqos_
 			.uplink = info.uplink,
 			.connected = info.connected,
 			.uplink_up = info.uplink_up,
+			.queues = info.queues,
+			.uplink_queues = info.uplink_queues,
 			.lcore = vqos_dp_lcore(d->dp, info.shard),
 			.cost = d->conf->ports[i].cost,
 		};

@@ -104,6 +104,9 @@ struct vqos_gen_mix {
 	uint32_t largest;		   /**< longest size */
 };
 
+/** Most queue pairs of a port (--queues). */
+#define VQOS_GEN_QUEUES_MAX 8
+
 /** The options of one port (one virtual container). */
 struct vqos_gen_port_opts {
 	struct vqos_gen_mix mix;	   /**< --size */
@@ -131,6 +134,7 @@ struct vqos_gen_opts {
 	double wait_link_s;  /**< seconds to wait for link up */
 	uint32_t idle_us;    /**< sleep when an iteration did nothing; 0: busy poll */
 	uint32_t backoff_us; /**< most sleep when a vring is full; 0: retry at once */
+	uint16_t queues;     /**< rx and tx queues of every port, 1..VQOS_GEN_QUEUES_MAX */
 	bool quiet;	     /**< no progress lines */
 	int max_port;	     /**< highest --port index given; -1: none */
 	/** Options of ethdev i: the global ones, then those after --port i. */
@@ -178,6 +182,10 @@ void vqos_gen_tmpl_init(struct vqos_gen_tmpl *t, const struct vqos_gen_port_opts
 void vqos_gen_mbuf_zero(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx);
 
 /** Make @p m frame number @p seq from template entry @p e (single segment, room >= size). */
+/** Write generator id @p id into frame @p m of template @p t (built by
+ *  vqos_gen_fill()): each tx queue of a port is a stream of its own. */
+void vqos_gen_set_id(const struct vqos_gen_tmpl *t, struct rte_mbuf *m, uint32_t id);
+
 void vqos_gen_fill(const struct vqos_gen_tmpl *t, const struct vqos_gen_tmpl_size *e,
 		   struct rte_mbuf *m, uint64_t seq, uint64_t tsc);
 
@@ -230,6 +238,7 @@ struct vqos_gen_port {
 	struct rte_mempool *tx_pool; /**< frames we build; data room >= largest size */
 	struct rte_mempool *rx_pool; /**< receive buffers */
 	bool started;		     /**< rte_eth_dev_start succeeded */
+	uint16_t queues;	     /**< rx and tx queue pairs (set before setup) */
 	/** a virtio_user in server mode (server=1): link changes by interrupt,
 	 *  where it takes its peer's next connection after a vqosd restart */
 	bool server;
@@ -289,6 +298,7 @@ struct vqos_gen_sender {
 	uint64_t cost_per_frame;	       /**< credit a frame takes (pps: hz) */
 	uint64_t last_tsc;		       /**< credit last added */
 	bool done;			       /**< --count reached or sending ended */
+	uint16_t txq;			       /**< the tx queue of the burst in hand */
 };
 
 /** One virtual container: an ethdev, its options, frames, state and counters. */

@@ -56,12 +56,16 @@ void vqos_gen_usage(FILE *f, const char *prog)
 		"                 rather than offer again at once; the sleep ends early for\n"
 		"                 a paced port's next frame, an --rx-delay-us poll or the\n"
 		"                 end of sending; 0..%d, 0 = retry at once (0)\n"
+		"  --queues N     rx and tx queue pairs of every port, 1..%d (1): bursts\n"
+		"                 go to the tx queues in turn, queue q's frames with id\n"
+		"                 (--id) + q, so that each queue is a stream whose order\n"
+		"                 is checked; every rx queue is polled\n"
 		"  --quiet        no progress lines on stderr\n"
 		"  --help         this text\n"
 		"  --version      print vqos-gen's version and exit (also `vqos-gen --version`)\n",
 		prog, VQOS_GEN_SIZE_MIN, VQOS_GEN_SIZE_MAX, 65536 - VQOS_GEN_UDP_SRC_BASE,
 		VQOS_GEN_ID_PORT_STRIDE, VQOS_GEN_SIZE_MIN_VLAN, RTE_MAX_ETHPORTS - 1,
-		VQOS_GEN_BACKOFF_MAX_US);
+		VQOS_GEN_BACKOFF_MAX_US, VQOS_GEN_QUEUES_MAX);
 }
 
 /* A whole number in [min, max]. */
@@ -246,6 +250,7 @@ enum {
 	OPT_WAIT_LINK,
 	OPT_IDLE_US,
 	OPT_BACKOFF_US,
+	OPT_QUEUES,
 	OPT_QUIET,
 	OPT_HELP,
 	OPT_VERSION,
@@ -268,6 +273,7 @@ static const struct option long_opts[] = {
 	{ "wait-link", required_argument, NULL, OPT_WAIT_LINK },
 	{ "idle-us", required_argument, NULL, OPT_IDLE_US },
 	{ "backoff-us", required_argument, NULL, OPT_BACKOFF_US },
+	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -345,6 +351,11 @@ static int parse_global_one(int c, const char *arg, struct vqos_gen_opts *o)
 			return -EINVAL;
 		o->backoff_us = (uint32_t)v;
 		return 0;
+	case OPT_QUEUES:
+		if (parse_u64("queues", arg, 1, VQOS_GEN_QUEUES_MAX, &v) < 0)
+			return -EINVAL;
+		o->queues = (uint16_t)v;
+		return 0;
 	case OPT_QUIET:
 		o->quiet = true;
 		return 0;
@@ -415,6 +426,7 @@ int vqos_gen_parse_opts(int argc, char **argv, struct vqos_gen_opts *o)
 	*o = (struct vqos_gen_opts){
 		.duration_s = 5.0,
 		.linger_s = 1.0,
+		.queues = 1,
 		.wait_link_s = 10.0,
 		.idle_us = 10,
 		.max_port = -1,

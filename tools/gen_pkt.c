@@ -115,6 +115,14 @@ void vqos_gen_mbuf_zero(struct rte_mempool *mp, void *arg, void *obj, unsigned i
 	memset(m->buf_addr, 0, m->buf_len);
 }
 
+void vqos_gen_set_id(const struct vqos_gen_tmpl *t, struct rte_mbuf *m, uint32_t id)
+{
+	struct vqos_gen_hdr *h =
+		(struct vqos_gen_hdr *)(rte_pktmbuf_mtod(m, uint8_t *) + t->hdr_len);
+
+	h->id = rte_cpu_to_be_32(id);
+}
+
 void vqos_gen_fill(const struct vqos_gen_tmpl *t, const struct vqos_gen_tmpl_size *e,
 		   struct rte_mbuf *m, uint64_t seq, uint64_t tsc)
 {

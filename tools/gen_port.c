@@ -197,11 +197,13 @@ int vqos_gen_port_setup(struct vqos_gen_port *p, uint32_t size)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 		p->rx_scatter = true;
 	}
-	rc = rte_eth_dev_configure(p->port_id, 1, 1, &conf);
+	if (p->queues == 0)
+		p->queues = 1;
+	rc = rte_eth_dev_configure(p->port_id, p->queues, p->queues, &conf);
 	if (rc != 0 && conf.rxmode.mtu != 0) {
 		/* Some PMDs refuse an MTU that dev_info allows: keep the default. */
 		conf.rxmode.mtu = 0;
-		rc = rte_eth_dev_configure(p->port_id, 1, 1, &conf);
+		rc = rte_eth_dev_configure(p->port_id, p->queues, p->queues, &conf);
 	}
 	if (rc != 0) {
 		fprintf(stderr, "vqos-gen: %s: configure: %s\n", p->name, strerror(-rc));
@@ -229,21 +231,25 @@ int vqos_gen_port_setup(struct vqos_gen_port *p, uint32_t size)
 		rx_room = RTE_MAX(rx_room, (uint32_t)p->mtu + RTE_ETHER_HDR_LEN +
 						   RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN);
 	rx_room = RTE_MAX(rx_room, di.min_rx_bufsize);
-	/* Ring + bursts in flight (up to 5 segments a jumbo frame) + cache. */
-	p->rx_pool =
-		make_pool("gen_rx", p->port_id,
-			  2u * nb_rxd + 8u * VQOS_GEN_BURST * 5 + 2 * POOL_CACHE, rx_room, socket);
-	/* Ring + the burst we hold + cache. */
-	p->tx_pool =
-		make_pool("gen_tx", p->port_id, 2u * nb_txd + 4u * VQOS_GEN_BURST + 2 * POOL_CACHE,
-			  RTE_MAX(size, (uint32_t)RX_DATA_ROOM), socket);
+	/* Rings + bursts in flight (up to 5 segments a jumbo frame) + cache. */
+	p->rx_pool = make_pool("gen_rx", p->port_id,
+			       2u * nb_rxd * p->queues + 8u * VQOS_GEN_BURST * 5 + 2 * POOL_CACHE,
+			       rx_room, socket);
+	/* Rings + the burst we hold + cache. */
+	p->tx_pool = make_pool("gen_tx", p->port_id,
+			       2u * nb_txd * p->queues + 4u * VQOS_GEN_BURST + 2 * POOL_CACHE,
+			       RTE_MAX(size, (uint32_t)RX_DATA_ROOM), socket);
 	if (p->rx_pool == NULL || p->tx_pool == NULL)
 		return -ENOMEM;
 	rte_mempool_obj_iter(p->tx_pool, vqos_gen_mbuf_zero, NULL);
 
-	rc = rte_eth_rx_queue_setup(p->port_id, 0, nb_rxd, (unsigned int)socket, NULL, p->rx_pool);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(p->port_id, 0, nb_txd, (unsigned int)socket, NULL);
+	for (uint16_t q = 0; rc == 0 && q < p->queues; q++) {
+		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd, (unsigned int)socket, NULL,
+					    p->rx_pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(p->port_id, q, nb_txd, (unsigned int)socket,
+						    NULL);
+	}
 	if (rc != 0) {
 		fprintf(stderr, "vqos-gen: %s: queue setup: %s\n", p->name, strerror(-rc));
 		return rc;

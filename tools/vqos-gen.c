@@ -183,9 +183,13 @@ static uint16_t sender_step(struct vqos_gen_ct *c, uint64_t now)
 			tx->alloc_failed++;
 			return 0;
 		}
+		/* --queues: each burst to the next tx queue, a stream of its own */
+		s->txq = (uint16_t)(s->generated == 0 ? 0 : (s->txq + 1) % c->port.queues);
 		for (i = 0; i < n; i++) {
 			e = &t->sz[t->cycle[s->cycle_pos]];
 			vqos_gen_fill(t, e, s->pend[i], s->generated + i, now);
+			if (s->txq > 0)
+				vqos_gen_set_id(t, s->pend[i], t->id + s->txq);
 			s->pend_len[i] = e->size;
 			s->cycle_pos = s->cycle_pos + 1 == t->cycle_len ? 0 : s->cycle_pos + 1;
 		}
@@ -194,7 +198,7 @@ static uint16_t sender_step(struct vqos_gen_ct *c, uint64_t now)
 		s->pend_off = 0;
 		s->pend_n = (uint16_t)n;
 	}
-	sent = rte_eth_tx_burst(c->port.port_id, 0, s->pend + s->pend_off, s->pend_n);
+	sent = rte_eth_tx_burst(c->port.port_id, s->txq, s->pend + s->pend_off, s->pend_n);
 	tx->packets += sent;
 	for (i = 0; i < sent; i++)
 		tx->bytes += s->pend_len[s->pend_off + i];
@@ -226,22 +230,25 @@ static uint16_t receive(struct vqos_gen_ct *c)
 {
 	struct rte_mbuf *pkts[VQOS_GEN_BURST];
 	struct vqos_gen_rx *rx = &c->rx;
-	uint16_t nb, i;
+	uint16_t nb, i, q, all = 0;
 	uint64_t now;
 
-	nb = rte_eth_rx_burst(c->port.port_id, 0, pkts, VQOS_GEN_BURST);
-	if (nb == 0)
-		return 0;
-	now = rte_rdtsc();
-	for (i = 0; i < nb; i++)
-		vqos_gen_rx_account(rx, pkts[i], now);
-	if (rx->packets != 0) {
-		if (rx->first_tsc == 0)
-			rx->first_tsc = now;
-		rx->last_tsc = now;
+	for (q = 0; q < c->port.queues; q++) {
+		nb = rte_eth_rx_burst(c->port.port_id, q, pkts, VQOS_GEN_BURST);
+		if (nb == 0)
+			continue;
+		now = rte_rdtsc();
+		for (i = 0; i < nb; i++)
+			vqos_gen_rx_account(rx, pkts[i], now);
+		if (rx->packets != 0) {
+			if (rx->first_tsc == 0)
+				rx->first_tsc = now;
+			rx->last_tsc = now;
+		}
+		rte_pktmbuf_free_bulk(pkts, nb);
+		all += nb;
 	}
-	rte_pktmbuf_free_bulk(pkts, nb);
-	return nb;
+	return all;
 }
 
 /*
@@ -452,6 +459,7 @@ static int ports_up(struct vqos_gen_run *r, uint64_t t0, uint64_t deadline)
 	int rc;
 
 	for (i = 0; i < r->nb_ct; i++) {
+		r->ct[i].port.queues = r->opts->queues;
 		rc = vqos_gen_port_setup(&r->ct[i].port, r->ct[i].opts->mix.largest);
 		if (rc < 0)
 			return rc;

@@ -108,6 +108,28 @@ static uint16_t uplink_refused(struct vqos_port *p, struct rte_mbuf **pkts, uint
 	return n;
 }
 
+/* Give pkts[0..n) to a multi-queue uplink, each run of packets of one tx
+ * queue (their tag) to that queue, in order, up to the first packet a queue
+ * refuses: what follows it is held with it, so no queue's packets overtake
+ * each other. Returns how many it took. */
+static uint16_t uplink_give_queues(const struct vqos_uplink *up, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i = 0;
+
+	while (i < n) {
+		uint8_t q = *vqos_mbuf_queue(pkts[i]);
+		uint16_t end = i + 1, sent;
+
+		while (end < n && *vqos_mbuf_queue(pkts[end]) == q)
+			end++;
+		sent = rte_eth_tx_burst(up->eth, q, &pkts[i], end - i);
+		i += sent;
+		if (i < end)
+			break;
+	}
+	return i;
+}
+
 /* Give pkts[0..n) to the uplink (again, if @p retry: they were held),
  * counting what it took; returns how many left the port's hands: taken, or
  * dropped by uplink_refused(). */
@@ -126,7 +148,8 @@ static inline uint16_t uplink_give(struct vqos_port *p, struct rte_mbuf **pkts, 
 	/* The uplink owns what it took: read lengths before handing over. */
 	for (i = 0; i < n; i++)
 		len[i] = rte_pktmbuf_pkt_len(pkts[i]);
-	sent = rte_eth_tx_burst(up->eth, 0, pkts, n);
+	sent = up->n_queues > 1 ? uplink_give_queues(up, pkts, n)
+				: rte_eth_tx_burst(up->eth, 0, pkts, n);
 	for (i = 0; i < sent; i++)
 		bytes += len[i];
 	STAT_ADD(st->packets, sent);
@@ -138,21 +161,128 @@ static inline uint16_t uplink_give(struct vqos_port *p, struct rte_mbuf **pkts, 
 	return sent + uplink_refused(p, &pkts[sent], n - sent, now, retry);
 }
 
-/* Give pkts[0..n) to the container's rx vring; returns how many it took. */
+/* The rx vrings of @p p that frames from its uplink go to: the first of its
+ * enabled ones, one per uplink queue (uplink queue u goes to the (u mod
+ * n)th), all of them where the uplink has more queues. */
+static inline unsigned int rx_targets(const struct vqos_port *p)
+{
+	return RTE_MIN((unsigned int)p->n_rxq, (unsigned int)p->up->n_queues);
+}
+
+/* The rx vring (vhost queue) of frame @p m for port @p p, of @p n targets. */
+static inline uint16_t rx_vring(const struct vqos_port *p, struct rte_mbuf *m, unsigned int n)
+{
+	return n > 1 ? p->rxq[*vqos_mbuf_queue(m) % n] : p->rxq[0];
+}
+
+/* Give pkts[0..n) to the container's rx vrings, each run of frames of one
+ * vring to it, in order, up to the first frame a vring refused (what follows
+ * is held with it, so no queue's frames overtake each other); returns how
+ * many they took. */
 static inline uint16_t vring_give(struct vqos_port *p, int vid, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vqos_dp_dir_stats *st = &p->stats[VQOS_DIR_RX];
-	uint16_t done = rte_vhost_enqueue_burst(vid, VQOS_VHOST_RXQ, pkts, n);
+	unsigned int targets = rx_targets(p);
+	uint16_t done = 0;
 
-	/* enqueue copies into the vring: the mbufs are still ours to free. */
-	if (done > 0) {
-		STAT_ADD(st->packets, done);
-		STAT_ADD(st->bytes, sum_len(pkts, done));
-		rte_pktmbuf_free_bulk(pkts, done);
+	if (unlikely(targets == 0)) {
+		/* it enabled no rx vring (yet): nothing can go in */
+		STAT_ADD(st->vring_full, 1);
+		return 0;
+	}
+	while (done < n) {
+		uint16_t vq = rx_vring(p, pkts[done], targets), end = done + 1, took;
+
+		while (targets > 1 && end < n && rx_vring(p, pkts[end], targets) == vq)
+			end++;
+		if (targets == 1)
+			end = n;
+		took = rte_vhost_enqueue_burst(vid, vq, &pkts[done], end - done);
+		/* enqueue copies into the vring: the mbufs are still ours to free. */
+		if (took > 0) {
+			STAT_ADD(st->packets, took);
+			STAT_ADD(st->bytes, sum_len(&pkts[done], took));
+			rte_pktmbuf_free_bulk(&pkts[done], took);
+		}
+		done += took;
+		if (done < end) {
+			p->rx_full |= 1u << vq;
+			break;
+		}
 	}
 	if (done < n)
 		STAT_ADD(st->vring_full, 1);
 	return done;
+}
+
+/* The data path's view of @p p's enabled vrings (txq[], rxq[]), read again
+ * when they, or its device @p vid, changed. The vrings of pair 0 were told
+ * not to kick when the device came (port.c); the others are told here as
+ * they first appear. */
+static void port_queues(struct vqos_port *p, int vid)
+{
+	uint32_t on = __atomic_load_n(&p->vrings_on, __ATOMIC_ACQUIRE), fresh;
+
+	if (likely(on == p->vrings_seen && vid == p->vrings_vid))
+		return;
+	fresh = vid == p->vrings_vid ? on & ~p->vrings_seen : on;
+	p->vrings_seen = on;
+	p->vrings_vid = vid;
+	p->n_txq = p->n_rxq = 0;
+	for (uint16_t q = 0; q < VQOS_VHOST_VRINGS; q++) {
+		if (!(on & 1u << q)) {
+			if (vid == p->kick_vid)
+				p->kick_fd[q] = -1; /* disabled: asked again if it comes back */
+			continue;
+		}
+		if (q & 1)
+			p->txq[p->n_txq++] = (uint8_t)q;
+		else
+			p->rxq[p->n_rxq++] = (uint8_t)q;
+		if (q >= 2 && (fresh & 1u << q))
+			rte_vhost_enable_guest_notification(vid, q, 0);
+	}
+	if (p->tx_next >= p->n_txq)
+		p->tx_next = 0;
+}
+
+/* Packets waiting in @p p's tx vrings. */
+static inline uint32_t tx_backlog(const struct vqos_port *p, int vid)
+{
+	uint32_t backlog = 0;
+
+	for (unsigned int k = 0; k < p->n_txq; k++)
+		backlog += rte_vhost_rx_queue_count(vid, p->txq[k]);
+	return backlog;
+}
+
+/* Up to @p want packets from @p p's tx vrings into @p pkts: from each in turn
+ * from the one where the last grant stopped (round robin), each packet
+ * tagged, where the uplink has several queues, with the uplink tx queue its
+ * vring's packets go to (pair q: queue q mod the uplink's queues). */
+static uint16_t tx_dequeue(struct vqos_port *p, int vid, struct rte_mbuf **pkts, uint16_t want)
+{
+	unsigned int nq = p->n_txq, upq = p->up->n_queues, start = p->tx_next;
+	uint16_t n = 0;
+
+	if (likely(nq == 1 && upq == 1))
+		return rte_vhost_dequeue_burst(vid, p->txq[0], p->pool, pkts, want);
+	for (unsigned int k = 0; k < nq && n < want; k++) {
+		unsigned int j = (start + k) % nq;
+		uint16_t got = rte_vhost_dequeue_burst(vid, p->txq[j], p->pool, &pkts[n], want - n);
+		uint8_t tag = (uint8_t)((p->txq[j] >> 1) % upq);
+
+		for (uint16_t i = 0; i < got; i++)
+			*vqos_mbuf_queue(pkts[n + i]) = tag;
+		n += got;
+		if (n == want) {
+			p->tx_next = (uint8_t)((j + 1) % nq); /* it stopped here */
+			return n;
+		}
+	}
+	if (nq > 0)
+		p->tx_next = (uint8_t)((start + 1) % nq);
+	return n;
 }
 
 static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pass)
@@ -178,11 +308,14 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pas
 			if (!burst_empty(b))
 				continue;
 		}
-		if (vid < 0 || (p->tx_woken && (pass & BACKLOG_SAMPLE_MASK) != 0))
+		if (vid < 0)
+			continue;
+		port_queues(p, vid);
+		if (p->tx_woken && (pass & BACKLOG_SAMPLE_MASK) != 0)
 			continue;
 		/* an idle port is looked at every pass, a woken one now and then:
-		 * the backlog counter says how much waits in its vring */
-		backlog = rte_vhost_rx_queue_count(vid, VQOS_VHOST_TXQ);
+		 * the backlog counter says how much waits in its vrings */
+		backlog = tx_backlog(p, vid);
 		__atomic_store_n(&p->stats[VQOS_DIR_TX].backlog, backlog, __ATOMIC_RELAXED);
 		if (backlog >= VQOS_DP_BURST)
 			STAT_ADD(p->stats[VQOS_DIR_TX].backlogged, 1);
@@ -198,9 +331,10 @@ static unsigned int tx_pass(struct vqos_dp_state *st, uint64_t now, uint64_t pas
 		uint16_t n = 0, kept, sent;
 		bool more;
 
-		if (vid >= 0 && burst_empty(&p->tx_pend))
-			n = rte_vhost_dequeue_burst(vid, VQOS_VHOST_TXQ, p->pool, pkts,
-						    (uint16_t)g.pkts);
+		if (vid >= 0 && burst_empty(&p->tx_pend)) {
+			port_queues(p, vid);
+			n = tx_dequeue(p, vid, pkts, (uint16_t)g.pkts);
+		}
 		/* A full grant's worth suggests more is waiting; if not, the next
 		 * grant takes nothing and the leaf leaves the schedule then. */
 		more = n > 0 && n == g.pkts;
@@ -336,6 +470,26 @@ static void rx_demux(struct vqos_dp_state *st, const struct vqos_dp_uplink *u,
 	}
 }
 
+/* Room in @p p's rx vrings for frames from its uplink: the least of its
+ * target vrings' (whichever vring the qdisc's next frames go to, they fit);
+ * the full ones are noted (rx_full) for dp_sleep.c to ask them to kick. */
+static uint16_t vring_room(struct vqos_port *p, int vid)
+{
+	unsigned int targets = rx_targets(p);
+	uint16_t room = UINT16_MAX;
+
+	if (unlikely(targets == 0))
+		return 0;
+	for (unsigned int k = 0; k < targets; k++) {
+		uint16_t r = rte_vhost_avail_entries(vid, p->rxq[k]);
+
+		if (r == 0)
+			p->rx_full |= 1u << p->rxq[k];
+		room = RTE_MIN(room, r);
+	}
+	return room;
+}
+
 static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_dp_lcore_stats *ls)
 {
 	struct vqos_qdisc *q = st->q[VQOS_DIR_RX];
@@ -349,14 +503,20 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_
 
 		if (unlikely(!__atomic_load_n(&u->up->attached, __ATOMIC_ACQUIRE)))
 			continue; /* closed while the control thread reconnects it */
-		n = rte_eth_rx_burst(u->up->eth, 0, pkts, VQOS_DP_BURST);
-		if (n == 0)
-			continue;
-		st->polled = true;
-		if (u->n == 1)
-			rx_take(st, u->port[0], pkts, n, now);
-		else
-			rx_demux(st, u, pkts, n, now, ls);
+		for (uint16_t qi = 0; qi < u->up->n_queues; qi++) {
+			n = rte_eth_rx_burst(u->up->eth, qi, pkts, VQOS_DP_BURST);
+			if (n == 0)
+				continue;
+			st->polled = true;
+			/* the container rx queue they go to keeps to this one's */
+			if (u->up->n_queues > 1)
+				for (uint16_t j = 0; j < n; j++)
+					*vqos_mbuf_queue(pkts[j]) = (uint8_t)qi;
+			if (u->n == 1)
+				rx_take(st, u->port[0], pkts, n, now);
+			else
+				rx_demux(st, u, pkts, n, now, ls);
+		}
 	}
 	for (i = 0; i < st->n; i++) {
 		struct vqos_port *p = st->port[i];
@@ -367,6 +527,7 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_
 		uint16_t room;
 
 		p->rx_got = false;
+		p->rx_full = 0;
 		if (vid < 0) {
 			/* Gone: what is held or queued for it has nowhere to go. Let the
 			 * qdisc release its queue, to be dropped below, so that it
@@ -382,7 +543,8 @@ static unsigned int rx_pass(struct vqos_dp_state *st, uint64_t now, struct vqos_
 			b->head += done;
 			moved += done;
 		}
-		room = burst_empty(b) ? rte_vhost_avail_entries(vid, VQOS_VHOST_RXQ) : 0;
+		port_queues(p, vid);
+		room = burst_empty(b) ? vring_room(p, vid) : 0;
 		/* packets came for it and its vring takes none: the container is slow */
 		if (room == 0 && got)
 			STAT_ADD(s->vring_full, 1);

@@ -12,6 +12,7 @@
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_rcu_qsbr.h>
 
 #include "sched/vqos_sched.h"
@@ -20,6 +21,22 @@
 /* vhost queue indices of queue pair 0, seen from the vhost backend. */
 #define VQOS_VHOST_RXQ 0 /* to the container */
 #define VQOS_VHOST_TXQ 1 /* from the container */
+/* Queue pairs of a container (VIRTIO_NET_F_MQ) a port serves at most: pair q
+ * is vhost queue 2q (rx, to the container) and 2q + 1 (tx, from it). */
+#define VQOS_VHOST_QP_MAX 8
+#define VQOS_VHOST_VRINGS (2 * VQOS_VHOST_QP_MAX)
+/* Queue pairs an uplink is configured with at most (its devargs' queues=). */
+#define VQOS_UPLINK_QP_MAX 8
+
+/* The mbuf dynamic field (vqos_dp_create() registers it) that says which
+ * queue a packet keeps to: tx, the uplink tx queue it goes to; rx, the
+ * uplink rx queue it came from. Written only where the uplink has several
+ * queues, and read only there. */
+extern int vqos_dp_queue_field;
+static inline uint8_t *vqos_mbuf_queue(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, vqos_dp_queue_field, uint8_t *);
+}
 
 /* Packets a port may hold between a take and a give that may be partial:
  * one dequeue of the scheduler can hand a port a whole burst. */
@@ -46,6 +63,9 @@ struct vqos_uplink {
 	 * time, then dropped. Written by the thread that raises the event, read
 	 * by the data path and the control side. */
 	bool link_up;
+	/* Queue pairs its ethdev is configured with (1 .. VQOS_UPLINK_QP_MAX,
+	 * its devargs' queues=): set before it is attached, then read-only. */
+	uint16_t n_queues;
 	/* Its ethdev, read by the data path only while attached (acquire). A
 	 * virtio_user uplink that connected to its peer cannot connect again
 	 * once the peer is gone: the control thread detaches it (the data path
@@ -80,6 +100,10 @@ struct vqos_port {
 	/* vhost device id of the attached container, -1 when none.
 	 * Written by librte_vhost's thread (ctl side), read by the data path. */
 	int vid __rte_cache_aligned;
+	/* The vrings its container enabled (bit i: vhost queue i, the first
+	 * VQOS_VHOST_VRINGS), as librte_vhost's vring_state_changed says;
+	 * written by that thread, read by the data path. */
+	uint32_t vrings_on;
 
 	/* Data path only, on their own cache lines. */
 	bool tx_woken; /* its tx leaf is in the schedule */
@@ -88,10 +112,19 @@ struct vqos_port {
 	uint64_t tx_down_since;
 	bool rx_got;	 /* frames came for it this pass */
 	bool rx_blocked; /* its rx vring had no room (or refused some) this pass */
+	/* Its enabled vrings as the data path last read them (vrings_seen, for
+	 * device vrings_vid): the vhost queue indices of the tx and rx ones,
+	 * ascending; tx_next: the one of txq[] the next grant starts at
+	 * (round robin); rx_full: rx vrings that had no room at the last look. */
+	uint32_t vrings_seen;
+	int vrings_vid;
+	uint8_t n_txq, n_rxq, tx_next;
+	uint8_t txq[VQOS_VHOST_QP_MAX], rxq[VQOS_VHOST_QP_MAX];
+	uint32_t rx_full;
 	/* dp_sleep.c: the kick fds of device kick_vid's vrings we asked to kick
 	 * (by vhost queue index), -1 when not asked */
 	int kick_vid;
-	int kick_fd[2];
+	int kick_fd[VQOS_VHOST_VRINGS];
 	struct vqos_burst tx_pend __rte_cache_aligned;			/* container -> uplink */
 	struct vqos_burst rx_pend;					/* qdisc -> container */
 	struct vqos_dp_dir_stats stats[VQOS_DIR_N] __rte_cache_aligned; /* dp: wo, ctl: ro */
@@ -132,7 +165,8 @@ struct vqos_dp_state {
 	bool polled;  /* dp only: the last pass got frames from an uplink, or one
 		       * took held packets again: what naps wait for came */
 	/* dp only: the vrings asked to kick while the lcore sleeps (dp_sleep.c),
-	 * [2n], and what it polls then: the doorbell, then their fds, [2n + 1] */
+	 * [VQOS_VHOST_VRINGS n], and what it polls then: the doorbell, then
+	 * their fds, [VQOS_VHOST_VRINGS n + 1] */
 	struct vqos_dp_armed *armed;
 	unsigned int n_armed;
 	struct pollfd *pfd;
@@ -175,7 +209,7 @@ struct vqos_dp_part_share {
 struct vqos_dp_armed {
 	uint32_t port; /* index in the state */
 	int vid;       /* the device armed */
-	uint16_t q;    /* VQOS_VHOST_TXQ or _RXQ */
+	uint16_t q;    /* its vhost queue index */
 };
 
 /* One data-path lcore and the ports it serves. */

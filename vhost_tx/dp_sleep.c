@@ -101,19 +101,28 @@ int vqos_dp_arm(struct vqos_dp_state *st, int doorbell)
 	for (i = 0; i < st->n; i++) {
 		struct vqos_port *p = st->port[i];
 		int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
-		bool want[2];
+		uint32_t want = 0;
 
-		if (vid != p->kick_vid)
-			p->kick_fd[0] = p->kick_fd[1] = -1; /* another device: never armed */
-		if (vid < 0)
+		if (vid != p->kick_vid) /* another device: never armed */
+			for (uint16_t q = 0; q < VQOS_VHOST_VRINGS; q++)
+				p->kick_fd[q] = -1;
+		/* a device that came since the last pass rang the doorbell; one
+		 * that enabled vrings since is looked at again first */
+		if (vid < 0 || p->vrings_vid != vid)
 			continue;
+		if (__atomic_load_n(&p->vrings_on, __ATOMIC_ACQUIRE) != p->vrings_seen)
+			return -EAGAIN;
 		/* tx: a port out of the schedule waits for its container to send
-		 * (a woken one waits for tokens, a holding one for its uplink);
-		 * rx: a container whose vring had no room wakes us as it refills */
-		want[VQOS_VHOST_TXQ] = !p->tx_woken && p->tx_pend.head == p->tx_pend.n;
-		want[VQOS_VHOST_RXQ] = p->rx_blocked;
-		for (uint16_t q = 0; q < 2; q++) {
-			if (!want[q])
+		 * on any of its vrings (a woken one waits for tokens, a holding one
+		 * for its uplink); rx: a container whose vrings had no room wakes
+		 * us as one that had none refills */
+		if (!p->tx_woken && p->tx_pend.head == p->tx_pend.n)
+			for (unsigned int k = 0; k < p->n_txq; k++)
+				want |= 1u << p->txq[k];
+		if (p->rx_blocked)
+			want |= p->rx_full != 0 || p->n_rxq == 0 ? p->rx_full : 1u << p->rxq[0];
+		for (uint16_t q = 0; q < VQOS_VHOST_VRINGS; q++) {
+			if (!(want & 1u << q))
 				continue;
 			if (p->kick_fd[q] < 0) {
 				if (!arm_one(p, vid, q))
@@ -133,8 +142,8 @@ int vqos_dp_arm(struct vqos_dp_state *st, int doorbell)
 	for (unsigned int k = 0; k < st->n_armed; k++) {
 		const struct vqos_dp_armed *a = &st->armed[k];
 
-		if (a->q == VQOS_VHOST_TXQ ? rte_vhost_rx_queue_count(a->vid, a->q) > 0
-					   : rte_vhost_avail_entries(a->vid, a->q) > 0)
+		if (a->q & 1 ? rte_vhost_rx_queue_count(a->vid, a->q) > 0
+			     : rte_vhost_avail_entries(a->vid, a->q) > 0)
 			return -EAGAIN;
 	}
 	return (int)n;

@@ -21,6 +21,8 @@
 
 #include "dp_priv.h"
 
+int vqos_dp_queue_field = -1;
+
 static void state_free(struct vqos_dp_state *st)
 {
 	if (st == NULL)
@@ -302,8 +304,8 @@ static struct vqos_dp_state *state_build(struct vqos_dp *dp, const struct vqos_d
 	if (st->port == NULL)
 		goto oom;
 	memcpy(st->port, part->ports, n * sizeof(part->ports[0]));
-	st->armed = calloc(2 * n + 1, sizeof(st->armed[0]));
-	st->pfd = calloc(2 * n + 1, sizeof(st->pfd[0]));
+	st->armed = calloc(VQOS_VHOST_VRINGS * n + 1, sizeof(st->armed[0]));
+	st->pfd = calloc(VQOS_VHOST_VRINGS * n + 1, sizeof(st->pfd[0]));
 	if (st->armed == NULL || st->pfd == NULL)
 		goto oom;
 	for (unsigned int i = 0; i < n; i++) {
@@ -550,6 +552,18 @@ struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n)
 		dp->shard[k].lcore = lcores[k];
 		dp->shard[k].doorbell = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (dp->shard[k].doorbell < 0)
+			goto fail;
+	}
+	if (vqos_dp_queue_field < 0) {
+		static const struct rte_mbuf_dynfield field = {
+			.name = "vqos_dp_queue",
+			.size = sizeof(uint8_t),
+			.align = __alignof__(uint8_t),
+		};
+
+		/* the same offset again if registered before (EAL keeps it) */
+		vqos_dp_queue_field = rte_mbuf_dynfield_register(&field);
+		if (vqos_dp_queue_field < 0)
 			goto fail;
 	}
 	/* measured: EAL's may be rounded to 10 MHz, and every rate with it */

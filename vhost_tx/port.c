@@ -123,6 +123,11 @@ static int on_new_device(int vid)
 			 * syscall per burst. Then the lcore is told of it. */
 			rte_vhost_enable_guest_notification(vid, VQOS_VHOST_TXQ, 0);
 			rte_vhost_enable_guest_notification(vid, VQOS_VHOST_RXQ, 0);
+			/* pair 0 is ready when librte_vhost calls this; the others
+			 * come and go as vring_state_changed says */
+			__atomic_fetch_or(&port->vrings_on,
+					  1u << VQOS_VHOST_TXQ | 1u << VQOS_VHOST_RXQ,
+					  __ATOMIC_RELEASE);
 			__atomic_store_n(&port->vid, vid, __ATOMIC_RELEASE);
 			vqos_dp_ring(&port->dp->shard[port->shard]);
 			PORT_LOG(NOTICE, "port %s: container connected (vid %d)\n", port->name,
@@ -150,14 +155,52 @@ static void on_destroy_device(int vid)
 		__atomic_store_n(&port->vid, -1, __ATOMIC_RELEASE);
 		/* librte_vhost frees the device when we return: no lcore may still use it. */
 		vqos_dp_synchronize(port->dp);
+		__atomic_store_n(&port->vrings_on, 0, __ATOMIC_RELEASE);
 		PORT_LOG(NOTICE, "port %s: container disconnected\n", port->name);
 	}
 	pthread_mutex_unlock(&registry_lock);
 }
 
+/*
+ * A vring of a container was enabled or disabled: a container with several
+ * queue pairs (VIRTIO_NET_F_MQ) enables those it uses. The data path serves
+ * the enabled ones (of the first VQOS_VHOST_QP_MAX pairs): it reads the set
+ * each pass. Only the device the port serves, or the one that is about to
+ * be (before its new_device), may set it.
+ */
+static int on_vring_state_changed(int vid, uint16_t queue_id, int enable)
+{
+	struct vqos_port *port;
+
+	pthread_mutex_lock(&registry_lock);
+	port = registry_find_vid(vid);
+	if (port != NULL) {
+		int cur = __atomic_load_n(&port->vid, __ATOMIC_RELAXED);
+
+		if (cur >= 0 && cur != vid) {
+			/* the refused second connection: not ours */
+		} else if (queue_id >= VQOS_VHOST_VRINGS) {
+			if (enable)
+				PORT_LOG(WARNING,
+					 "port %s: the container enabled vring %u: only the first "
+					 "%u queue pairs are served\n",
+					 port->name, queue_id, VQOS_VHOST_QP_MAX);
+		} else if (enable) {
+			__atomic_fetch_or(&port->vrings_on, 1u << queue_id, __ATOMIC_RELEASE);
+		} else {
+			__atomic_fetch_and(&port->vrings_on, ~(1u << queue_id), __ATOMIC_RELEASE);
+		}
+		/* its lcore may sleep with the vrings it knew armed */
+		vqos_dp_ring(&port->dp->shard[port->shard]);
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return 0;
+}
+
 static const struct rte_vhost_device_ops vhost_ops = {
 	.new_device = on_new_device,
 	.destroy_device = on_destroy_device,
+	.vring_state_changed = on_vring_state_changed,
 };
 
 /* In server mode a socket file left by a dead vqosd would make bind() fail:
@@ -202,6 +245,21 @@ static bool devargs_value(const char *devargs, const char *key, char *out, size_
 	memcpy(out, v, n);
 	out[n] = '\0';
 	return true;
+}
+
+/* The queue pairs @p devargs asks for (queues=N, 1 without), or 0 when N is
+ * not a number from 1 to VQOS_UPLINK_QP_MAX. */
+static unsigned int devargs_queues(const char *devargs)
+{
+	char v[16], *end;
+	unsigned long n;
+
+	if (strstr(devargs, ",queues=") == NULL)
+		return 1;
+	if (!devargs_value(devargs, ",queues=", v, sizeof(v)))
+		return 0;
+	n = strtoul(v, &end, 10);
+	return *end == '\0' && n >= 1 && n <= VQOS_UPLINK_QP_MAX ? (unsigned int)n : 0;
 }
 
 /* An uplink that listens on a socket of its own, net_vhost (iface=) unless
@@ -309,12 +367,14 @@ static struct rte_mempool *pool_create_packed(const char *name, unsigned int n)
 	return mp;
 }
 
-/* A pool for an uplink @devargs of @p ports ports: its rx ring and a burst
- * received, each port's worst case, and the lcores' caches. */
-static struct rte_mempool *pool_create(const char *devargs, unsigned int ports,
+/* A pool for an uplink @devargs of @p ports ports and @p queues queue pairs:
+ * its rx rings and a burst received, each port's worst case (with the
+ * uplink's other tx rings), and the lcores' caches. */
+static struct rte_mempool *pool_create(const char *devargs, unsigned int ports, unsigned int queues,
 				       const struct vqos_dp *dp)
 {
-	unsigned int n = UPLINK_RING_SIZE + VQOS_DP_BURST + ports * PORT_MBUFS +
+	unsigned int n = queues * UPLINK_RING_SIZE + VQOS_DP_BURST + ports * PORT_MBUFS +
+			 (queues - 1) * UPLINK_RING_SIZE +
 			 (vqos_dp_n_lcores(dp) + 1) * POOL_CACHE_HELD;
 	char name[RTE_MEMPOOL_NAMESIZE];
 
@@ -453,12 +513,20 @@ static int uplink_start(struct vqos_uplink *up, char *err, size_t errlen)
 	if (rte_eth_dev_info_get(up->eth, &info) == 0 && info.dev_flags != NULL &&
 	    (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
 		conf.intr_conf.lsc = 1;
-	ret = rte_eth_dev_configure(up->eth, 1, 1, &conf);
-	if (ret == 0)
-		ret = rte_eth_rx_queue_setup(up->eth, 0, UPLINK_RING_SIZE, socket_id, NULL,
+	if (up->n_queues > 1 && rte_eth_dev_info_get(up->eth, &info) == 0 &&
+	    (info.max_rx_queues < up->n_queues || info.max_tx_queues < up->n_queues)) {
+		snprintf(err, errlen,
+			 "uplink '%s': queues=%u, and the device has %u rx and %u tx queues",
+			 up->devargs, up->n_queues, info.max_rx_queues, info.max_tx_queues);
+		return -EINVAL;
+	}
+	ret = rte_eth_dev_configure(up->eth, up->n_queues, up->n_queues, &conf);
+	for (uint16_t q = 0; ret == 0 && q < up->n_queues; q++) {
+		ret = rte_eth_rx_queue_setup(up->eth, q, UPLINK_RING_SIZE, socket_id, NULL,
 					     up->pool);
-	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(up->eth, 0, UPLINK_RING_SIZE, socket_id, NULL);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(up->eth, q, UPLINK_RING_SIZE, socket_id, NULL);
+	}
 	if (ret == 0)
 		ret = rte_eth_dev_start(up->eth);
 	if (ret < 0) {
@@ -628,7 +696,16 @@ static int uplink_open(struct vqos_port *port, char *err, size_t errlen)
 		goto out;
 	}
 	up->capacity = port->uplink_ports > 0 ? port->uplink_ports : 1;
-	up->pool = pool_create(port->uplink, up->capacity, port->dp);
+	up->n_queues = (uint16_t)devargs_queues(port->uplink);
+	if (up->n_queues == 0) {
+		snprintf(err, errlen, "uplink '%s': queues= must be a number from 1 to %u",
+			 port->uplink, VQOS_UPLINK_QP_MAX);
+		free(up->devargs);
+		free(up);
+		ret = -EINVAL;
+		goto out;
+	}
+	up->pool = pool_create(port->uplink, up->capacity, up->n_queues, port->dp);
 	if (up->pool == NULL) {
 		snprintf(err, errlen, "uplink '%s': no memory for the mbufs of %u port(s): %s",
 			 port->uplink, up->capacity, rte_strerror(rte_errno));
@@ -763,7 +840,9 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 	port->vid = -1;
 	port->refused_vid = -1;
 	port->kick_vid = -1;
-	port->kick_fd[0] = port->kick_fd[1] = -1;
+	port->vrings_vid = -1;
+	for (unsigned int q = 0; q < VQOS_VHOST_VRINGS; q++)
+		port->kick_fd[q] = -1;
 	if (params->mac != NULL) {
 		struct rte_ether_addr ea;
 
@@ -830,6 +909,14 @@ void vqos_port_get_info(const struct vqos_port *port, struct vqos_port_info *inf
 	info->shard = port->shard;
 	info->connected = __atomic_load_n(&port->vid, __ATOMIC_ACQUIRE) >= 0;
 	info->uplink_up = port->up != NULL && __atomic_load_n(&port->up->link_up, __ATOMIC_RELAXED);
+	info->uplink_queues = port->up != NULL ? port->up->n_queues : 0;
+	info->queues = 0;
+	if (info->connected) {
+		uint32_t on = __atomic_load_n(&port->vrings_on, __ATOMIC_ACQUIRE);
+
+		for (unsigned int q = 0; q < VQOS_VHOST_QP_MAX; q++)
+			info->queues += (on >> (2 * q) & 3) != 0;
+	}
 	/* whole values of each counter, by the table (the data path writes them) */
 	for (int d = 0; d < VQOS_DIR_N; d++)
 		for (const struct vqos_dp_stat *t = vqos_dp_dir_stats_names; t->name != NULL; t++)

@@ -414,7 +414,7 @@ def write_readme(a, rows):
              "inner end; vqosd's uplink `net_af_xdp_up,iface=<outer end>` (a config-file "
              "uplink: vqosd probes any ethdev devargs there; only run-time `port add` is "
              "restricted to net_virtio_user and net_vhost).",
-             "- kbridge: results/lib/kbridge.py (testpmd io, af_packet <-> virtio_user, tx "
+             "- kbridge: tests/integration/kbridge.py (testpmd io, af_packet <-> virtio_user, tx "
              "retry), busy-polling on CPU 0. iperf3 3.x UDP, `-b 0` (as fast as the socket "
              "goes), payload 64 or 1458 bytes (frames 106 / 1500), offloads off on the "
              "veths.",

@@ -6,7 +6,7 @@ One command reruns it and rewrites results/tcp/{results.csv,plot.png,README.md}:
     python3 results/tcp/run.py [--runs 3] [--seconds 10] [--rates 10,100,1000] [--quick]
 
 Kernel TCP (iperf3) from network namespace A to B, each joined to vhost-user
-by a testpmd forwarder (results/lib/kbridge.py), through:
+by a testpmd forwarder (tests/integration/kbridge.py), through:
 
   htb     vqosd, tx qdisc htb, A's leaf rate = ceil = R (default bursts);
   police  vqosd, tx qdisc police, A's leaf trTCM with rate = ceil = R and
@@ -485,7 +485,7 @@ def write(a, rows, took):
           "       (af_packet + virtio_user)                                                 (virtio_user + af_packet)",
           "```", "",
           "- Both ends are the kernel's TCP (iperf3 in two network namespaces), joined to "
-          "vhost-user by `results/lib/kbridge.py`: a veth per namespace (checksum and "
+          "vhost-user by `tests/integration/kbridge.py`: a veth per namespace (checksum and "
           "segmentation offloads off: every frame is at most 1514 bytes) and one "
           "`dpdk-testpmd` io forwarder for all of them (`kbridge.attach_all`: per namespace "
           "a pair of `net_af_packet` on the veth's root end and `net_virtio_user` on the "

@@ -35,6 +35,8 @@ static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_po
 		.uplink = "net_virtio_user0,path=/run/ovs/vhu-c1",
 		.connected = true,
 		.uplink_up = true,
+		.queues = 4,
+		.uplink_queues = 2,
 		.lcore = 1,
 		.cost = { .set = true, .packet = 900, .byte = 461 },
 	};
@@ -60,6 +62,7 @@ static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_po
 				    .socket = "/run/vqos/c2.sock",
 				    .uplink = "net_null0",
 				    .client = true,
+				    .uplink_queues = 1,
 				    .lcore = 2 };
 	cb(arg, &p);
 }

@@ -98,7 +98,9 @@ static void fake_ports(void *aux, void (*cb)(void *arg, const struct vqos_ctl_po
 				   .socket = "/s/c1",
 				   .uplink = "net_null0",
 				   .connected = true,
-				   .uplink_up = true };
+				   .uplink_up = true,
+				   .queues = 3,
+				   .uplink_queues = 1 };
 
 	p.tx.packets = 10;
 	p.tx.shaped = 4;
@@ -361,6 +363,8 @@ static void test_port_show(void **state)
 	assert_string_equal(json_string_value(json_object_get(row, "name")), "c1");
 	assert_true(json_is_true(json_object_get(row, "connected")));
 	assert_true(json_is_true(json_object_get(row, "uplink_up")));
+	assert_int_equal(json_integer_value(json_object_get(row, "queues")), 3);
+	assert_int_equal(json_integer_value(json_object_get(row, "uplink_queues")), 1);
 	assert_string_equal(json_string_value(json_object_get(row, "mode")), "server");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "tx"), "bytes")),
 			 640);

@@ -5,7 +5,7 @@ nap.
 
 Two network namespaces (the kernel's ping, as a container with a kernel
 stack would answer) joined to vhost-user by one testpmd forwarder
-(results/lib/kbridge.py): A -> vqosd's port a -> vqosd -> net_vhost uplink
+(kbridge.py): A -> vqosd's port a -> vqosd -> net_vhost uplink
 -> B, and B's echo reply back through the uplink, which vqosd polls. vqosd
 sleeps when idle (datapath.sleep_max 4 ms, the default). A ping every 20 ms
 leaves the lcore idle between requests: its nap grew to sleep_max, and
@@ -22,10 +22,8 @@ import re
 import statistics
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "results", "lib"))
-import kbridge  # noqa: E402  (the netns <-> vhost-user rig the experiments use)
-from vqostest import check, main  # noqa: E402
+import kbridge  # the netns <-> vhost-user rig, which the experiments use too
+from vqostest import check, main
 
 SLEEP_MAX_MS = 4.0
 PINGS = 50

@@ -258,18 +258,20 @@ def wait_for(cond, timeout, what):
 class Testpmd:
     """dpdk-testpmd in interactive mode, driven over its stdin."""
 
-    def __init__(self, bed, vdev, nice=0):
+    def __init__(self, bed, vdev, nice=0, lcores="0@0,1@0", args=(), name="testpmd"):
         """@nice: the Linux nice level of testpmd. txonly spins as fast as its
         vring takes packets; on the CPU it shares with other containers a
         test makes it nice 19 when it plays the aggressor, so that the
         containers beside it get the CPU whenever they want it (what the test
-        measures is vqosd's shaping, not Linux's time slices)."""
+        measures is vqosd's shaping, not Linux's time slices). @lcores: its
+        EAL --lcores; @args: more of its options (--rxq=4 ...); @name: of
+        its log and file prefix, for a test that runs two."""
         self.bed = bed
         # stdbuf: testpmd printf()s its answers, fully buffered into a file otherwise.
-        argv = ["nice", "-n", str(nice), "stdbuf", "-oL", TESTPMD, "--no-huge", "-m", "1024", "--file-prefix", bed.prefix("testpmd"),
-                "--lcores", "0@0,1@0", "--no-pci", "--log-level", "*:notice", "--vdev", vdev,
-                "--", "-i", "--total-num-mbufs=8192"]
-        self.p = bed.spawn(argv, "testpmd.log", stdin=subprocess.PIPE)
+        argv = ["nice", "-n", str(nice), "stdbuf", "-oL", TESTPMD, "--no-huge", "-m", "1024", "--file-prefix", bed.prefix(name),
+                "--lcores", lcores, "--no-pci", "--log-level", "*:notice", "--vdev", vdev,
+                "--", "-i", "--total-num-mbufs=8192", *args]
+        self.p = bed.spawn(argv, f"{name}.log", stdin=subprocess.PIPE)
 
     # testpmd answers "show port summary all" with this line: a command sent
     # before it has been carried out once it appears.

@@ -85,6 +85,20 @@ static void test_backoff_global(void **state)
 	assert_int_equal(opts.port[2].rate_mode, VQOS_GEN_RATE_MAX);
 }
 
+/* --queues: 1 unless given, 1..VQOS_GEN_QUEUES_MAX, a global option. */
+static void test_queues(void **state)
+{
+	char err[256];
+
+	assert_int_equal(parse(err, sizeof(err), "--rate", "max", NULL), 0);
+	assert_int_equal(opts.queues, 1);
+	assert_int_equal(parse(err, sizeof(err), "--port", "1", "--queues", "4", NULL), 0);
+	assert_int_equal(opts.queues, 4);
+	assert_int_equal(parse(err, sizeof(err), "--queues", "9", NULL), -EINVAL);
+	assert_string_equal(err, "vqos-gen: --queues: '9' is not a whole number in 1..8");
+	assert_int_equal(parse(err, sizeof(err), "--queues", "0", NULL), -EINVAL);
+}
+
 /* Refused with exit-2 semantics (-EINVAL) and one line naming the option and its range. */
 static void check_refused(const char *arg)
 {
@@ -159,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_backoff_global),	 cmocka_unit_test(test_backoff_too_large),
 		cmocka_unit_test(test_backoff_negative), cmocka_unit_test(test_backoff_garbage),
 		cmocka_unit_test(test_backoff_missing),	 cmocka_unit_test(test_version),
+		cmocka_unit_test(test_queues),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

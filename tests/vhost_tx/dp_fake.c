@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
+#include <rte_vhost.h>
 
 #include "dp_fake.h"
 #include "dp_priv.h"
@@ -20,6 +22,8 @@
 
 struct rte_mempool *fake_pool;
 struct fake_dev fake_dev[FAKE_DEVS];
+/* queue pairs 1.. of each container */
+static struct fake_dev fake_more[FAKE_DEVS][FAKE_QP - 1];
 struct fake_uplink fake_up[2];
 
 /* Where the frames of the containers' tx vrings are sent. */
@@ -134,20 +138,68 @@ uint16_t __wrap_rte_vhost_enqueue_burst(int vid, uint16_t queue_id, struct rte_m
 uint32_t __wrap_rte_vhost_rx_queue_count(int vid, uint16_t qid);
 uint16_t __wrap_rte_vhost_avail_entries(int vid, uint16_t queue_id);
 
-static struct fake_dev *dev_of(int vid)
+struct fake_dev *fake_qp(int vid, unsigned int q)
 {
 	assert_in_range(vid, 0, FAKE_DEVS - 1);
-	return &fake_dev[vid];
+	assert_in_range(q, 0, FAKE_QP - 1);
+	return q == 0 ? &fake_dev[vid] : &fake_more[vid][q - 1];
+}
+
+/* The queue pair of vhost queue @p qid of @p vid, whose direction must be
+ * @p tx (odd queue ids) or rx (even). */
+static struct fake_dev *dev_of(int vid, uint16_t qid, bool tx)
+{
+	assert_int_equal(qid & 1, tx);
+	return fake_qp(vid, qid / 2);
+}
+
+int __wrap_rte_vhost_enable_guest_notification(int vid, uint16_t queue_id, int enable);
+int __wrap_rte_vhost_get_vhost_vring(int vid, uint16_t vring_idx, struct rte_vhost_vring *vring);
+
+/* Each vring's kick eventfd (made when first asked), and its notification
+ * switch. */
+static int kick_fds[FAKE_DEVS][2 * FAKE_QP];
+static bool kick_ons[FAKE_DEVS][2 * FAKE_QP];
+
+int fake_kick_fd(int vid, unsigned int q)
+{
+	assert_in_range(vid, 0, FAKE_DEVS - 1);
+	assert_in_range(q, 0, 2 * FAKE_QP - 1);
+	if (kick_fds[vid][q] < 0)
+		kick_fds[vid][q] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	assert_true(kick_fds[vid][q] >= 0);
+	return kick_fds[vid][q];
+}
+
+bool fake_kick_on(int vid, unsigned int q)
+{
+	return kick_ons[vid][q];
+}
+
+/* The data path asks kicks while it sleeps (dp_sleep.c), and none after. */
+int __wrap_rte_vhost_enable_guest_notification(int vid, uint16_t queue_id, int enable)
+{
+	assert_in_range(vid, 0, FAKE_DEVS - 1);
+	assert_in_range(queue_id, 0, 2 * FAKE_QP - 1);
+	kick_ons[vid][queue_id] = enable != 0;
+	return 0;
+}
+
+int __wrap_rte_vhost_get_vhost_vring(int vid, uint16_t vring_idx, struct rte_vhost_vring *vring)
+{
+	memset(vring, 0, sizeof(*vring));
+	vring->kickfd = fake_kick_fd(vid, vring_idx);
+	vring->callfd = -1;
+	return 0;
 }
 
 /* Copies frames out of the tx vring into new mbufs of @p mp, as the real one. */
 uint16_t __wrap_rte_vhost_dequeue_burst(int vid, uint16_t queue_id, struct rte_mempool *mp,
 					struct rte_mbuf **pkts, uint16_t count)
 {
-	struct fake_dev *d = dev_of(vid);
+	struct fake_dev *d = dev_of(vid, queue_id, true);
 	uint16_t n = 0;
 
-	assert_int_equal(queue_id, VQOS_VHOST_TXQ);
 	assert_ptr_equal(mp, fake_pool);
 	d->dequeues++;
 	for (; n < count && d->tx_head < d->tx_n; n++, d->tx_head++) {
@@ -168,10 +220,9 @@ uint16_t __wrap_rte_vhost_dequeue_burst(int vid, uint16_t queue_id, struct rte_m
 uint16_t __wrap_rte_vhost_enqueue_burst(int vid, uint16_t queue_id, struct rte_mbuf **pkts,
 					uint16_t count)
 {
-	struct fake_dev *d = dev_of(vid);
+	struct fake_dev *d = dev_of(vid, queue_id, false);
 	uint16_t n = count < d->rx_room ? count : (uint16_t)d->rx_room;
 
-	assert_int_equal(queue_id, VQOS_VHOST_RXQ);
 	for (uint16_t i = 0; i < n; i++) {
 		assert_true(d->rx_n < FAKE_MAX);
 		d->rx_seq[d->rx_n++] = frame_seq(pkts[i]); /* UINT32_MAX: not whole */
@@ -182,23 +233,26 @@ uint16_t __wrap_rte_vhost_enqueue_burst(int vid, uint16_t queue_id, struct rte_m
 
 uint32_t __wrap_rte_vhost_rx_queue_count(int vid, uint16_t qid)
 {
-	struct fake_dev *d = dev_of(vid);
+	struct fake_dev *d = dev_of(vid, qid, true);
 
-	assert_int_equal(qid, VQOS_VHOST_TXQ);
 	return d->tx_n - d->tx_head;
 }
 
 uint16_t __wrap_rte_vhost_avail_entries(int vid, uint16_t queue_id)
 {
-	struct fake_dev *d = dev_of(vid);
+	struct fake_dev *d = dev_of(vid, queue_id, false);
 
-	assert_int_equal(queue_id, VQOS_VHOST_RXQ);
 	return (uint16_t)(d->avail >= 0 ? (unsigned int)d->avail : d->rx_room);
 }
 
 void dev_send(int vid, uint32_t first, unsigned int n)
 {
-	struct fake_dev *d = dev_of(vid);
+	dev_send_q(vid, 0, first, n);
+}
+
+void dev_send_q(int vid, unsigned int q, uint32_t first, unsigned int n)
+{
+	struct fake_dev *d = fake_qp(vid, q);
 
 	for (unsigned int i = 0; i < n; i++) {
 		assert_true(d->tx_n < FAKE_MAX);
@@ -214,12 +268,14 @@ void dev_send(int vid, uint32_t first, unsigned int n)
  * driver does once they are sent. */
 static uint16_t fake_tx(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct fake_uplink *u = txq;
-	uint16_t took = n < u->take ? n : u->take;
+	struct fake_upq *fq = txq;
+	struct fake_uplink *u = fq->u;
+	uint16_t took = RTE_MIN(n, RTE_MIN(u->take, fq->take));
 
 	u->tx_calls++;
 	for (uint16_t i = 0; i < took; i++) {
 		assert_true(u->n_sent < FAKE_MAX);
+		u->sent_q[u->n_sent] = fq->q;
 		u->sent_seq[u->n_sent++] = frame_seq(pkts[i]); /* UINT32_MAX: not whole */
 		u->sent_bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		rte_pktmbuf_free(pkts[i]);
@@ -229,9 +285,15 @@ static uint16_t fake_tx(void *txq, struct rte_mbuf **pkts, uint16_t n)
 
 static uint16_t fake_rx(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct fake_uplink *u = rxq;
+	struct fake_upq *fq = rxq;
+	struct fake_uplink *u = fq->u;
 	uint16_t got = 0;
 
+	if (fq->q > 0) {
+		while (got < n && fq->rx_head < fq->rx_n)
+			pkts[got++] = fq->rxq[fq->rx_head++];
+		return got;
+	}
 	while (got < n && u->rx_head < u->rx_n)
 		pkts[got++] = u->rxq[u->rx_head++];
 	return got;
@@ -244,7 +306,10 @@ static void uplink_plug(struct fake_uplink *u, uint16_t eth)
 	memset(u, 0, sizeof(*u));
 	u->eth = eth;
 	u->take = UINT16_MAX;
-	u->qdata[0] = u;
+	for (uint16_t q = 0; q < FAKE_QP; q++) {
+		u->upq[q] = (struct fake_upq){ .u = u, .q = q, .take = UINT16_MAX };
+		u->qdata[q] = &u->upq[q];
+	}
 	u->saved = *o;
 	o->rx_pkt_burst = fake_rx;
 	o->rxq.data = u->qdata;
@@ -258,6 +323,9 @@ static void uplink_unplug(struct fake_uplink *u)
 {
 	while (u->rx_head < u->rx_n)
 		rte_pktmbuf_free(u->rxq[u->rx_head++]);
+	for (unsigned int q = 1; q < FAKE_QP; q++)
+		while (u->upq[q].rx_head < u->upq[q].rx_n)
+			rte_pktmbuf_free(u->upq[q].rxq[u->upq[q].rx_head++]);
 	rte_eth_fp_ops[u->eth] = u->saved;
 }
 
@@ -271,6 +339,21 @@ void uplink_recv_n(struct fake_uplink *u, const uint8_t *dst, uint32_t first, un
 {
 	for (unsigned int i = 0; i < n; i++)
 		uplink_recv(u, dst, first + i, 1);
+}
+
+void uplink_recv_q(struct fake_uplink *u, unsigned int q, const uint8_t *dst, uint32_t first,
+		   unsigned int n)
+{
+	struct fake_upq *fq = &u->upq[q];
+
+	if (q == 0) {
+		uplink_recv_n(u, dst, first, n);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		assert_true(fq->rx_n < FAKE_MAX);
+		fq->rxq[fq->rx_n++] = frame_mbuf(dst, first + i, frame_len(first + i), 1);
+	}
 }
 
 /* ---------------------------------------------------------------------
@@ -321,11 +404,18 @@ int fake_setup(void)
 					    (int)rte_socket_id());
 	if (fake_pool == NULL)
 		return -1;
+	for (int i = 0; i < FAKE_DEVS; i++)
+		for (unsigned int q = 0; q < 2 * FAKE_QP; q++) {
+			kick_fds[i][q] = -1;
+			kick_ons[i][q] = true; /* as a vring starts: it kicks */
+		}
 	memset(fake_dev, 0, sizeof(fake_dev));
-	for (unsigned int i = 0; i < FAKE_DEVS; i++) {
-		fake_dev[i].rx_room = FAKE_MAX;
-		fake_dev[i].avail = -1;
-	}
+	memset(fake_more, 0, sizeof(fake_more));
+	for (int i = 0; i < FAKE_DEVS; i++)
+		for (unsigned int q = 0; q < FAKE_QP; q++) {
+			fake_qp(i, q)->rx_room = FAKE_MAX;
+			fake_qp(i, q)->avail = -1;
+		}
 	uplink_plug(&fake_up[0], FAKE_ETH0);
 	uplink_plug(&fake_up[1], FAKE_ETH1);
 	return 0;
@@ -335,6 +425,12 @@ void fake_teardown(void)
 {
 	uplink_unplug(&fake_up[0]);
 	uplink_unplug(&fake_up[1]);
+	for (int i = 0; i < FAKE_DEVS; i++)
+		for (unsigned int q = 0; q < 2 * FAKE_QP; q++)
+			if (kick_fds[i][q] >= 0) {
+				close(kick_fds[i][q]);
+				kick_fds[i][q] = -1;
+			}
 	rte_mempool_free(fake_pool);
 	fake_pool = NULL;
 }

@@ -53,7 +53,11 @@ uint32_t frame_seq(const struct rte_mbuf *m);
  */
 void pool_all_back(void);
 
-/** One container's vrings, seen from vqosd (vid = index in fake_dev[]). */
+/** Queue pairs of a fake container, and queues of a fake uplink. */
+#define FAKE_QP 4
+
+/** One container's vrings of queue pair 0, seen from vqosd (vid = index in
+ *  fake_dev[]); fake_qp[vid][q] is pair q (fake_qp[vid][0] is fake_dev[vid]). */
 struct fake_dev {
 	/** tx vring (container -> vqosd): sequence numbers of the frames it
 	 *  queued, [tx_head, tx_n) not yet dequeued */
@@ -71,8 +75,32 @@ struct fake_dev {
 
 extern struct fake_dev fake_dev[FAKE_DEVS];
 
+/** The kick fd (an eventfd) of vring @p q of container @p vid, as
+ *  rte_vhost_get_vhost_vring() gives it, and whether that vring was told
+ *  to kick (rte_vhost_enable_guest_notification). */
+int fake_kick_fd(int vid, unsigned int q);
+bool fake_kick_on(int vid, unsigned int q);
+
+/** Queue pair @p q of container @p vid. */
+struct fake_dev *fake_qp(int vid, unsigned int q);
+
 /** Container @p vid queues frames first .. first + n - 1 on its tx vring. */
 void dev_send(int vid, uint32_t first, unsigned int n);
+
+/** ... on the tx vring of its queue pair @p q. */
+void dev_send_q(int vid, unsigned int q, uint32_t first, unsigned int n);
+
+/** A queue of a fake uplink (its rte_eth_fp_ops queue data). */
+struct fake_upq {
+	struct fake_uplink *u;
+	uint16_t q;
+	/** tx: most packets one call takes on this queue (UINT16_MAX default) */
+	uint16_t take;
+	/** rx: frames it will hand out, [rx_head, rx_n) (queues 1..: queue 0's
+	 *  are the uplink's rxq) */
+	struct rte_mbuf *rxq[FAKE_MAX];
+	unsigned int rx_head, rx_n;
+};
 
 /** An uplink, as its entry of rte_eth_fp_ops serves it. */
 struct fake_uplink {
@@ -82,14 +110,17 @@ struct fake_uplink {
 	unsigned int tx_calls;
 	/** what it took, in order (UINT32_MAX: not whole); it frees them */
 	uint32_t sent_seq[FAKE_MAX];
+	uint16_t sent_q[FAKE_MAX]; /**< the tx queue each went out on */
 	unsigned int n_sent;
 	uint64_t sent_bytes;
 	/** rx: frames it will hand out, [rx_head, rx_n) */
 	struct rte_mbuf *rxq[FAKE_MAX];
 	unsigned int rx_head, rx_n;
-	/* the queue data and callback arrays rte_eth_fp_ops points to */
-	void *qdata[1];
-	void *clbk[1];
+	/* its queues, and the queue data and callback arrays rte_eth_fp_ops
+	 * points to */
+	struct fake_upq upq[FAKE_QP];
+	void *qdata[FAKE_QP];
+	void *clbk[FAKE_QP];
 	struct rte_eth_fp_ops saved;
 };
 
@@ -101,6 +132,10 @@ void uplink_recv(struct fake_uplink *u, const uint8_t *dst, uint32_t seq, unsign
 
 /** ... frames first .. first + n - 1, all for @p dst. */
 void uplink_recv_n(struct fake_uplink *u, const uint8_t *dst, uint32_t first, unsigned int n);
+
+/** ... on its rx queue @p q. */
+void uplink_recv_q(struct fake_uplink *u, unsigned int q, const uint8_t *dst, uint32_t first,
+		   unsigned int n);
 
 /** Start EAL, without hugepages or devices, with a file prefix of its own. */
 int fake_eal_up(const char *prog);

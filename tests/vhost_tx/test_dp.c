@@ -96,6 +96,13 @@ static struct vqos_port *port_new(unsigned int i, uint16_t eth, int vid, const u
 	p->dp = dp;
 	p->shard = 0;
 	p->vid = vid;
+	/* one queue pair, on a single-queue uplink, unless a test says more */
+	uplinks[eth].n_queues = 1;
+	p->vrings_on = 1u << VQOS_VHOST_TXQ | 1u << VQOS_VHOST_RXQ;
+	p->vrings_vid = -1;
+	p->kick_vid = -1;
+	for (unsigned int q = 0; q < VQOS_VHOST_VRINGS; q++)
+		p->kick_fd[q] = -1;
 	ports[i] = p;
 	return p;
 }
@@ -932,6 +939,278 @@ static void test_disconnected(void **state)
  * main: EAL without hugepages or devices
  * --------------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------------
+ * Multi-queue ports
+ * --------------------------------------------------------------------- */
+
+/* One port (vid 0, on FAKE_ETH0) whose container enabled @p pairs queue
+ * pairs, on an uplink of @p up_queues queues. */
+static struct vqos_port *mq_port(void **state, unsigned int pairs, uint16_t up_queues)
+{
+	struct vqos_port *p = port_new(0, FAKE_ETH0, 0, NULL);
+
+	p->vrings_on = (1u << (2 * pairs)) - 1;
+	uplinks[FAKE_ETH0].n_queues = up_queues;
+	publish(&p, 1, *state, *state, false);
+	return p;
+}
+
+/* Container queue q sends frames q * 1000 + 0 .. n - 1. */
+static void mq_send(unsigned int pairs, unsigned int n)
+{
+	for (unsigned int q = 0; q < pairs; q++)
+		dev_send_q(0, q, q * 1000, n);
+}
+
+/* What the uplink sent, split by the container queue its frames came from
+ * (seq / 1000): each in order, all n of each; with @p up_queues > 0, each
+ * on uplink queue q mod up_queues. */
+static void mq_sent_per_queue(unsigned int pairs, unsigned int n, unsigned int up_queues)
+{
+	unsigned int next[FAKE_QP] = { 0 };
+	const struct fake_uplink *u = &fake_up[0];
+
+	assert_int_equal(u->n_sent, pairs * n);
+	for (unsigned int i = 0; i < u->n_sent; i++) {
+		uint32_t seq = u->sent_seq[i], q = seq / 1000;
+
+		assert_true(seq != UINT32_MAX);
+		assert_in_range(q, 0, pairs - 1);
+		if (seq != q * 1000 + next[q])
+			fail_msg("frame %u from container queue %u is %u, not %u", i, q, seq,
+				 q * 1000 + next[q]);
+		next[q]++;
+		if (up_queues > 0)
+			assert_int_equal(u->sent_q[i], q % up_queues);
+	}
+}
+
+/* Four container queues, four uplink queues: every queue is read (round
+ * robin: the first grants take from each in turn, not from queue 0 until it
+ * is dry), queue q's frames go out on uplink queue q, in order; the backlog
+ * is the sum of the queues'. */
+static void test_mq_tx(void **state)
+{
+	struct vqos_port *p = mq_port(state, 4, 4);
+
+	mq_send(4, 40);
+	pass();
+	assert_int_equal(p->stats[VQOS_DIR_TX].backlog, 160);
+	passes(10);
+	/* grants of 32: the first from queue 0, the next from queue 1 where
+	 * that one stopped, ... */
+	for (unsigned int g = 0; g < 4; g++)
+		for (unsigned int i = 0; i < 32; i++)
+			assert_int_equal(fake_up[0].sent_seq[32 * g + i], g * 1000 + i);
+	mq_sent_per_queue(4, 40, 4);
+	assert_int_equal(p->stats[VQOS_DIR_TX].packets, 160);
+	pool_all_back();
+}
+
+/* Four container queues, a single-queue uplink: all on its queue 0, each
+ * container queue's frames in order; three queues on two uplink queues:
+ * q mod 2. */
+static void test_mq_tx_fewer_uplink_queues(void **state)
+{
+	mq_port(state, 4, 1);
+	mq_send(4, 40);
+	passes(10);
+	mq_sent_per_queue(4, 40, 1);
+	pool_all_back();
+	teardown(NULL);
+
+	setup(NULL);
+	mq_port(state, 3, 2);
+	mq_send(3, 50);
+	passes(10);
+	mq_sent_per_queue(3, 50, 2);
+	pool_all_back();
+}
+
+/* Uplink queue 2 takes nothing: what it refused is held with what follows
+ * it; no container queue's frames overtake each other, none is lost, and
+ * the port reads no vring while it holds. Then it takes again. */
+static void test_mq_tx_held(void **state)
+{
+	struct vqos_port *p = mq_port(state, 4, 4);
+	unsigned int dq;
+
+	mq_send(4, 40);
+	fake_up[0].upq[2].take = 0;
+	passes(8);
+	assert_true(held(&p->tx_pend) > 0);
+	dq = fake_dev[0].dequeues + fake_qp(0, 1)->dequeues + fake_qp(0, 2)->dequeues +
+	     fake_qp(0, 3)->dequeues;
+	passes(20);
+	assert_int_equal(fake_dev[0].dequeues + fake_qp(0, 1)->dequeues + fake_qp(0, 2)->dequeues +
+				 fake_qp(0, 3)->dequeues,
+			 dq);
+	for (unsigned int i = 0; i < fake_up[0].n_sent; i++)
+		assert_int_not_equal(fake_up[0].sent_seq[i] / 1000, 2);
+	assert_int_equal(p->stats[VQOS_DIR_TX].drops, 0);
+	fake_up[0].upq[2].take = UINT16_MAX;
+	passes(20);
+	assert_int_equal(held(&p->tx_pend), 0);
+	mq_sent_per_queue(4, 40, 4);
+	pool_all_back();
+}
+
+/* A container that enables queue pairs after it came, and disables one: the
+ * data path reads what is enabled, and only that. */
+static void test_mq_tx_enable_later(void **state)
+{
+	struct vqos_port *p = mq_port(state, 1, 4);
+
+	dev_send_q(0, 0, 0, 10);
+	dev_send_q(0, 1, 1000, 10);
+	passes(4);
+	assert_int_equal(fake_up[0].n_sent, 10);
+	assert_int_equal(p->n_txq, 1);
+	__atomic_fetch_or(&p->vrings_on, 3u << 2, __ATOMIC_RELEASE);
+	passes(4);
+	assert_int_equal(p->n_txq, 2);
+	mq_sent_per_queue(2, 10, 4);
+	/* pair 1 goes: its frames stay in its vring */
+	__atomic_fetch_and(&p->vrings_on, ~(3u << 2), __ATOMIC_RELEASE);
+	dev_send_q(0, 1, 1010, 5);
+	passes(4);
+	assert_int_equal(fake_up[0].n_sent, 20);
+	assert_int_equal(p->n_txq, 1);
+	assert_int_equal(p->n_rxq, 1);
+	pool_all_back();
+}
+
+/* Uplink queue u's frames go to container rx queue u mod its rx queues, in
+ * order: four to four, four to two, and a single-queue uplink to queue 0. */
+static void test_mq_rx(void **state)
+{
+	static const struct {
+		unsigned int pairs, up_queues;
+	} cases[] = { { 4, 4 }, { 2, 4 }, { 4, 1 } };
+
+	for (unsigned int c = 0; c < ARRAY_SIZE(cases); c++) {
+		unsigned int pairs = cases[c].pairs, upq = cases[c].up_queues;
+		struct vqos_port *p;
+
+		if (c > 0) {
+			teardown(NULL);
+			setup(NULL);
+		}
+		p = mq_port(state, pairs, (uint16_t)upq);
+		for (unsigned int u = 0; u < upq; u++)
+			uplink_recv_q(&fake_up[0], u, MAC_A, u * 1000, 30);
+		passes(10);
+		assert_int_equal(p->stats[VQOS_DIR_RX].packets, 30 * upq);
+		for (unsigned int q = 0; q < pairs; q++) {
+			const struct fake_dev *d = fake_qp(0, q);
+			unsigned int k = 0;
+
+			/* the uplink queues q, q + pairs, ... each in order */
+			for (unsigned int u = q; u < upq; u += pairs) {
+				unsigned int next = 0;
+
+				for (unsigned int i = 0; i < d->rx_n; i++)
+					if (d->rx_seq[i] / 1000 == u) {
+						assert_int_equal(d->rx_seq[i], u * 1000 + next);
+						next++;
+					}
+				assert_int_equal(next, 30);
+				k += next;
+			}
+			assert_int_equal(d->rx_n, k);
+		}
+		pool_all_back();
+	}
+}
+
+/* One container rx queue has no room: the port is given none by the qdisc
+ * (the room is its fullest queue's), so nothing is lost or held; when it
+ * has room again, every queue gets its frames in order. A queue that takes
+ * fewer than it said holds the port's frames, in order. */
+static void test_mq_rx_room(void **state)
+{
+	struct vqos_port *p = mq_port(state, 4, 4);
+
+	fake_qp(0, 3)->rx_room = 0;
+	for (unsigned int u = 0; u < 4; u++)
+		uplink_recv_q(&fake_up[0], u, MAC_A, u * 1000, 20);
+	assert_int_equal(pass(), 0);
+	assert_true(p->rx_blocked);
+	assert_int_equal(p->rx_full, 1u << 6);
+	assert_int_equal(rx_backlog(LEAF0), 80);
+	/* it says 8 but takes 3: the rest is held, in order */
+	fake_qp(0, 3)->avail = 8;
+	fake_qp(0, 3)->rx_room = 3;
+	passes(12);
+	assert_true(held(&p->rx_pend) > 0);
+	assert_int_equal(p->stats[VQOS_DIR_RX].drops, 0);
+	fake_qp(0, 3)->avail = -1;
+	fake_qp(0, 3)->rx_room = FAKE_MAX;
+	passes(10);
+	assert_int_equal(held(&p->rx_pend), 0);
+	for (unsigned int q = 0; q < 4; q++) {
+		assert_int_equal(fake_qp(0, q)->rx_n, 20);
+		assert_seqs(fake_qp(0, q)->rx_seq, 20, q * 1000);
+	}
+	pool_all_back();
+}
+
+/* The vrings vqos_dp_arm() asked to kick, as a mask of vhost queue indices;
+ * each with its own fd in the poll set, after the doorbell. */
+static uint32_t armed_mask(const struct vqos_dp_state *st, int n)
+{
+	uint32_t mask = 0;
+
+	assert_int_equal(st->pfd[0].fd, dp->shard[0].doorbell);
+	assert_int_equal((int)st->n_armed, n - 1);
+	for (unsigned int k = 0; k < st->n_armed; k++) {
+		const struct vqos_dp_armed *a = &st->armed[k];
+
+		assert_int_equal(a->vid, 0);
+		assert_int_equal(st->pfd[k + 1].fd, fake_kick_fd(0, a->q));
+		assert_true(fake_kick_on(0, a->q));
+		mask |= 1u << a->q;
+	}
+	return mask;
+}
+
+/* An idle lcore with a 4-queue port asks every tx vring to kick (a container
+ * may send on any), and the rx vring that had no room once frames wait for
+ * it; a vring with work when it is armed keeps the lcore awake; the vrings
+ * of pairs 1.. are told not to kick as they first appear. */
+static void test_mq_sleep_arms_every_queue(void **state)
+{
+	struct vqos_port *p = mq_port(state, 4, 4);
+	struct vqos_dp_state *st;
+
+	pass();
+	st = cur_state();
+	for (unsigned int q = 2; q < 8; q++)
+		assert_false(fake_kick_on(0, q));
+	assert_int_equal(armed_mask(st, vqos_dp_arm(st, dp->shard[0].doorbell)),
+			 1u << 1 | 1u << 3 | 1u << 5 | 1u << 7);
+
+	/* rx queue 2 (vring 4) is full and frames come for it */
+	fake_qp(0, 2)->rx_room = 0;
+	uplink_recv_q(&fake_up[0], 2, MAC_A, 0, 5);
+	pass();
+	assert_true(p->rx_blocked);
+	assert_int_equal(armed_mask(st, vqos_dp_arm(st, dp->shard[0].doorbell)),
+			 1u << 1 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 7);
+
+	/* freshly armed with work in it (the container sent before it was
+	 * asked to kick): not a time to sleep */
+	for (unsigned int q = 0; q < VQOS_VHOST_VRINGS; q++)
+		p->kick_fd[q] = -1;
+	dev_send_q(0, 3, 3000, 1);
+	assert_int_equal(vqos_dp_arm(st, dp->shard[0].doorbell), -EAGAIN);
+	fake_qp(0, 2)->rx_room = FAKE_MAX;
+	passes(3);
+	assert_int_equal(fake_qp(0, 2)->rx_n, 5);
+	assert_int_equal(fake_up[0].n_sent, 1);
+	pool_all_back();
+}
+
 static int eal_up(void **unused)
 {
 	return fake_eal_up("test_dp");
@@ -972,6 +1251,17 @@ int main(void)
 		cmocka_unit_test(test_pool_double_free_seen),
 		WITH_KIND(test_disconnected, htb),
 		WITH_KIND(test_disconnected, fifo),
+		WITH_KIND(test_mq_tx, htb),
+		WITH_KIND(test_mq_tx, fifo),
+		WITH_KIND(test_mq_tx_fewer_uplink_queues, htb),
+		WITH_KIND(test_mq_tx_held, htb),
+		WITH_KIND(test_mq_tx_held, fifo),
+		WITH_KIND(test_mq_tx_enable_later, htb),
+		WITH_KIND(test_mq_rx, htb),
+		WITH_KIND(test_mq_rx, fifo),
+		WITH_KIND(test_mq_rx_room, htb),
+		WITH_KIND(test_mq_rx_room, fifo),
+		WITH_KIND(test_mq_sleep_arms_every_queue, htb),
 	};
 
 	return cmocka_run_group_tests(tests, eal_up, eal_down);

@@ -103,13 +103,15 @@ char *vqos_ctl_reply_encode(int status, const char *error, json_t *result);
 
 /** One port as the control plane shows it. */
 struct vqos_ctl_port {
-	const char *name;   /**< port name */
-	const char *socket; /**< container vhost-user socket */
-	bool client;	    /**< vqosd is the vhost-user client on it */
-	const char *uplink; /**< uplink devargs */
-	bool connected;	    /**< a container is attached */
-	bool uplink_up;	    /**< the uplink reports link up */
-	unsigned int lcore; /**< the data-path lcore that polls it */
+	const char *name;	    /**< port name */
+	const char *socket;	    /**< container vhost-user socket */
+	bool client;		    /**< vqosd is the vhost-user client on it */
+	const char *uplink;	    /**< uplink devargs */
+	bool connected;		    /**< a container is attached */
+	bool uplink_up;		    /**< the uplink reports link up */
+	unsigned int queues;	    /**< queue pairs the container enabled (0: none attached) */
+	unsigned int uplink_queues; /**< queue pairs of the uplink */
+	unsigned int lcore;	    /**< the data-path lcore that polls it */
 	/** Per direction: tx = from the container, rx = to it. Its counters
 	 *  are the rows of vqos_ctl_dir_counters[]. */
 	struct vqos_ctl_dir {

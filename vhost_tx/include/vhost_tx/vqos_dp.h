@@ -222,6 +222,8 @@ struct vqos_port_info {
 	const char *uplink;			  /**< uplink devargs (owned by the port) */
 	bool connected;				  /**< a container is attached */
 	bool uplink_up;				  /**< the uplink ethdev reports link up */
+	unsigned int queues;			  /**< queue pairs the container enabled */
+	unsigned int uplink_queues;		  /**< queue pairs of the uplink */
 	unsigned int shard;			  /**< index of the lcore that polls it */
 	struct vqos_dp_dir_stats dir[VQOS_DIR_N]; /**< per direction */
 };

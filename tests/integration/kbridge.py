@@ -46,7 +46,7 @@ them (pairs of ports 2i, 2i+1, one polling lcore): ~0.1 ms through OVS.
 
 Needs root (ip netns, veth, af_packet) and iproute2, ethtool, dpdk-testpmd
 (scripts/deps.sh results installs ethtool, iperf3 and ping; dpdk comes with
-the build deps). `python3 results/lib/kbridge.py` checks the rig: iperf3 TCP
+the build deps). `python3 tests/integration/kbridge.py` checks the rig: iperf3 TCP
 from netns A to B through two forwarders joined by one vhost-user socket.
 """
 import atexit
@@ -57,8 +57,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import vqosexp  # noqa: E402,F401  (puts tests/integration on sys.path, sets VQOS_BUILD)
-from vqostest import TESTPMD, Failure, wait_for
+from vqostest import TESTPMD, Failure, wait_for  # noqa: E402
 
 _COUNT = [0]
 # Default tx retries of a forwarder (10 us apart: up to 1 s), so that a full
