@@ -11,8 +11,9 @@
  *   CANT  a ceil bucket < 0: it may not send at all.
  *
  * One difference from Linux: a class that fell below its rate returns to
- * CAN when its rate buckets hold one full-size frame (or one packet), not a
- * single token. A class sending small packets above its rate would otherwise
+ * CAN when its rate buckets hold one full-size frame (or 1 ms of its rate,
+ * if less: what it then sends at once stays within 0.1% of a second's; or
+ * one packet), not a single token. A class sending small packets above its rate would otherwise
  * switch between its own rate and borrowing at every packet it earns, and a
  * switch moves it between a row and a feed and through the heap; this way it
  * sends a frame's worth per switch. Rates and bursts are unchanged; own-rate
@@ -58,7 +59,11 @@
  * As in HTB a packet may start while tokens >= 0 and overdraw the bucket; the
  * debt is repaid before the class sends again, so long-run rates are exact.
  * Several packets of one leaf go in one grant: its size is the most that
- * keeps every bucket on the path non-negative before the last packet.
+ * keeps every bucket on the path non-negative before the last packet. A
+ * grant's packet count is held to what its bytes hold in packets of the
+ * leaf's mean length (mean_len, below), as the tx data path takes packets
+ * before it knows their sizes: a grant overdraws by about a packet, not by
+ * a burst, and every 1 s window carries the rate to within a few packets.
  *
  * Cycles. A packet costs cost_pkt + cost_byte x len cycles, the model of its
  * leaf; cost_byte counts 1/1024 cycles, and what a charge leaves of a cycle
@@ -480,6 +485,18 @@ static bool size_grant(struct vqos_htb *q, uint32_t leaf, uint32_t lender, uint6
 		if (c == lender)
 			below = false;
 	}
+	/* The tx data path takes up to pkts frames from a vring before it
+	 * knows their bytes: in frames of the leaf's mean length, no more than
+	 * the byte budget holds. Otherwise a class of small frames would go
+	 * out a full burst at a time (32 frames of 64 B are 16 ms of 1 Mbit/s,
+	 * 1.6% of a second's frames) however few bytes the bucket had. */
+	if (bytes != UINT64_MAX) {
+		uint64_t s = q->cl[leaf].mean_len ? q->cl[leaf].mean_len : VQOS_SCHED_FRAME_BYTES;
+		uint64_t fit = bytes / s + (bytes % s != 0);
+
+		if (fit < pkts)
+			pkts = fit;
+	}
 	if (pkts > q->room[q->cl[leaf].port])
 		pkts = q->room[q->cl[leaf].port];
 	g->leaf = leaf;
@@ -588,13 +605,13 @@ static void account(struct vqos_htb *q, const struct vqos_sched_grant *g, uint64
 
 		cyc = pkts * leaf->cost_pkt + frac / VQOS_SCHED_COST_BYTE_ONE;
 		leaf->cyc_rem = (uint32_t)(frac % VQOS_SCHED_COST_BYTE_ONE);
-		/* a grant splits a cycles budget by this (see the file comment) */
-		if (pkts != 0)
-			leaf->mean_len =
-				leaf->mean_len == 0
-					? (uint32_t)(bytes / pkts)
-					: (uint32_t)((leaf->mean_len + bytes / pkts + 1) / 2);
 	}
+	/* a grant splits a cycles budget and sizes its packets by this (see
+	 * the file comment and size_grant()) */
+	if (pkts != 0)
+		leaf->mean_len = leaf->mean_len == 0
+					 ? (uint32_t)(bytes / pkts)
+					 : (uint32_t)((leaf->mean_len + bytes / pkts + 1) / 2);
 
 	for (uint32_t c = g->leaf;; c = q->cl[c].parent) {
 		struct htb_class *k = &q->cl[c];

@@ -79,12 +79,14 @@ struct htb_class {
 	uint32_t next_parked;
 	struct vqos_tb tb[TB_N];
 	/* rate buckets: the tokens a class out of CAN needs to get back (one
-	 * frame, packet or frame's cycles, at most half the bucket); ceil
-	 * buckets: the same, the tokens a class in CANT needs to leave it */
+	 * frame, or 1 ms of the rate if less, one packet or a frame's cycles;
+	 * at most half the bucket); ceil buckets: the same, the tokens a class
+	 * in CANT needs to leave it */
 	int64_t back_floor[TB_N];
 	/* leaf: its port's cost model (cost_byte in 1/VQOS_SCHED_COST_BYTE_ONE
 	 * cycles), what charging left of a cycle (same unit), and the mean
-	 * packet length by which a grant splits a cycles budget */
+	 * packet length by which a grant splits a cycles budget and counts
+	 * the packets its bytes hold */
 	uint32_t cost_pkt, cost_byte;
 	uint32_t cyc_rem;
 	uint32_t mean_len;
