@@ -11,12 +11,20 @@
  *   CANT  a ceil bucket < 0: it may not send at all.
  *
  * One difference from Linux: a class that fell below its rate returns to
- * CAN when its rate buckets hold one full-size frame (or one packet), not a
- * single token. A class sending small packets above its rate would otherwise
+ * CAN when its rate buckets hold one full-size frame (or 1 ms of its rate,
+ * if less: what it then sends at once stays within 0.1% of a second's; or
+ * one packet), not a single token. A class sending small packets above its rate would otherwise
  * switch between its own rate and borrowing at every packet it earns, and a
  * switch moves it between a row and a feed and through the heap; this way it
  * sends a frame's worth per switch. Rates and bursts are unchanged; own-rate
  * packets may wait one frame's time at the class's rate, while it may borrow.
+ * The same holds for the ceil: a class in CANT leaves it when its ceil
+ * buckets hold a frame (a packet, a frame's cycles), not at zero. A class (the
+ * root above all) held at its ceil would otherwise come back for one small
+ * packet at a time, and every dequeue would release one packet for the
+ * whole cost of a wake, a grant and a charge; this way it releases a frame's
+ * worth (23 packets of 64 bytes). Its rate and peak are unchanged; its
+ * packets may wait one frame's time at its ceil.
  *
  * Levels: a leaf is level 0; an inner class at depth d is level 7 - d (the
  * root is 7). A backlogged leaf is "active" at its prio. An active class in
@@ -51,7 +59,11 @@
  * As in HTB a packet may start while tokens >= 0 and overdraw the bucket; the
  * debt is repaid before the class sends again, so long-run rates are exact.
  * Several packets of one leaf go in one grant: its size is the most that
- * keeps every bucket on the path non-negative before the last packet.
+ * keeps every bucket on the path non-negative before the last packet. A
+ * grant's packet count is held to what its bytes hold in packets of the
+ * leaf's mean length (mean_len, below), as the tx data path takes packets
+ * before it knows their sizes: a grant overdraws by about a packet, not by
+ * a burst, and every 1 s window carries the rate to within a few packets.
  *
  * Cycles. A packet costs cost_pkt + cost_byte x len cycles, the model of its
  * leaf; cost_byte counts 1/1024 cycles, and what a charge leaves of a cycle
@@ -108,6 +120,7 @@ static void heap_set(struct vqos_htb *q, uint32_t c, uint64_t key)
 {
 	uint32_t i = q->cl[c].heap_pos;
 
+	q->heap_ops++;
 	if (i == VQOS_SCHED_NONE)
 		i = q->n_heap++;
 	q->heap[i] = (struct htb_event){ .key = key, .cls = c };
@@ -120,6 +133,7 @@ static void heap_del(struct vqos_htb *q, uint32_t c)
 
 	if (i == VQOS_SCHED_NONE)
 		return;
+	q->heap_ops++;
 	q->cl[c].heap_pos = VQOS_SCHED_NONE;
 	if (i == --q->n_heap)
 		return;
@@ -225,16 +239,23 @@ static void detach(struct vqos_htb *q, uint32_t c, unsigned p)
 	}
 }
 
-static bool tb_negative(const struct vqos_tb *tb)
-{
-	return tb->rate != 0 && tb->tokens < 0;
-}
-
 /* The tokens rate bucket @p b of @p k needs for CAN: none while it is in
  * CAN, back_floor[b] to return (see struct htb_class). */
 static int64_t rate_floor(const struct htb_class *k, unsigned b)
 {
 	return k->mode == HTB_CAN ? 0 : k->back_floor[b];
+}
+
+/* The tokens ceil bucket @p b of @p k needs to leave CANT: back_floor[b]
+ * once it is in CANT, 0 to stay out. */
+static int64_t ceil_floor(const struct htb_class *k, unsigned b)
+{
+	return k->mode == HTB_CANT ? k->back_floor[b] : 0;
+}
+
+static bool ceil_short(const struct htb_class *k, unsigned b)
+{
+	return k->tb[b].rate != 0 && k->tb[b].tokens < ceil_floor(k, b);
 }
 
 static bool rate_short(const struct htb_class *k, unsigned b)
@@ -244,8 +265,7 @@ static bool rate_short(const struct htb_class *k, unsigned b)
 
 uint8_t vqos_htb_mode(const struct htb_class *k)
 {
-	if (tb_negative(&k->tb[TB_CEIL]) || tb_negative(&k->tb[TB_PCEIL]) ||
-	    tb_negative(&k->tb[TB_CCEIL]))
+	if (ceil_short(k, TB_CEIL) || ceil_short(k, TB_PCEIL) || ceil_short(k, TB_CCEIL))
 		return HTB_CANT;
 	if (rate_short(k, TB_RATE) || rate_short(k, TB_PRATE) || rate_short(k, TB_CRATE))
 		return HTB_MAY;
@@ -261,7 +281,7 @@ static uint64_t wake_of(const struct htb_class *k)
 
 	for (unsigned b = first; b < TB_N; b += 2) {
 		const struct vqos_tb *tb = &k->tb[b];
-		int64_t floor = first == TB_CEIL ? 0 : rate_floor(k, b);
+		int64_t floor = first == TB_CEIL ? ceil_floor(k, b) : rate_floor(k, b);
 
 		if (tb->rate != 0 && tb->tokens < floor) {
 			uint64_t need = ((uint64_t)(floor - tb->tokens) + tb->rate - 1) / tb->rate;
@@ -292,10 +312,15 @@ void vqos_htb_set_mode(struct vqos_htb *q, uint32_t c, uint8_t m)
 			if (k->want & (1u << p))
 				attach(q, c, p);
 	}
-	if (m == HTB_CAN)
+	if (m == HTB_CAN) {
 		heap_del(q, c);
-	else
-		heap_set(q, c, wake_of(k));
+		return;
+	}
+	heap_set(q, c, wake_of(k));
+	/* over its ceil: no grant passes it before its wake (exact here, so
+	 * the grant that took its last tokens is the last one through it) */
+	if (m == HTB_CANT)
+		k->blocked_until = q->heap[k->heap_pos].key;
 }
 
 void vqos_htb_update(struct htb_class *k, uint64_t now)
@@ -460,6 +485,18 @@ static bool size_grant(struct vqos_htb *q, uint32_t leaf, uint32_t lender, uint6
 		if (c == lender)
 			below = false;
 	}
+	/* The tx data path takes up to pkts frames from a vring before it
+	 * knows their bytes: in frames of the leaf's mean length, no more than
+	 * the byte budget holds. Otherwise a class of small frames would go
+	 * out a full burst at a time (32 frames of 64 B are 16 ms of 1 Mbit/s,
+	 * 1.6% of a second's frames) however few bytes the bucket had. */
+	if (bytes != UINT64_MAX) {
+		uint64_t s = q->cl[leaf].mean_len ? q->cl[leaf].mean_len : VQOS_SCHED_FRAME_BYTES;
+		uint64_t fit = bytes / s + (bytes % s != 0);
+
+		if (fit < pkts)
+			pkts = fit;
+	}
 	if (pkts > q->room[q->cl[leaf].port])
 		pkts = q->room[q->cl[leaf].port];
 	g->leaf = leaf;
@@ -480,12 +517,24 @@ static bool path_blocked(const struct vqos_htb *q, uint32_t c, uint64_t now)
 	return false;
 }
 
+/* Whether the root's ceil is known short at @p now: every grant passes it. */
+static bool root_blocked(const struct vqos_htb *q, uint64_t now)
+{
+	return q->root != VQOS_SCHED_NONE && q->cl[q->root].blocked_until > now;
+}
+
+/* serve_row(): the root's ceil is short, nobody may send */
+#define ROW_STOP (-2)
+
 /*
  * Serve one row: its current class and the leaf its feeds lead to. A class
  * whose ancestors are over their ceil is passed over for this round, and
  * without sizing a grant while a ceil on its path is known short. Returns
  * 1 with @p g filled, 0 if nobody in the row may send, -1 if a leaf was
- * parked for want of room (the rows changed: start again).
+ * parked for want of room (the rows changed: start again), ROW_STOP as soon
+ * as the root's ceil is found short: the rest of the row, every class of it
+ * behind the root, is not looked at (it was, one by one, a walk of every
+ * ready leaf per dequeue with the root at its ceiling).
  */
 static int serve_row(struct vqos_htb *q, unsigned lvl, unsigned p, uint64_t now, uint32_t max_pkts,
 		     struct vqos_sched_grant *g)
@@ -495,6 +544,9 @@ static int serve_row(struct vqos_htb *q, unsigned lvl, unsigned p, uint64_t now,
 	do {
 		uint32_t leaf = x;
 
+		if (root_blocked(q, now))
+			return ROW_STOP;
+		q->visits++;
 		if (path_blocked(q, x, now)) {
 			x = q->row[lvl][p].cur = q->cl[x].link[p].next;
 			continue;
@@ -517,7 +569,7 @@ static int pick(struct vqos_htb *q, uint64_t now, uint32_t max_pkts, struct vqos
 	/* every grant passes the root's ceil: while it is short, nobody may
 	 * send, and no row needs a look (a parent at its ceiling costs one
 	 * look per class of its rows; this, one per call) */
-	if (q->root != VQOS_SCHED_NONE && q->cl[q->root].blocked_until > now)
+	if (root_blocked(q, now))
 		return 0;
 again:
 	for (unsigned lm = q->level_mask; lm != 0; lm &= lm - 1) {
@@ -526,6 +578,8 @@ again:
 		for (unsigned pm = q->row_mask[lvl]; pm != 0; pm &= pm - 1) {
 			int rc = serve_row(q, lvl, (unsigned)__builtin_ctz(pm), now, max_pkts, g);
 
+			if (rc == ROW_STOP)
+				return 0;
 			if (rc < 0)
 				goto again;
 			if (rc > 0)
@@ -551,13 +605,13 @@ static void account(struct vqos_htb *q, const struct vqos_sched_grant *g, uint64
 
 		cyc = pkts * leaf->cost_pkt + frac / VQOS_SCHED_COST_BYTE_ONE;
 		leaf->cyc_rem = (uint32_t)(frac % VQOS_SCHED_COST_BYTE_ONE);
-		/* a grant splits a cycles budget by this (see the file comment) */
-		if (pkts != 0)
-			leaf->mean_len =
-				leaf->mean_len == 0
-					? (uint32_t)(bytes / pkts)
-					: (uint32_t)((leaf->mean_len + bytes / pkts + 1) / 2);
 	}
+	/* a grant splits a cycles budget and sizes its packets by this (see
+	 * the file comment and size_grant()) */
+	if (pkts != 0)
+		leaf->mean_len = leaf->mean_len == 0
+					 ? (uint32_t)(bytes / pkts)
+					 : (uint32_t)((leaf->mean_len + bytes / pkts + 1) / 2);
 
 	for (uint32_t c = g->leaf;; c = q->cl[c].parent) {
 		struct htb_class *k = &q->cl[c];

@@ -79,12 +79,14 @@ struct htb_class {
 	uint32_t next_parked;
 	struct vqos_tb tb[TB_N];
 	/* rate buckets: the tokens a class out of CAN needs to get back (one
-	 * frame, packet or frame's cycles, at most half the bucket; 0 for ceil
-	 * buckets) */
+	 * frame, or 1 ms of the rate if less, one packet or a frame's cycles;
+	 * at most half the bucket); ceil buckets: the same, the tokens a class
+	 * in CANT needs to leave it */
 	int64_t back_floor[TB_N];
 	/* leaf: its port's cost model (cost_byte in 1/VQOS_SCHED_COST_BYTE_ONE
 	 * cycles), what charging left of a cycle (same unit), and the mean
-	 * packet length by which a grant splits a cycles budget */
+	 * packet length by which a grant splits a cycles budget and counts
+	 * the packets its bytes hold */
 	uint32_t cost_pkt, cost_byte;
 	uint32_t cyc_rem;
 	uint32_t mean_len;
@@ -127,6 +129,8 @@ struct vqos_htb {
 	uint32_t drain_pos; /* drain(): the class it empties next */
 	uint32_t root;	    /* the one class without a parent; NONE if several */
 	uint64_t looks;	    /* grants sized, given or not (tests and benches) */
+	uint64_t visits;    /* classes pick() looked at in rows (tests and benches) */
+	uint64_t heap_ops;  /* heap insertions, moves and removals (tests and benches) */
 };
 
 /* Bring the buckets of @p k up to @p now. */

@@ -566,7 +566,8 @@ struct vqos_dp *vqos_dp_create(const unsigned int *lcores, unsigned int n)
 		if (vqos_dp_queue_field < 0)
 			goto fail;
 	}
-	dp->hz = rte_get_tsc_hz();
+	/* measured: EAL's may be rounded to 10 MHz, and every rate with it */
+	dp->hz = vqos_sched_tsc_hz(VQOS_SCHED_TSC_MEASURE_MS);
 	dp->clock = tsc_now;
 	dp->nap_min_cycles = VQOS_DP_NAP_MIN_NS * dp->hz / 1000000000ull;
 	dp->share_period_cycles = VQOS_SHARE_PERIOD_MS * dp->hz / 1000;

@@ -525,6 +525,19 @@ static inline void vqos_sched_carry(struct vqos_qdisc *to, const struct vqos_qdi
  */
 uint32_t vqos_sched_default_burst(uint64_t rate, uint64_t frame);
 
+/** How long vqos_sched_tsc_hz() measures, ms, where vqosd calls it. */
+#define VQOS_SCHED_TSC_MEASURE_MS 50u
+
+/**
+ * The TSC's frequency, measured against CLOCK_MONOTONIC_RAW over @p ms
+ * milliseconds (sched/clock.c): within a few parts per million, where
+ * rte_get_tsc_hz() may be rounded to 10 MHz (0.2% at worst). Falls back to
+ * rte_get_tsc_hz() if the two differ by more than 1%. Every qdisc's
+ * clock_hz should be this; librte_meter and librte_sched (police, sched)
+ * count with rte_get_tsc_hz() themselves.
+ */
+uint64_t vqos_sched_tsc_hz(uint32_t ms);
+
 /**
  * Cycles a full-size frame (VQOS_SCHED_FRAME_BYTES) costs under a model of
  * @p cost_pkt cycles per packet and @p cost_byte 1/VQOS_SCHED_COST_BYTE_ONE
