@@ -18,13 +18,6 @@
  * switch moves it between a row and a feed and through the heap; this way it
  * sends a frame's worth per switch. Rates and bursts are unchanged; own-rate
  * packets may wait one frame's time at the class's rate, while it may borrow.
- * The same holds for the ceil: a class in CANT leaves it when its ceil
- * buckets hold a frame (a packet, a frame's cycles), not at zero. A class (the
- * root above all) held at its ceil would otherwise come back for one small
- * packet at a time, and every dequeue would release one packet for the
- * whole cost of a wake, a grant and a charge; this way it releases a frame's
- * worth (23 packets of 64 bytes). Its rate and peak are unchanged; its
- * packets may wait one frame's time at its ceil.
  *
  * Levels: a leaf is level 0; an inner class at depth d is level 7 - d (the
  * root is 7). A backlogged leaf is "active" at its prio. An active class in
@@ -239,23 +232,16 @@ static void detach(struct vqos_htb *q, uint32_t c, unsigned p)
 	}
 }
 
+static bool tb_negative(const struct vqos_tb *tb)
+{
+	return tb->rate != 0 && tb->tokens < 0;
+}
+
 /* The tokens rate bucket @p b of @p k needs for CAN: none while it is in
  * CAN, back_floor[b] to return (see struct htb_class). */
 static int64_t rate_floor(const struct htb_class *k, unsigned b)
 {
 	return k->mode == HTB_CAN ? 0 : k->back_floor[b];
-}
-
-/* The tokens ceil bucket @p b of @p k needs to leave CANT: back_floor[b]
- * once it is in CANT, 0 to stay out. */
-static int64_t ceil_floor(const struct htb_class *k, unsigned b)
-{
-	return k->mode == HTB_CANT ? k->back_floor[b] : 0;
-}
-
-static bool ceil_short(const struct htb_class *k, unsigned b)
-{
-	return k->tb[b].rate != 0 && k->tb[b].tokens < ceil_floor(k, b);
 }
 
 static bool rate_short(const struct htb_class *k, unsigned b)
@@ -265,7 +251,8 @@ static bool rate_short(const struct htb_class *k, unsigned b)
 
 uint8_t vqos_htb_mode(const struct htb_class *k)
 {
-	if (ceil_short(k, TB_CEIL) || ceil_short(k, TB_PCEIL) || ceil_short(k, TB_CCEIL))
+	if (tb_negative(&k->tb[TB_CEIL]) || tb_negative(&k->tb[TB_PCEIL]) ||
+	    tb_negative(&k->tb[TB_CCEIL]))
 		return HTB_CANT;
 	if (rate_short(k, TB_RATE) || rate_short(k, TB_PRATE) || rate_short(k, TB_CRATE))
 		return HTB_MAY;
@@ -281,7 +268,7 @@ static uint64_t wake_of(const struct htb_class *k)
 
 	for (unsigned b = first; b < TB_N; b += 2) {
 		const struct vqos_tb *tb = &k->tb[b];
-		int64_t floor = first == TB_CEIL ? ceil_floor(k, b) : rate_floor(k, b);
+		int64_t floor = first == TB_CEIL ? 0 : rate_floor(k, b);
 
 		if (tb->rate != 0 && tb->tokens < floor) {
 			uint64_t need = ((uint64_t)(floor - tb->tokens) + tb->rate - 1) / tb->rate;

@@ -80,8 +80,7 @@ struct htb_class {
 	struct vqos_tb tb[TB_N];
 	/* rate buckets: the tokens a class out of CAN needs to get back (one
 	 * frame, or 1 ms of the rate if less, one packet or a frame's cycles;
-	 * at most half the bucket); ceil buckets: the same, the tokens a class
-	 * in CANT needs to leave it */
+	 * at most half the bucket; 0 for ceil buckets) */
 	int64_t back_floor[TB_N];
 	/* leaf: its port's cost model (cost_byte in 1/VQOS_SCHED_COST_BYTE_ONE
 	 * cycles), what charging left of a cycle (same unit), and the mean

@@ -56,20 +56,21 @@ static int setup_class(struct vqos_htb *q, uint32_t i, const struct vqos_sched_c
 		return vqos_sched_fail(err, q->params, i,
 				       "ccps%s too high for a bucket at this clock (or its burst)",
 				       c->ceil_cps ? "" : " (the cps: no ccps given)");
+	k->back_floor[TB_RATE] = (int64_t)HTB_BACK_BYTES * 8 * (int64_t)q->hz;
+	/* below 12 Mbit/s a frame is more than 1 ms of the rate: what a
+	 * class waits for (and then sends at once) is at most that, so every
+	 * 1 s window carries the rate to within 0.1% and a frame */
+	if (c->rate_bps / 1000 < (uint64_t)HTB_BACK_BYTES * 8)
+		k->back_floor[TB_RATE] = (int64_t)(c->rate_bps / 1000 * q->hz);
+	if (k->back_floor[TB_RATE] > k->tb[TB_RATE].max / 2)
+		k->back_floor[TB_RATE] = k->tb[TB_RATE].max / 2;
+	k->back_floor[TB_PRATE] = (int64_t)q->hz;
+	if (k->back_floor[TB_PRATE] > k->tb[TB_PRATE].max / 2)
+		k->back_floor[TB_PRATE] = k->tb[TB_PRATE].max / 2;
 	/* a frame is at most 2.6e6 cycles (the costs' bounds): x hz fits */
-	for (unsigned b = 0; b < TB_N; b++) {
-		int64_t frame = b < TB_PRATE   ? (int64_t)HTB_BACK_BYTES * 8 * (int64_t)q->hz
-				: b < TB_CRATE ? (int64_t)q->hz
-					       : (int64_t)(k->cyc_frame * q->hz);
-		uint64_t bps = b == TB_RATE ? c->rate_bps : ceil_bps;
-
-		/* below 12 Mbit/s a frame is more than 1 ms of the rate: what a
-		 * class waits for (and then sends at once) is at most that, so
-		 * every 1 s window carries the rate to within 0.1% and a frame */
-		if (b == TB_RATE && bps / 1000 < (uint64_t)HTB_BACK_BYTES * 8)
-			frame = (int64_t)(bps / 1000 * q->hz);
-		k->back_floor[b] = frame < k->tb[b].max / 2 ? frame : k->tb[b].max / 2;
-	}
+	k->back_floor[TB_CRATE] = (int64_t)(k->cyc_frame * q->hz);
+	if (k->back_floor[TB_CRATE] > k->tb[TB_CRATE].max / 2)
+		k->back_floor[TB_CRATE] = k->tb[TB_CRATE].max / 2;
 	k->cost_pkt = c->cost_pkt;
 	k->cost_byte = c->cost_byte;
 	k->prio = c->prio;

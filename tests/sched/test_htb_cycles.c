@@ -383,7 +383,6 @@ static void test_change_and_carry(void **state)
 	struct vqos_qdisc *q, *next;
 	struct vqos_sched_error err;
 	int64_t debt;
-	uint64_t back;
 
 	over_bits_root(c, 1000000, 1000000, 10000);
 	q = make(c, 2, VQOS_SCHED_PULL);
@@ -400,9 +399,7 @@ static void test_change_and_carry(void **state)
 	assert_int_equal(q->ops->change(q, &c[1], 0, &err), 0);
 	q->ops->stats(q, 1, 0, &st);
 	assert_int_equal(st.cyc_ctokens, debt);
-	/* a new qdisc of ceil 4 M takes the debt over: repaid, and a frame's
-	 * cycles earned (a class at its ceil comes back with one), in
-	 * (frame - debt) / 4 us */
+	/* a new qdisc of ceil 4 M takes the debt over: repaid in -debt / 4 us */
 	c[1].ceil_cps = 4000000;
 	next = make(c, 2, VQOS_SCHED_PULL);
 	vqos_sched_carry(next, q, 0);
@@ -410,9 +407,8 @@ static void test_change_and_carry(void **state)
 	assert_int_equal(st.cyc_ctokens, debt);
 	assert_int_equal(st.cyc_tokens, debt);
 	vqos_sched_wake(next, 1);
-	back = (vqos_sched_cost_frame(900, 461) - (uint64_t)debt) * 250;
-	assert_int_equal(vqos_sched_grant(next, back - 1, 32, &g), 0);
-	assert_int_equal(vqos_sched_grant(next, back, 32, &g), 1);
+	assert_int_equal(vqos_sched_grant(next, (uint64_t)(-debt) * 250 - 1, 32, &g), 0);
+	assert_int_equal(vqos_sched_grant(next, (uint64_t)(-debt) * 250, 32, &g), 1);
 	/* the model cannot change under a running qdisc */
 	c[1].cost_pkt = 901;
 	assert_int_equal(q->ops->change(q, &c[1], 0, &err), -EINVAL);
