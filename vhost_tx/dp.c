@@ -252,7 +252,7 @@ static inline uint32_t tx_backlog(const struct vqos_port *p, int vid)
 	uint32_t backlog = 0;
 
 	for (unsigned int k = 0; k < p->n_txq; k++)
-		backlog += rte_vhost_rx_queue_count(vid, p->txq[k]);
+		backlog += vqos_vring_waiting(vid, p->txq[k]);
 	return backlog;
 }
 

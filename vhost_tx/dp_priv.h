@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_vhost.h>
 
 #include "admit.h"
 #include "sched/vqos_sched.h"
@@ -287,6 +288,17 @@ uint64_t vqos_dp_sleep(struct vqos_dp *dp, struct vqos_dp_shard *sh, struct vqos
  * shares published for its parts of split classes, and every share period
  * report its parts' counters and step the shares it leads. */
 void vqos_dp_share_tick(struct vqos_dp *dp, struct vqos_dp_state *st, unsigned int k, uint64_t now);
+
+/* Packets waiting in tx vring @p q of device @p vid. DPDK 22.11's
+ * rte_vhost_rx_queue_count() subtracts two 16-bit ring indices in int and
+ * returns the difference as uint32_t, so once the avail index wraps past
+ * 65535 before the used one it reads ~4.29e9 (seen in results/accuracy);
+ * a vring holds at most 32768 entries, so the count is that difference
+ * modulo 2^16. */
+static inline uint16_t vqos_vring_waiting(int vid, uint16_t q)
+{
+	return (uint16_t)rte_vhost_rx_queue_count(vid, q);
+}
 
 /* Free the packets of a burst, returning how many there were. */
 unsigned int vqos_burst_free(struct vqos_burst *b);

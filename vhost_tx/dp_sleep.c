@@ -142,7 +142,7 @@ int vqos_dp_arm(struct vqos_dp_state *st, int doorbell)
 	for (unsigned int k = 0; k < st->n_armed; k++) {
 		const struct vqos_dp_armed *a = &st->armed[k];
 
-		if (a->q & 1 ? rte_vhost_rx_queue_count(a->vid, a->q) > 0
+		if (a->q & 1 ? vqos_vring_waiting(a->vid, a->q) > 0
 			     : rte_vhost_avail_entries(a->vid, a->q) > 0)
 			return -EAGAIN;
 	}

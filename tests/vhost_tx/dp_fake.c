@@ -234,8 +234,9 @@ uint16_t __wrap_rte_vhost_enqueue_burst(int vid, uint16_t queue_id, struct rte_m
 uint32_t __wrap_rte_vhost_rx_queue_count(int vid, uint16_t qid)
 {
 	struct fake_dev *d = dev_of(vid, qid, true);
+	int n = (int)(d->tx_n - d->tx_head);
 
-	return d->tx_n - d->tx_head;
+	return d->count_wraps ? (uint32_t)(n - 65536) : (uint32_t)n;
 }
 
 uint16_t __wrap_rte_vhost_avail_entries(int vid, uint16_t queue_id)

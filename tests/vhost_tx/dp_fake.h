@@ -9,6 +9,7 @@
 #ifndef VQOS_TEST_DP_FAKE_H
 #define VQOS_TEST_DP_FAKE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ethdev.h>
@@ -64,6 +65,9 @@ struct fake_dev {
 	uint32_t tx_seq[FAKE_MAX];
 	unsigned int tx_head, tx_n;
 	unsigned int dequeues; /**< calls of dequeue_burst */
+	/** rx_queue_count answers as DPDK 22.11 does once the avail index
+	 *  wrapped and the used one not yet: the count - 65536, as uint32_t */
+	bool count_wraps;
 	/* rx vring (vqosd -> container) */
 	unsigned int rx_room; /**< copies enqueue_burst still takes */
 	int avail;	      /**< what avail_entries says; -1: rx_room */

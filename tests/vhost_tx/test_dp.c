@@ -322,6 +322,22 @@ static void rx_all_in_order(const struct vqos_port *p, unsigned int n)
  * tx
  * --------------------------------------------------------------------- */
 
+/* The vring's backlog as DPDK 22.11 reads it after its avail index wrapped
+ * (the count minus 65536): the port's backlog is still the 10 waiting, and
+ * they go out. */
+static void test_tx_backlog_index_wrap(void **state)
+{
+	struct vqos_port *p = one_port(state);
+
+	fake_dev[0].count_wraps = true;
+	dev_send(0, 0, 10);
+	assert_int_equal(pass(), 10);
+	assert_int_equal(p->stats[VQOS_DIR_TX].backlog, 10);
+	assert_int_equal(p->stats[VQOS_DIR_TX].backlogged, 0);
+	assert_int_equal(p->stats[VQOS_DIR_TX].packets, 10);
+	fake_dev[0].count_wraps = false;
+}
+
 /* The uplink takes 10 of a burst of 32: the other 22 are held, in order, and
  * leave first on the next passes; the vring is not read while any is held,
  * so no younger packet overtakes them. */
@@ -1311,6 +1327,7 @@ int main(void)
 		WITH_KIND(test_rx_refused_held, fifo),
 		WITH_KIND(test_rx_refused_stops_release, htb),
 		WITH_KIND(test_rx_refused_stops_release, fifo),
+		WITH_KIND(test_tx_backlog_index_wrap, fifo),
 		cmocka_unit_test_setup_teardown(test_demux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demux_gone_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demux_broadcast_multiseg, setup, teardown),
