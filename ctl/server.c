@@ -312,13 +312,24 @@ int vqos_ctl_server_poll(struct vqos_ctl_server *srv, int timeout_ms)
 		if (c->fd < 0)
 			continue;
 		if (now >= c->deadline) {
+			/* The deadline may have passed while this thread was busy
+			 * (a long handler, a sample of many ports): what the
+			 * client sent, or could read, is taken first; only a
+			 * client still short of it is late. */
 			if (c->replying)
-				client_close(c);
+				client_write(c);
 			else
-				client_error(c, -ETIMEDOUT,
-					     "request not complete before the deadline");
+				client_read(srv, c);
+			if (c->fd >= 0 && now_ms() >= c->deadline) {
+				if (c->replying)
+					client_close(c);
+				else
+					client_error(c, -ETIMEDOUT,
+						     "request not complete before the deadline");
+			}
 			if (c->fd < 0)
 				continue;
+			now = now_ms();
 		}
 		if (c->deadline - now < timeout_ms)
 			timeout_ms = (int)(c->deadline - now);

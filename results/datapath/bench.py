@@ -254,7 +254,7 @@ class VqosdHop:
                 for i in range(n)) + "\n);\n")
             classes = ['{ name = "root"; rate = "100gbit"; }'] + [
                 f'{{ name = "l{i}"; parent = "root"; port = "c{i}"; '
-                f'rate = "{max(1, 100 // n)}gbit"; ceil = "100gbit"; }}' for i in range(n)]
+                f'rate = "{100000 // n}mbit"; ceil = "100gbit"; }}' for i in range(n)]
             for direction in ("tx", "rx"):
                 if kind == "fifo":
                     f.write(f'{direction} = {{ qdisc = "fifo"; }};\n')
