@@ -16,7 +16,9 @@ The hop is
   - vqosd with qdisc fifo (no QoS) or htb (a root and one leaf per port,
     rates high enough never to shape: the cost of the scheduler itself),
     one data-path lcore; past 31 containers its ports share one net_null
-    uplink, each port naming its container's MAC;
+    uplink, each port naming its container's MAC. Its control thread is on
+    CPU 1 too: on CPU 0 beside 8 busy generators (256 containers) it got
+    too little of it to answer vqosctl within 20 s;
   - the baseline: dpdk-testpmd --forward-mode=io between net_vhost ports and
     net_null ports (the kinds of ports vqosd uses), 16 containers per
     process (32 ethdevs), so 64 containers are 4 processes whose forwarding
@@ -242,7 +244,7 @@ class VqosdHop:
         conf = f"{d}/vqosd.conf"
         with open(conf, "w") as f:
             f.write('eal = [ "--no-huge", "-m", "%d", "--file-prefix", "vqb-%s", "--lcores", '
-                    '"0@0,1@1", "--no-pci", "--log-level", "*:error" ];\n' % (512 + 16 * n, tag))
+                    '"0@1,1@1", "--no-pci", "--log-level", "*:error" ];\n' % (512 + 16 * n, tag))
             f.write(f'control = {{ socket = "{d}/ctl.sock"; }};\n')
             # one uplink each, or, past the ethdev limit, one shared by all
             # (each port then names its container's mac)
