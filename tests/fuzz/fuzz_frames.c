@@ -15,8 +15,8 @@
  *
  * After the program every vring takes everything and the loop runs until
  * nothing moves; then the containers go away. Whatever the input, nothing
- * crashes or leaks (ASan, UBSan), and every mbuf is back in the pool,
- * each once (pool_all_back()).
+ * crashes or leaks (ASan, UBSan), every mbuf is back in the pool, each
+ * once (pool_all_back()), and the rx admission counts are back to 0.
  *
  * The data path is the one vqosd runs: dp.c is #included and the fakes of
  * tests/vhost_tx (dp_fake.c: librte_vhost wrapped at link time, the uplink
@@ -181,9 +181,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dp->hz = 1000000000;
 	dp->clock = fuzz_clock;
 	clock_ns = 1000000000;
-	uplink = (struct vqos_uplink){
-		.eth = FAKE_ETH0, .attached = true, .link_up = true, .dp = dp
-	};
+	/* one queue pair; mbufs admitted as a shared uplink's are (admit.h),
+	 * small enough that frames for stuck containers are refused */
+	uplink = (struct vqos_uplink){ .eth = FAKE_ETH0,
+				       .attached = true,
+				       .link_up = true,
+				       .dp = dp,
+				       .n_queues = 1,
+				       .admit = { .reserve = 16, .shared = 64 } };
 	for (unsigned int i = 0; i < N_PORTS; i++) {
 		struct vqos_port *p = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*p));
 
@@ -194,6 +199,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p->pool = fake_pool;
 		p->dp = dp;
 		p->vid = (int)i;
+		p->vrings_on = 1u << VQOS_VHOST_TXQ | 1u << VQOS_VHOST_RXQ;
+		p->vrings_vid = -1;
+		p->kick_vid = -1;
+		for (unsigned int q = 0; q < VQOS_VHOST_VRINGS; q++)
+			p->kick_fd[q] = -1;
 		ports[i] = p;
 	}
 	publish(ports);
@@ -243,6 +253,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ports[i]->vid = -1;
 	pass();
 	pass();
+	/* nothing is held any more: the admission counts are back to nothing */
+	for (unsigned int i = 0; i < N_PORTS; i++)
+		assert_int_equal(ports[i]->rx_held, 0);
+	assert_int_equal(uplink.admit.used, 0);
 	vqos_dp_free(dp);
 	dp = NULL;
 	for (unsigned int i = 0; i < N_PORTS; i++) {
