@@ -300,6 +300,16 @@ static inline uint16_t vqos_vring_waiting(int vid, uint16_t q)
 	return (uint16_t)rte_vhost_rx_queue_count(vid, q);
 }
 
+/* A port's data-path view before any device: no vrings read yet, no kick
+ * asked of any (port.c at open, and the tests' ports). */
+static inline void vqos_port_dp_reset(struct vqos_port *p)
+{
+	p->kick_vid = -1;
+	p->vrings_vid = -1;
+	for (unsigned int q = 0; q < VQOS_VHOST_VRINGS; q++)
+		p->kick_fd[q] = -1;
+}
+
 /* Free the packets of a burst, returning how many there were. */
 unsigned int vqos_burst_free(struct vqos_burst *b);
 

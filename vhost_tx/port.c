@@ -859,10 +859,7 @@ int vqos_port_open(const struct vqos_port_params *params, struct vqos_port **out
 	port->shard = params->shard;
 	port->vid = -1;
 	port->refused_vid = -1;
-	port->kick_vid = -1;
-	port->vrings_vid = -1;
-	for (unsigned int q = 0; q < VQOS_VHOST_VRINGS; q++)
-		port->kick_fd[q] = -1;
+	vqos_port_dp_reset(port);
 	if (params->mac != NULL) {
 		struct rte_ether_addr ea;
 

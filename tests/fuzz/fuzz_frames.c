@@ -200,10 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p->dp = dp;
 		p->vid = (int)i;
 		p->vrings_on = 1u << VQOS_VHOST_TXQ | 1u << VQOS_VHOST_RXQ;
-		p->vrings_vid = -1;
-		p->kick_vid = -1;
-		for (unsigned int q = 0; q < VQOS_VHOST_VRINGS; q++)
-			p->kick_fd[q] = -1;
+		vqos_port_dp_reset(p);
 		ports[i] = p;
 	}
 	publish(ports);

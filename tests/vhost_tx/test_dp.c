@@ -102,10 +102,7 @@ static struct vqos_port *port_new(unsigned int i, uint16_t eth, int vid, const u
 	/* one queue pair, on a single-queue uplink, unless a test says more */
 	uplinks[eth].n_queues = 1;
 	p->vrings_on = 1u << VQOS_VHOST_TXQ | 1u << VQOS_VHOST_RXQ;
-	p->vrings_vid = -1;
-	p->kick_vid = -1;
-	for (unsigned int q = 0; q < VQOS_VHOST_VRINGS; q++)
-		p->kick_fd[q] = -1;
+	vqos_port_dp_reset(p);
 	ports[i] = p;
 	return p;
 }
